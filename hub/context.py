@@ -1,0 +1,74 @@
+"""The per-request context: the database, the plugins, the viewer, the DataLoaders.
+
+Resolvers reach it as ``info.context``. DataLoaders are created lazily, one per class per
+request (:meth:`Context.loader`), so batching never crosses requests and caches never leak
+between viewers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import asyncpg
+from aiohttp import web
+
+from hub.config import Settings
+from hub.db import Database
+from hub.errors import Unauthenticated
+from hub.events import Event
+from hub.plugins import HubPlugins, PluginFailure
+
+log = logging.getLogger("hub.context")
+
+L = TypeVar("L")
+
+
+@dataclass
+class Context:
+    db: Database
+    plugins: HubPlugins
+    settings: Settings
+    viewer_row: asyncpg.Record | None = None
+    token_hash: bytes | None = None
+    request: web.Request | None = None
+    response: web.StreamResponse | None = None
+    _loaders: dict[type, Any] = field(default_factory=dict)
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.viewer_row["id"] if self.viewer_row else None
+
+    @property
+    def viewer_role(self) -> str | None:
+        return self.viewer_row["role"] if self.viewer_row else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.viewer_role == "ADMIN"
+
+    def require_viewer(self) -> int:
+        """The signed-in member's id; an UNAUTHENTICATED error for anonymous requests."""
+        if self.viewer_row is None:
+            raise Unauthenticated()
+        return self.viewer_row["id"]
+
+    def loader(self, loader_class: type[L]) -> L:
+        """This request's instance of ``loader_class`` (constructed with the database)."""
+        instance = self._loaders.get(loader_class)
+        if instance is None:
+            instance = self._loaders[loader_class] = loader_class(self.db)  # type: ignore[call-arg]
+        return instance
+
+    def forget_loaded(self) -> None:
+        """Drop cached loads after a write, so the payload shows the new state."""
+        self._loaders.clear()
+
+    async def emit(self, events: list[Event]) -> None:
+        """Hand committed changes to the ``hub_event`` hook; a failing plugin is logged."""
+        for event in events:
+            try:
+                await self.plugins.each("hub_event", event=event)
+            except PluginFailure as failure:
+                log.error("event %s not delivered: %s", event.kind, failure, exc_info=failure.__cause__)

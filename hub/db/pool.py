@@ -1,0 +1,126 @@
+"""The asyncpg pool behind one small interface that counts SQL statements.
+
+Store modules take an :class:`Executor` (the pool, or a connection inside a transaction) and
+call ``fetch``/``fetchrow``/``fetchval``/``execute`` on it. Counting every statement here lets
+tests assert that an operation's statement count depends on its shape, not on page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import asyncpg
+import orjson
+
+
+class Executor(Protocol):
+    """What a store function needs: run a statement, get rows back."""
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None: ...
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+    async def execute(self, query: str, *args: Any) -> str: ...
+    async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None: ...
+
+
+class StatementCounter:
+    """A running count of statements sent to PostgreSQL by this process."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class _Counted:
+    """Executor over one asyncpg connection, counting what it sends."""
+
+    def __init__(self, connection: asyncpg.Connection, counter: StatementCounter) -> None:
+        self.connection = connection
+        self._counter = counter
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        self._counter.count += 1
+        return await self.connection.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        self._counter.count += 1
+        return await self.connection.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        self._counter.count += 1
+        return await self.connection.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        self._counter.count += 1
+        return await self.connection.execute(query, *args)
+
+    async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
+        self._counter.count += 1
+        await self.connection.executemany(query, args)
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    # jsonb travels as orjson-encoded text: faster than the stdlib json asyncpg uses.
+    await connection.set_type_codec(
+        "jsonb", schema="pg_catalog", format="text",
+        encoder=lambda value: orjson.dumps(value).decode(), decoder=orjson.loads,
+    )
+
+
+class Database:
+    """The process's connection pool. Create with :meth:`connect`, close with :meth:`close`."""
+
+    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
+        self.pool = pool
+        self.dsn = dsn
+        self.counter = StatementCounter()
+
+    @classmethod
+    async def connect(
+        cls, dsn: str, *, min_size: int = 2, max_size: int = 10,
+        statement_timeout_ms: int = 15_000,
+    ) -> Database:
+        pool = await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+            server_settings={
+                "statement_timeout": str(statement_timeout_ms),
+                "application_name": "recordhub",
+            },
+        )
+        return cls(pool, dsn)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @property
+    def statements(self) -> int:
+        """How many statements this pool has sent so far."""
+        return self.counter.count
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        self.counter.count += 1
+        return await self.pool.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        self.counter.count += 1
+        return await self.pool.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        self.counter.count += 1
+        return await self.pool.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        self.counter.count += 1
+        return await self.pool.execute(query, *args)
+
+    async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
+        self.counter.count += 1
+        await self.pool.executemany(query, args)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Counted]:
+        """A connection inside a transaction: committed on exit, rolled back on any error,
+        so a failed write leaves the database as it was."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            yield _Counted(connection, self.counter)

@@ -1,0 +1,144 @@
+"""Errors: typed payload errors for expected problems, coded GraphQL errors for auth, and
+masking for everything unexpected.
+
+Three kinds, as the API contract says:
+
+* Expected problems with a mutation's input (bad input, conflicts) are **payload errors**:
+  the service raises :class:`InputProblem`, the mutation rolls back and returns
+  ``errors: [UserError!]!`` with ``field``, ``message`` and ``code``.
+* Authentication, permission and request-shape failures are **GraphQL errors** with
+  ``extensions.code`` (:class:`Unauthenticated`, :class:`Forbidden`, :class:`BadRequest`).
+* Anything else is a bug: the client sees "Internal server error" and an ``errorId``; the log
+  carries the same id with the stack trace (:class:`MaskUnexpectedErrors`).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+log = logging.getLogger("hub.errors")
+
+INTERNAL_MESSAGE = "Internal server error"
+
+
+@strawberry.enum(description="Machine-readable reason of a payload error or a GraphQL error.")
+class ErrorCode(enum.Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_DETAILS = "INVALID_DETAILS"
+    MEDIA_TYPE_NOT_ENABLED = "MEDIA_TYPE_NOT_ENABLED"
+    HANDLE_TAKEN = "HANDLE_TAKEN"
+    INVALID_HANDLE = "INVALID_HANDLE"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_LONG = "TOO_LONG"
+    CONFLICT = "CONFLICT"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_ID = "INVALID_ID"
+    INVALID_STATE = "INVALID_STATE"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+@strawberry.type(description="An expected problem with a mutation's input; nothing was written.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase path, e.g. `details.music.tempoBpm`), "
+        "or null when the problem is the whole request."
+    )
+    message: str = strawberry.field(description="A sentence for a person.")
+    code: ErrorCode = strawberry.field(description="A stable code for programs.")
+
+
+class InputProblem(Exception):
+    """Raised by services for expected problems; mutations turn it into payload errors."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.errors = [UserError(field=field, message=message, code=code)]
+
+    @classmethod
+    def many(cls, errors: list[UserError]) -> InputProblem:
+        problem = cls(errors[0].code, errors[0].message, errors[0].field)
+        problem.errors = list(errors)
+        return problem
+
+
+class CodedError(GraphQLError):
+    """A GraphQL error that carries ``extensions.code``; never masked."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, code: str | None = None, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code or self.code, **extensions})
+
+
+class Unauthenticated(CodedError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "You need to sign in to do this.") -> None:
+        super().__init__(message)
+
+
+class Forbidden(CodedError):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(message)
+
+
+class BadRequest(CodedError):
+    """Arguments that are well-typed but unacceptable (a page size over the cap, a malformed
+    global ID in a query argument)."""
+
+    code = "BAD_USER_INPUT"
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Expected errors reach the client as they are: GraphQL's own (syntax, validation,
+    variables) and our coded ones. Everything else gets masked."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+def tag_unexpected(errors: list[GraphQLError]) -> None:
+    """Give each unexpected error an id and log it with its stack, once."""
+    for error in errors:
+        if is_expected(error) or getattr(error, "hub_error_id", None):
+            continue
+        error_id = uuid.uuid4().hex[:16]
+        error.hub_error_id = error_id  # type: ignore[attr-defined]
+        original = error.original_error
+        log.error(
+            "unexpected error %s at %s: %r", error_id, ".".join(map(str, error.path or ())),
+            original, exc_info=(type(original), original, original.__traceback__) if original else None,
+        )
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """Replaces every unexpected error with "Internal server error" and its ``errorId``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        tag_unexpected(result.errors)
+        result.errors = [_masked(error) for error in result.errors]
+
+
+def _masked(error: GraphQLError) -> GraphQLError:
+    error_id = getattr(error, "hub_error_id", None)
+    if error_id is None:
+        return error
+    return GraphQLError(
+        INTERNAL_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
+        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+    )

@@ -1,0 +1,182 @@
+"""Identity and profile mutations, and the service logic behind them.
+
+Permission rules: anyone may sign up and log in; logOut ends the session whose token was
+sent; updateProfile changes the viewer's own profile only; setRole is for ADMINs (and the
+``recordhub set-role`` command). A wrong handle and a wrong password give the same error, so
+log-in attempts cannot discover which handles exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db import Executor
+from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.events import Event
+from hub.members import auth, store
+from hub.members.types import Member, Role
+from hub.mutations import Outcome, run_mutation
+from hub.relay import encode_id
+from hub.validation import clean_labels, clean_text
+
+MAX_DISPLAY_NAME = 80
+MAX_BIO = 2_000
+
+
+@strawberry.input(description="A new member account.")
+class SignUpInput:
+    handle: str = strawberry.field(description="3 to 30 letters, digits or underscores.")
+    display_name: str = strawberry.field(description=f"At most {MAX_DISPLAY_NAME} characters.")
+    password: str = strawberry.field(
+        description=f"At least {auth.MIN_PASSWORD_LENGTH} characters, not a common password."
+    )
+
+
+@strawberry.input(description="Credentials to start a session.")
+class LogInInput:
+    handle: str
+    password: str
+
+
+@strawberry.input(description="Profile changes; omitted fields stay as they are.")
+class UpdateProfileInput:
+    display_name: str | None = strawberry.UNSET
+    bio: str | None = strawberry.UNSET
+    skills: list[str] | None = strawberry.UNSET
+
+
+@strawberry.input(description="Give a member a role (ADMIN only).")
+class SetRoleInput:
+    handle: str
+    role: Role
+
+
+@strawberry.type(description="A session token and its member, or the errors that stopped it.")
+class AuthPayload:
+    errors: list[UserError]
+    token: str | None = strawberry.field(
+        default=None, description="Send it as `Authorization: Bearer <token>`."
+    )
+    member: Member | None = None
+
+
+@strawberry.type(description="Whether a session was ended.")
+class LogOutPayload:
+    errors: list[UserError]
+    ok: bool = False
+
+
+@strawberry.type(description="The member after the change, or the errors that stopped it.")
+class MemberPayload:
+    errors: list[UserError]
+    member: Member | None = None
+
+
+async def _start_session(tx: Executor, context: Context, member_id: int) -> str:
+    token = auth.new_token()
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=context.settings.token_ttl_hours)
+    await store.insert_session(tx, auth.token_hash(token), member_id, expires)
+    return token
+
+
+async def sign_up(context: Context, input: SignUpInput) -> AuthPayload:
+    async def work(tx: Executor) -> Outcome:
+        handle = auth.check_handle(input.handle.strip())
+        display_name = clean_text(
+            input.display_name, "displayName", max_length=MAX_DISPLAY_NAME, required=True
+        )
+        auth.check_password(input.password, handle)
+        password_hash = await auth.hash_password(input.password)
+        try:
+            row = await store.insert_member(tx, handle, display_name, password_hash)
+        except store.HandleTaken:
+            raise InputProblem(
+                ErrorCode.HANDLE_TAKEN, f"The handle {handle!r} is taken.", "handle"
+            ) from None
+        token = await _start_session(tx, context, row["id"])
+        member_id = encode_id("Member", row["id"])
+        return Outcome({"token": token, "member": Member.from_row(row)},
+                       [Event("member.signed_up", member_id, member_id, {"handle": handle})])
+
+    return await run_mutation(context, AuthPayload, work)
+
+
+async def log_in(context: Context, input: LogInInput) -> AuthPayload:
+    async def work(tx: Executor) -> Outcome:
+        row = None
+        if len(input.handle) <= 100:
+            row = await store.credentials_by_handle(tx, input.handle.strip())
+        ok = await auth.verify_password(row["password_hash"] if row else None, input.password)
+        if row is None or not ok:
+            raise InputProblem(ErrorCode.INVALID_CREDENTIALS, "The handle or the password is wrong.")
+        token = await _start_session(tx, context, row["id"])
+        return Outcome({"token": token, "member": Member.from_row(row)})
+
+    return await run_mutation(context, AuthPayload, work)
+
+
+async def log_out(context: Context) -> LogOutPayload:
+    context.require_viewer()
+    assert context.token_hash is not None
+    ended = await store.delete_session(context.db, context.token_hash)
+    return LogOutPayload(errors=[], ok=ended)
+
+
+async def update_profile(context: Context, input: UpdateProfileInput) -> MemberPayload:
+    member_id = context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        display_name = bio = skills = None
+        if input.display_name not in (None, strawberry.UNSET):
+            display_name = clean_text(
+                input.display_name, "displayName", max_length=MAX_DISPLAY_NAME, required=True
+            )
+        if input.bio not in (None, strawberry.UNSET):
+            bio = clean_text(input.bio, "bio", max_length=MAX_BIO)
+        if input.skills not in (None, strawberry.UNSET):
+            skills = clean_labels(input.skills, "skills", max_items=30, max_length=40)
+        row = await store.update_profile(tx, member_id, display_name, bio, skills)
+        return Outcome({"member": Member.from_row(row)})
+
+    return await run_mutation(context, MemberPayload, work)
+
+
+async def set_role(context: Context, input: SetRoleInput) -> MemberPayload:
+    context.require_viewer()
+    if not context.is_admin:
+        raise Forbidden("Only an admin can change roles.")
+
+    async def work(tx: Executor) -> Outcome:
+        row = await store.set_role(tx, input.handle, input.role.value)
+        if row is None:
+            raise InputProblem(ErrorCode.NOT_FOUND, f"No member {input.handle!r}.", "handle")
+        return Outcome({"member": Member.from_row(row)})
+
+    return await run_mutation(context, MemberPayload, work)
+
+
+@strawberry.type
+class MembersMutation:
+    @strawberry.mutation(description="Create an account and start a session.")
+    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+        return await sign_up(info.context, input)
+
+    @strawberry.mutation(description="Start a session with a handle and password.")
+    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+        return await log_in(info.context, input)
+
+    @strawberry.mutation(description="End the session whose token this request carries.")
+    async def log_out(self, info: Info) -> LogOutPayload:
+        return await log_out(info.context)
+
+    @strawberry.mutation(description="Change your display name, bio or skills.")
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> MemberPayload:
+        return await update_profile(info.context, input)
+
+    @strawberry.mutation(description="Give a member a role (ADMIN only).")
+    async def set_role(self, info: Info, input: SetRoleInput) -> MemberPayload:
+        return await set_role(info.context, input)

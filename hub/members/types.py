@@ -1,0 +1,95 @@
+"""GraphQL types of the members slice.
+
+Permission rules: a member's public profile (handle, display name, bio, skills, role, records)
+is visible to everyone; ``Member.records`` includes drafts only when the viewer is that member.
+Nothing about passwords or sessions is ever exposed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.members.loaders import MemberByIdLoader
+from hub.nodes import node_resolver
+from hub.relay import Connection, Node, PageArgs, connection_from_rows, encode_id
+
+if TYPE_CHECKING:
+    from hub.context import Context
+    from hub.records.types import Record, RecordOrder
+
+
+@strawberry.enum(description="What a member may do beyond posting: EDITORs run compilations, "
+                 "ADMINs moderate and manage roles.")
+class Role(enum.Enum):
+    MEMBER = "MEMBER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
+
+
+@strawberry.federation.type(keys=["id"], description="A person in the community.")
+class Member(Node):
+    id: strawberry.ID
+    handle: str = strawberry.field(description="Unique, case-insensitive name (@handle).")
+    display_name: str = strawberry.field(description="The name shown on the member's pages.")
+    bio: str = strawberry.field(description="A few words about the member.")
+    skills: list[str] = strawberry.field(description="What the member does (lower-case labels).")
+    role: Role = strawberry.field(description="MEMBER, EDITOR or ADMIN.")
+    created_at: dt.datetime = strawberry.field(description="When the member signed up.")
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="The member's records, newest first; drafts too when you "
+                      "are this member.")
+    async def records(
+        self, info: Info,
+        order_by: Annotated[RecordOrder, strawberry.lazy("hub.records.types")] | None = None,
+        first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Record, strawberry.lazy("hub.records.types")]]:
+        from hub.records import store as record_store
+        from hub.records.loaders import AuthorPageKey, RecordsByAuthorLoader
+        from hub.records.types import Record
+
+        context: Context = info.context
+        order = order_by.value if order_by else "NEWEST"
+        page = PageArgs.of(first, after, last, before)
+        rows = await context.loader(RecordsByAuthorLoader).load(
+            AuthorPageKey(self.pk, context.viewer_id, order, page)
+        )
+        own = context.viewer_id == self.pk
+        return connection_from_rows(
+            rows, page, record_store.ORDERINGS[order],
+            lambda row: Record.from_row(row, context),
+            count=lambda: record_store.count_of_author(context.db, self.pk, own),
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, **_representation: Any,
+    ) -> Member | None:
+        from hub.relay import decode_id
+
+        return await load_member(info.context, decode_id(id, "Member"))
+
+    @classmethod
+    def from_row(cls, row: Any) -> Member:
+        return cls(
+            id=strawberry.ID(encode_id("Member", row["id"])),
+            pk=row["id"],
+            handle=row["handle"],
+            display_name=row["display_name"],
+            bio=row["bio"],
+            skills=list(row["skills"]),
+            role=Role(row["role"]),
+            created_at=row["created_at"],
+        )
+
+
+@node_resolver("Member")
+async def load_member(context: Context, pk: int) -> Member | None:
+    row = await context.loader(MemberByIdLoader).load(pk)
+    return Member.from_row(row) if row is not None else None

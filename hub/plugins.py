@@ -1,0 +1,256 @@
+"""The plugin manager: entry-point discovery, enable/disable, and the registries built from
+the hooks (media types, schema additions).
+
+Plugins come from the ``recordhub`` entry-point group (first-party ones too) and, in tests,
+from :meth:`HubPlugins.register`. ``HUB_DISABLED_PLUGINS`` names entry points not to load.
+Hooks are called through :meth:`HubPlugins.first` and :meth:`HubPlugins.each`, which await
+awaitable results and name the plugin when one fails.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from hub import hookspecs
+
+log = logging.getLogger("hub.plugins")
+
+ENTRY_POINT_GROUP = "recordhub"
+_MEDIA_KEY = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+
+
+class PluginError(RuntimeError):
+    """A plugin failed to load or declared something invalid; the message names it."""
+
+
+class PluginFailure(RuntimeError):
+    """A plugin raised inside a hook while serving a request."""
+
+    def __init__(self, plugin: str, hook: str, error: BaseException) -> None:
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {error!r}")
+        self.plugin = plugin
+        self.hook = hook
+
+
+class DetailsError(ValueError):
+    """Raised by ``hub_normalize_details`` for invalid details; ``field`` names the culprit."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """A media type declared by a plugin through ``hub_media_types``."""
+
+    key: str
+    label: str
+    description: str
+    details_type: type
+    input_type: type
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class SchemaAdditions:
+    """Extra root fields and types declared by a plugin through ``hub_schema_additions``."""
+
+    query: type | None = None
+    mutation: type | None = None
+    types: tuple[type, ...] = ()
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One installed plugin, for ``recordhub plugins``."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    enabled: bool
+
+
+async def await_me_maybe(value: Any) -> Any:
+    """Hooks may return a value or an awaitable; this resolves either."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+@dataclass
+class HubPlugins:
+    """The pluggy manager plus what the hooks declared."""
+
+    pm: pluggy.PluginManager
+    installed: list[PluginInfo] = field(default_factory=list)
+    media_types: dict[str, MediaType] = field(default_factory=dict)
+    schema_additions: list[SchemaAdditions] = field(default_factory=list)
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object (tests use this); call :meth:`collect` afterwards."""
+        registered = self.pm.register(plugin, name=name)
+        self.installed.append(PluginInfo(
+            name=registered or str(name), module=getattr(plugin, "__name__", repr(plugin)),
+            distribution=None, version=None, enabled=True,
+        ))
+
+    @property
+    def enabled_names(self) -> list[str]:
+        return [info.name for info in self.installed if info.enabled]
+
+    # --- calling hooks ---------------------------------------------------------------------
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        # pluggy calls the most recently registered implementation first.
+        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
+
+    def _call_sync(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        try:
+            return impl.function(**{name: kwargs[name] for name in impl.argnames})
+        except DetailsError:
+            raise
+        except Exception as error:
+            raise PluginFailure(impl.plugin_name, hook, error) from error
+
+    async def first(self, hook: str, **kwargs: Any) -> Any:
+        """Call a first-result hook: the first non-None answer, awaited if needed."""
+        for impl in self._impls(hook):
+            result = self._call_sync(impl, hook, kwargs)
+            try:
+                result = await await_me_maybe(result)
+            except DetailsError:
+                raise
+            except Exception as error:
+                raise PluginFailure(impl.plugin_name, hook, error) from error
+            if result is not None:
+                return result
+        return None
+
+    async def each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation; returns (plugin name, result) pairs."""
+        results = []
+        for impl in self._impls(hook):
+            result = self._call_sync(impl, hook, kwargs)
+            try:
+                results.append((impl.plugin_name, await await_me_maybe(result)))
+            except Exception as error:
+                raise PluginFailure(impl.plugin_name, hook, error) from error
+        return results
+
+    def each_at_startup(self, hook: str) -> list[tuple[str, Any]]:
+        """Call a start-up hook synchronously; failures stop start-up naming the plugin."""
+        results = []
+        for impl in self._impls(hook):
+            try:
+                result = impl.function()
+            except Exception as error:
+                raise PluginError(f"plugin {impl.plugin_name!r} failed in {hook}: {error}") from error
+            if inspect.isawaitable(result):
+                raise PluginError(f"plugin {impl.plugin_name!r}: {hook} must not be async")
+            results.append((impl.plugin_name, result))
+        return results
+
+    # --- registries ------------------------------------------------------------------------
+
+    def collect(self) -> HubPlugins:
+        """(Re)build the media-type and schema registries from the hooks."""
+        self.media_types = {}
+        for plugin, declared in self.each_at_startup("hub_media_types"):
+            for media_type in declared or ():
+                self._add_media_type(plugin, media_type)
+        self.schema_additions = []
+        for plugin, additions in self.each_at_startup("hub_schema_additions"):
+            if additions is None:
+                continue
+            if not isinstance(additions, SchemaAdditions):
+                raise PluginError(
+                    f"plugin {plugin!r}: hub_schema_additions must return SchemaAdditions"
+                )
+            self.schema_additions.append(
+                SchemaAdditions(additions.query, additions.mutation, tuple(additions.types), plugin)
+            )
+        return self
+
+    def _add_media_type(self, plugin: str, media_type: Any) -> None:
+        if not isinstance(media_type, MediaType):
+            raise PluginError(f"plugin {plugin!r}: hub_media_types must return MediaType objects")
+        if not _MEDIA_KEY.match(media_type.key):
+            raise PluginError(
+                f"plugin {plugin!r}: media type key {media_type.key!r} must match "
+                f"{_MEDIA_KEY.pattern}"
+            )
+        if media_type.key in self.media_types:
+            other = self.media_types[media_type.key].plugin
+            raise PluginError(
+                f"plugin {plugin!r}: media type {media_type.key!r} is already provided by {other!r}"
+            )
+        for kind, cls in (("details_type", media_type.details_type),
+                          ("input_type", media_type.input_type)):
+            definition = getattr(cls, "__strawberry_definition__", None)
+            if definition is None or definition.is_input != (kind == "input_type"):
+                expected = "a @strawberry.input" if kind == "input_type" else "a @strawberry.type"
+                raise PluginError(
+                    f"plugin {plugin!r}: media type {media_type.key!r}: {kind} must be {expected}"
+                )
+        self.media_types[media_type.key] = MediaType(
+            media_type.key, media_type.label, media_type.description,
+            media_type.details_type, media_type.input_type, plugin,
+        )
+
+
+def create_plugins(
+    disabled: Iterable[str] = (), *, entry_points: bool = True, extra: Iterable[object] = (),
+) -> HubPlugins:
+    """Load the plugins: every ``recordhub`` entry point not in ``disabled``, then ``extra``."""
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    plugins = HubPlugins(pm)
+    disabled = set(disabled)
+    if entry_points:
+        for entry_point in _entry_points():
+            plugins.installed.append(_load(pm, entry_point, enabled=entry_point.name not in disabled))
+    for plugin in extra:
+        plugins.register(plugin)
+    return plugins.collect()
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    seen: dict[str, metadata.EntryPoint] = {}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        seen.setdefault(entry_point.name, entry_point)  # one per name, first on sys.path wins
+    return sorted(seen.values(), key=lambda ep: ep.name)
+
+
+def _load(pm: pluggy.PluginManager, entry_point: metadata.EntryPoint, enabled: bool) -> PluginInfo:
+    dist = entry_point.dist
+    info = PluginInfo(
+        name=entry_point.name, module=entry_point.value,
+        distribution=dist.metadata["Name"] if dist else None,
+        version=dist.version if dist else None, enabled=enabled,
+    )
+    if not enabled:
+        pm.set_blocked(entry_point.name)
+        return info
+    try:
+        plugin = entry_point.load()
+    except Exception as error:
+        raise PluginError(
+            f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {error!r}"
+        ) from error
+    try:
+        pm.register(plugin, name=entry_point.name)
+    except Exception as error:
+        raise PluginError(f"plugin {entry_point.name!r} could not be registered: {error}") from error
+    return info

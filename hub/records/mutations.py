@@ -1,0 +1,300 @@
+"""Mutations of the records slice and the service logic behind them.
+
+Permission rules: any signed-in member creates records (as a DRAFT they own). Only the author
+updates and publishes a record. The author or an ADMIN (moderation) unpublishes or deletes it.
+Someone else's draft is NOT_FOUND, never FORBIDDEN, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db import Executor
+from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.events import Event
+from hub.mutations import Outcome, run_mutation
+from hub.plugins import DetailsError
+from hub.records import store
+from hub.records.details import input_to_json
+from hub.records.types import License, Record
+from hub.relay import encode_id, try_decode_id
+from hub.validation import clean_labels, clean_text
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5_000
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
+
+
+@strawberry.input(description="Stands in for the plugin @oneOf input until the schema is built.")
+class UnboundDetailsInput:
+    unbound: bool | None = None
+
+
+@strawberry.input(description="A new record; it starts as a DRAFT owned by you.")
+class CreateRecordInput:
+    title: str = strawberry.field(description=f"At most {MAX_TITLE} characters.")
+    details: UnboundDetailsInput = strawberry.field(
+        description="Exactly one member, named after the media type (`music`, `film`…)."
+    )
+    description: str = strawberry.field(default="", description=f"At most {MAX_DESCRIPTION:,}.")
+    tags: list[str] = strawberry.field(
+        default_factory=list, description=f"At most {MAX_TAGS}, each up to {MAX_TAG_LENGTH}."
+    )
+    license: License = strawberry.field(default=License.CC_BY_4_0, description="Default CC BY.")
+
+
+@strawberry.input(description="Changes to a record; omitted fields stay as they are.")
+class UpdateRecordInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(
+        description="The `version` you edited; if the record changed since, you get CONFLICT."
+    )
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    license: License | None = strawberry.UNSET
+    details: UnboundDetailsInput | None = strawberry.UNSET
+
+
+@strawberry.input(description="Names a record.")
+class RecordIdInput:
+    id: strawberry.ID
+
+
+@strawberry.type(description="The record after the mutation, or the errors that stopped it.")
+class RecordPayload:
+    errors: list[UserError]
+    record: Record | None = None
+
+
+# --- service logic ------------------------------------------------------------------------------
+
+
+def _chosen_details(details: Any) -> tuple[str, Any]:
+    chosen = [(f.name, getattr(details, f.name)) for f in dataclasses.fields(details)
+              if getattr(details, f.name) not in (None, strawberry.UNSET)]
+    if len(chosen) != 1:  # GraphQL's @oneOf validation already ensures this for clients
+        raise InputProblem(ErrorCode.INVALID_DETAILS, "Give details for exactly one media type.",
+                           "details")
+    return chosen[0]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+async def normalized_details(
+    context: Context, media_type: str, details_input: Any,
+) -> tuple[dict[str, Any], str]:
+    """Validate details through the plugin; returns (details to store, text for search)."""
+    raw = input_to_json(details_input)
+    try:
+        details = await context.plugins.first(
+            "hub_normalize_details", media_type=media_type, details=raw
+        )
+    except DetailsError as error:
+        field = f"details.{media_type}" + (f".{_camel(error.field)}" if error.field else "")
+        raise InputProblem(ErrorCode.INVALID_DETAILS, error.message, field) from None
+    details = raw if details is None else details
+    text = await context.plugins.first(
+        "hub_details_search_text", media_type=media_type, details=details
+    )
+    return details, text or ""
+
+
+def _clean_common(input: Any) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if input.title not in (None, strawberry.UNSET):
+        changes["title"] = clean_text(input.title, "title", max_length=MAX_TITLE, required=True)
+    if input.description not in (None, strawberry.UNSET):
+        changes["description"] = clean_text(
+            input.description, "description", max_length=MAX_DESCRIPTION
+        )
+    if input.tags not in (None, strawberry.UNSET):
+        changes["tags"] = clean_labels(
+            input.tags, "tags", max_items=MAX_TAGS, max_length=MAX_TAG_LENGTH
+        )
+    if input.license not in (None, strawberry.UNSET):
+        changes["license"] = input.license.value
+    return changes
+
+
+def _event(kind: str, context: Context, row: Any) -> Event:
+    actor = encode_id("Member", context.viewer_id) if context.viewer_id else None
+    return Event(
+        kind=kind, subject=encode_id("Record", row["id"]), actor=actor,
+        payload={"mediaType": row["media_type"], "author": encode_id("Member", row["author_id"]),
+                 "status": row["status"]},
+    )
+
+
+async def create_record(context: Context, input: CreateRecordInput) -> RecordPayload:
+    author_id = context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        fields = _clean_common(input)
+        media_type, details_input = _chosen_details(input.details)
+        if media_type not in context.plugins.media_types:
+            raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
+                               f"Media type {media_type!r} is not enabled.", "details")
+        details, text = await normalized_details(context, media_type, details_input)
+        row = await store.insert_record(
+            tx, author_id=author_id, media_type=media_type, title=fields["title"],
+            description=fields.get("description", ""), tags=fields.get("tags", []),
+            license=fields["license"], details=details, details_text=text,
+        )
+        return Outcome({"record": Record.from_row(row, context)},
+                       [_event("record.created", context, row)])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+async def _locked_record(tx: Executor, context: Context, global_id: str) -> Any:
+    """The record to change, locked for this transaction; NOT_FOUND unless the viewer may see
+    it (authors see their drafts), FORBIDDEN when visible but not theirs to change."""
+    record_id = try_decode_id(global_id, "Record")
+    if record_id is None:
+        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a record ID.", "id")
+    row = await store.record_for_update(tx, record_id)
+    own = row is not None and row["author_id"] == context.viewer_id
+    if row is None or not (own or row["status"] == "PUBLISHED" or context.is_admin):
+        raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "id")
+    return row
+
+
+def _require_author(context: Context, row: Any) -> None:
+    if row["author_id"] != context.viewer_id:
+        raise Forbidden("Only the record's author can do this.")
+
+
+def _require_author_or_admin(context: Context, row: Any) -> None:
+    if row["author_id"] != context.viewer_id and not context.is_admin:
+        raise Forbidden("Only the record's author or an admin can do this.")
+
+
+def _refuse_deleted(row: Any) -> None:
+    if row["deleted_at"] is not None:
+        raise InputProblem(ErrorCode.INVALID_STATE, "This record has been deleted.", "id")
+
+
+async def update_record(context: Context, input: UpdateRecordInput) -> RecordPayload:
+    context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        row = await _locked_record(tx, context, input.id)
+        _require_author(context, row)
+        _refuse_deleted(row)
+        if row["version"] != input.expected_version:
+            raise InputProblem(
+                ErrorCode.CONFLICT,
+                f"The record changed since version {input.expected_version}; it is now at "
+                f"version {row['version']}. Reload it and apply your change again.",
+                "expectedVersion",
+            )
+        changes = _clean_common(input)
+        if input.details not in (None, strawberry.UNSET):
+            media_type, details_input = _chosen_details(input.details)
+            if media_type != row["media_type"]:
+                raise InputProblem(
+                    ErrorCode.INVALID_DETAILS,
+                    f"This record is {row['media_type']!r}; details for {media_type!r} do not "
+                    "apply.", f"details.{media_type}",
+                )
+            if media_type not in context.plugins.media_types:
+                raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
+                                   f"Media type {media_type!r} is not enabled.", "details")
+            changes["details"], changes["details_text"] = await normalized_details(
+                context, media_type, details_input
+            )
+        updated = await store.update_record(tx, row["id"], changes)
+        return Outcome({"record": Record.from_row(updated, context)},
+                       [_event("record.updated", context, updated)])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+async def publish_record(context: Context, input: RecordIdInput) -> RecordPayload:
+    context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        row = await _locked_record(tx, context, input.id)
+        _require_author(context, row)
+        _refuse_deleted(row)
+        if row["status"] == "PUBLISHED":
+            return Outcome({"record": Record.from_row(row, context)})
+        updated = await store.update_record(tx, row["id"], {
+            "status": "PUBLISHED", "published_at": row["published_at"] or _now(),
+        })
+        return Outcome({"record": Record.from_row(updated, context)},
+                       [_event("record.published", context, updated)])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+async def unpublish_record(context: Context, input: RecordIdInput) -> RecordPayload:
+    context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        row = await _locked_record(tx, context, input.id)
+        _require_author_or_admin(context, row)
+        _refuse_deleted(row)
+        if row["status"] != "PUBLISHED":
+            raise InputProblem(ErrorCode.INVALID_STATE, "Only a published record can be "
+                               f"unpublished; this one is {row['status']}.", "id")
+        updated = await store.update_record(tx, row["id"], {"status": "UNPUBLISHED"})
+        return Outcome({"record": Record.from_row(updated, context)},
+                       [_event("record.unpublished", context, updated)])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+async def delete_record(context: Context, input: RecordIdInput) -> RecordPayload:
+    context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        row = await _locked_record(tx, context, input.id)
+        _require_author_or_admin(context, row)
+        _refuse_deleted(row)
+        updated = await store.update_record(tx, row["id"], {"deleted_at": _now()})
+        return Outcome({"record": Record.from_row(updated, context)},
+                       [_event("record.deleted", context, updated)])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+def _now() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+@strawberry.type
+class RecordsMutation:
+    @strawberry.mutation(description="Create a record as a DRAFT owned by you.")
+    async def create_record(self, info: Info, input: CreateRecordInput) -> RecordPayload:
+        return await create_record(info.context, input)
+
+    @strawberry.mutation(description="Change your record; `expectedVersion` guards against "
+                         "overwriting someone else's change (CONFLICT).")
+    async def update_record(self, info: Info, input: UpdateRecordInput) -> RecordPayload:
+        return await update_record(info.context, input)
+
+    @strawberry.mutation(description="Publish your record: everyone can see it from now on.")
+    async def publish_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+        return await publish_record(info.context, input)
+
+    @strawberry.mutation(description="Withdraw a published record (author or admin).")
+    async def unpublish_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+        return await unpublish_record(info.context, input)
+
+    @strawberry.mutation(description="Delete a record (author or admin). It is kept as a "
+                         "tombstone so the credit of remixes built on it survives.")
+    async def delete_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+        return await delete_record(info.context, input)

@@ -1,0 +1,233 @@
+"""Relay conventions: the ``Node`` interface, opaque global IDs, cursor connections with
+keyset pagination.
+
+Global IDs are ``base64url("<Type>:<primary key>")``. Clients must treat them as opaque; the
+hub decodes them with :func:`decode_id`, which names the problem when one is malformed or of
+the wrong type.
+
+Pagination is keyset, never OFFSET: a cursor encodes the sort key of its row, and the next
+page is ``WHERE (sort key) < (cursor)`` on an index. ``first``/``last`` are capped
+(:data:`MAX_PAGE_SIZE`); without either, a page holds :data:`DEFAULT_PAGE_SIZE` items.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+
+from hub.errors import BadRequest
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with a globally unique, opaque ID.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The object's opaque global ID.")
+
+
+# --- global IDs -------------------------------------------------------------------------------
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def parse_id(global_id: str) -> tuple[str, int]:
+    """Split a global ID into (type name, primary key); :class:`BadRequest` when malformed."""
+    text = global_id.strip()
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        type_name, _, pk_text = raw.partition(":")
+        pk = int(pk_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest(f"{global_id!r} is not a valid ID.", code="INVALID_ID") from None
+    if not type_name or pk <= 0 or pk > 2**63 - 1 or len(global_id) > 200:
+        raise BadRequest(f"{global_id!r} is not a valid ID.", code="INVALID_ID")
+    return type_name, pk
+
+
+def decode_id(global_id: str, expected_type: str) -> int:
+    """The primary key of ``global_id``, which must name an ``expected_type``."""
+    type_name, pk = parse_id(global_id)
+    if type_name != expected_type:
+        raise BadRequest(
+            f"ID {global_id!r} is a {type_name}, expected a {expected_type}.",
+            code="INVALID_ID",
+        )
+    return pk
+
+
+def try_decode_id(global_id: str, expected_type: str) -> int | None:
+    """Like :func:`decode_id`, returning None instead of raising (for mutation input checks)."""
+    try:
+        return decode_id(global_id, expected_type)
+    except BadRequest:
+        return None
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a connection, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list, with cursors to move forward and back.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items, each with its cursor.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many items the whole list holds (one extra statement).")
+    async def total_count(self) -> int:
+        if self.count is None:
+            raise BadRequest("totalCount is not available on this list.")
+        return await self.count()
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """Validated ``first``/``after``/``last``/``before``."""
+
+    limit: int
+    forward: bool
+    after: tuple[Any, ...] | None
+    before: tuple[Any, ...] | None
+
+    @classmethod
+    def of(
+        cls, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> PageArgs:
+        if first is not None and last is not None:
+            raise BadRequest("Pass either first or last, not both.")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and value < 0:
+                raise BadRequest(f"{name} must not be negative (got {value}).")
+            if value is not None and value > MAX_PAGE_SIZE:
+                raise BadRequest(
+                    f"{name}: {value} is above the maximum page size of {MAX_PAGE_SIZE}.",
+                    limit=MAX_PAGE_SIZE,
+                )
+        forward = last is None
+        limit = (first if forward else last)
+        return cls(
+            limit=DEFAULT_PAGE_SIZE if limit is None else limit,
+            forward=forward,
+            after=decode_cursor(after, "after") if after else None,
+            before=decode_cursor(before, "before") if before else None,
+        )
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    encoded = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(orjson.dumps(encoded)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = orjson.loads(raw)
+    except (binascii.Error, orjson.JSONDecodeError, ValueError):
+        raise BadRequest(f"{argument}: {cursor!r} is not a cursor from this API.") from None
+    if not isinstance(values, list) or not values or len(values) > 4:
+        raise BadRequest(f"{argument}: {cursor!r} is not a cursor from this API.")
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A keyset order: SQL expressions with their casts, and the row aliases holding them.
+
+    The SELECT must expose each key as ``_k0``, ``_k1``… so cursors can be built from rows.
+    All keys sort in the same direction so one row comparison selects the next page.
+    """
+
+    expressions: tuple[str, ...]
+    casts: tuple[str, ...]
+    descending: bool
+
+    def select_keys(self) -> str:
+        return ", ".join(f"{expr} as _k{i}" for i, expr in enumerate(self.expressions))
+
+    def key_of(self, row: Any) -> tuple[Any, ...]:
+        return tuple(row[f"_k{i}"] for i in range(len(self.expressions)))
+
+    def page_sql(self, page: PageArgs, params: list[Any]) -> tuple[list[str], str, str]:
+        """(conditions, ORDER BY, LIMIT) for ``page``; appends cursor values to ``params``."""
+        conditions = []
+        for cursor, wants_greater in ((page.after, not self.descending),
+                                      (page.before, self.descending)):
+            if cursor is None:
+                continue
+            if len(cursor) != len(self.expressions):
+                raise BadRequest("The cursor does not belong to this ordering.")
+            placeholders = []
+            for value, cast in zip(cursor, self.casts, strict=True):
+                params.append(_cursor_value(value, cast))
+                placeholders.append(f"${len(params)}::{cast}")
+            op = ">" if wants_greater else "<"
+            conditions.append(
+                f"({', '.join(self.expressions)}) {op} ({', '.join(placeholders)})"
+            )
+        descending = self.descending if page.forward else not self.descending
+        direction = "desc" if descending else "asc"
+        order_by = ", ".join(f"{expr} {direction}" for expr in self.expressions)
+        return conditions, order_by, str(page.limit + 1)
+
+
+def _cursor_value(value: Any, cast: str) -> Any:
+    try:
+        if cast == "timestamptz":
+            return dt.datetime.fromisoformat(value)
+        if cast == "bigint":
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise BadRequest("The cursor does not belong to this ordering.") from None
+
+
+def connection_from_rows(
+    rows: Sequence[Any], page: PageArgs, ordering: Ordering,
+    to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]] | None = None,
+) -> Connection[T]:
+    """Build a page from rows fetched with ``LIMIT page.limit + 1`` in ``page_sql`` order."""
+    has_more = len(rows) > page.limit
+    rows = list(rows[: page.limit])
+    if not page.forward:
+        rows.reverse()
+    edges = [Edge(cursor=encode_cursor(ordering.key_of(row)), node=to_node(row)) for row in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_more if page.forward else page.before is not None,
+            has_previous_page=page.after is not None if page.forward else has_more,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

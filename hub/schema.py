@@ -1,0 +1,150 @@
+"""Assembles the Strawberry federation schema from the core slices and the plugins.
+
+The media-type plugins decide two parts of the API at start-up: the ``RecordDetails`` union
+(``Record.details``) and the ``@oneOf`` input ``RecordDetailsInput`` (``CreateRecordInput.details``
+and ``UpdateRecordInput.details``). The slices declare those fields with stand-in types; this
+module binds them to the plugin-built types before the schema is built.
+
+Binding changes the slice types in place, so one process serves one plugin set: building a
+second schema with different plugins raises (Strawberry's types are not isolated between
+schemas, see DESIGN.md). Tests that change the plugin set start a separate hub process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Annotated, Any, Union
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
+from strawberry.types.execution import ExecutionContext
+
+from hub.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
+from hub.members.mutations import MembersMutation
+from hub.members.queries import MembersQuery
+from hub.members.types import Member
+from hub.nodes import NodeQuery
+from hub.plugins import HubPlugins, PluginError
+from hub.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
+from hub.records.queries import RecordsQuery
+from hub.records.types import Record
+
+FEDERATION_VERSION = "2.11"
+MAX_QUERY_DEPTH = 15
+
+CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery)
+CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation)
+CORE_TYPES: tuple[type, ...] = (Member, Record, ErrorCode)
+
+
+class HubSchema(strawberry.federation.Schema):
+    """The federation schema; logs only unexpected errors (expected ones are the client's)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None,
+    ) -> None:
+        tag_unexpected(errors)
+
+
+_built: dict[tuple[Any, ...], HubSchema] = {}
+
+
+def build_schema(plugins: HubPlugins, *, production: bool = False) -> HubSchema:
+    """The schema for this plugin set (built once per process, then reused)."""
+    signature = (
+        tuple(sorted(plugins.media_types)),
+        tuple(a.plugin for a in plugins.schema_additions),
+        production,
+    )
+    if signature in _built:
+        return _built[signature]
+    if _built:
+        raise RuntimeError(
+            "this process already built the schema for another plugin set "
+            f"({next(iter(_built))[0]}); start a new process for {signature[0]}"
+        )
+    schema = _assemble(plugins, production)
+    _built[signature] = schema
+    return schema
+
+
+def _assemble(plugins: HubPlugins, production: bool) -> HubSchema:
+    if not plugins.media_types:
+        raise PluginError("no media-type plugin is enabled; enable at least one (hub_writing…)")
+    details_union = Annotated[
+        Union[tuple(m.details_type for m in plugins.media_types.values())],  # noqa: UP007
+        strawberry.union("RecordDetails", description="Media-specific details of a record."),
+    ]
+    details_input = _one_of_input(plugins)
+    _bind(Record, "details", details_union | None)
+    _bind(CreateRecordInput, "details", details_input)
+    _bind(UpdateRecordInput, "details", details_input | None)
+
+    queries = CORE_QUERIES + tuple(a.query for a in plugins.schema_additions if a.query)
+    mutations = CORE_MUTATIONS + tuple(a.mutation for a in plugins.schema_additions if a.mutation)
+    _refuse_collisions("Query", queries, plugins)
+    _refuse_collisions("Mutation", mutations, plugins)
+    extra_types = [t for a in plugins.schema_additions for t in a.types]
+    return HubSchema(
+        query=merge_types("Query", queries),
+        mutation=merge_types("Mutation", mutations),
+        types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()), *extra_types],
+        extensions=[
+            MaskUnexpectedErrors,
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+        config=StrawberryConfig(disable_field_suggestions=production),
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+    )
+
+
+def _one_of_input(plugins: HubPlugins) -> type:
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for media_type in plugins.media_types.values():
+        namespace["__annotations__"][media_type.key] = media_type.input_type | None
+        namespace[media_type.key] = strawberry.field(
+            default=strawberry.UNSET, description=f"{media_type.label}: {media_type.description}"
+        )
+    cls = type("RecordDetailsInput", (), namespace)
+    return strawberry.input(
+        cls, one_of=True,
+        description="Details of a record: exactly one member, named after its media type.",
+    )
+
+
+def _bind(cls: type, field_name: str, annotation: Any) -> None:
+    definition = get_object_definition(cls, strict=True)
+    field = next(f for f in definition.fields if f.python_name == field_name)
+    field.type_annotation = StrawberryAnnotation(annotation)
+    # Keep the dataclass field in step, so introspection by Python tools agrees.
+    for dataclass_field in dataclasses.fields(cls):
+        if dataclass_field.name == field_name:
+            dataclass_field.type = annotation
+
+
+def _refuse_collisions(root: str, types: tuple[type, ...], plugins: HubPlugins) -> None:
+    names = Counter(
+        field.name for t in types for field in get_object_definition(t, strict=True).fields
+    )
+    duplicated = [name for name, count in names.items() if count > 1]
+    if duplicated:
+        owners = [a.plugin for a in plugins.schema_additions
+                  if any(f.name in duplicated for t in (a.query, a.mutation) if t
+                         for f in get_object_definition(t, strict=True).fields)]
+        raise PluginError(
+            f"{root} field(s) {', '.join(sorted(duplicated))} defined twice "
+            f"(plugin {', '.join(repr(o) for o in owners) or '?'})"
+        )
+
+
+def printed_sdl(schema: HubSchema) -> str:
+    """The subgraph SDL as ``_service { sdl }`` gives it (with the federation ``@link``)."""
+    return schema.as_str() + "\n"

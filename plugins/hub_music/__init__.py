@@ -1,0 +1,95 @@
+"""hub_music: songs, beats, stems and other audio records.
+
+A first-party media-type plugin that uses only the public hooks (``from hub import ...``),
+exactly as a third-party plugin would.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import strawberry
+
+from hub import DetailsError, MediaType, hookimpl
+
+MAX_DURATION_SECONDS = 24 * 60 * 60
+_KEY = re.compile(r"^([A-Ga-g])([#b♯♭]?)\s*(maj(?:or)?|min(?:or)?|m)?$")
+
+
+@strawberry.type(description="Details of a music record.")
+class MusicDetails:
+    duration_seconds: int | None = strawberry.field(default=None, description="Length in seconds.")
+    tempo_bpm: float | None = strawberry.field(default=None, description="Beats per minute.")
+    key: str | None = strawberry.field(default=None, description="Musical key, e.g. `F# minor`.")
+    genre: str | None = strawberry.field(default=None, description="Genre, lower-case.")
+    instruments: list[str] = strawberry.field(default_factory=list,
+                                              description="Instruments heard, lower-case.")
+
+
+@strawberry.input(description="Details of a music record.")
+class MusicDetailsInput:
+    duration_seconds: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"1 to {MAX_DURATION_SECONDS} seconds."
+    )
+    tempo_bpm: float | None = strawberry.field(default=strawberry.UNSET, description="20 to 400.")
+    key: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A key such as `C major`, `F# minor`, `Bbm`."
+    )
+    genre: str | None = strawberry.UNSET
+    instruments: list[str] | None = strawberry.UNSET
+
+
+def normalize_key(value: str) -> str:
+    match = _KEY.match(value.strip())
+    if not match:
+        raise DetailsError(f"{value!r} is not a musical key (e.g. 'C major', 'F# minor').", "key")
+    note, accidental, mode = match.groups()
+    accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
+    minor = (mode or "").lower() in ("m", "min", "minor")
+    return f"{note.upper()}{accidental} {'minor' if minor else 'major'}"
+
+
+@hookimpl
+def hub_media_types() -> list[MediaType]:
+    return [MediaType(
+        key="music", label="Music",
+        description="Songs, instrumentals, beats, stems and sound design.",
+        details_type=MusicDetails, input_type=MusicDetailsInput,
+    )]
+
+
+@hookimpl
+def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
+    if media_type != "music":
+        return None
+    duration = details.get("duration_seconds")
+    if duration is not None and not 0 < duration <= MAX_DURATION_SECONDS:
+        raise DetailsError(
+            f"durationSeconds must be between 1 and {MAX_DURATION_SECONDS}.", "duration_seconds"
+        )
+    tempo = details.get("tempo_bpm")
+    if tempo is not None and not 20 <= tempo <= 400:
+        raise DetailsError("tempoBpm must be between 20 and 400.", "tempo_bpm")
+    genre = (details.get("genre") or "").strip().lower() or None
+    if genre and len(genre) > 60:
+        raise DetailsError("genre has at most 60 characters.", "genre")
+    instruments = [i.strip().lower() for i in details.get("instruments") or [] if i.strip()]
+    if len(instruments) > 30 or any(len(i) > 40 for i in instruments):
+        raise DetailsError("at most 30 instruments of up to 40 characters each.", "instruments")
+    key = details.get("key")
+    return {
+        "duration_seconds": duration,
+        "tempo_bpm": tempo,
+        "key": normalize_key(key) if key else None,
+        "genre": genre,
+        "instruments": list(dict.fromkeys(instruments)),
+    }
+
+
+@hookimpl
+def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
+    if media_type != "music":
+        return None
+    return " ".join(filter(None, [details.get("genre"), details.get("key"),
+                                  *details.get("instruments", [])]))

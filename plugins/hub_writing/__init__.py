@@ -1,0 +1,72 @@
+"""hub_writing: stories, poems, scripts, lyrics and essays.
+
+A first-party media-type plugin that uses only the public hooks, like a third-party one.
+The word count is computed here, never taken from the client.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any
+
+import strawberry
+
+from hub import DetailsError, MediaType, hookimpl
+
+MAX_TEXT = 500_000
+_WORD = re.compile(r"\b[\w'’-]+\b")
+
+
+@strawberry.enum(description="The form of a piece of writing.")
+class WritingForm(enum.Enum):
+    STORY = "STORY"
+    POEM = "POEM"
+    SCRIPT = "SCRIPT"
+    LYRICS = "LYRICS"
+    ESSAY = "ESSAY"
+
+
+@strawberry.type(description="Details of a writing record.")
+class WritingDetails:
+    form: WritingForm | None = strawberry.field(default=None, description="Story, poem, script…")
+    text: str | None = strawberry.field(default=None, description="The text itself.")
+    word_count: int = strawberry.field(default=0, description="Words in `text` (computed).")
+
+
+@strawberry.input(description="Details of a writing record.")
+class WritingDetailsInput:
+    form: WritingForm
+    text: str = strawberry.field(description=f"At most {MAX_TEXT:,} characters.")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@hookimpl
+def hub_media_types() -> list[MediaType]:
+    return [MediaType(
+        key="writing", label="Writing",
+        description="Stories, poems, scripts, lyrics and essays.",
+        details_type=WritingDetails, input_type=WritingDetailsInput,
+    )]
+
+
+@hookimpl
+def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
+    if media_type != "writing":
+        return None
+    text = (details.get("text") or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise DetailsError("text must not be empty.", "text")
+    if len(text) > MAX_TEXT:
+        raise DetailsError(f"text has at most {MAX_TEXT:,} characters.", "text")
+    return {"form": details.get("form"), "text": text, "word_count": count_words(text)}
+
+
+@hookimpl
+def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
+    if media_type != "writing":
+        return None
+    return details.get("text") or ""
