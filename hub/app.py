@@ -42,6 +42,9 @@ class Hub:
 
 
 HUB = web.AppKey("hub", Hub)
+VIEWER = web.RequestKey("hub_viewer", object)
+TOKEN_HASH = web.RequestKey("hub_token_hash", object)
+ACCEPT = web.ResponseKey("hub_accept", str)
 
 
 class HubGraphQLView(GraphQLView):
@@ -57,8 +60,8 @@ class HubGraphQLView(GraphQLView):
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         token = auth.bearer_token(request.headers.get("Authorization"))
-        request["hub_token_hash"] = None
-        request["hub_viewer"] = None
+        request[TOKEN_HASH] = None
+        request[VIEWER] = None
         if token is not None:
             token_hash = auth.token_hash(token) if token else b""
             row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
@@ -67,14 +70,14 @@ class HubGraphQLView(GraphQLView):
                     "The token is invalid or has expired. Log in again, or send no "
                     "Authorization header to browse anonymously."
                 )
-            request["hub_token_hash"] = token_hash
-            request["hub_viewer"] = row
+            request[TOKEN_HASH] = token_hash
+            request[VIEWER] = row
         return await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(
             db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
-            viewer_row=request.get("hub_viewer"), token_hash=request.get("hub_token_hash"),
+            viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),  # type: ignore[arg-type]
             request=request, response=response,
         )
 
@@ -86,20 +89,15 @@ class HubGraphQLView(GraphQLView):
         sub_response: web.Response,
     ) -> web.Response:
         sub_response.body = orjson.dumps(response_data)
-        accept = sub_response_request_accept(sub_response)
-        sub_response.content_type = (
-            GRAPHQL_RESPONSE_TYPE if GRAPHQL_RESPONSE_TYPE in accept else "application/json"
-        )
+        # GraphQL over HTTP: answer in the newer media type to clients that ask for it.
+        wants_new_type = GRAPHQL_RESPONSE_TYPE in sub_response.get(ACCEPT, "")
+        sub_response.content_type = GRAPHQL_RESPONSE_TYPE if wants_new_type else "application/json"
         return sub_response
 
     async def get_sub_response(self, request: web.Request) -> web.Response:
         response = web.Response()
-        response["accept"] = request.headers.get("Accept", "")  # type: ignore[index]
+        response[ACCEPT] = request.headers.get("Accept", "")
         return response
-
-
-def sub_response_request_accept(response: web.Response) -> str:
-    return response.get("accept", "")  # type: ignore[attr-defined]
 
 
 def _unauthenticated(message: str) -> web.Response:

@@ -40,7 +40,7 @@ def start_embedded_server(data_dir: Path, *, delete_on_exit: bool = False) -> st
 def with_database(admin_url: str, database: str) -> str:
     """The URL of ``database`` on the server that ``admin_url`` points at."""
     prefix, _, rest = admin_url.partition("://")
-    authority, slash, path = rest.partition("/")
+    authority, _, path = rest.partition("/")
     _, _, query = path.partition("?")
     return f"{prefix}://{authority}/{database}" + (f"?{query}" if query else "")
 
