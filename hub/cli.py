@@ -144,7 +144,7 @@ def schema() -> None:
 
     settings = _settings()
     try:
-        click.echo(printed_sdl(build_schema(create_plugins(settings.disabled_plugins))))
+        click.echo(printed_sdl(build_schema(create_plugins(settings.disabled_plugins))), nl=False)
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
@@ -194,3 +194,5 @@ def set_role(handle: str, role: str) -> None:
         console.print(f"{row['handle']} is now {row['role']}")
 
     _run(go)
+if __name__ == "__main__":
+    main()

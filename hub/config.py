@@ -6,6 +6,7 @@ start-up with a :class:`ConfigError` that names the variable, never later at fir
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
+
+log = logging.getLogger("hub.config")
 
 Environment = Literal["development", "production"]
 
@@ -44,14 +47,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read every ``HUB_*`` variable, validating each; unknown ``HUB_*`` names are errors
-        too, because a typo in a deployment should not silently fall back to a default."""
+        """Read every ``HUB_*`` variable, validating each. Unknown ``HUB_*`` names are logged
+        as warnings (a typo should not pass silently), not refused: other tools, such as
+        GitHub's ``hub`` CLI, use the same prefix."""
         env = os.environ if environ is None else environ
-        unknown = sorted(name for name in env if name.startswith("HUB_") and name not in _KNOWN)
-        if unknown:
-            raise ConfigError(
-                f"{unknown[0]}: unknown setting (known: {', '.join(sorted(_KNOWN))})"
-            )
+        for name in sorted(n for n in env if n.startswith("HUB_") and n not in _KNOWN):
+            log.warning("%s: not a recordhub setting (known: %s)", name, ", ".join(sorted(_KNOWN)))
         defaults = cls()
         return replace(
             defaults,

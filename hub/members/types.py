@@ -51,7 +51,11 @@ class Member(Node):
         last: int | None = None, before: str | None = None,
     ) -> Connection[Annotated[Record, strawberry.lazy("hub.records.types")]]:
         from hub.records import store as record_store
-        from hub.records.loaders import AuthorPageKey, RecordsByAuthorLoader
+        from hub.records.loaders import (
+            AuthorPageKey,
+            RecordCountByAuthorLoader,
+            RecordsByAuthorLoader,
+        )
         from hub.records.types import Record
 
         context: Context = info.context
@@ -60,11 +64,12 @@ class Member(Node):
         rows = await context.loader(RecordsByAuthorLoader).load(
             AuthorPageKey(self.pk, context.viewer_id, order, page)
         )
-        own = context.viewer_id == self.pk
         return connection_from_rows(
             rows, page, record_store.ORDERINGS[order],
             lambda row: Record.from_row(row, context),
-            count=lambda: record_store.count_of_author(context.db, self.pk, own),
+            count=lambda: context.loader(RecordCountByAuthorLoader).load(
+                (self.pk, context.viewer_id)
+            ),
         )
 
     @classmethod

@@ -50,3 +50,17 @@ class RecordsByAuthorLoader(DataLoader[AuthorPageKey, list[Any]]):
             ):
                 found[key] = group
         return [found[key] for key in keys]
+
+
+class RecordCountByAuthorLoader(DataLoader[tuple[int, int | None], int]):
+    """``Member.records.totalCount`` for many members in one statement; keys are
+    (author id, viewer id) since the viewer's own drafts count for the viewer."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
+
+    async def _load(self, keys: list[tuple[int, int | None]]) -> list[int]:
+        viewer = keys[0][1]  # one viewer per request, so one statement per batch
+        counts = await store.counts_of_authors(self.db, [author for author, _ in keys], viewer)
+        return [counts.get(author, 0) for author, _ in keys]

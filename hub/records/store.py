@@ -102,11 +102,18 @@ async def records_of_authors(
     )
 
 
-async def count_of_author(ex: Executor, author_id: int, with_drafts: bool) -> int:
-    visible = "deleted_at is null" if with_drafts else "status = 'PUBLISHED' and deleted_at is null"
-    return await ex.fetchval(
-        f"select count(*) from records where author_id = $1 and {visible}", author_id
+async def counts_of_authors(
+    ex: Executor, author_ids: list[int], with_drafts_of: int | None,
+) -> dict[int, int]:
+    """Visible records per author (drafts counted for ``with_drafts_of`` only)."""
+    rows = await ex.fetch(
+        """select author_id, count(*) as n from records
+           where author_id = any($1::bigint[]) and deleted_at is null
+             and (status = 'PUBLISHED' or author_id = $2::bigint)
+           group by author_id""",
+        author_ids, with_drafts_of,
     )
+    return {row["author_id"]: row["n"] for row in rows}
 
 
 async def insert_record(

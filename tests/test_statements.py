@@ -1,0 +1,62 @@
+"""No N+1: an operation's SQL statement count depends on its shape, not on its page size."""
+
+from __future__ import annotations
+
+from tests.api import Api
+
+FEED_WITH_AUTHORS = """
+query Feed($first: Int!) {
+  records(first: $first) {
+    totalCount
+    nodes {
+      title author { handle displayName }
+      details { ... on MusicDetails { genre } ... on WritingDetails { wordCount } }
+    }
+  }
+}
+"""
+MEMBERS_WITH_RECORDS = """
+query Members($first: Int!) {
+  members(first: $first) {
+    nodes { handle records(first: 3) { totalCount nodes { title author { handle } } } }
+  }
+}
+"""
+
+
+async def seed_records(api: Api, authors: int, records: int) -> None:
+    for i in range(authors):
+        await api.sign_up(f"author{i}")
+    author_ids = [row["id"] for row in await api.hub.db.fetch("select id from members")]
+    rows = [
+        (author_ids[i % authors], "writing" if i % 2 else "music", f"Record {i}", "CC_BY_4_0",
+         "PUBLISHED",
+         {"form": "POEM", "text": "a b", "word_count": 2} if i % 2 else {"genre": "soul"})
+        for i in range(records)
+    ]
+    await api.hub.db.executemany(
+        "insert into records (author_id, media_type, title, license, status, details) "
+        "values ($1, $2, $3, $4, $5, $6)", rows,
+    )
+
+
+async def count_statements(api: Api, query: str, variables: dict) -> int:
+    before = api.statements()
+    await api.gql(query, variables)
+    return api.statements() - before
+
+
+async def test_feed_statements_do_not_grow_with_page_size(api: Api) -> None:
+    await seed_records(api, authors=20, records=60)
+    small = await count_statements(api, FEED_WITH_AUTHORS, {"first": 5})
+    large = await count_statements(api, FEED_WITH_AUTHORS, {"first": 50})
+    assert small == large == 3  # the page, the count, the authors
+
+
+async def test_nested_connections_are_batched(api: Api) -> None:
+    await seed_records(api, authors=12, records=40)
+    small = await count_statements(api, MEMBERS_WITH_RECORDS, {"first": 2})
+    large = await count_statements(api, MEMBERS_WITH_RECORDS, {"first": 12})
+    # members page; records per member (one LATERAL statement); counts per member (one
+    # grouped statement); authors.
+    assert small == large == 4
