@@ -100,6 +100,7 @@ class HubPlugins:
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object (tests use this); call :meth:`collect` afterwards."""
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         registered = self.pm.register(plugin, name=name)
         self.installed.append(PluginInfo(
             name=registered or str(name), module=getattr(plugin, "__name__", repr(plugin)),
@@ -150,9 +151,10 @@ class HubPlugins:
         return results
 
     def each_at_startup(self, hook: str) -> list[tuple[str, Any]]:
-        """Call a start-up hook synchronously; failures stop start-up naming the plugin."""
+        """Call a start-up hook synchronously, in registration order (so a later plugin that
+        repeats an earlier one's declaration is the one blamed); failures stop start-up."""
         results = []
-        for impl in self._impls(hook):
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
             try:
                 result = impl.function()
             except Exception as error:

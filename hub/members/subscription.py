@@ -131,12 +131,12 @@ def clean_change(
     status: SubscriptionStatus, plan: str | None, current_period_end: dt.datetime | None,
 ) -> SubscriptionChange:
     """Validate a change; :class:`InputProblem` names the field at fault."""
-    cleaned_plan = clean_text(plan, "plan", max_length=MAX_PLAN) or None if plan else None
+    cleaned_plan = clean_text(plan, "plan", max_length=MAX_PLAN) if plan else ""
     if current_period_end is not None and current_period_end.tzinfo is None:
         raise InputProblem(ErrorCode.INVALID_INPUT,
                            "currentPeriodEnd needs a time zone (e.g. 2030-01-01T00:00:00Z).",
                            "currentPeriodEnd")
-    return SubscriptionChange(status, cleaned_plan, current_period_end)
+    return SubscriptionChange(status, cleaned_plan or None, current_period_end)
 
 
 async def apply_subscription(
