@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -21,10 +21,13 @@ from hub.context import Context
 from hub.db import Database
 from hub.db.embedded import resolve_database_url
 from hub.db.migrate import migrate
+from hub.lineage.svg import lineage_svg_view
 from hub.members import auth
 from hub.members import store as member_store
 from hub.plugins import HubPlugins, create_plugins
+from hub.ratelimit import RateLimits
 from hub.schema import HubSchema, build_schema
+from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
 
 log = logging.getLogger("hub.app")
 
@@ -33,12 +36,22 @@ GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
 
 @dataclass
 class Hub:
-    """What one running hub holds: its settings, database, plugins and schema."""
+    """What one running hub holds: its settings, database, plugins and schema, and the
+    per-process protections built from its settings."""
 
     settings: Settings
     db: Database
     plugins: HubPlugins
     schema: HubSchema
+    rate_limits: RateLimits = field(init=False)
+    documents: DocumentGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        security = self.settings.security
+        self.rate_limits = RateLimits(security.login_attempts_per_minute,
+                                      security.mutations_per_minute)
+        manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
+        self.documents = DocumentGate(manifest, security.persisted_queries)
 
 
 HUB = web.AppKey("hub", Hub)
@@ -59,6 +72,24 @@ class HubGraphQLView(GraphQLView):
         self.hub = hub
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        refusal = csrf_refusal(request)
+        if refusal is not None:
+            return _error_response(400, "CSRF_PREVENTED", refusal)
+        try:
+            return await self._authenticated(request)
+        except DocumentRefused as refused:
+            return _error_response(refused.status, refused.code, refused.message)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        request_data = await super().parse_http_body(request_adapter)
+        if self.hub.documents.active and not isinstance(request_data, list):
+            resolved = self.hub.documents.resolve(
+                {"query": request_data.query, "extensions": request_data.extensions}
+            )
+            request_data.query = resolved["query"]
+        return request_data
+
+    async def _authenticated(self, request: web.Request) -> web.StreamResponse:
         token = auth.bearer_token(request.headers.get("Authorization"))
         request[TOKEN_HASH] = None
         request[VIEWER] = None
@@ -66,9 +97,11 @@ class HubGraphQLView(GraphQLView):
             token_hash = auth.token_hash(token) if token else b""
             row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
             if row is None:
-                return _unauthenticated(
+                    return _error_response(
+                    401, "UNAUTHENTICATED",
                     "The token is invalid or has expired. Log in again, or send no "
-                    "Authorization header to browse anonymously."
+                    "Authorization header to browse anonymously.",
+                    {"WWW-Authenticate": 'Bearer realm="recordhub"'},
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
@@ -78,7 +111,7 @@ class HubGraphQLView(GraphQLView):
         return Context(
             db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
             viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),  # type: ignore[arg-type]
-            request=request, response=response,
+            request=request, response=response, rate_limits=self.hub.rate_limits,
         )
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
@@ -88,9 +121,19 @@ class HubGraphQLView(GraphQLView):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: web.Response,
     ) -> web.Response:
-        sub_response.body = orjson.dumps(response_data)
-        # GraphQL over HTTP: answer in the newer media type to clients that ask for it.
+        # GraphQL over HTTP: answer in the newer media type to clients that ask for it, with
+        # its status codes: a request that never executed (parse, validation, variables,
+        # limits) is a 400 without `data`. Old clients keep application/json and 200.
         wants_new_type = GRAPHQL_RESPONSE_TYPE in sub_response.get(ACCEPT, "")
+        if isinstance(response_data, dict):
+            if wants_new_type and _is_request_error(response_data):
+                response_data = {k: v for k, v in response_data.items() if k != "data"}
+                sub_response.set_status(400)
+            retry_after = _retry_after(response_data)
+            if retry_after is not None:
+                sub_response.set_status(429)
+                sub_response.headers["Retry-After"] = str(retry_after)
+        sub_response.body = orjson.dumps(response_data)
         sub_response.content_type = GRAPHQL_RESPONSE_TYPE if wants_new_type else "application/json"
         return sub_response
 
@@ -100,12 +143,81 @@ class HubGraphQLView(GraphQLView):
         return response
 
 
-def _unauthenticated(message: str) -> web.Response:
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return web.Response(
-        status=401, body=orjson.dumps(body), content_type="application/json",
-        headers={"WWW-Authenticate": 'Bearer realm="recordhub"'},
+def _error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None,
+) -> web.Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json",
+                        headers=headers)
+
+
+def _is_request_error(response: GraphQLHTTPResponse) -> bool:
+    errors = response.get("errors")
+    return bool(errors) and response.get("data") is None and all(
+        "path" not in error for error in errors  # type: ignore[union-attr]
     )
+
+
+def _retry_after(response: GraphQLHTTPResponse) -> int | None:
+    for error in response.get("errors") or ():
+        extensions = error.get("extensions") or {}  # type: ignore[union-attr]
+        if extensions.get("code") == "RATE_LIMITED":
+            return int(extensions.get("retryAfter", 60))
+    return None
+
+
+# Headers a browser only sends after a CORS preflight: their presence proves the request is
+# not a "simple" cross-site request forged by another page.
+PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight",
+                     "x-apollo-operation-name", "x-requested-with")
+SIMPLE_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data",
+                        "text/plain")
+
+
+def csrf_refusal(request: web.Request) -> str | None:
+    """Why a GET or multipart request must be refused as possible CSRF, or None.
+
+    GET requests that carry an operation and every multipart request (uploads) need a
+    header a browser cannot send cross-site without a preflight: one of
+    ``GraphQL-Require-Preflight``, ``Apollo-Require-Preflight``, ``X-Apollo-Operation-Name``,
+    ``X-Requested-With``, or a non-simple ``Content-Type`` such as ``application/json``.
+    """
+    carries_operation = request.method == "GET" and "query" in request.query
+    if not carries_operation and request.method != "POST":
+        return None
+    if request.method == "POST" and request.content_type != "multipart/form-data":
+        return None
+    if any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+        return None
+    declared = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if request.method == "GET" and declared not in SIMPLE_CONTENT_TYPES:
+        return None
+    return ("This request could be a cross-site request forgery: send it with a "
+            "GraphQL-Require-Preflight: 1 header (or Apollo-Require-Preflight, "
+            "X-Requested-With), or as a JSON POST.")
+
+
+@web.middleware
+async def cors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """CORS for the origins in ``HUB_CORS_ORIGINS`` (``*`` allows any origin)."""
+    allowed = request.app[HUB].settings.security.cors_origins
+    origin = request.headers.get("Origin")
+    permitted = origin is not None and ("*" in allowed or origin in allowed)
+    if request.method == "OPTIONS" and permitted and request.headers.get(
+        "Access-Control-Request-Method"
+    ):
+        response: web.StreamResponse = web.Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "content-type, authorization"
+        )
+        response.headers["Access-Control-Max-Age"] = "600"
+    else:
+        response = await handler(request)
+    if permitted:
+        response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
+        response.headers["Vary"] = "Origin"
+    return response
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -132,7 +244,7 @@ async def create_hub(
 ) -> Hub:
     """Connect to the database (embedded unless configured), migrate, load the plugins."""
     plugins = plugins or create_plugins(settings.disabled_plugins)
-    schema = build_schema(plugins, production=settings.is_production)
+    schema = build_schema(plugins)
     dsn = database_url or await resolve_database_url(settings.database_url, settings.data_dir)
     if run_migrations:
         await migrate(dsn)
@@ -145,12 +257,15 @@ async def create_hub(
 
 def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(
+        client_max_size=hub.settings.security.max_body_bytes, middlewares=[cors]
+    )
     app[HUB] = hub
     view = HubGraphQLView(hub)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
     if not hub.settings.is_production:
         app.router.add_get("/", index)
 

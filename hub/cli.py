@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -171,6 +172,46 @@ def plugins() -> None:
     Console().print(table)
 
 
+@main.command("set-subscription")
+@click.argument("handle")
+@click.argument("status", type=click.Choice(["NONE", "ACTIVE", "PAST_DUE", "CANCELED"],
+                                            case_sensitive=False))
+@click.option("--plan", default=None, help="The plan's name, e.g. monthly.")
+@click.option("--until", "until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              default=None, help="End of the paid period (UTC), e.g. 2030-01-31.")
+def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> None:
+    """Set the subscription of the member HANDLE to STATUS (what enrolling in classes needs)."""
+    import datetime as dt
+
+    from hub.db import Database
+    from hub.db.embedded import resolve_database_url
+    from hub.errors import InputProblem
+    from hub.members.subscription import SubscriptionStatus, clean_change, set_subscription_by_handle
+
+    settings = _settings()
+    try:
+        change = clean_change(SubscriptionStatus(status.upper()), plan,
+                              until.replace(tzinfo=dt.UTC) if until else None)
+    except InputProblem as problem:
+        raise click.UsageError(str(problem)) from None
+
+    async def go() -> None:
+        dsn = await resolve_database_url(settings.database_url, settings.data_dir)
+        db = await Database.connect(dsn, min_size=1, max_size=1)
+        try:
+            async with db.transaction() as tx:
+                row = await set_subscription_by_handle(tx, handle, change, "cli")
+        finally:
+            await db.close()
+        if row is None:
+            raise click.ClickException(f"no member with handle {handle!r}")
+        until_text = f" until {row['current_period_end']:%Y-%m-%d %H:%M} UTC" \
+            if row["current_period_end"] else ""
+        console.print(f"{handle}: {row['status']} {row['plan'] or ''}{until_text}".rstrip())
+
+    _run(go)
+
+
 @main.command("set-role")
 @click.argument("handle")
 @click.argument("role", type=click.Choice(["MEMBER", "EDITOR", "ADMIN"], case_sensitive=False))
@@ -194,5 +235,19 @@ def set_role(handle: str, role: str) -> None:
         console.print(f"{row['handle']} is now {row['role']}")
 
     _run(go)
+@main.command("trusted-documents")
+@click.argument("operations", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default="schema/operations")
+def trusted_documents(operations: Path) -> None:
+    """Print the trusted-documents manifest (sha256 id → document) of OPERATIONS/*.graphql,
+    for HUB_TRUSTED_DOCUMENTS."""
+    import orjson
+
+    from hub.trusted_documents import build_manifest
+
+    manifest = build_manifest(operations.glob("*.graphql"))
+    click.echo(orjson.dumps({"documents": manifest}, option=orjson.OPT_INDENT_2).decode())
+
+
 if __name__ == "__main__":
     main()

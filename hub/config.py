@@ -25,6 +25,66 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Security:
+    """Limits and protections of the public endpoint (README, section Security).
+
+    Defaults are far above what the frontend operations in ``schema/operations`` need (the
+    record page has depth 6 and cost ~40) and far below what hurts the hub.
+    """
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_directives: int = 50
+    max_root_fields: int = 20
+    max_cost: int = 20_000
+    max_body_bytes: int = 1024 * 1024
+    introspection: bool = True
+    trusted_documents: Path | None = None
+    persisted_queries: bool = False
+    login_attempts_per_minute: int = 10
+    mutations_per_minute: int = 120
+    cors_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], production: bool) -> Security:
+        d = cls()
+        trusted = env.get("HUB_TRUSTED_DOCUMENTS", "").strip()
+        if trusted and not Path(trusted).is_file():
+            raise ConfigError(f"HUB_TRUSTED_DOCUMENTS: {trusted!r} is not a file")
+        return cls(
+            max_depth=_int("HUB_MAX_DEPTH", env.get("HUB_MAX_DEPTH"), d.max_depth, 2, 100),
+            max_aliases=_int("HUB_MAX_ALIASES", env.get("HUB_MAX_ALIASES"), d.max_aliases, 0, 1000),
+            max_directives=_int(
+                "HUB_MAX_DIRECTIVES", env.get("HUB_MAX_DIRECTIVES"), d.max_directives, 0, 1000
+            ),
+            max_root_fields=_int(
+                "HUB_MAX_ROOT_FIELDS", env.get("HUB_MAX_ROOT_FIELDS"), d.max_root_fields, 1, 1000
+            ),
+            max_cost=_int("HUB_MAX_COST", env.get("HUB_MAX_COST"), d.max_cost, 10, 10**9),
+            max_body_bytes=_int(
+                "HUB_MAX_BODY_BYTES", env.get("HUB_MAX_BODY_BYTES"), d.max_body_bytes,
+                1024, 2**31,
+            ),
+            introspection=_bool(
+                "HUB_INTROSPECTION", env.get("HUB_INTROSPECTION"), default=not production
+            ),
+            trusted_documents=Path(trusted).resolve() if trusted else None,
+            persisted_queries=_bool(
+                "HUB_PERSISTED_QUERIES", env.get("HUB_PERSISTED_QUERIES"), default=False
+            ),
+            login_attempts_per_minute=_int(
+                "HUB_LOGIN_ATTEMPTS_PER_MINUTE", env.get("HUB_LOGIN_ATTEMPTS_PER_MINUTE"),
+                d.login_attempts_per_minute, 1, 10**6,
+            ),
+            mutations_per_minute=_int(
+                "HUB_MUTATIONS_PER_MINUTE", env.get("HUB_MUTATIONS_PER_MINUTE"),
+                d.mutations_per_minute, 1, 10**6,
+            ),
+            cors_origins=tuple(sorted(_names(env.get("HUB_CORS_ORIGINS")))),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The hub's configuration. Build it with :meth:`from_env`; tests use :func:`replace`."""
 
@@ -39,7 +99,20 @@ class Settings:
     pool_max_size: int = 10
     statement_timeout_ms: int = 15_000
     max_page_size: int = 100
+    max_sources: int = 50
     log_level: str = "INFO"
+    security: Security = field(default_factory=Security)
+    storage_url: str | None = None
+    secret_key: str | None = None
+    max_upload_bytes: int = 2 * 1024**3
+    # Real time (hub/realtime): outbox retention, WebSocket limits, event delivery to plugins.
+    event_retention_hours: int = 24 * 7
+    ws_max_subscriptions: int = 50
+    ws_queue_size: int = 256
+    ws_heartbeat_seconds: int = 20
+    event_poll_ms: int = 2000
+    event_max_attempts: int = 8
+    event_retry_base_ms: int = 500
 
     @property
     def is_production(self) -> bool:
@@ -76,10 +149,21 @@ class Settings:
                 "HUB_STATEMENT_TIMEOUT_MS", env.get("HUB_STATEMENT_TIMEOUT_MS"),
                 defaults.statement_timeout_ms, 100, 3_600_000,
             ),
+            max_sources=_int(
+                "HUB_MAX_SOURCES", env.get("HUB_MAX_SOURCES"), defaults.max_sources, 1, 1000
+            ),
             log_level=_choice(
                 "HUB_LOG_LEVEL", (env.get("HUB_LOG_LEVEL") or "").upper() or None,
                 defaults.log_level, ("DEBUG", "INFO", "WARNING", "ERROR"),
             ),
+            security=Security.from_env(env, production=env.get("HUB_ENV") == "production"),
+            storage_url=_storage_url(env.get("HUB_STORAGE_URL")),
+            secret_key=_secret_key(env.get("HUB_SECRET_KEY")),
+            max_upload_bytes=_int(
+                "HUB_MAX_UPLOAD_BYTES", env.get("HUB_MAX_UPLOAD_BYTES"),
+                defaults.max_upload_bytes, 1, 5 * 1024**3,
+            ),
+            **_realtime(env, defaults),
         )._checked()
 
     def _checked(self) -> Settings:
@@ -94,7 +178,17 @@ class Settings:
 _KNOWN = frozenset({
     "HUB_DATABASE_URL", "HUB_DATA_DIR", "HUB_HOST", "HUB_PORT", "HUB_ENV",
     "HUB_DISABLED_PLUGINS", "HUB_TOKEN_TTL_HOURS", "HUB_DB_POOL_MIN", "HUB_DB_POOL_MAX",
-    "HUB_STATEMENT_TIMEOUT_MS", "HUB_LOG_LEVEL",
+    "HUB_STATEMENT_TIMEOUT_MS", "HUB_LOG_LEVEL", "HUB_MAX_SOURCES",
+    "HUB_MAX_DEPTH", "HUB_MAX_ALIASES", "HUB_MAX_DIRECTIVES", "HUB_MAX_ROOT_FIELDS",
+    "HUB_MAX_COST", "HUB_MAX_BODY_BYTES", "HUB_INTROSPECTION",
+    "HUB_TRUSTED_DOCUMENTS", "HUB_PERSISTED_QUERIES", "HUB_LOGIN_ATTEMPTS_PER_MINUTE",
+    "HUB_MUTATIONS_PER_MINUTE", "HUB_CORS_ORIGINS",
+    "HUB_STORAGE_URL", "HUB_SECRET_KEY", "HUB_MAX_UPLOAD_BYTES",
+    "HUB_EVENT_RETENTION_HOURS", "HUB_WS_MAX_SUBSCRIPTIONS", "HUB_WS_QUEUE_SIZE",
+    "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
+    "HUB_EVENT_RETRY_BASE_MS",
+    # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
+    "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.
     "HUB_TEST_DATABASE_URL",
 })
@@ -139,6 +233,69 @@ def _choice(name: str, value: str | None, default: str, allowed: tuple[str, ...]
     if value.strip() not in allowed:
         raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     return value.strip()
+
+
+def _storage_url(value: str | None) -> str | None:
+    """``s3://bucket[/prefix][?endpoint_url=…&region=…]``; unset means local blobs under
+    HUB_DATA_DIR. Checked here so that a typo stops start-up, not the first upload."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if value is None or not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ConfigError(f"HUB_STORAGE_URL: {value!r} is not an s3://bucket/prefix URL")
+    unknown = set(parse_qs(parts.query)) - {"endpoint_url", "region"}
+    if unknown:
+        raise ConfigError(f"HUB_STORAGE_URL: unknown parameter(s) {', '.join(sorted(unknown))} "
+                          "(known: endpoint_url, region)")
+    return value.strip()
+
+
+def _secret_key(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 32:
+        raise ConfigError("HUB_SECRET_KEY: use at least 32 random characters "
+                          "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    return value.strip()
+
+
+def _bool(name: str, value: str | None, *, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {value!r} is not a boolean (true/false)")
+
+
+_REALTIME_LIMITS: dict[str, tuple[str, int, int]] = {
+    # setting: (variable, lowest, highest)
+    "event_retention_hours": ("HUB_EVENT_RETENTION_HOURS", 1, 24 * 366),
+    "ws_max_subscriptions": ("HUB_WS_MAX_SUBSCRIPTIONS", 1, 10_000),
+    "ws_queue_size": ("HUB_WS_QUEUE_SIZE", 1, 100_000),
+    "ws_heartbeat_seconds": ("HUB_WS_HEARTBEAT_SECONDS", 1, 3600),
+    "event_poll_ms": ("HUB_EVENT_POLL_MS", 10, 600_000),
+    "event_max_attempts": ("HUB_EVENT_MAX_ATTEMPTS", 1, 100),
+    "event_retry_base_ms": ("HUB_EVENT_RETRY_BASE_MS", 1, 600_000),
+}
+
+
+def _realtime(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
+    """The real-time settings: how long events stay resumable (``HUB_EVENT_RETENTION_HOURS``),
+    subscriptions per WebSocket (``HUB_WS_MAX_SUBSCRIPTIONS``), events buffered per
+    subscription before a slow client is cut off (``HUB_WS_QUEUE_SIZE``), the WebSocket ping
+    interval (``HUB_WS_HEARTBEAT_SECONDS``), the listener's and dispatcher's safety poll
+    (``HUB_EVENT_POLL_MS``), and plugin event delivery: attempts per event
+    (``HUB_EVENT_MAX_ATTEMPTS``) and the first retry delay, doubled each time
+    (``HUB_EVENT_RETRY_BASE_MS``)."""
+    return {
+        key: _int(name, env.get(name), getattr(defaults, key), low, high)
+        for key, (name, low, high) in _REALTIME_LIMITS.items()
+    }
 
 
 def _names(value: str | None) -> frozenset[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 from aiohttp import web
@@ -17,8 +17,11 @@ from aiohttp import web
 from hub.config import Settings
 from hub.db import Database
 from hub.errors import Unauthenticated
-from hub.events import Event
-from hub.plugins import HubPlugins, PluginFailure
+from hub.plugins import HubPlugins
+from hub.ratelimit import RateLimits
+
+if TYPE_CHECKING:
+    from hub.realtime.listener import EventBus
 
 log = logging.getLogger("hub.context")
 
@@ -34,6 +37,11 @@ class Context:
     token_hash: bytes | None = None
     request: web.Request | None = None
     response: web.StreamResponse | None = None
+    rate_limits: RateLimits | None = None
+    # WebSocket connections: the ``connection_init`` payload (Strawberry sets it) and the
+    # process's event listener, which subscriptions read from.
+    connection_params: dict[str, Any] | None = None
+    events: EventBus | None = None
     _loaders: dict[type, Any] = field(default_factory=dict)
 
     @property
@@ -64,11 +72,3 @@ class Context:
     def forget_loaded(self) -> None:
         """Drop cached loads after a write, so the payload shows the new state."""
         self._loaders.clear()
-
-    async def emit(self, events: list[Event]) -> None:
-        """Hand committed changes to the ``hub_event`` hook; a failing plugin is logged."""
-        for event in events:
-            try:
-                await self.plugins.each("hub_event", event=event)
-            except PluginFailure as failure:
-                log.error("event %s not delivered: %s", event.kind, failure, exc_info=failure.__cause__)

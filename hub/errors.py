@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -45,6 +46,23 @@ class ErrorCode(enum.Enum):
     INVALID_STATE = "INVALID_STATE"
     FORBIDDEN = "FORBIDDEN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    # Media files
+    INVALID_FILE = "INVALID_FILE"
+    UNSUPPORTED_FILE_TYPE = "UNSUPPORTED_FILE_TYPE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    CYCLE = "CYCLE"
+    SELF_SOURCE = "SELF_SOURCE"
+    SOURCE_NOT_PUBLISHED = "SOURCE_NOT_PUBLISHED"
+    TOO_MANY_SOURCES = "TOO_MANY_SOURCES"
+    # Class Projects
+    SUBSCRIPTION_REQUIRED = "SUBSCRIPTION_REQUIRED"
+    ALREADY_ENROLLED = "ALREADY_ENROLLED"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    INVALID_POSITION = "INVALID_POSITION"
+    INVALID_VIDEO = "INVALID_VIDEO"
+    NOT_YOUR_RECORD = "NOT_YOUR_RECORD"
+    RECORD_NOT_PUBLISHED = "RECORD_NOT_PUBLISHED"
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")
@@ -123,7 +141,12 @@ def tag_unexpected(errors: list[GraphQLError]) -> None:
 
 
 class MaskUnexpectedErrors(SchemaExtension):
-    """Replaces every unexpected error with "Internal server error" and its ``errorId``."""
+    """Replaces every unexpected error with "Internal server error" and its ``errorId``, and
+    in production drops "Did you mean …?" suggestions (they help attackers map the schema).
+
+    Errors are replaced, never edited: validation errors come from a cache shared by every
+    request, and a hub in development must still see its suggestions.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -131,7 +154,23 @@ class MaskUnexpectedErrors(SchemaExtension):
         if result is None or not getattr(result, "errors", None):
             return
         tag_unexpected(result.errors)
-        result.errors = [_masked(error) for error in result.errors]
+        settings = getattr(self.execution_context.context, "settings", None)
+        production = settings is not None and settings.is_production
+        result.errors = [
+            _without_suggestion(_masked(error)) if production else _masked(error)
+            for error in result.errors
+        ]
+
+
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, extensions=error.extensions)
 
 
 def _masked(error: GraphQLError) -> GraphQLError:

@@ -2,7 +2,9 @@
 
 A service function receives the transaction's executor and returns the payload's fields plus
 the events it caused. :class:`InputProblem` rolls everything back and becomes the payload's
-``errors``; events reach plugins only after the commit.
+``errors``. The events are written to the outbox inside the same transaction (so they exist
+exactly when the change does); after the commit they reach subscriptions on every hub
+instance and, through the event dispatcher, the ``hub_event`` plugin hook (hub/realtime).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from hub.context import Context
 from hub.db.pool import Executor
 from hub.errors import InputProblem
 from hub.events import Event
+from hub.realtime import outbox
 
 P = TypeVar("P")
 
@@ -31,11 +34,13 @@ async def run_mutation(
     context: Context, payload: Callable[..., P],
     work: Callable[[Executor], Awaitable[Outcome]],
 ) -> P:
+    if context.rate_limits is not None and context.viewer_id is not None:
+        context.rate_limits.mutations_by_member.hit(str(context.viewer_id), "changes")
     try:
         async with context.db.transaction() as tx:
             outcome = await work(tx)
+            await outbox.write(tx, outcome.events)
     except InputProblem as problem:
         return payload(errors=problem.errors)
     context.forget_loaded()
-    await context.emit(outcome.events)
     return payload(errors=[], **outcome.fields)

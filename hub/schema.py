@@ -19,31 +19,41 @@ from typing import Annotated, Any, Union
 import strawberry
 from graphql import GraphQLError
 from strawberry.annotation import StrawberryAnnotation
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
-from strawberry.schema.config import StrawberryConfig
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 from strawberry.types.execution import ExecutionContext
 
+from hub.classes.mutations import ClassesMutation
+from hub.classes.queries import ClassesQuery
+from hub.classes.types import Class
 from hub.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
+from hub.federation import FederatedSchema
+from hub.limits import OperationLimits
+from hub.lineage.mutations import LineageMutation
 from hub.members.mutations import MembersMutation
 from hub.members.queries import MembersQuery
+from hub.members.subscription import SubscriptionMutation
 from hub.members.types import Member
 from hub.nodes import NodeQuery
 from hub.plugins import HubPlugins, PluginError
 from hub.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.records.queries import RecordsQuery
+from hub.realtime.subscriptions import RealtimeSubscription
 from hub.records.types import Record
 
 FEDERATION_VERSION = "2.11"
-MAX_QUERY_DEPTH = 15
+# Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
+MAX_TOKENS = 5_000
 
-CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery)
-CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation)
-CORE_TYPES: tuple[type, ...] = (Member, Record, ErrorCode)
+CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery)
+CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
+                                    SubscriptionMutation, ClassesMutation)
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription,)
+CORE_TYPES: tuple[type, ...] = (Member, Record, Class, ErrorCode)
 
 
-class HubSchema(strawberry.federation.Schema):
+class HubSchema(FederatedSchema):
     """The federation schema; logs only unexpected errors (expected ones are the client's)."""
 
     def process_errors(
@@ -55,12 +65,12 @@ class HubSchema(strawberry.federation.Schema):
 _built: dict[tuple[Any, ...], HubSchema] = {}
 
 
-def build_schema(plugins: HubPlugins, *, production: bool = False) -> HubSchema:
-    """The schema for this plugin set (built once per process, then reused)."""
+def build_schema(plugins: HubPlugins) -> HubSchema:
+    """The schema for this plugin set (built once per process, then reused). Settings that
+    differ between hubs (limits, production mode) are read per request from the context."""
     signature = (
         tuple(sorted(plugins.media_types)),
         tuple(a.plugin for a in plugins.schema_additions),
-        production,
     )
     if signature in _built:
         return _built[signature]
@@ -69,12 +79,12 @@ def build_schema(plugins: HubPlugins, *, production: bool = False) -> HubSchema:
             "this process already built the schema for another plugin set "
             f"({next(iter(_built))[0]}); start a new process for {signature[0]}"
         )
-    schema = _assemble(plugins, production)
+    schema = _assemble(plugins)
     _built[signature] = schema
     return schema
 
 
-def _assemble(plugins: HubPlugins, production: bool) -> HubSchema:
+def _assemble(plugins: HubPlugins) -> HubSchema:
     if not plugins.media_types:
         raise PluginError("no media-type plugin is enabled; enable at least one (hub_writing…)")
     details_union = Annotated[
@@ -94,14 +104,16 @@ def _assemble(plugins: HubPlugins, production: bool) -> HubSchema:
     return HubSchema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
+        subscription=merge_types("Subscription", CORE_SUBSCRIPTIONS),
         types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()), *extra_types],
         extensions=[
             MaskUnexpectedErrors,
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            OperationLimits,
+            # The token cap is enforced by the parser, before any other work is done.
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],
-        config=StrawberryConfig(disable_field_suggestions=production),
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
 
