@@ -82,6 +82,10 @@ class _Walker:
     def _field(
         self, node: FieldNode, parent: Any, depth: int, multiplier: int, seen: frozenset[str],
     ) -> None:
+        if node.name.value.startswith("__"):
+            # Introspection is bounded by the schema itself (and switched off in production);
+            # GraphiQL's and routers' introspection queries nest ofType deeply.
+            return
         if node.alias is not None:
             self.measures.aliases += 1
         self.measures.cost += multiplier
