@@ -126,10 +126,35 @@ def is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
+def is_database_outage(error: BaseException | None) -> bool:
+    """PostgreSQL unreachable or restarting: a condition to retry, not a bug."""
+    import asyncpg
+
+    while error is not None:
+        if isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                              asyncpg.ConnectionDoesNotExistError, ConnectionError)):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True
+        if isinstance(error, OSError) and error.errno is not None:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+UNAVAILABLE_MESSAGE = "The database is unavailable right now; retry in a few seconds."
+
+
 def tag_unexpected(errors: list[GraphQLError]) -> None:
-    """Give each unexpected error an id and log it with its stack, once."""
+    """Give each unexpected error an id and log it with its stack, once. A database outage
+    is logged as a warning without a stack: it is expected to happen and to pass."""
     for error in errors:
         if is_expected(error) or getattr(error, "hub_error_id", None):
+            continue
+        if is_database_outage(error.original_error):
+            error.hub_error_id = "unavailable"  # type: ignore[attr-defined]
+            log.warning("database unavailable at %s: %r",
+                        ".".join(map(str, error.path or ())), error.original_error)
             continue
         error_id = uuid.uuid4().hex[:16]
         error.hub_error_id = error_id  # type: ignore[attr-defined]
@@ -177,6 +202,12 @@ def _masked(error: GraphQLError) -> GraphQLError:
     error_id = getattr(error, "hub_error_id", None)
     if error_id is None:
         return error
+    if error_id == "unavailable":
+        return GraphQLError(
+            UNAVAILABLE_MESSAGE, nodes=error.nodes, source=error.source,
+            positions=error.positions, path=error.path,
+            extensions={"code": "SERVICE_UNAVAILABLE", "retryable": True},
+        )
     return GraphQLError(
         INTERNAL_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
         path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
