@@ -93,8 +93,30 @@ class _Walker:
             return
         field = parent.fields.get(node.name.value) if hasattr(parent, "fields") else None
         child_type = get_named_type(field.type) if field is not None else None
-        size = self._page_size(node) if child_type and child_type.name.endswith("Connection") else 1
+        if node.name.value == "_entities":
+            size = self._representations(node)
+        elif child_type is not None and child_type.name.endswith("Connection"):
+            size = self._page_size(node)
+        else:
+            size = 1
         self.walk(node.selection_set, child_type, depth + 1, multiplier * size, seen)
+
+    def _representations(self, node: FieldNode) -> int:
+        # A router's `_entities` call resolves one object per representation (beyond the
+        # cap, hub/federation.py refuses the call with its own, more specific message).
+        from hub.federation import MAX_REPRESENTATIONS
+
+        for argument in node.arguments or ():
+            if argument.name.value != "representations":
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                sent = self.variables.get(value.name.value)
+                count = len(sent) if isinstance(sent, list) else 1
+            else:
+                count = len(getattr(value, "values", ())) or 1
+            return min(count, MAX_REPRESENTATIONS)
+        return 1
 
     def _page_size(self, node: FieldNode) -> int:
         for argument in node.arguments or ():

@@ -68,6 +68,12 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Skip asyncpg's RESET ALL on release: it costs a round trip per statement, and the hub
+    never changes session state on pooled connections (transactions are scoped, advisory locks
+    are transaction-level, LISTEN has its own connection)."""
+
+
 class Database:
     """The process's connection pool. Create with :meth:`connect`, close with :meth:`close`."""
 
@@ -83,6 +89,7 @@ class Database:
     ) -> Database:
         pool = await asyncpg.create_pool(
             dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+            reset=_keep_session,
             server_settings={
                 "statement_timeout": str(statement_timeout_ms),
                 "application_name": "recordhub",
