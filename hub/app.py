@@ -13,19 +13,26 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
+from hub.compilations.routes import add_publication_routes
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database
 from hub.db.embedded import resolve_database_url
 from hub.db.migrate import migrate
+from hub.errors import UNAVAILABLE_MESSAGE, is_database_outage
 from hub.lineage.svg import lineage_svg_view
+from hub.media.routes import add_media_routes
+from hub.media.storage import uploads_dir
+from hub.media.upload import UploadRefused, discard_uploads, parse_multipart_request
 from hub.members import auth
 from hub.members import store as member_store
 from hub.plugins import HubPlugins, create_plugins
 from hub.ratelimit import RateLimits
+from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
 from hub.schema import HubSchema, build_schema
 from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
 
@@ -45,6 +52,8 @@ class Hub:
     schema: HubSchema
     rate_limits: RateLimits = field(init=False)
     documents: DocumentGate = field(init=False)
+    # Started with the app (create_app): event listener for subscriptions, plugin dispatcher.
+    realtime: Realtime | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
@@ -63,13 +72,32 @@ ACCEPT = web.ResponseKey("hub_accept", str)
 class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
     def __init__(self, hub: Hub) -> None:
         super().__init__(
             schema=hub.schema,
             graphql_ide=None if hub.settings.is_production else "graphiql",
             allow_queries_via_get=True,
+            max_subscriptions_per_connection=hub.settings.ws_max_subscriptions,
+            # Pages on these origins may open a WebSocket (the token travels in
+            # connection_init, never in a cookie, but the check costs nothing).
+            allowed_origins=hub.settings.security.cors_origins,
+            multipart_uploads_enabled=True,
         )
         self.hub = hub
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
+        return await authenticate_connection(self.hub.db, context)
+
+    async def create_websocket_response(
+        self, request: web.Request, subprotocol: str | None,
+    ) -> web.WebSocketResponse:
+        # Protocol-level pings keep idle connections open through proxies and find dead peers.
+        ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [],
+                                   heartbeat=self.hub.settings.ws_heartbeat_seconds)
+        await ws.prepare(request)
+        return ws
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         refusal = csrf_refusal(request)
@@ -79,6 +107,13 @@ class HubGraphQLView(GraphQLView):
             return await self._authenticated(request)
         except DocumentRefused as refused:
             return _error_response(refused.status, refused.code, refused.message)
+        except Exception as error:
+            # The session lookup runs before GraphQL does; an outage there is still a 503.
+            if not is_database_outage(error):
+                raise
+            log.warning("database unavailable: %r", error)
+            return _error_response(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE,
+                                   {"Retry-After": "2"})
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
         request_data = await super().parse_http_body(request_adapter)
@@ -88,6 +123,17 @@ class HubGraphQLView(GraphQLView):
             )
             request_data.query = resolved["query"]
         return request_data
+
+    async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:  # type: ignore[override]
+        # Uploads stream to disk (hub/media/upload.py); Strawberry's parser reads them into memory.
+        try:
+            return await parse_multipart_request(
+                request_adapter.request, uploads_dir(self.hub.settings),
+                max_file_bytes=self.hub.settings.max_upload_bytes,
+                max_json_bytes=self.hub.settings.security.max_body_bytes,
+            )
+        except UploadRefused as refused:
+            raise HTTPException(refused.status, refused.message) from None
 
     async def _authenticated(self, request: web.Request) -> web.StreamResponse:
         token = auth.bearer_token(request.headers.get("Authorization"))
@@ -112,6 +158,7 @@ class HubGraphQLView(GraphQLView):
             db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
             viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),  # type: ignore[arg-type]
             request=request, response=response, rate_limits=self.hub.rate_limits,
+            events=self.hub.realtime.bus if self.hub.realtime else None,
         )
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
@@ -133,6 +180,9 @@ class HubGraphQLView(GraphQLView):
             if retry_after is not None:
                 sub_response.set_status(429)
                 sub_response.headers["Retry-After"] = str(retry_after)
+            elif _database_unavailable(response_data):
+                sub_response.set_status(503)
+                sub_response.headers["Retry-After"] = "2"
         sub_response.body = orjson.dumps(response_data)
         sub_response.content_type = GRAPHQL_RESPONSE_TYPE if wants_new_type else "application/json"
         return sub_response
@@ -156,6 +206,11 @@ def _is_request_error(response: GraphQLHTTPResponse) -> bool:
     return bool(errors) and response.get("data") is None and all(
         "path" not in error for error in errors  # type: ignore[union-attr]
     )
+
+
+def _database_unavailable(response: GraphQLHTTPResponse) -> bool:
+    return any((error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"  # type: ignore[union-attr]
+               for error in response.get("errors") or ())
 
 
 def _retry_after(response: GraphQLHTTPResponse) -> int | None:
@@ -258,7 +313,7 @@ async def create_hub(
 def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
     app = web.Application(
-        client_max_size=hub.settings.security.max_body_bytes, middlewares=[cors]
+        client_max_size=hub.settings.security.max_body_bytes, middlewares=[cors, discard_uploads]
     )
     app[HUB] = hub
     view = HubGraphQLView(hub)
@@ -266,11 +321,27 @@ def create_app(hub: Hub) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
+    add_media_routes(app, hub.settings, hub.db)
+    add_publication_routes(app, hub.settings, hub.db)
     if not hub.settings.is_production:
         app.router.add_get("/", index)
+
+    async def start_realtime(app: web.Application) -> None:
+        hub = app[HUB]
+        hub.realtime = Realtime(hub.db, hub.plugins, hub.settings)
+        await hub.realtime.start()
+
+    async def stop_realtime(app: web.Application) -> None:
+        # On shutdown (before open WebSockets are closed): subscribers are told to resume.
+        if app[HUB].realtime is not None:
+            await app[HUB].realtime.stop()
+            app[HUB].realtime = None
 
     async def close_pool(app: web.Application) -> None:
         await app[HUB].db.close()
 
+    app.on_startup.append(start_realtime)
+    app.on_shutdown.append(stop_realtime)
+    app.on_cleanup.append(stop_realtime)
     app.on_cleanup.append(close_pool)
     return app

@@ -12,7 +12,13 @@ from typing import Any, TypeVar
 import click
 from aiohttp import web
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from hub.config import ConfigError, Settings
@@ -111,16 +117,26 @@ async def _seed_with_progress(hub: Any) -> dict[str, int]:
             ),
         }
         return await seed_demo(
-            hub.db, hub.plugins, progress=lambda label, n: progress.advance(tasks[label], n)
+            hub.db, hub.plugins, settings=hub.settings,
+            progress=lambda label, n: progress.advance(tasks[label], n),
         )
 
 
 @main.command()
-@click.option("--demo", is_flag=True, required=True, help="Seed the demo community.")
-def seed(demo: bool) -> None:
-    """Fill an empty database with demo data."""
+@click.option("--demo", is_flag=True, help="Seed the demo community.")
+@click.option("--scale", type=click.IntRange(min=100), default=None, metavar="N",
+              help="Seed N records (N/50 members, deep remix lineages) for benchmarks.")
+@click.option("--force", is_flag=True, help="With --scale: replace existing members and records.")
+def seed(demo: bool, scale: int | None, force: bool) -> None:
+    """Fill an empty database with demo data (--demo) or benchmark-scale data (--scale N)."""
     from hub.app import create_hub
     from hub.seed import DEMO_PASSWORD, demo_is_seeded
+
+    if demo == (scale is not None):
+        raise click.UsageError("pass exactly one of --demo and --scale N")
+    if scale is not None:
+        _seed_scale(scale, force)
+        return
 
     async def go() -> None:
         hub = await create_hub(_settings())
@@ -135,6 +151,39 @@ def seed(demo: bool) -> None:
             await hub.db.close()
 
     _run(go)
+
+
+def _seed_scale(records: int, force: bool) -> None:
+    from hub.app import create_hub
+    from hub.relay import encode_id
+    from hub.scale_seed import BATCH, NotEmpty, seed_scale
+
+    async def go() -> Any:
+        hub = await create_hub(_settings())
+        dsn = hub.db.dsn
+        await hub.db.close()
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            tasks: dict[str, Any] = {}
+
+            def advance(label: str, amount: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = progress.add_task(label, total=total)
+                progress.advance(tasks[label], amount)
+
+            return await seed_scale(dsn, hub.plugins, records, force=force, progress=advance)
+
+    try:
+        report = _run(go)
+    except NotEmpty as refused:
+        raise click.ClickException(str(refused)) from None
+    console.print(f"seeded {report.members} members, {report.records} records and "
+                  f"{report.remix_links} remix links (COPY in batches of {BATCH})")
+    click.echo(f"designated lineage root: {encode_id('Record', report.root_id)} "
+                  f"(id {report.root_id}, {report.root_descendants} descendants over 50 "
+                  f"generations); deepest descendant: {encode_id('Record', report.leaf_id)} "
+                  f"(id {report.leaf_id})")
 
 
 @main.command()

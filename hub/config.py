@@ -104,7 +104,8 @@ class Settings:
     security: Security = field(default_factory=Security)
     storage_url: str | None = None
     secret_key: str | None = None
-    max_upload_bytes: int = 2 * 1024**3
+    # GraphQL's Int (MediaFile.size) is 32-bit: files stay below 2**31 bytes.
+    max_upload_bytes: int = 2_000_000_000
     # Real time (hub/realtime): outbox retention, WebSocket limits, event delivery to plugins.
     event_retention_hours: int = 24 * 7
     ws_max_subscriptions: int = 50
@@ -161,7 +162,7 @@ class Settings:
             secret_key=_secret_key(env.get("HUB_SECRET_KEY")),
             max_upload_bytes=_int(
                 "HUB_MAX_UPLOAD_BYTES", env.get("HUB_MAX_UPLOAD_BYTES"),
-                defaults.max_upload_bytes, 1, 5 * 1024**3,
+                defaults.max_upload_bytes, 1, 2**31 - 1,
             ),
             **_realtime(env, defaults),
         )._checked()

@@ -63,6 +63,15 @@ class ErrorCode(enum.Enum):
     NOT_YOUR_RECORD = "NOT_YOUR_RECORD"
     RECORD_NOT_PUBLISHED = "RECORD_NOT_PUBLISHED"
     ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
+    # Compilations and payouts
+    TARGET_NOT_ENABLED = "TARGET_NOT_ENABLED"
+    NOT_AN_EDITOR = "NOT_AN_EDITOR"
+    OWN_SUBMISSION = "OWN_SUBMISSION"
+    PUBLISHING_BLOCKED = "PUBLISHING_BLOCKED"
+    INVALID_MONEY = "INVALID_MONEY"
+    UNKNOWN_CURRENCY = "UNKNOWN_CURRENCY"
+    WINDOW_OPEN = "WINDOW_OPEN"
+    WINDOW_CLOSED = "WINDOW_CLOSED"
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")

@@ -23,8 +23,8 @@ than ``None`` (newest registered first, as in pluggy); the others collect every 
 An exception raised by a hook fails the request that called it, cleanly, and the log names the
 plugin; start-up hooks that raise stop the hub with the plugin's name in the message.
 
-The first-party plugins under ``plugins/`` (``hub_music``, ``hub_film``, ``hub_writing``) use
-these hooks and nothing else; read them as worked examples.
+The first-party plugins under ``plugins/`` (``hub_music``, ``hub_film``, ``hub_writing``,
+``hub_image``) use these hooks and nothing else; read them as worked examples.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hub.compilations.api import Artifact, CompilationSnapshot, Problem, PublishingTarget
     from hub.events import Event
+    from hub.media.api import AcceptedMedia, ExtractedMedia
     from hub.plugins import MediaType, SchemaAdditions
 
 hookspec = pluggy.HookspecMarker("recordhub")
@@ -99,6 +103,117 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     """
 
 
+# --- media files --------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
+    """Say which files records of ``media_type`` accept, and how large they may be.
+
+    Called (first result) for every file attached to a record (``attachMedia``, or ``files``
+    at ``createRecord``), after the upload was streamed to a temporary file and its type was
+    sniffed from its bytes, before anything is stored.
+
+    :param media_type: the record's media-type key; return ``None`` for keys that are not yours.
+    :returns: a :class:`hub.AcceptedMedia` with ``mime_types`` (exact types such as
+        ``"image/png"`` or families such as ``"audio/*"``, matched against the *sniffed* type,
+        never the client's word) and ``max_bytes``. A media type whose plugin answers ``None``
+        accepts no files: the client gets ``UNSUPPORTED_FILE_TYPE``. A file of another type
+        gets ``UNSUPPORTED_FILE_TYPE``, a larger one ``FILE_TOO_LARGE``; nothing is kept.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_extract_metadata(
+    media_type: str, path: Path, mime_type: str,
+) -> ExtractedMedia | None:
+    """Read metadata from an accepted file, and offer values for the record's details.
+
+    Called (first result) once per accepted file, after :func:`hub_media_accepts`, while the
+    file is still a temporary file on local disk; the record's transaction is open, so a
+    :class:`hub.MediaError` rolls the whole write back. Return an awaitable and do the reading
+    in a thread (``asyncio.to_thread``): parsing a large file blocks.
+
+    :param media_type: the record's media-type key; return ``None`` for keys that are not yours.
+    :param path: the uploaded file (read it; do not move or delete it).
+    :param mime_type: the type sniffed from the bytes (one your ``hub_media_accepts`` allows).
+    :returns: a :class:`hub.ExtractedMedia`: ``metadata`` (JSON-ready, shown as
+        ``MediaFile.metadata``, e.g. ``{"durationSeconds": 3.2, "sampleRate": 44100}``),
+        ``details`` (values for the record's details, keyed by the details type's Python field
+        names, copied only where the record's value is empty) and an optional ``thumbnail``
+        (small PNG/JPEG bytes). ``None`` means no metadata. Raise :class:`hub.MediaError` for a
+        file you refuse (corrupt, an image bomb): the client gets ``INVALID_FILE`` and nothing
+        is kept.
+    """
+
+
+# --- publishing targets -------------------------------------------------------------------------
+
+
+@hookspec
+def hub_publishing_targets() -> list[PublishingTarget]:
+    """Declare the publishing targets this plugin provides (a book, a TV episode, an album…).
+
+    Called once at start-up, while the hub assembles its GraphQL schema, after the media
+    types.
+
+    Each :class:`hub.PublishingTarget` gives a ``key`` (lower-case, e.g. ``"book"``: stored on
+    every compilation as ``Compilation.target`` and used as the field name in the ``@oneOf``
+    ``CompilationSettingsInput``), a ``label`` and ``description`` (listed by the
+    ``publishingTargets`` query), a Strawberry output type for ``Compilation.settings`` (a
+    member of the ``CompilationSettings`` union; fields optional or defaulted, since settings
+    are stored as JSON keyed by its Python field names) and a Strawberry input type, the media
+    types it accepts (``accepted_media_types``; the hub reports other items as
+    ``WRONG_MEDIA_TYPE`` problems; empty accepts any) and the ``credit_roles`` its credits
+    name. Types must be named uniquely across plugins.
+
+    :returns: a list of :class:`hub.PublishingTarget` (empty or ``None`` if the plugin has
+        none). A duplicate key or a malformed type stops start-up, naming the plugin.
+    """
+
+
+@hookspec
+def hub_compilation_problems(
+    target: str, compilation: CompilationSnapshot,
+) -> list[Problem] | None:
+    """Say what blocks a compilation from being published to your target.
+
+    Called for every implementation whenever ``Compilation.problems`` is read and, inside the
+    publish's transaction, before ``publishCompilation`` renders; the problems of all plugins
+    are added to the hub's own (``EMPTY``, ``RECORD_UNAVAILABLE``, ``WRONG_MEDIA_TYPE``,
+    ``TARGET_NOT_ENABLED``). Any problem blocks publishing: the client gets one
+    ``PUBLISHING_BLOCKED`` error per problem and nothing is written. Keep it fast and pure.
+
+    :param target: the compilation's target key; return ``None`` for keys that are not yours.
+    :param compilation: a read-only :class:`hub.CompilationSnapshot` (title, settings dict,
+        items in order with their records' details, authors and contributors; no file bytes).
+    :returns: a list of :class:`hub.Problem` (``code``, ``message``, optional ``item_id``),
+        empty or ``None`` when nothing blocks publishing.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_render_compilation(
+    target: str, compilation: CompilationSnapshot,
+) -> list[Artifact] | None:
+    """Render a compilation into the files of a publication (an EPUB, a timeline, an EDL…).
+
+    Called (first result) by ``publishCompilation`` once no plugin reports a problem, inside
+    the publish's transaction: an exception rolls everything back (the client sees an internal
+    error whose log names the plugin) and no file is kept. Return an awaitable and do the work
+    in a thread (``asyncio.to_thread``): rendering blocks.
+
+    :param target: the compilation's target key; return ``None`` for keys that are not yours.
+    :param compilation: a read-only :class:`hub.CompilationSnapshot` whose items' ``media``
+        carry their bytes (``data``) up to 20 MiB per file, and whose ``version`` is the
+        version being published.
+    :returns: a non-empty list of :class:`hub.Artifact` (``name``: a plain, unique file name
+        such as ``"book.epub"``; ``mime_type``; ``data`` bytes or a ``path`` to read). The hub
+        stores each as a content-addressed blob, lists it in ``Publication.files`` and serves
+        it at ``/publications/{sha256}/{name}``.
+    """
+
+
 # --- the GraphQL schema -------------------------------------------------------------------------
 
 
@@ -124,14 +239,51 @@ def hub_schema_additions() -> SchemaAdditions | None:
 def hub_event(event: Event) -> None:
     """React to a committed change (e.g. to send a webhook or update a search index).
 
-    Called for every implementation after the transaction that made the change has committed,
-    never for a change that was rolled back. The event names the change (``kind``: e.g.
-    ``record.created``, ``record.published``, ``record.unpublished``, ``record.deleted``,
-    ``member.signed_up``), the ``subject`` (a global ID), the ``actor`` (the viewer's member
-    global ID, if any) and a JSON-ready ``payload``.
+    Called after the transaction that made the change has committed, never for a change that
+    was rolled back: the change and its event are written in one transaction (the outbox,
+    see hub/realtime) and a background dispatcher calls each plugin's implementation
+    separately, from whichever hub instance holds that plugin's delivery lease. The event
+    names the change (``kind``: e.g. ``record.created``, ``record.published``,
+    ``record.unpublished``, ``record.deleted``, ``remix.created``, ``member.signed_up``), the
+    ``subject`` (a global ID), the ``actor`` (the viewer's member global ID, if any), a
+    JSON-ready ``payload`` and ``id``, the outbox id (increasing in commit order).
 
-    A hook that raises is logged with the plugin's name; the change stays committed and the
-    client's request still succeeds. Slow work belongs in a task the hook schedules.
+    Guarantees: **at least once** (a hub that stops between your hook returning and its
+    cursor being saved calls you again with the same event), **in order** (commit order,
+    so in order per subject; the next event waits until this one is accepted), and **retried
+    with backoff**: a hook that raises is logged with the plugin's name and called again
+    after ``HUB_EVENT_RETRY_BASE_MS``, doubling each time, up to ``HUB_EVENT_MAX_ATTEMPTS``
+    attempts; then the event is recorded in the ``event_failures`` table and skipped. Make
+    the hook idempotent by ``event.id`` (remember the ids you handled, or send the id along
+    so the receiver can). The client's request never waits for, or fails because of, a hook.
+    A plugin first seen by a running hub receives the events committed after that hub
+    started, not older history.
 
-    :returns: nothing (or an awaitable, which the hub awaits before answering the request).
+    :returns: nothing (or an awaitable, which the dispatcher awaits: it counts as accepted
+        when it completes without raising).
+    """
+
+
+# --- billing ------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_billing_subscription(member_id: str, handle: str) -> dict[str, Any] | None:
+    """Tell the hub a member's current subscription, from your billing system.
+
+    Called (first result) by the ``enroll`` mutation when the member's stored subscription does
+    not count as active (no subscription, a status other than ACTIVE, or a period that has
+    ended), before the enrollment's transaction, so the hub learns of a payment that just went
+    through. The hub stores the answer (as ``setSubscription`` would, recorded as set by
+    ``billing``), emits a ``subscription.changed`` event and then decides the enrollment with
+    it. Not called while the stored subscription is active; push other changes with the
+    ``setSubscription`` mutation or ``recordhub set-subscription``.
+
+    :param member_id: the member's global ID (as ``Member.id`` shows it).
+    :param handle: the member's handle.
+    :returns: ``None`` when you know nothing about the member (the stored subscription stands),
+        or a dict with ``status`` (``"NONE"``, ``"ACTIVE"``, ``"PAST_DUE"`` or ``"CANCELED"``),
+        optionally ``plan`` (text) and ``current_period_end`` (an aware ``datetime`` or ISO 8601
+        text with a time zone; absent or ``None`` for open-ended). Any other answer fails the
+        request (an internal error whose log names the hook), and nothing is stored.
     """

@@ -31,6 +31,11 @@ def node_resolver(type_name: str) -> Callable[[NodeResolver], NodeResolver]:
     return register
 
 
+def has_node_resolver(type_name: str) -> bool:
+    """Whether a slice registered ``type_name`` (subscriptions use it to check subjects)."""
+    return type_name in _resolvers
+
+
 async def resolve_node(context: Any, global_id: str) -> Any:
     type_name, pk = parse_id(global_id)
     resolver = _resolvers.get(type_name)

@@ -20,6 +20,7 @@ from typing import Any
 import pluggy
 
 from hub import hookspecs
+from hub.compilations.api import PublishingTarget
 
 log = logging.getLogger("hub.plugins")
 
@@ -97,6 +98,7 @@ class HubPlugins:
     installed: list[PluginInfo] = field(default_factory=list)
     media_types: dict[str, MediaType] = field(default_factory=dict)
     schema_additions: list[SchemaAdditions] = field(default_factory=list)
+    publishing_targets: dict[str, PublishingTarget] = field(default_factory=dict)
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object (tests use this); call :meth:`collect` afterwards."""
@@ -150,6 +152,23 @@ class HubPlugins:
                 raise PluginFailure(impl.plugin_name, hook, error) from error
         return results
 
+    def implementers(self, hook: str) -> list[str]:
+        """The names of the plugins implementing ``hook``, in calling order."""
+        return [impl.plugin_name for impl in self._impls(hook)]
+
+    async def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of ``hook`` (the event dispatcher delivers to
+        each plugin separately, so one failing plugin never re-triggers another)."""
+        for impl in self._impls(hook):
+            if impl.plugin_name != plugin:
+                continue
+            result = self._call_sync(impl, hook, kwargs)
+            try:
+                return await await_me_maybe(result)
+            except Exception as error:
+                raise PluginFailure(impl.plugin_name, hook, error) from error
+        return None
+
     def each_at_startup(self, hook: str) -> list[tuple[str, Any]]:
         """Call a start-up hook synchronously, in registration order (so a later plugin that
         repeats an earlier one's declaration is the one blamed); failures stop start-up."""
@@ -172,6 +191,10 @@ class HubPlugins:
         for plugin, declared in self.each_at_startup("hub_media_types"):
             for media_type in declared or ():
                 self._add_media_type(plugin, media_type)
+        self.publishing_targets = {}
+        for plugin, declared in self.each_at_startup("hub_publishing_targets"):
+            for target in declared or ():
+                self._add_publishing_target(plugin, target)
         self.schema_additions = []
         for plugin, additions in self.each_at_startup("hub_schema_additions"):
             if additions is None:
@@ -209,6 +232,33 @@ class HubPlugins:
         self.media_types[media_type.key] = MediaType(
             media_type.key, media_type.label, media_type.description,
             media_type.details_type, media_type.input_type, plugin,
+        )
+
+
+    def _add_publishing_target(self, plugin: str, target: Any) -> None:
+        if not isinstance(target, PublishingTarget):
+            raise PluginError(
+                f"plugin {plugin!r}: hub_publishing_targets must return PublishingTarget objects"
+            )
+        if not _MEDIA_KEY.match(target.key):
+            raise PluginError(f"plugin {plugin!r}: publishing target key {target.key!r} must "
+                              f"match {_MEDIA_KEY.pattern}")
+        if target.key in self.publishing_targets:
+            other = self.publishing_targets[target.key].plugin
+            raise PluginError(f"plugin {plugin!r}: publishing target {target.key!r} is already "
+                              f"provided by {other!r}")
+        for kind, cls in (("settings_type", target.settings_type),
+                          ("settings_input_type", target.settings_input_type)):
+            definition = getattr(cls, "__strawberry_definition__", None)
+            if definition is None or definition.is_input != (kind == "settings_input_type"):
+                expected = "a @strawberry.input" if kind == "settings_input_type" else (
+                    "a @strawberry.type")
+                raise PluginError(f"plugin {plugin!r}: publishing target {target.key!r}: "
+                                  f"{kind} must be {expected}")
+        self.publishing_targets[target.key] = PublishingTarget(
+            target.key, target.label, target.description, target.settings_type,
+            target.settings_input_type, tuple(target.accepted_media_types),
+            tuple(target.credit_roles), plugin,
         )
 
 

@@ -78,12 +78,15 @@ def try_decode_id(global_id: str, expected_type: str) -> int | None:
 # --- connections ------------------------------------------------------------------------------
 
 
-@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
+# Shareable: other subgraphs with Relay connections define the same value type.
+@strawberry.federation.type(
+    shareable=True, description="Where a page sits in its list (Relay cursor connections)."
+)
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="More items precede this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
 
 
 @strawberry.type(description="One item of a connection, with its cursor.")

@@ -27,30 +27,36 @@ from strawberry.types.execution import ExecutionContext
 from hub.classes.mutations import ClassesMutation
 from hub.classes.queries import ClassesQuery
 from hub.classes.types import Class
+from hub.compilations.mutations import CompilationsMutation, CreateCompilationInput
+from hub.compilations.queries import CompilationsQuery
+from hub.compilations.types import Compilation
 from hub.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
 from hub.federation import FederatedSchema
 from hub.limits import OperationLimits
 from hub.lineage.mutations import LineageMutation
+from hub.media.mutations import MediaMutation
 from hub.members.mutations import MembersMutation
 from hub.members.queries import MembersQuery
 from hub.members.subscription import SubscriptionMutation
 from hub.members.types import Member
 from hub.nodes import NodeQuery
 from hub.plugins import HubPlugins, PluginError
+from hub.realtime.subscriptions import RealtimeSubscription
 from hub.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.records.queries import RecordsQuery
-from hub.realtime.subscriptions import RealtimeSubscription
 from hub.records.types import Record
 
 FEDERATION_VERSION = "2.11"
 # Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
 MAX_TOKENS = 5_000
 
-CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery)
+CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery,
+                                  CompilationsQuery)
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
-                                    SubscriptionMutation, ClassesMutation)
+                                    SubscriptionMutation, ClassesMutation, MediaMutation,
+                                    CompilationsMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription,)
-CORE_TYPES: tuple[type, ...] = (Member, Record, Class, ErrorCode)
+CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, ErrorCode)
 
 
 class HubSchema(FederatedSchema):
@@ -70,6 +76,7 @@ def build_schema(plugins: HubPlugins) -> HubSchema:
     differ between hubs (limits, production mode) are read per request from the context."""
     signature = (
         tuple(sorted(plugins.media_types)),
+        tuple(sorted(plugins.publishing_targets)),
         tuple(a.plugin for a in plugins.schema_additions),
     )
     if signature in _built:
@@ -95,6 +102,7 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
     _bind(Record, "details", details_union | None)
     _bind(CreateRecordInput, "details", details_input)
     _bind(UpdateRecordInput, "details", details_input | None)
+    _bind_compilation_settings(plugins)
 
     queries = CORE_QUERIES + tuple(a.query for a in plugins.schema_additions if a.query)
     mutations = CORE_MUTATIONS + tuple(a.mutation for a in plugins.schema_additions if a.mutation)
@@ -105,7 +113,8 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=merge_types("Subscription", CORE_SUBSCRIPTIONS),
-        types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()), *extra_types],
+        types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()),
+               *(t.settings_type for t in plugins.publishing_targets.values()), *extra_types],
         extensions=[
             MaskUnexpectedErrors,
             OperationLimits,
@@ -130,6 +139,31 @@ def _one_of_input(plugins: HubPlugins) -> type:
         cls, one_of=True,
         description="Details of a record: exactly one member, named after its media type.",
     )
+
+
+def _bind_compilation_settings(plugins: HubPlugins) -> None:
+    """``Compilation.settings`` and ``CreateCompilationInput.settings`` from the publishing
+    targets, like record details; with no target enabled they keep their stand-in types."""
+    targets = list(plugins.publishing_targets.values())
+    if not targets:
+        return
+    settings_union = Annotated[
+        Union[tuple(t.settings_type for t in targets)],  # noqa: UP007
+        strawberry.union("CompilationSettings", description="Settings of a compilation's "
+                         "publishing target."),
+    ]
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for target in targets:
+        namespace["__annotations__"][target.key] = target.settings_input_type | None
+        namespace[target.key] = strawberry.field(
+            default=strawberry.UNSET, description=f"{target.label}: {target.description}"
+        )
+    settings_input = strawberry.input(
+        type("CompilationSettingsInput", (), namespace), one_of=True,
+        description="Settings of a compilation: exactly one member, named after its target.",
+    )
+    _bind(Compilation, "settings", settings_union | None)
+    _bind(CreateCompilationInput, "settings", settings_input | None)
 
 
 def _bind(cls: type, field_name: str, annotation: Any) -> None:

@@ -11,7 +11,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from hub.classes.demo import seed_classes
+from hub.compilations.demo import seed_compilations
+from hub.config import Settings
 from hub.db import Database
+from hub.lineage.demo import seed_lineage
 from hub.members import auth
 from hub.plugins import HubPlugins
 
@@ -74,9 +78,11 @@ async def demo_is_seeded(db: Database) -> bool:
 
 async def seed_demo(
     db: Database, plugins: HubPlugins, *, progress: Callable[[str, int], None] | None = None,
-    seed: int = 7,
+    seed: int = 7, settings: Settings | None = None,
 ) -> dict[str, int]:
-    """Insert the demo community in one transaction; returns how many of each were made."""
+    """Insert the demo community in one transaction; returns how many of each were made.
+    With ``settings`` (where publication files are stored), also a published book and TV
+    episode with finalized payouts (hub/compilations/demo.py)."""
     rng = random.Random(seed)
     report = progress or (lambda _label, _n: None)
     password_hash = await auth.hash_password(DEMO_PASSWORD)
@@ -128,4 +134,8 @@ async def seed_demo(
             )
             records += len(rows)
             report("records", len(rows))
-    return {"members": len(member_ids), "records": records}
+        remix_links = await seed_lineage(tx, rng)
+        classes = await seed_classes(tx, now)
+        compilations = await seed_compilations(tx, db, plugins, settings) if settings else 0
+    return {"members": len(member_ids), "records": records, "classes": classes,
+            "remix_links": remix_links, "compilations": compilations}

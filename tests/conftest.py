@@ -88,7 +88,9 @@ def plugins() -> HubPlugins:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return replace(Settings(), data_dir=tmp_path, pool_min_size=1, pool_max_size=5)
+    # Event delivery polls and retries quickly, so tests that wait for it stay short.
+    return replace(Settings(), data_dir=tmp_path, pool_min_size=1, pool_max_size=5,
+                   event_poll_ms=200, event_retry_base_ms=20)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from hub.events import Event
 from hub.plugins import HubPlugins, PluginError, PluginFailure, create_plugins
 from tests.api import CREATE_RECORD, Api
 from tests.hubprocess import hub_env, running_hub
+from tests.realtime_client import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = sorted(name for name, f in vars(hookspecs).items()
@@ -43,10 +44,10 @@ def test_every_hook_has_a_test_of_its_own() -> None:
 
 def test_first_party_plugins_register_through_entry_points(plugins: HubPlugins) -> None:
     installed = {info.name: info for info in plugins.installed}
-    assert {"hub_music", "hub_film", "hub_writing"} <= set(installed)
+    assert {"hub_music", "hub_film", "hub_writing", "hub_image"} <= set(installed)
     assert installed["hub_music"].distribution == "recordhub"
     assert {m.key: m.plugin for m in plugins.media_types.values()} == {
-        "music": "hub_music", "film": "hub_film", "writing": "hub_writing"}
+        "music": "hub_music", "film": "hub_film", "writing": "hub_writing", "image": "hub_image"}
 
 
 def test_first_party_plugins_import_only_the_public_api() -> None:
@@ -160,6 +161,9 @@ async def test_hook_hub_details_search_text(api: Api) -> None:
 
 
 async def test_hook_hub_event(api: Api, plugins: HubPlugins) -> None:
+    """Every committed change reaches ``hub_event`` after the commit (delivered by the event
+    dispatcher, asynchronously), in commit order, with its outbox id; a rolled-back write
+    produces no event."""
     seen: list[Event] = []
 
     class Recorder:
@@ -175,6 +179,7 @@ async def test_hook_hub_event(api: Api, plugins: HubPlugins) -> None:
         failed = await api.gql(CREATE_RECORD, {"input": {"title": "", "details": {
             "writing": {"form": "POEM", "text": "x"}}}}, token=ada.token)
         assert failed["createRecord"]["errors"]
+        await eventually(lambda: len(seen) >= 3)
     finally:
         plugins.pm.unregister(recorder)
     # No event for the write that was rolled back.
@@ -182,6 +187,8 @@ async def test_hook_hub_event(api: Api, plugins: HubPlugins) -> None:
         ("member.signed_up", ada.id), ("record.created", record["id"]),
         ("record.published", record["id"])]
     assert seen[-1].actor == ada.id and seen[-1].payload["mediaType"] == "writing"
+    ids = [e.id for e in seen]
+    assert ids == sorted(ids) and len(set(ids)) == 3
 
 
 async def test_a_failing_event_hook_is_logged_and_the_write_stays(
@@ -197,10 +204,11 @@ async def test_a_failing_event_hook_is_logged_and_the_write_stays(
     try:
         with caplog.at_level(logging.ERROR):
             ada = await api.sign_up("ada")
+            await eventually(lambda: "plugin 'exploding_plugin' failed in hub_event" in caplog.text)
     finally:
         plugins.pm.unregister(exploding)
     assert ada.token
-    assert "plugin 'exploding_plugin' failed in hub_event" in caplog.text
+    assert await api.hub.db.fetchval("select count(*) from members where handle = 'ada'") == 1
 
 
 # --- hub_schema_additions, and plugins installed as distributions ------------------------------
@@ -282,7 +290,7 @@ async def test_readme_plugin_example_installs_and_works(database_url: str, tmp_p
             "show": "Night Shift", "episode": 1, "guests": ["abe", "zoe"]}}]
         media = await hub.gql("{ mediaTypes { key } }")
         assert {m["key"] for m in media["data"]["mediaTypes"]} == {
-            "film", "music", "writing", "podcast"}
+            "film", "image", "music", "writing", "podcast"}
 
 
 async def test_disabling_a_plugin_hides_details_and_loses_nothing(
@@ -300,7 +308,7 @@ async def test_disabling_a_plugin_hides_details_and_loses_nothing(
         assert disabled == {"data": {"record": {
             "title": "Keep me", "mediaType": "music", "details": None}}}
         media = await hub.gql("{ mediaTypes { key } }")
-        assert {m["key"] for m in media["data"]["mediaTypes"]} == {"film", "writing"}
+        assert {m["key"] for m in media["data"]["mediaTypes"]} == {"film", "image", "writing"}
         refused = await hub.gql(CREATE_RECORD, {"input": {"title": "x", "details": {
             "music": {"genre": "soul"}}}}, token=ada.token)
         assert "music" in refused["errors"][0]["message"]

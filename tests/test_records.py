@@ -330,4 +330,4 @@ async def test_filters_and_full_text_search(api: Api) -> None:
 
 async def test_media_types_lists_enabled_plugins(api: Api) -> None:
     data = await api.gql("{ mediaTypes { key label } }")
-    assert sorted(m["key"] for m in data["mediaTypes"]) == ["film", "music", "writing"]
+    assert sorted(m["key"] for m in data["mediaTypes"]) == ["film", "image", "music", "writing"]

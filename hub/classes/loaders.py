@@ -104,6 +104,16 @@ class SubmissionCountByClassIdLoader(_CountByIdLoader):
         return await store.submission_counts(self.db, ids)
 
 
+class SubmissionCountByLessonIdLoader(_CountByIdLoader):
+    async def fetch(self, ids: list[int]) -> Sequence[Any]:
+        return await store.submission_counts_of_lessons(self.db, ids)
+
+
+class FeedbackCountBySubmissionIdLoader(_CountByIdLoader):
+    async def fetch(self, ids: list[int]) -> Sequence[Any]:
+        return await store.feedback_counts(self.db, ids)
+
+
 class _ByPairLoader(DataLoader[tuple[int, int], Any]):
     """Keyed by (class id, member id): the viewer's relation to a class."""
 

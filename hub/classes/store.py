@@ -39,6 +39,8 @@ SUBMITTED_RECORD_PUBLIC = (
     "and r.status = 'PUBLISHED' and r.deleted_at is null)"
 )
 
+MAX_SLUG = 60
+
 # Any constant shared by every hub process; serialises slug choice between concurrent creates.
 SLUG_LOCK_KEY = 0x636C617373736C67
 
@@ -165,11 +167,14 @@ async def update_class(ex: Executor, class_id: int, changes: dict[str, Any]) -> 
 
 
 async def instructors_of_classes(ex: Executor, class_ids: list[int]) -> list[asyncpg.Record]:
-    """Member rows of each class's instructors (with ``class_id``), in the order they joined."""
+    """Member rows of each class's instructors (with ``class_id``): the creator first, then in
+    the order they joined."""
     return await ex.fetch(
         f"""select i.class_id, {MEMBER_COLUMNS} from class_instructors i
             join members m on m.id = i.member_id
-            where i.class_id = any($1::bigint[]) order by i.class_id, i.added_at, i.member_id""",
+            join classes c on c.id = i.class_id
+            where i.class_id = any($1::bigint[])
+            order by i.class_id, i.member_id <> c.created_by, i.added_at, i.member_id""",
         class_ids,
     )
 
@@ -420,10 +425,12 @@ async def submissions_of_lessons(
     )
 
 
-async def count_submissions_of_lesson(ex: Executor, lesson_id: int) -> int:
-    return await ex.fetchval(
-        f"select count(*) from submissions s where s.lesson_id = $1 and {SUBMITTED_RECORD_PUBLIC}",
-        lesson_id,
+async def submission_counts_of_lessons(ex: Executor, lesson_ids: list[int]) -> list[asyncpg.Record]:
+    return await ex.fetch(
+        f"""select k.id, (select count(*) from submissions s
+                          where s.lesson_id = k.id and {SUBMITTED_RECORD_PUBLIC}) as n
+            from unnest($1::bigint[]) as k(id)""",
+        lesson_ids,
     )
 
 
@@ -467,6 +474,9 @@ async def feedback_of_submissions(
     )
 
 
-async def count_feedback(ex: Executor, submission_id: int) -> int:
-    return await ex.fetchval("select count(*) from feedback where submission_id = $1",
-                             submission_id)
+async def feedback_counts(ex: Executor, submission_ids: list[int]) -> list[asyncpg.Record]:
+    return await ex.fetch(
+        """select k.id, (select count(*) from feedback f where f.submission_id = k.id) as n
+           from unnest($1::bigint[]) as k(id)""",
+        submission_ids,
+    )

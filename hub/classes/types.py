@@ -29,7 +29,7 @@ from strawberry.types import Info
 
 from hub.classes import loaders
 from hub.classes.store import CLASSES_NEWEST, ENROLLMENTS_NEWEST, FEEDBACK_OLDEST, SUBMISSIONS_NEWEST
-from hub.classes.store import count_feedback, count_submissions_of_lesson
+from hub.federation import priced_connection
 from hub.members.subscription import viewer_subscription_active
 from hub.nodes import node_resolver
 from hub.relay import Connection, Node, PageArgs, connection_from_rows, decode_id, encode_id
@@ -121,7 +121,7 @@ async def load_class(context: Context, pk: int) -> Class | None:
 @strawberry.federation.type(keys=["id"], name="Class", description="A Class Project: a series "
                             "of lessons taught by professionals, answered by learners' records.")
 class Class(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The class's opaque global ID.")
     slug: str = strawberry.field(description="Made from the title; unique and never changes.")
     title: str = strawberry.field(description="The class's title.")
     summary: str = strawberry.field(description="One or two sentences for class listings.")
@@ -210,7 +210,7 @@ def lesson_readable(access: Access, free_preview: bool, row: Any) -> bool:
 @strawberry.type(description="One lesson of a class: instructions (text and a video) and a "
                  "call to action that learners answer with a record.")
 class Lesson(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The lesson's opaque global ID.")
     position: int = strawberry.field(description="1-based place in the class; 1..n, no gaps.")
     title: str = strawberry.field(description="The lesson's title (visible to everyone).")
     body: str | None = strawberry.field(description="The instructions; null when locked.")
@@ -248,7 +248,8 @@ class Lesson(Node):
         )
         return self.pk in done
 
-    @strawberry.field(description="Learners' records answering this lesson, newest first.")
+    @strawberry.field(description="Learners' records answering this lesson, newest first.",
+                      directives=priced_connection())
     async def submissions(
         self, info: Info, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
@@ -260,7 +261,7 @@ class Lesson(Node):
         )
         return connection_from_rows(
             rows, page, SUBMISSIONS_NEWEST, Submission.from_row,
-            count=lambda: count_submissions_of_lesson(context.db, self.pk),
+            count=lambda: context.loader(loaders.SubmissionCountByLessonIdLoader).load(self.pk),
         )
 
     @classmethod
@@ -291,7 +292,7 @@ async def load_lesson(context: Context, pk: int) -> Lesson | None:
 
 @strawberry.type(description="A member taking a class, with their progress.")
 class Enrollment(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The enrollment's opaque global ID.")
     enrolled_at: dt.datetime = strawberry.field(description="When the member enrolled.")
     completed_lessons: int = strawberry.field(
         description="How many of the class's lessons the member marked complete."
@@ -331,10 +332,10 @@ async def load_enrollment(context: Context, pk: int) -> Enrollment | None:
     row = await context.loader(loaders.EnrollmentByIdLoader).load(pk)
     if row is None or context.viewer_id is None:
         return None
-    if row["member_id"] == context.viewer_id or context.is_admin:
+    own = row["member_id"] == context.viewer_id or context.is_admin
+    if own or (await class_access(context, row["class_id"])).instructor:
         return Enrollment.from_row(row)
-    return Enrollment.from_row(row) if (await class_access(context, row["class_id"])).instructor \
-        else None
+    return None
 
 
 # --- submissions and feedback -------------------------------------------------------------------
@@ -342,7 +343,7 @@ async def load_enrollment(context: Context, pk: int) -> Enrollment | None:
 
 @strawberry.type(description="A learner's record submitted in answer to a lesson.")
 class Submission(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The submission's opaque global ID.")
     created_at: dt.datetime = strawberry.field(description="When it was submitted.")
     pk: strawberry.Private[int]
     class_pk: strawberry.Private[int]
@@ -369,7 +370,8 @@ class Submission(Node):
         return member
 
     @strawberry.field(description="The feedback thread, oldest first; null unless you take "
-                      "part in the class (instructor or enrolled), submitted it, or are an admin.")
+                      "part in the class (instructor or enrolled), submitted it, or are an admin.",
+                      directives=priced_connection())
     async def feedback(
         self, info: Info, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
@@ -383,7 +385,7 @@ class Submission(Node):
         )
         return connection_from_rows(
             rows, page, FEEDBACK_OLDEST, Feedback.from_row,
-            count=lambda: count_feedback(context.db, self.pk),
+            count=lambda: context.loader(loaders.FeedbackCountBySubmissionIdLoader).load(self.pk),
         )
 
     @classmethod
@@ -414,7 +416,7 @@ async def load_submission(context: Context, pk: int) -> Submission | None:
 
 @strawberry.type(description="One message in a submission's feedback thread.")
 class Feedback(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The feedback's opaque global ID.")
     body: str = strawberry.field(description="The feedback.")
     created_at: dt.datetime = strawberry.field(description="When it was given.")
     pk: strawberry.Private[int]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from hub.federation import priced_connection
 from hub.members import store
 from hub.members.types import Member
 from hub.relay import Connection, PageArgs, connection_from_rows
@@ -35,7 +36,7 @@ class MembersQuery:
         row = await store.member_by_handle(info.context.db, handle)
         return Member.from_row(row) if row is not None else None
 
-    @strawberry.field(description="Members, newest first.")
+    @strawberry.field(description="Members, newest first.", directives=priced_connection())
     async def members(
         self, info: Info, filter: MemberFilter | None = None,
         first: int | None = None, after: str | None = None,

@@ -209,11 +209,13 @@ async def refresh_from_billing(context: Context, member_id: int, handle: str) ->
     )
     if answer is None:
         return False
+    from hub.realtime import outbox
+
     change = change_from_billing(answer)
     async with context.db.transaction() as tx:
         row = await apply_subscription(tx, member_id, change, "billing")
+        await outbox.write(tx, [subscription_event(member_id, row, None)])
     context.forget_loaded()
-    await context.emit([subscription_event(member_id, row, None)])
     return counts_as_active(row)
 
 

@@ -2,7 +2,10 @@
 
 Permission rules: a member's public profile (handle, display name, bio, skills, role, records)
 is visible to everyone; ``Member.records`` includes drafts only when the viewer is that member.
-Nothing about passwords or sessions is ever exposed.
+Nothing about passwords or sessions is ever exposed. ``Member.subscription`` and
+``Member.enrollments`` are private: shown to the member themself and to ADMINs, null for
+everyone else. ``Member.classesTeaching`` is public (drafts only for their instructors and
+ADMINs), see hub/classes/types.py.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from hub.federation import priced_connection
 from hub.members.loaders import MemberByIdLoader
 from hub.nodes import node_resolver
 from hub.relay import Connection, Node, PageArgs, connection_from_rows, encode_id
 
 if TYPE_CHECKING:
+    from hub.classes.types import Class, Enrollment
+    from hub.compilations.types import MemberPayout
     from hub.context import Context
+    from hub.members.subscription import MemberSubscription
     from hub.records.types import Record, RecordOrder
 
 
@@ -43,7 +50,7 @@ class Member(Node):
     pk: strawberry.Private[int]
 
     @strawberry.field(description="The member's records, newest first; drafts too when you "
-                      "are this member.")
+                      "are this member.", directives=priced_connection())
     async def records(
         self, info: Info,
         order_by: Annotated[RecordOrder, strawberry.lazy("hub.records.types")] | None = None,
@@ -71,6 +78,50 @@ class Member(Node):
                 (self.pk, context.viewer_id)
             ),
         )
+
+    @strawberry.field(description="The member's subscription; null unless you are this member "
+                      "or an admin.")
+    async def subscription(
+        self, info: Info,
+    ) -> Annotated[MemberSubscription, strawberry.lazy("hub.members.subscription")] | None:
+        from hub.members.subscription import MemberSubscription, SubscriptionByMemberIdLoader
+
+        context: Context = info.context
+        if context.viewer_id != self.pk and not context.is_admin:
+            return None
+        return MemberSubscription.from_row(
+            await context.loader(SubscriptionByMemberIdLoader).load(self.pk)
+        )
+
+    @strawberry.field(description="Classes the member teaches, newest first (drafts only for "
+                      "their instructors and admins).", directives=priced_connection())
+    async def classes_teaching(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Class, strawberry.lazy("hub.classes.types")]]:
+        from hub.classes.types import classes_teaching
+
+        return await classes_teaching(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="The classes the member takes, newest enrollment first; null "
+                      "unless you are this member or an admin.", directives=priced_connection())
+    async def enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("hub.classes.types")]] | None:
+        from hub.classes.types import enrollments_of
+
+        return await enrollments_of(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="What the member is owed from compilations' payout proposals, "
+                      "newest first, each with its breakdown; null unless you are this member "
+                      "or an admin.")
+    async def payouts(
+        self, info: Info,
+    ) -> list[Annotated[MemberPayout, strawberry.lazy("hub.compilations.types")]] | None:
+        from hub.compilations.types import member_payouts
+
+        return await member_payouts(info.context, self.pk)
 
     @classmethod
     async def resolve_reference(

@@ -11,12 +11,14 @@ import dataclasses
 from typing import Any
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.media import service as media
 from hub.mutations import Outcome, run_mutation
 from hub.plugins import DetailsError
 from hub.records import store
@@ -47,6 +49,15 @@ class CreateRecordInput:
         default_factory=list, description=f"At most {MAX_TAGS}, each up to {MAX_TAG_LENGTH}."
     )
     license: License = strawberry.field(default=License.CC_BY_4_0, description="Default CC BY.")
+    sources: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The records this one is made from (attribution): "
+        "each published or your own; at most HUB_MAX_SOURCES (default 50).",
+    )
+    files: list[Upload] = strawberry.field(
+        default_factory=list, description="Files for the record, sent as parts of a multipart "
+        "request (graphql-multipart-request-spec); see `attachMedia`. Metadata read from them "
+        "fills the details you leave empty.",
+    )
 
 
 @strawberry.input(description="Changes to a record; omitted fields stay as they are.")
@@ -92,9 +103,11 @@ def _camel(name: str) -> str:
 
 async def normalized_details(
     context: Context, media_type: str, details_input: Any,
+    files: list[media.PreparedFile] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """Validate details through the plugin; returns (details to store, text for search)."""
-    raw = input_to_json(details_input)
+    """Validate details through the plugin; returns (details to store, text for search).
+    Values read from ``files`` fill the fields the client left empty."""
+    raw = media.fill_details(input_to_json(details_input), files or [])
     try:
         details = await context.plugins.first(
             "hub_normalize_details", media_type=media_type, details=raw
@@ -137,6 +150,7 @@ def _event(kind: str, context: Context, row: Any) -> Event:
 
 async def create_record(context: Context, input: CreateRecordInput) -> RecordPayload:
     author_id = context.require_viewer()
+    files: list[media.PreparedFile] = []
 
     async def work(tx: Executor) -> Outcome:
         fields = _clean_common(input)
@@ -144,16 +158,25 @@ async def create_record(context: Context, input: CreateRecordInput) -> RecordPay
         if media_type not in context.plugins.media_types:
             raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
                                f"Media type {media_type!r} is not enabled.", "details")
-        details, text = await normalized_details(context, media_type, details_input)
+        files.extend(await media.prepare(context, media_type, input.files, "files"))
+        details, text = await normalized_details(context, media_type, details_input, files)
         row = await store.insert_record(
             tx, author_id=author_id, media_type=media_type, title=fields["title"],
             description=fields.get("description", ""), tags=fields.get("tags", []),
             license=fields["license"], details=details, details_text=text,
         )
-        return Outcome({"record": Record.from_row(row, context)},
-                       [_event("record.created", context, row)])
+        await media.store_prepared(tx, context, row["id"], files)
+        # Imported here: the lineage slice builds on this module's RecordPayload.
+        from hub.lineage.mutations import attach_sources
 
-    return await run_mutation(context, RecordPayload, work)
+        remixed = await attach_sources(tx, context, row, input.sources)
+        return Outcome({"record": Record.from_row(row, context)},
+                       [_event("record.created", context, row), *remixed])
+
+    try:
+        return await run_mutation(context, RecordPayload, work)
+    finally:
+        await media.forget_unrecorded(context, files)  # the bytes of a write that rolled back
 
 
 async def _locked_record(tx: Executor, context: Context, global_id: str) -> Any:
@@ -232,8 +255,11 @@ async def publish_record(context: Context, input: RecordIdInput) -> RecordPayloa
         updated = await store.update_record(tx, row["id"], {
             "status": "PUBLISHED", "published_at": row["published_at"] or _now(),
         })
+        from hub.lineage.mutations import remixed_on_first_publish
+
+        remixed = await remixed_on_first_publish(tx, context, row, updated)
         return Outcome({"record": Record.from_row(updated, context)},
-                       [_event("record.published", context, updated)])
+                       [_event("record.published", context, updated), *remixed])
 
     return await run_mutation(context, RecordPayload, work)
 
@@ -262,6 +288,7 @@ async def delete_record(context: Context, input: RecordIdInput) -> RecordPayload
         row = await _locked_record(tx, context, input.id)
         _require_author_or_admin(context, row)
         _refuse_deleted(row)
+        await media.release_record_media(tx, context, row["id"])
         updated = await store.update_record(tx, row["id"], {"deleted_at": _now()})
         return Outcome({"record": Record.from_row(updated, context)},
                        [_event("record.deleted", context, updated)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from hub.federation import priced_connection
 from hub.records import store
 from hub.records.types import MediaTypeInfo, Record, RecordOrder, load_record
 from hub.relay import Connection, PageArgs, connection_from_rows, decode_id
@@ -36,7 +37,8 @@ class RecordsQuery:
     async def record(self, info: Info, id: strawberry.ID) -> Record | None:
         return await load_record(info.context, decode_id(id, "Record"))
 
-    @strawberry.field(description="Published records, newest first by default (the feed).")
+    @strawberry.field(description="Published records, newest first by default (the feed).",
+                      directives=priced_connection())
     async def records(
         self, info: Info,
         filter: RecordFilter | None = None,

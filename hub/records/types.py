@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from hub.lineage import types as lineage
+from hub.media import types as media_types
 from hub.nodes import node_resolver
 from hub.records.details import load_details
 from hub.records.loaders import RecordByIdLoader
@@ -89,6 +91,41 @@ class Record(Node):
         member = await load_member(info.context, self.author_pk)
         assert member is not None, "records.author_id references members"
         return member
+
+    # Remix lineage (hub/lineage/types.py): tombstones keep their author, hide their content.
+    sources = strawberry.field(
+        resolver=lineage.resolve_sources,
+        description="The records this one was made from, in the author's order (attribution).",
+    )
+    remixes = strawberry.field(
+        resolver=lineage.resolve_remixes, description="The records made from this one, newest "
+        "first.",
+    )
+    remix_count = strawberry.field(
+        resolver=lineage.resolve_remix_count, description="How many records were made directly "
+        "from this one (tombstones included).",
+    )
+    ancestors = strawberry.field(
+        resolver=lineage.resolve_ancestors, description="Every record this one descends from, "
+        "each once at its shortest depth, nearest first.",
+    )
+    descendants = strawberry.field(
+        resolver=lineage.resolve_descendants, description="Every record that descends from this "
+        "one, each once at its shortest depth, nearest first.",
+    )
+    lineage_graph = strawberry.field(
+        resolver=lineage.resolve_lineage_graph, description="The lineage as nodes and edges, "
+        f"for drawing (at most {lineage.MAX_GRAPH_NODES} nodes).",
+    )
+    contributors = strawberry.field(
+        resolver=lineage.resolve_contributors, description="Every member credited in this record: "
+        "its author (depth 0) and the authors of its ancestors, nearest first.",
+    )
+    # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
+    media = strawberry.field(
+        resolver=media_types.resolve_media, description="The files attached to the record (audio, "
+        "images, text, video), oldest first; empty for a deleted record.",
+    )
 
     @classmethod
     async def resolve_reference(

@@ -5,15 +5,27 @@ A first-party media-type plugin that uses only the public hooks, like a third-pa
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
+from pathlib import Path
 from typing import Any
 
+import mutagen
+import mutagen.mp4
 import strawberry
 
-from hub import DetailsError, MediaType, hookimpl
+from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaType, hookimpl
 
 MAX_DURATION_SECONDS = 12 * 60 * 60
+MAX_FILE_BYTES = 2_000_000_000
+# Containers by sniffed type. Only ISO-BMFF (MP4, QuickTime) durations are read: mutagen reads
+# them in pure Python without decoding; the others give their container only.
+CONTAINERS = {
+    "video/mp4": "mp4", "video/quicktime": "quicktime", "video/webm": "webm",
+    "video/x-matroska": "matroska", "video/x-msvideo": "avi", "video/mpeg": "mpeg",
+    "video/x-m4v": "mp4", "video/x-flv": "flv",
+}
 _RATIO = re.compile(r"^(\d{1,2}(?:\.\d{1,3})?)\s*[:x]\s*(\d{1,2}(?:\.\d{1,3})?)$")
 
 
@@ -91,3 +103,33 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
         return None
     role = (details.get("role") or "").replace("_", " ").lower()
     return " ".join(filter(None, [details.get("genre"), role]))
+
+
+@hookimpl
+def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
+    if media_type != "film":
+        return None
+    return AcceptedMedia(mime_types=tuple(CONTAINERS), max_bytes=MAX_FILE_BYTES)
+
+
+@hookimpl
+def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
+    if media_type != "film":
+        return None
+    return asyncio.to_thread(read_video, path, mime_type)
+
+
+def read_video(path: Path, mime_type: str) -> ExtractedMedia:
+    """The container, and the duration where a pure-Python reader can tell it (MP4, MOV)."""
+    metadata: dict[str, Any] = {"container": CONTAINERS.get(mime_type, mime_type)}
+    details: dict[str, Any] = {}
+    if metadata["container"] in ("mp4", "quicktime"):
+        try:
+            length = float(mutagen.mp4.MP4(path).info.length or 0)
+        except mutagen.MutagenError:
+            length = 0.0  # a damaged index: the container is still right
+        if length > 0:
+            metadata["durationSeconds"] = round(length, 3)
+            if round(length) <= MAX_DURATION_SECONDS:
+                details["duration_seconds"] = max(1, round(length))
+    return ExtractedMedia(metadata=metadata, details=details)

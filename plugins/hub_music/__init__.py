@@ -6,14 +6,18 @@ exactly as a third-party plugin would.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
+import mutagen
 import strawberry
 
-from hub import DetailsError, MediaType, hookimpl
+from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
+MAX_FILE_BYTES = 500 * 1024 * 1024
 _KEY = re.compile(r"^([A-Ga-g])([#b♯♭]?)\s*(maj(?:or)?|min(?:or)?|m)?$")
 
 
@@ -93,3 +97,41 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
         return None
     return " ".join(filter(None, [details.get("genre"), details.get("key"),
                                   *details.get("instruments", [])]))
+
+
+@hookimpl
+def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
+    if media_type != "music":
+        return None
+    return AcceptedMedia(mime_types=("audio/*",), max_bytes=MAX_FILE_BYTES)
+
+
+@hookimpl
+def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
+    if media_type != "music":
+        return None
+    return asyncio.to_thread(read_audio, path)
+
+
+def read_audio(path: Path) -> ExtractedMedia:
+    """Duration, bitrate, sample rate and channels, read by mutagen (no decoding)."""
+    try:
+        audio = mutagen.File(path)
+    except mutagen.MutagenError as error:
+        raise MediaError(f"The audio file cannot be read ({error}).") from None
+    if audio is None or audio.info is None:
+        raise MediaError("The audio file cannot be read (an unknown or damaged format).")
+    info = audio.info
+    metadata = {
+        name: value for name, value in (
+            ("durationSeconds", round(float(getattr(info, "length", 0) or 0), 3)),
+            ("bitrate", getattr(info, "bitrate", None)),
+            ("sampleRate", getattr(info, "sample_rate", None)),
+            ("channels", getattr(info, "channels", None)),
+            ("bitsPerSample", getattr(info, "bits_per_sample", None)),
+        ) if value
+    }
+    length = metadata.get("durationSeconds", 0)
+    seconds = max(1, round(length)) if length > 0 else 0
+    details = {"duration_seconds": seconds} if 0 < seconds <= MAX_DURATION_SECONDS else {}
+    return ExtractedMedia(metadata=metadata, details=details)

@@ -6,15 +6,18 @@ The word count is computed here, never taken from the client.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
+from pathlib import Path
 from typing import Any
 
 import strawberry
 
-from hub import DetailsError, MediaType, hookimpl
+from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
 
 MAX_TEXT = 500_000
+MAX_FILE_BYTES = 2 * 1024 * 1024
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
 
@@ -70,3 +73,29 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     if media_type != "writing":
         return None
     return details.get("text") or ""
+
+
+@hookimpl
+def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
+    if media_type != "writing":
+        return None
+    return AcceptedMedia(mime_types=("text/plain",), max_bytes=MAX_FILE_BYTES)
+
+
+@hookimpl
+def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
+    if media_type != "writing":
+        return None
+    return asyncio.to_thread(read_text, path)
+
+
+def read_text(path: Path) -> ExtractedMedia:
+    """Word, line and character counts; the text fills an empty ``text``."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
+    except UnicodeDecodeError:
+        raise MediaError("The text file is not UTF-8.") from None
+    metadata = {"wordCount": count_words(text), "characters": len(text),
+                "lines": text.count("\n") + 1 if text else 0}
+    details = {"text": text} if text and len(text) <= MAX_TEXT else {}
+    return ExtractedMedia(metadata=metadata, details=details)

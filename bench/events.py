@@ -1,0 +1,135 @@
+"""Event delivery latency across hub instances, under load.
+
+Starts two ``recordhub serve`` processes on one PostgreSQL database. Subscribers on instance
+A hold ``recordPublished`` subscriptions (graphql-transport-ws); publishers on instance B
+create and publish records concurrently. Latency is measured per delivered (subscriber, event)
+pair, from the event's ``occurredAt`` (taken in the mutation, before its commit) to its
+arrival at the subscriber: commit, NOTIFY, the listener's read, the visibility check and the
+WebSocket send. Both hubs and the client share one clock (one machine).
+
+    python bench/events.py                 # embedded PostgreSQL in a temporary directory
+    HUB_DATABASE_URL=postgresql://… python bench/events.py --records 500 --subscribers 50
+
+Bounded: defaults finish in well under a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from hub.db.embedded import start_embedded_server, with_database  # noqa: E402
+from hub.db.migrate import migrate  # noqa: E402
+from tests.hubprocess import HubProcess, running_hub  # noqa: E402
+from tests.realtime_client import WsClient  # noqa: E402
+
+SUBSCRIPTION = "subscription { recordPublished { cursor occurredAt record { id } } }"
+SIGN_UP = """mutation($h: String!) { signUp(input: {handle: $h, displayName: $h,
+  password: "correct horse battery"}) { token } }"""
+CREATE = """mutation($t: String!) { createRecord(input: {title: $t,
+  details: {writing: {form: POEM, text: "bench"}}}) { record { id } } }"""
+PUBLISH = "mutation($id: ID!) { publishRecord(input: {id: $id}) { errors { code } } }"
+
+
+async def fresh_database(admin_url: str) -> str:
+    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'create database "{name}"')
+    finally:
+        await connection.close()
+    url = with_database(admin_url, name)
+    await migrate(url)
+    return url
+
+
+async def publisher(hub: HubProcess, token: str, count: int, prefix: str) -> None:
+    for n in range(count):
+        created = await hub.gql(CREATE, {"t": f"{prefix}-{n}"}, token=token)
+        await hub.gql(PUBLISH, {"id": created["data"]["createRecord"]["record"]["id"]}, token=token)
+
+
+async def collect(ws: WsClient, op: str, expected: int, latencies: list[float]) -> None:
+    for _ in range(expected):
+        message = await ws.next(op, within=60)
+        arrived = dt.datetime.now(dt.UTC)
+        occurred = dt.datetime.fromisoformat(message["payload"]["data"]["recordPublished"]["occurredAt"])
+        latencies.append((arrived - occurred).total_seconds() * 1000)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
+    (tmp / "a").mkdir()
+    (tmp / "b").mkdir()
+    quiet = {"HUB_LOG_LEVEL": "WARNING"}
+    async with running_hub(database_url, tmp / "a", **quiet) as hub_a, \
+            running_hub(database_url, tmp / "b", **quiet) as hub_b:
+        tokens = [(await hub_b.gql(SIGN_UP, {"h": f"bench{n}"}))["data"]["signUp"]["token"]
+                  for n in range(args.publishers)]
+        clients = [await WsClient.connect(hub_a.session, f"{hub_a.base_url}/graphql")
+                   for _ in range(args.subscribers)]
+        ops = [await client.subscribe(SUBSCRIPTION) for client in clients]
+        await asyncio.sleep(0.5)
+        per_publisher = args.records // args.publishers
+        total = per_publisher * args.publishers
+        latencies: list[float] = []
+        started = time.perf_counter()
+        collectors = [asyncio.create_task(collect(c, op, total, latencies))
+                      for c, op in zip(clients, ops, strict=True)]
+        await asyncio.gather(*(publisher(hub_b, token, per_publisher, f"p{n}")
+                               for n, token in enumerate(tokens)))
+        await asyncio.gather(*collectors)
+        elapsed = time.perf_counter() - started
+        for client in clients:
+            await client.close()
+    return {"events": total, "deliveries": len(latencies), "seconds": elapsed,
+            "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+            "max": max(latencies), "mean": statistics.fmean(latencies)}
+
+
+def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    table = Table(title="Event delivery latency, instance B (mutations) → instance A (subscribers)")
+    for column in ("records", "publishers", "subscribers", "deliveries", "events/s",
+                   "p50 ms", "p99 ms", "max ms"):
+        table.add_column(column, justify="right")
+    table.add_row(str(result["events"]), str(args.publishers), str(args.subscribers),
+                  str(result["deliveries"]), f"{result['events'] / result['seconds']:.0f}",
+                  f"{result['p50']:.1f}", f"{result['p99']:.1f}", f"{result['max']:.1f}")
+    Console().print(table)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200, help="records published in total")
+    parser.add_argument("--publishers", type=int, default=8, help="concurrent publishers on B")
+    parser.add_argument("--subscribers", type=int, default=20, help="subscribers on A")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="recordhub-bench-") as tmp:
+        admin = os.environ.get("HUB_DATABASE_URL") or start_embedded_server(
+            Path(tmp) / "pg", delete_on_exit=True)
+        database_url = await fresh_database(admin)
+        report(args, await run(args, database_url, Path(tmp)))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

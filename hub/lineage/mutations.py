@@ -1,0 +1,213 @@
+"""Mutations of the lineage slice (``addSource``, ``removeSource``) and the rules every new
+source link obeys, also for ``createRecord(input: {sources})``.
+
+Rules, each with its payload error code (nothing is written when one fails):
+
+* the source must exist and be visible to you: NOT_FOUND otherwise (someone else's draft is
+  NOT_FOUND too, so its existence does not leak);
+* the source must be published, or your own: SOURCE_NOT_PUBLISHED for someone else's
+  unpublished record and for any deleted one;
+* a record is not its own source: SELF_SOURCE;
+* no cycles, however long: CYCLE;
+* at most ``HUB_MAX_SOURCES`` direct sources (default 50): TOO_MANY_SOURCES;
+* naming a source twice: CONFLICT.
+
+Permissions: only the remix's author changes its sources (FORBIDDEN GraphQL error otherwise;
+NOT_FOUND when the remix is someone else's draft).
+
+Cycles under concurrency: two requests adding A→B and B→A at the same time would each see no
+path and both insert. So every edge insert first takes one transaction-level advisory lock
+(``pg_advisory_xact_lock``, released at commit or rollback) and only then runs its
+reachability check, which therefore sees every edge committed before it. One global lock is
+deliberate: adding sources is rare next to reading lineages (which never take it); the cycle
+check is a short indexed walk, so the lock is held for milliseconds; and a finer lock (per
+connected component) cannot be chosen without reading the very graph that may be changing.
+SERIALIZABLE isolation would also catch the race, but as a retryable failure rather than a
+clear CYCLE error. A record being created has no remixes yet, so its sources cannot close a
+cycle and ``createRecord`` needs no lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db import Executor
+from hub.errors import ErrorCode, Forbidden, InputProblem
+from hub.events import Event
+from hub.lineage import store
+from hub.mutations import Outcome, run_mutation
+from hub.records import store as record_store
+from hub.records.mutations import RecordPayload
+from hub.records.types import Record
+from hub.relay import encode_id, try_decode_id
+from hub.validation import clean_text
+
+MAX_NOTE = 500
+
+
+@strawberry.input(description="Name a record as a source of your remix.")
+class AddSourceInput:
+    record_id: strawberry.ID = strawberry.field(description="Your record: the remix.")
+    source_id: strawberry.ID = strawberry.field(
+        description="The record it was made from: published, or your own."
+    )
+    note: str = strawberry.field(
+        default="", description=f"What you took from it (at most {MAX_NOTE} characters)."
+    )
+
+
+@strawberry.input(description="Stop naming a record as a source of your remix.")
+class RemoveSourceInput:
+    record_id: strawberry.ID = strawberry.field(description="Your record: the remix.")
+    source_id: strawberry.ID = strawberry.field(description="The source to remove.")
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def _decoded(global_id: str, field: str) -> int:
+    pk = try_decode_id(global_id, "Record")
+    if pk is None:
+        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a record ID.", field)
+    return pk
+
+
+def check_source(row: Any, context: Context, field: str, global_id: str) -> None:
+    """The rules on the source record itself (see the module docstring)."""
+    own = row is not None and row["author_id"] == context.viewer_id
+    if row is None or (not own and row["published_at"] is None):
+        raise InputProblem(ErrorCode.NOT_FOUND, f"No record {global_id!r}.", field)
+    if row["deleted_at"] is not None:
+        raise InputProblem(ErrorCode.SOURCE_NOT_PUBLISHED,
+                           f"Record {global_id!r} has been deleted; it cannot become a source.",
+                           field)
+    if not own and row["status"] != "PUBLISHED":
+        raise InputProblem(ErrorCode.SOURCE_NOT_PUBLISHED,
+                           f"Record {global_id!r} is not published; only published records "
+                           "(or your own) can be sources.", field)
+
+
+def _check_count(context: Context, count: int, field: str) -> None:
+    limit = context.settings.max_sources
+    if count > limit:
+        raise InputProblem(ErrorCode.TOO_MANY_SOURCES,
+                           f"A record can name at most {limit} direct sources; this would make "
+                           f"it {count}.", field)
+
+
+async def _remix_for_change(tx: Executor, context: Context, global_id: str) -> Any:
+    """The remix, locked; NOT_FOUND unless visible, FORBIDDEN unless the viewer's."""
+    row = await record_store.record_for_update(tx, _decoded(global_id, "recordId"))
+    own = row is not None and row["author_id"] == context.viewer_id
+    if row is None or not (own or row["status"] == "PUBLISHED"):
+        raise InputProblem(ErrorCode.NOT_FOUND, f"No record {global_id!r}.", "recordId")
+    if not own:
+        raise Forbidden("Only the record's author can change its sources.")
+    if row["deleted_at"] is not None:
+        raise InputProblem(ErrorCode.INVALID_STATE, "This record has been deleted.", "recordId")
+    return row
+
+
+def _remixed(context: Context, remix: Any, source: Any) -> Event:
+    """"A record of mine was remixed" (``record.remixed``): the subject is the source, whose
+    author is told. Emitted when a *published* remix gains a source: by ``addSource`` on a
+    published record, and by the remix's first ``publishRecord`` for each source it names (a
+    draft's sources stay private until then)."""
+    source_id = encode_id("Record", source["id"])
+    return Event(
+        kind="record.remixed", subject=source_id,
+        actor=encode_id("Member", context.viewer_id) if context.viewer_id else None,
+        payload={"remix": encode_id("Record", remix["id"]), "source": source_id,
+                 "sourceAuthor": encode_id("Member", source["author_id"])},
+    )
+
+
+async def remixed_on_first_publish(
+    tx: Executor, context: Context, before: Any, after: Any,
+) -> list[Event]:
+    """``record.remixed`` for each source of a record published for the first time."""
+    if before["published_at"] is not None:
+        return []
+    rows = await record_store.records_by_ids(tx, await store.source_ids_of(tx, after["id"]))
+    return [_remixed(context, after, source) for source in rows]
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+async def attach_sources(
+    tx: Executor, context: Context, remix: Any, source_ids: list[strawberry.ID],
+) -> list[Event]:
+    """Give a record being created its ``sources`` (in ``createRecord``'s transaction).
+    Repeated IDs count once. Returns no events: a new record is a draft, and its sources
+    are announced when it is first published."""
+    unique = list(dict.fromkeys(source_ids))
+    _check_count(context, len(unique), "sources")  # before any lookup: 10,000 IDs cost nothing
+    pks = [_decoded(global_id, "sources") for global_id in unique]
+    rows = {row["id"]: row for row in await record_store.records_by_ids(tx, pks)}
+    for pk, global_id in zip(pks, unique, strict=True):
+        check_source(rows.get(pk), context, "sources", global_id)
+    await store.insert_sources(tx, remix["id"], [(pk, "") for pk in pks])
+    return [_remixed(context, remix, rows[pk]) for pk in pks if remix["status"] == "PUBLISHED"]
+
+
+async def add_source(context: Context, input: AddSourceInput) -> RecordPayload:
+    context.require_viewer()
+    note = clean_text(input.note, "note", max_length=MAX_NOTE)
+
+    async def work(tx: Executor) -> Outcome:
+        source_pk = _decoded(input.source_id, "sourceId")
+        await store.lock_lineage(tx)  # first: the checks below must see every committed edge
+        remix = await _remix_for_change(tx, context, input.record_id)
+        if source_pk == remix["id"]:
+            raise InputProblem(ErrorCode.SELF_SOURCE, "A record cannot be its own source.",
+                               "sourceId")
+        source = await record_store.record_for_update(tx, source_pk)
+        check_source(source, context, "sourceId", input.source_id)
+        existing = await store.source_ids_of(tx, remix["id"])
+        if source_pk in existing:
+            raise InputProblem(ErrorCode.CONFLICT, "That record is already a source of this one.",
+                               "sourceId")
+        _check_count(context, len(existing) + 1, "sourceId")
+        if await store.reaches(tx, source_pk, remix["id"]):
+            raise InputProblem(ErrorCode.CYCLE,
+                               "That record is already made (directly or through other remixes) "
+                               "from this one; naming it as a source would make a cycle.",
+                               "sourceId")
+        await store.insert_sources(tx, remix["id"], [(source_pk, note)])
+        published = remix["status"] == "PUBLISHED"
+        return Outcome({"record": Record.from_row(remix, context)},
+                       [_remixed(context, remix, source)] if published else [])
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+async def remove_source(context: Context, input: RemoveSourceInput) -> RecordPayload:
+    context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        source_pk = _decoded(input.source_id, "sourceId")
+        remix = await _remix_for_change(tx, context, input.record_id)
+        if not await store.delete_source(tx, remix["id"], source_pk):
+            raise InputProblem(ErrorCode.NOT_FOUND, "That record is not a source of this one.",
+                               "sourceId")
+        return Outcome({"record": Record.from_row(remix, context)})
+
+    return await run_mutation(context, RecordPayload, work)
+
+
+@strawberry.type
+class LineageMutation:
+    @strawberry.mutation(description="Name a source of your remix (attribution: its author is "
+                         "credited). Errors: NOT_FOUND, SOURCE_NOT_PUBLISHED, SELF_SOURCE, "
+                         "CYCLE, TOO_MANY_SOURCES, CONFLICT (already a source).")
+    async def add_source(self, info: Info, input: AddSourceInput) -> RecordPayload:
+        return await add_source(info.context, input)
+
+    @strawberry.mutation(description="Stop naming a record as a source of your remix.")
+    async def remove_source(self, info: Info, input: RemoveSourceInput) -> RecordPayload:
+        return await remove_source(info.context, input)

@@ -1,0 +1,21 @@
+"""Real time: the outbox, the per-process listener, plugin event delivery, subscriptions.
+
+* :mod:`hub.realtime.outbox` writes events with the change (same transaction) and NOTIFYs;
+* :mod:`hub.realtime.listener` LISTENs once per process and fans events out to subscribers;
+* :mod:`hub.realtime.dispatcher` delivers them to the ``hub_event`` hook, at least once;
+* :mod:`hub.realtime.subscriptions` is the GraphQL ``Subscription`` type.
+
+Event kinds the subscriptions read, and the payloads they expect (the slices emit them):
+
+``record.published``
+    subject: the Record; payload ``{"mediaType", "author", "status"}``.
+``remix.created`` (and the lineage slice's ``record.remixed``)
+    subject: the source Record (``record.remixed``) or the remix; payload
+    ``{"remix": Record ID, "source": Record ID, "sourceAuthor": Member ID}`` (``source``
+    defaults to the subject).
+``compilation.status_changed``
+    subject: the Compilation; payload ``{"status", "previousStatus"}``.
+``lesson.submission_added`` (and the classes slice's ``submission.created``)
+    subject: the Submission; payload ``{"class": Class ID, "lesson", "record"}`` (without
+    ``class``, the submission is loaded to find it).
+"""

@@ -1,0 +1,205 @@
+"""One LISTEN connection per hub process, fanning committed events out to in-process
+subscribers.
+
+The notification only wakes the listener; it then reads every event after the last id it
+has seen, in id (= commit) order, from its own connection. So a lost notification costs at
+most one poll interval, and events from every hub instance arrive the same way.
+
+Fan-out never waits: each subscriber has a bounded queue and :meth:`Subscriber.offer` uses
+``put_nowait``. A subscriber whose queue is full (a slow client) is cut off with
+:class:`FellBehind`, which tells it the cursor to resume from; nobody else notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+import asyncpg
+
+from hub.db.pool import _init_connection
+from hub.events import Event
+from hub.realtime import outbox
+
+log = logging.getLogger("hub.realtime")
+
+BATCH = 500
+Accepts = Callable[[Event], bool]
+
+
+class FellBehind(Exception):
+    """The subscriber's queue overflowed; ``last_id`` is the last event it was given."""
+
+    def __init__(self, last_id: int | None) -> None:
+        super().__init__(f"fell behind after event {last_id}")
+        self.last_id = last_id
+
+
+class Stopping(FellBehind):
+    """The hub process is shutting down; the client should reconnect (to any instance)."""
+
+
+_OVERFLOW = object()
+_STOPPING = object()
+
+
+class Subscriber:
+    """One live subscription: a bounded queue of the events its filter accepts."""
+
+    def __init__(self, accepts: Accepts, size: int) -> None:
+        self.accepts = accepts
+        self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+        self.last_taken: int | None = None
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed or not self.accepts(event):
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            # Drop the backlog and leave one marker, so the consumer wakes up at once; it
+            # may resume just before the first event it did not take.
+            self.overflowed = True
+            first = self.queue.get_nowait()
+            if self.last_taken is None and isinstance(first, Event) and first.id:
+                self.last_taken = first.id - 1
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(_OVERFLOW)
+
+    def stop(self) -> None:
+        """End the subscription because the hub stops (after what it has already queued)."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        while self.queue.full():
+            self.queue.get_nowait()
+        self.queue.put_nowait(_STOPPING)
+
+    async def next(self) -> Event:
+        item = await self.queue.get()
+        if item is _OVERFLOW:
+            raise FellBehind(self.last_taken)
+        if item is _STOPPING:
+            raise Stopping(self.last_taken)
+        assert isinstance(item, Event)
+        self.last_taken = item.id
+        return item
+
+
+class EventBus:
+    """The process's listener. :meth:`start` it once; :meth:`subscribe` per subscription."""
+
+    def __init__(self, dsn: str, *, queue_size: int = 256, poll_seconds: float = 5.0) -> None:
+        self.dsn = dsn
+        self.queue_size = queue_size
+        self.poll_seconds = poll_seconds
+        self.last_id = 0
+        self._subscribers: set[Subscriber] = set()
+        self._wake = asyncio.Event()
+        self._news = asyncio.Event()
+        self._connection: asyncpg.Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._connect()
+        assert self._connection is not None
+        self.last_id = await self._connection.fetchval("select coalesce(max(id), 0) from events")
+        self._task = asyncio.create_task(self._run(), name="hub-event-listener")
+
+    async def stop(self) -> None:
+        for subscriber in self._subscribers:
+            subscriber.stop()
+        self._subscribers.clear()
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._disconnect()
+
+    async def _connect(self) -> None:
+        connection = await asyncpg.connect(self.dsn, server_settings={
+            "application_name": "recordhub-listener"})
+        await _init_connection(connection)
+        await connection.add_listener(outbox.CHANNEL, self._notified)
+        connection.add_termination_listener(lambda _connection: self._wake.set())
+        self._connection = connection
+
+    async def _disconnect(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            with contextlib.suppress(Exception):
+                await self._connection.close(timeout=2)
+        self._connection = None
+
+    def _notified(self, *_args: object) -> None:
+        self._wake.set()
+
+    # --- subscribers ---------------------------------------------------------------------------
+
+    def subscribe(self, accepts: Accepts) -> Subscriber:
+        subscriber = Subscriber(accepts, self.queue_size)
+        self._subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def wait_for_news(self, seconds: float) -> None:
+        """Return when new events arrived (or after ``seconds``): wakes the dispatcher."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._news.wait()
+
+    # --- the loop ------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                if self._connection is None or self._connection.is_closed():
+                    await self._disconnect()
+                    await self._connect()
+                await self._drain()
+                backoff = 0.5
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wake.wait()
+                self._wake.clear()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the database went away: keep trying, never die
+                log.warning("event listener: %r; reconnecting in %.1fs", error, backoff)
+                await self._disconnect()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _drain(self) -> None:
+        assert self._connection is not None
+        while True:
+            rows = await self._connection.fetch(
+                f"select {outbox.COLUMNS} from events where id > $1 order by id limit {BATCH}",
+                self.last_id,
+            )
+            for row in rows:
+                self._fan_out(outbox.from_row(row))
+            if rows:
+                news, self._news = self._news, asyncio.Event()
+                news.set()
+            if len(rows) < BATCH:
+                return
+
+    def _fan_out(self, event: Event) -> None:
+        self.last_id = event.id or self.last_id
+        for subscriber in list(self._subscribers):
+            subscriber.offer(event)
+            if subscriber.overflowed:
+                self._subscribers.discard(subscriber)

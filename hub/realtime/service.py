@@ -1,0 +1,84 @@
+"""The real-time machinery of one hub process, started and stopped with the aiohttp app, and
+the WebSocket side of the GraphQL view (``connection_init`` authentication, heartbeat)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from aiohttp import ClientConnectionResetError, web
+from strawberry.aiohttp.views import AiohttpWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+
+from hub.config import Settings
+from hub.context import Context
+from hub.db import Database
+from hub.members import auth
+from hub.members import store as member_store
+from hub.plugins import HubPlugins
+from hub.realtime.dispatcher import Dispatcher
+from hub.realtime.listener import EventBus
+from hub.relay import encode_id
+
+log = logging.getLogger("hub.realtime")
+
+INVALID_TOKEN = "Invalid or expired token in connection_init: log in again, or send no token"
+
+
+class Realtime:
+    """The process's event listener (subscriptions) and event dispatcher (plugins)."""
+
+    def __init__(self, db: Database, plugins: HubPlugins, settings: Settings) -> None:
+        self.bus = EventBus(db.dsn, queue_size=settings.ws_queue_size,
+                            poll_seconds=settings.event_poll_ms / 1000)
+        self.dispatcher = Dispatcher(db.dsn, plugins, settings, self.bus)
+
+    async def start(self) -> None:
+        await self.bus.start()
+        await self.dispatcher.start()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()
+        await self.bus.stop()
+
+
+class TextWebSocketAdapter(AiohttpWebSocketAdapter):
+    """Sends every message as a *text* frame, as graphql-transport-ws requires. (The stock
+    adapter sends bytes as binary frames, and the view's orjson encoder returns bytes: the
+    graphql-ws browser client cannot read those.)"""
+
+    async def send_json(self, message: Any) -> None:
+        try:
+            await self.ws.send_str(orjson.dumps(message).decode())
+        except (RuntimeError, ClientConnectionResetError) as exc:
+            raise WebSocketDisconnected from exc
+
+
+def connection_token(params: dict[str, Any] | None) -> str | None:
+    """The token of a ``connection_init`` payload: ``{"token": "…"}`` (or, as some clients
+    send it, ``{"Authorization": "Bearer …"}``); None when there is none."""
+    params = params or {}
+    token = params.get("token")
+    if token is None:
+        header = params.get("Authorization") or params.get("authorization")
+        token = auth.bearer_token(header) if isinstance(header, str) else None
+    return token if token is None or isinstance(token, str) else ""
+
+
+async def authenticate_connection(db: Database, context: Context) -> dict[str, object]:
+    """Sign the WebSocket connection in with the ``connection_init`` token; the
+    ``connection_ack`` payload names the viewer. A bad token closes the socket (4403) with
+    a reason saying so; no token means anonymous (public events only)."""
+    token = connection_token(context.connection_params)
+    if token is not None:
+        row = await member_store.member_by_session(db, auth.token_hash(token)) if token else None
+        if row is None:
+            if isinstance(context.response, web.WebSocketResponse):
+                await context.response.close(code=4403, message=INVALID_TOKEN.encode())
+            raise ConnectionRejectionError({"message": INVALID_TOKEN})
+        context.viewer_row = row
+        context.token_hash = auth.token_hash(token)
+    viewer = encode_id("Member", context.viewer_id) if context.viewer_id else None
+    return {"viewer": viewer}

@@ -1,0 +1,123 @@
+"""hub_image: photography and illustration.
+
+A first-party media-type plugin built exactly as a third-party one: it imports only ``hub``
+(and Strawberry and Pillow), declares its media type, validates details, and reads uploaded
+images (dimensions, a thumbnail) through the media hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from PIL import Image, UnidentifiedImageError
+
+from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
+
+MAX_CAPTION = 2_000
+MAX_BYTES = 50 * 1024 * 1024
+# 50 megapixels: more than any camera a member uses, far less than a decompression bomb needs.
+MAX_PIXELS = 50_000_000
+THUMBNAIL_SIZE = (320, 320)
+ACCEPTED = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/tiff")
+
+
+@strawberry.type(description="Details of an image record (a photograph or an illustration).")
+class ImageDetails:
+    caption: str | None = strawberry.field(default=None, description="What the image shows.")
+    width: int | None = strawberry.field(default=None, description="Width in pixels, read from "
+                                         "the attached image.")
+    height: int | None = strawberry.field(default=None, description="Height in pixels, read "
+                                          "from the attached image.")
+
+
+@strawberry.input(description="Details of an image record; the dimensions come from the file.")
+class ImageDetailsInput:
+    caption: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"At most {MAX_CAPTION:,} characters."
+    )
+
+
+@hookimpl
+def hub_media_types() -> list[MediaType]:
+    return [MediaType(
+        key="image", label="Image",
+        description="Photography and illustration.",
+        details_type=ImageDetails, input_type=ImageDetailsInput,
+    )]
+
+
+def _dimension(details: dict[str, Any], name: str) -> int | None:
+    # Only the plugin's own extraction sets these (the input type has no such fields).
+    value = details.get(name)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+@hookimpl
+def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
+    if media_type != "image":
+        return None
+    caption = (details.get("caption") or "").strip() or None
+    if caption and len(caption) > MAX_CAPTION:
+        raise DetailsError(f"caption has at most {MAX_CAPTION:,} characters.", "caption")
+    return {"caption": caption, "width": _dimension(details, "width"),
+            "height": _dimension(details, "height")}
+
+
+@hookimpl
+def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
+    if media_type != "image":
+        return None
+    return details.get("caption") or ""
+
+
+@hookimpl
+def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
+    if media_type != "image":
+        return None
+    return AcceptedMedia(mime_types=ACCEPTED, max_bytes=MAX_BYTES)
+
+
+@hookimpl
+def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
+    if media_type != "image":
+        return None
+    return asyncio.to_thread(read_image, path)
+
+
+def read_image(path: Path) -> ExtractedMedia:
+    """Dimensions and a thumbnail; refuses images whose header promises too many pixels
+    before decoding a single one (a decompression bomb)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                image_format = image.format or ""
+                if width * height > MAX_PIXELS:
+                    raise _too_large(width, height)
+                image.thumbnail(THUMBNAIL_SIZE)
+                thumbnail = io.BytesIO()
+                image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(
+                    thumbnail, format="PNG"
+                )
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError(f"The image is larger than {MAX_PIXELS:,} pixels.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise MediaError(f"The image cannot be read ({error}).") from None
+    return ExtractedMedia(
+        metadata={"width": width, "height": height, "format": image_format},
+        details={"width": width, "height": height},
+        thumbnail=thumbnail.getvalue(),
+    )
+
+
+def _too_large(width: int, height: int) -> MediaError:
+    return MediaError(f"The image is {width}×{height} pixels; at most {MAX_PIXELS:,} pixels "
+                      "are accepted.")
