@@ -61,3 +61,16 @@ def test_the_command_line_refuses_bad_settings_at_start_up() -> None:
                             text=True, env={"HUB_PORT": "nope", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 2
     assert "HUB_PORT: 'nope' is not a whole number" in result.stderr
+
+
+def test_the_readme_names_every_setting() -> None:
+    from hub.config import _KNOWN
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    families = {"HUB_EVENT_": "HUB_EVENT_*", "HUB_WS_": "HUB_WS_*", "HUB_WEBHOOK_": "HUB_WEBHOOK_*"}
+    missing = [
+        name for name in sorted(_KNOWN)
+        if f"`{name}`" not in readme
+        and not any(name.startswith(p) and f"`{f}`" in readme for p, f in families.items())
+    ]
+    assert missing == []
