@@ -1,0 +1,1 @@
+"""Compilations: editorial workflow, publishing targets (plugins), credits and payouts."""

@@ -1,0 +1,100 @@
+"""hub_tv: publishes a compilation as a TV episode cut.
+
+A first-party publishing-target plugin that uses only the public hooks, like a third-party
+one. The cut is an OpenTimelineIO timeline: film records as clips in order on the video
+track, music records in order on an audio track, writing records (scripts) as markers where
+they fall in the cut. It is also written as a CMX 3600 EDL (the video track) and a Final Cut
+Pro 7 XML through OTIO's adapters, with the end credits as text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+
+from hub import Artifact, CompilationSnapshot, Problem, PublishingTarget, hookimpl
+
+from .cut import build_cut, runtime_seconds
+
+KEY = "tv"
+DEFAULT_TOLERANCE = 30
+
+
+@strawberry.type(description="Settings of a TV episode cut.")
+class TvSettings:
+    episode_title: str | None = strawberry.field(default=None, description="The episode's "
+                                                 "title (default: the compilation's).")
+    target_runtime_seconds: int | None = strawberry.field(
+        default=None, description="The runtime the cut must hit (none: any)."
+    )
+    tolerance_seconds: int = strawberry.field(
+        default=DEFAULT_TOLERANCE, description="How far the runtime may be off the target."
+    )
+
+
+@strawberry.input(description="Settings of a TV episode cut.")
+class TvSettingsInput:
+    episode_title: str | None = strawberry.field(default=strawberry.UNSET, description="Title.")
+    target_runtime_seconds: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Target runtime in seconds."
+    )
+    tolerance_seconds: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Tolerance in seconds (default {DEFAULT_TOLERANCE})."
+    )
+
+
+@hookimpl
+def hub_publishing_targets() -> list[PublishingTarget]:
+    return [PublishingTarget(
+        key=KEY, label="TV episode",
+        description="An OpenTimelineIO cut with CMX 3600 EDL, Final Cut Pro XML and end credits.",
+        settings_type=TvSettings, settings_input_type=TvSettingsInput,
+        accepted_media_types=("film", "music", "writing"),
+        credit_roles=("editor", "director", "music", "writer", "source"),
+    )]
+
+
+def _settings(compilation: CompilationSnapshot) -> dict[str, Any]:
+    settings = {k: v for k, v in compilation.settings.items() if v is not None}
+    return {"tolerance_seconds": DEFAULT_TOLERANCE, **settings}
+
+
+def _runtime_problems(runtime: int, settings: dict[str, Any]) -> list[Problem]:
+    target = settings.get("target_runtime_seconds")
+    tolerance = settings["tolerance_seconds"]
+    if target is None:
+        return []
+    if runtime > target + tolerance:
+        return [Problem("TOO_LONG", f"The cut runs {runtime} s; the target is {target} s "
+                        f"(± {tolerance} s).")]
+    if runtime < target - tolerance:
+        return [Problem("TOO_SHORT", f"The cut runs {runtime} s; the target is {target} s "
+                        f"(± {tolerance} s).")]
+    return []
+
+
+@hookimpl
+def hub_compilation_problems(target: str, compilation: CompilationSnapshot) -> list[Problem] | None:
+    if target != KEY:
+        return None
+    settings = _settings(compilation)
+    problems = []
+    films = [item for item in compilation.items if item.media_type == "film"]
+    if compilation.items and not films:
+        problems.append(Problem("NO_VIDEO", "A TV cut needs at least one film record."))
+    for item in compilation.items:
+        if item.media_type in ("film", "music") and not item.details.get("duration_seconds"):
+            problems.append(Problem("MISSING_DURATION", f"{item.title!r} has no duration.",
+                                    item.id))
+    return problems + _runtime_problems(runtime_seconds(compilation), settings)
+
+
+@hookimpl
+async def hub_render_compilation(
+    target: str, compilation: CompilationSnapshot,
+) -> list[Artifact] | None:
+    if target != KEY:
+        return None
+    return await asyncio.to_thread(build_cut, compilation, _settings(compilation))

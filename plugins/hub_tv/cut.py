@@ -1,0 +1,102 @@
+"""Builds the cut with OpenTimelineIO (pure: a snapshot in, artifacts out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import opentimelineio as otio
+
+from hub import Artifact, CompilationSnapshot, ItemSnapshot
+
+RATE = 24.0
+
+
+def _seconds(item: ItemSnapshot) -> int:
+    return int(item.details.get("duration_seconds") or 0)
+
+
+def runtime_seconds(compilation: CompilationSnapshot) -> int:
+    """The cut's runtime: the film clips back to back."""
+    return sum(_seconds(item) for item in compilation.items if item.media_type == "film")
+
+
+def _range(start_seconds: float, seconds: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(
+        otio.opentime.RationalTime(start_seconds * RATE, RATE),
+        otio.opentime.RationalTime(seconds * RATE, RATE),
+    )
+
+
+def _reel(item: ItemSnapshot) -> str:
+    # CMX 3600 reels are at most 8 characters: the item's place in the cut.
+    return f"R{item.position:03d}"
+
+
+def _clip(item: ItemSnapshot) -> otio.schema.Clip:
+    reference = otio.schema.ExternalReference(
+        target_url=f"recordhub:{item.record_id}",
+        available_range=_range(0, _seconds(item)),
+    )
+    reference.name = _reel(item)
+    return otio.schema.Clip(
+        name=item.title, media_reference=reference, source_range=_range(0, _seconds(item)),
+        metadata={"recordhub": {"record": item.record_id, "item": item.id,
+                                "author": item.author_handle},
+                  "cmx_3600": {"reel": _reel(item)}},
+    )
+
+
+def build_timeline(compilation: CompilationSnapshot, settings: dict[str, Any]) -> otio.schema.Timeline:
+    timeline = otio.schema.Timeline(name=settings.get("episode_title") or compilation.title)
+    timeline.global_start_time = otio.opentime.RationalTime(0, RATE)
+    video = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
+    audio = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
+    at = 0
+    for item in compilation.items:
+        if item.media_type == "film":
+            video.append(_clip(item))
+            at += _seconds(item)
+        elif item.media_type == "music":
+            audio.append(_clip(item))
+        elif item.media_type == "writing":
+            video.markers.append(otio.schema.Marker(
+                name=item.title, marked_range=_range(at, 0),
+                color=otio.schema.MarkerColor.GREEN,
+                metadata={"recordhub": {"record": item.record_id,
+                                        "text": item.details.get("text") or ""}},
+            ))
+    timeline.tracks.append(video)
+    if len(audio):
+        timeline.tracks.append(audio)
+    return timeline
+
+
+def end_credits(compilation: CompilationSnapshot, settings: dict[str, Any]) -> str:
+    lines = [settings.get("episode_title") or compilation.title, ""]
+    if compilation.editors:
+        lines += ["Edited by", *compilation.editors, ""]
+    for item in compilation.items:
+        role = {"film": "Film", "music": "Music", "writing": "Script"}.get(item.media_type, "Work")
+        lines.append(f"{role}: “{item.title}” by {item.author_display_name}")
+        for person in item.contributors:
+            if person.depth:
+                lines.append(f"    from “{person.record_title}” by {person.display_name}")
+    lines += ["", "With thanks to everyone credited above:",
+              *(f"{p.display_name} (@{p.handle})" for p in compilation.contributors())]
+    return "\n".join(lines) + "\n"
+
+
+def build_cut(compilation: CompilationSnapshot, settings: dict[str, Any]) -> list[Artifact]:
+    timeline = build_timeline(compilation, settings)
+    # CMX 3600 carries one video track; the EDL is the picture cut.
+    picture = otio.schema.Timeline(name=timeline.name, global_start_time=timeline.global_start_time)
+    picture.tracks.append(timeline.video_tracks()[0].clone())
+    return [
+        Artifact("episode.otio", "application/vnd.opentimelineio+json",
+                 otio.adapters.write_to_string(timeline, "otio_json").encode()),
+        Artifact("episode.edl", "text/plain",
+                 otio.adapters.write_to_string(picture, "cmx_3600").encode()),
+        Artifact("episode.xml", "application/xml",
+                 otio.adapters.write_to_string(timeline, "fcp_xml").encode()),
+        Artifact("credits.txt", "text/plain", end_credits(compilation, settings).encode()),
+    ]
