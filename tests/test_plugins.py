@@ -32,7 +32,9 @@ HOOKS = sorted(name for name, f in vars(hookspecs).items()
 
 
 def test_every_hook_has_a_docstring() -> None:
-    undocumented = [name for name in HOOKS if len(inspect.getdoc(getattr(hookspecs, name)) or "") < 80]
+    undocumented = [
+        name for name in HOOKS if len(inspect.getdoc(getattr(hookspecs, name)) or "") < 80
+    ]
     assert undocumented == []
 
 
@@ -88,7 +90,8 @@ def test_duplicate_or_malformed_media_types_stop_start_up_naming_the_plugin() ->
         def hub_media_types(self) -> list[MediaType]:
             return [MediaType("music", "Music 2", "again", HaikuDetails, HaikuDetailsInput)]
 
-    with pytest.raises(PluginError, match="plugin 'Duplicate': media type 'music' is already provided by 'hub_music'"):
+    already = "plugin 'Duplicate': media type 'music' is already provided by 'hub_music'"
+    with pytest.raises(PluginError, match=already):
         create_plugins(extra=[Duplicate()])
 
     class BadKey:

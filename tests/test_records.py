@@ -88,11 +88,12 @@ async def test_drafts_are_visible_to_their_author_only(api: Api) -> None:
     assert nodes == {"node": None, "nodes": [None]}
     feed = await api.gql("{ records { totalCount } }")
     assert feed["records"]["totalCount"] == 0
-    own = await api.gql('query($h: String!) { member(handle: $h) { records { totalCount nodes { title } } } }',
-                        {"h": "ada"}, token=ada.token)
+    member_records = (
+        "query($h: String!) { member(handle: $h) { records { totalCount nodes { title } } } }"
+    )
+    own = await api.gql(member_records, {"h": "ada"}, token=ada.token)
     assert own["member"]["records"] == {"totalCount": 1, "nodes": [{"title": "Secret"}]}
-    others = await api.gql('query($h: String!) { member(handle: $h) { records { totalCount nodes { title } } } }',
-                           {"h": "ada"}, token=bob.token)
+    others = await api.gql(member_records, {"h": "ada"}, token=bob.token)
     assert others["member"]["records"] == {"totalCount": 0, "nodes": []}
 
 
