@@ -87,7 +87,21 @@ async def subscribed(ws: WsClient, query: str, variables: dict[str, Any] | None 
 
 
 async def publish(api: Api, member: Member, title: str, **fields: Any) -> dict[str, Any]:
-    return await api.create_record(member, title, publish=True, **fields)
+    record = await api.create_record(member, title, publish=True, **fields)
+    await caught_up(api)
+    return record
+
+
+async def caught_up(api: Api) -> None:
+    """Wait until this hub's listener has fanned out every committed event, so a subscription
+    made next sees only what happens after it (not a late delivery of earlier events)."""
+    newest = await api.hub.db.fetchval("select coalesce(max(id), 0) from events")
+    for _ in range(200):
+        realtime = api.hub.realtime
+        if realtime is not None and realtime.bus.last_id >= newest:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the event listener did not catch up within 2 s")
 
 
 def data(message: dict[str, Any], field: str) -> dict[str, Any]:
