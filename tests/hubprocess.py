@@ -23,7 +23,9 @@ def free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession, log: Path) -> None:
+    def __init__(self, base_url: str, session: aiohttp.ClientSession, log: Path,
+                 pid: int = 0) -> None:
+        self.pid = pid
         self.base_url = base_url
         self.session = session
         self.log = log
@@ -67,7 +69,7 @@ async def running_hub(
     try:
         async with aiohttp.ClientSession() as session:
             await _wait_ready(session, base_url, process, log)
-            yield HubProcess(base_url, session, log)
+            yield HubProcess(base_url, session, log, process.pid)
     finally:
         process.terminate()
         try:

@@ -84,3 +84,20 @@ async def test_serve_demo_seeds_once_and_keeps_data_between_runs(tmp_path: Path)
     async with running_hub(None, tmp_path, args=("--demo",)) as hub:
         again = await hub.gql(feed)
     assert again == first
+
+
+async def test_serve_with_workers_runs_several_processes_on_one_port(
+    database_url: str, tmp_path: Path,
+) -> None:
+    import psutil
+
+    async with running_hub(database_url, tmp_path, args=("--workers", "2")) as hub:
+        for _ in range(20):  # until the second worker has joined the port
+            workers = [child for child in psutil.Process(hub.pid).children()
+                       if "spawn_main" in " ".join(child.cmdline())]
+            if workers:
+                break
+            await asyncio.sleep(0.1)
+        answers = [await hub.gql("{ mediaTypes { key } }") for _ in range(10)]
+        assert len(workers) == 1
+        assert all(answer["data"]["mediaTypes"] for answer in answers)
