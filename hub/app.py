@@ -143,7 +143,7 @@ class HubGraphQLView(GraphQLView):
             token_hash = auth.token_hash(token) if token else b""
             row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
             if row is None:
-                    return _error_response(
+                return _error_response(
                     401, "UNAUTHENTICATED",
                     "The token is invalid or has expired. Log in again, or send no "
                     "Authorization header to browse anonymously.",

@@ -145,9 +145,19 @@ def is_database_outage(error: BaseException | None) -> bool:
             return True
         if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
             return True
-        if isinstance(error, OSError) and error.errno is not None:
-            return True
+        if isinstance(error, OSError) and _raised_by_asyncpg(error):
+            return True  # e.g. the server's Unix socket vanished while it restarts
         error = error.__cause__ or error.__context__
+    return False
+
+
+def _raised_by_asyncpg(error: BaseException) -> bool:
+    # A disk or upload error is an OSError too; only the driver's ones mean "no database".
+    traceback = error.__traceback__
+    while traceback is not None:
+        if "asyncpg" in traceback.tb_frame.f_code.co_filename:
+            return True
+        traceback = traceback.tb_next
     return False
 
 
