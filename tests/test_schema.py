@@ -46,16 +46,24 @@ def test_every_field_has_a_description(plugins: HubPlugins) -> None:
 async def test_frontend_operations_run_against_demo_like_data(api: Api) -> None:
     ada = await api.sign_up("ada")
     record = await api.create_record(ada, "Harbor", publish=True)
+    remix = await api.create_record(ada, "Harbor (remix)", publish=True,
+                                    sources=[record["id"]])
+    created = await api.gql(
+        """mutation { createClass(input: {title: "Writing a verse", summary: "Rhymes.",
+           description: "Eight bars at a time.", skill: "rap", level: BEGINNER}) {
+           class { slug } errors { code } } }""", token=ada.token)
     variables = {
         "feed": {"first": 10},
         "record_page": {"id": record["id"]},
+        "record_lineage": {"id": remix["id"]},
         "member_page": {"handle": "ada"},
         "search": {"text": "harbor"},
+        "class_page": {"slug": created["createClass"]["class"]["slug"]},
     }
     files = sorted(OPERATIONS.glob("*.graphql"))
     assert {f.stem for f in files} >= set(variables)
     for path in files:
         document = path.read_text()
         parse(document)
-        data = await api.gql(document, variables.get(path.stem, {}))
+        data = await api.gql(document, variables.get(path.stem, {}), token=ada.token)
         assert data and all(value is not None for value in data.values()), path.name
