@@ -245,12 +245,15 @@ def plugins() -> None:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
     table = Table(title="plugins")
-    for column in ("name", "module", "distribution", "enabled", "media types"):
+    for column in ("name", "module", "distribution", "enabled", "media types", "targets"):
         table.add_column(column)
     for info in loaded.installed:
         keys = [m.key for m in loaded.media_types.values() if m.plugin == info.name]
+        targets = [t.key for t in loaded.publishing_targets.values()
+                   if t.plugin == info.name]
         table.add_row(info.name, info.module, f"{info.distribution or '-'} {info.version or ''}",
-                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)", ", ".join(keys))
+                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)", ", ".join(keys),
+                      ", ".join(targets))
     Console().print(table)
 
 
