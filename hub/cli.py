@@ -93,17 +93,7 @@ def _serve(settings: Settings, *, demo: bool = False, reuse_port: bool = False) 
         return create_app(hub)
 
     web.run_app(make_app(), host=settings.host, port=settings.port, print=None,
-                reuse_port=reuse_port or None, loop=_event_loop())
-
-
-def _event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed (a dependency on Linux and macOS): the hub schedules
-    hundreds of callbacks per request, and uvloop runs them faster than asyncio's loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+                reuse_port=reuse_port or None)
 
 
 def _start_workers(settings: Settings, count: int) -> list[Any]:
