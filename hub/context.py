@@ -43,6 +43,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     events: EventBus | None = None
     _loaders: dict[type, Any] = field(default_factory=dict)
+    # Objects a list resolver loaded in bulk because the selection asked for them, so their
+    # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.
+    preloaded: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     @property
     def viewer_id(self) -> int | None:
@@ -72,3 +75,4 @@ class Context:
     def forget_loaded(self) -> None:
         """Drop cached loads after a write, so the payload shows the new state."""
         self._loaders.clear()
+        self.preloaded.clear()

@@ -60,3 +60,19 @@ async def test_nested_connections_are_batched(api: Api) -> None:
     # members page; records per member (one LATERAL statement); counts per member (one
     # grouped statement); authors.
     assert small == large == 4
+
+
+async def test_authors_selected_through_fragments_are_loaded_with_the_page(api: Api) -> None:
+    await seed_records(api, authors=4, records=12)
+    query = """
+      fragment Byline on Record { author { handle } }
+      query { records(first: 12) { edges { node { title ...Byline } } } }
+    """
+    before = api.statements()
+    data = await api.gql(query)
+    # The page and its authors: the author field answers from the preloaded page.
+    assert api.statements() - before == 2
+    assert {e["node"]["author"]["handle"] for e in data["records"]["edges"]} == {
+        "author0", "author1", "author2", "author3"}
+    without_author = await count_statements(api, "{ records(first: 12) { nodes { title } } }", {})
+    assert without_author == 1  # nothing preloaded when nothing asks for it

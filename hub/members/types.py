@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -143,6 +144,23 @@ class Member(Node):
             role=Role(row["role"]),
             created_at=row["created_at"],
         )
+
+
+async def preload_members(context: Context, pks: Iterable[int]) -> None:
+    """Load these members in one statement, for fields that then resolve synchronously
+    (:func:`member_now_or_later`)."""
+    missing = sorted({pk for pk in pks if ("Member", pk) not in context.preloaded})
+    if missing:
+        for row in await context.loader(MemberByIdLoader).load_many(missing):
+            if row is not None:
+                context.preloaded[("Member", row["id"])] = Member.from_row(row)
+
+
+def member_now_or_later(context: Context, pk: int) -> Member | Awaitable[Member | None]:
+    """The member, synchronously when preloaded; otherwise an awaitable (graphql-core awaits
+    whatever a resolver returns), batched by the DataLoader."""
+    member = context.preloaded.get(("Member", pk))
+    return member if member is not None else load_member(context, pk)
 
 
 @node_resolver("Member")

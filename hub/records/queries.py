@@ -6,9 +6,11 @@ import strawberry
 from strawberry.types import Info
 
 from hub.federation import priced_connection
+from hub.members.types import preload_members
 from hub.records import store
 from hub.records.types import MediaTypeInfo, Record, RecordOrder, load_record
 from hub.relay import Connection, PageArgs, connection_from_rows, decode_id
+from hub.selection import selects_in_items
 
 
 @strawberry.input(description="Narrows `records`; all given conditions must hold.")
@@ -50,6 +52,8 @@ class RecordsQuery:
         page = PageArgs.of(first, after, last, before)
         record_filter = (filter or RecordFilter()).to_store()
         rows = await store.list_records(context.db, record_filter, order_by.value, page)
+        if selects_in_items(info, "author"):
+            await preload_members(context, (row["author_id"] for row in rows))
         return connection_from_rows(
             rows, page, store.ORDERINGS[order_by.value],
             lambda row: Record.from_row(row, context),

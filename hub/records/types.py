@@ -83,14 +83,14 @@ class Record(Node):
     author_pk: strawberry.Private[int]
 
     @strawberry.field(description="The member who posted the record.")
-    async def author(
+    def author(
         self, info: Info,
     ) -> Annotated[Member, strawberry.lazy("hub.members.types")]:
-        from hub.members.types import load_member
+        # Synchronous when the list resolver preloaded the page's authors (hub/selection.py);
+        # otherwise an awaitable through the DataLoader. records.author_id references members.
+        from hub.members.types import member_now_or_later
 
-        member = await load_member(info.context, self.author_pk)
-        assert member is not None, "records.author_id references members"
-        return member
+        return member_now_or_later(info.context, self.author_pk)  # type: ignore[return-value]
 
     # Remix lineage (hub/lineage/types.py): tombstones keep their author, hide their content.
     sources = strawberry.field(
