@@ -19,6 +19,7 @@ from hub.db import Database
 from hub.errors import Unauthenticated
 from hub.plugins import HubPlugins
 from hub.ratelimit import RateLimits
+from hub.relay import encode_id
 
 if TYPE_CHECKING:
     from hub.realtime.listener import EventBus
@@ -50,6 +51,11 @@ class Context:
     @property
     def viewer_id(self) -> int | None:
         return self.viewer_row["id"] if self.viewer_row else None
+
+    @property
+    def viewer_global_id(self) -> str | None:
+        """The viewer's member ID as clients see it (the ``actor`` of events)."""
+        return encode_id("Member", self.viewer_row["id"]) if self.viewer_row else None
 
     @property
     def viewer_role(self) -> str | None:

@@ -46,6 +46,7 @@ class Measures:
     directives: int = 0
     root_fields: int = 0
     cost: int = 0
+    introspection: bool = False
 
 
 class _Walker:
@@ -85,6 +86,8 @@ class _Walker:
         if node.name.value.startswith("__"):
             # Introspection is bounded by the schema itself (and switched off in production);
             # GraphiQL's and routers' introspection queries nest ofType deeply.
+            if node.name.value in ("__schema", "__type"):  # __typename is no introspection
+                self.measures.introspection = True
             return
         if node.alias is not None:
             self.measures.aliases += 1
@@ -204,29 +207,13 @@ class OperationLimits(SchemaExtension):
         document = execution.graphql_document
         if settings is not None and document is not None:
             security: Security = settings.security
-            if not security.introspection and _asks_for_introspection(document):
-                raise CodedError("Introspection is disabled on this hub.",
-                                 code="INTROSPECTION_DISABLED")
             measures = measure(
                 execution.schema._schema, document, execution.variables, execution.operation_name
             )
             if measures is not None:
+                if measures.introspection and not security.introspection:
+                    raise CodedError("Introspection is disabled on this hub.",
+                                     code="INTROSPECTION_DISABLED")
                 check(measures, security)
         yield
 
-
-def _asks_for_introspection(document: Any) -> bool:
-    # __typename is not introspection of the schema; __schema and __type are.
-    from graphql import visit
-    from graphql.language import Visitor
-
-    class Finder(Visitor):
-        found = False
-
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            if node.name.value in ("__schema", "__type"):
-                Finder.found = True
-
-    finder = Finder()
-    visit(document, finder)
-    return Finder.found

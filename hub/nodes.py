@@ -6,6 +6,7 @@ exactly what the type's own query would (a draft stays invisible to everyone but
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,6 +60,4 @@ class NodeQuery:
         # Decode everything first: one malformed ID fails the field before any SQL runs.
         for global_id in ids:
             parse_id(global_id)
-        import asyncio
-
         return list(await asyncio.gather(*(resolve_node(info.context, i) for i in ids)))

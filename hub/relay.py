@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 
-from hub.errors import BadRequest
+from hub.errors import BadRequest, ErrorCode, InputProblem
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -63,6 +63,17 @@ def decode_id(global_id: str, expected_type: str) -> int:
         raise BadRequest(
             f"ID {global_id!r} is a {type_name}, expected a {expected_type}.",
             code="INVALID_ID",
+        )
+    return pk
+
+
+def input_pk(global_id: str, expected_type: str, field: str) -> int:
+    """The primary key of an ID given in a mutation's input; a malformed ID, or one of
+    another type, is an ``INVALID_ID`` payload error on ``field`` (nothing is written)."""
+    pk = try_decode_id(global_id, expected_type)
+    if pk is None:
+        raise InputProblem(
+            ErrorCode.INVALID_ID, f"{global_id!r} is not a {expected_type.lower()} ID.", field
         )
     return pk
 

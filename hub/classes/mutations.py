@@ -20,6 +20,7 @@ Permission rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any
@@ -42,7 +43,7 @@ from hub.members.subscription import (
 )
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
-from hub.relay import encode_id, try_decode_id
+from hub.relay import encode_id, input_pk
 from hub.validation import clean_labels, clean_text
 
 MAX_TITLE = 200
@@ -216,16 +217,9 @@ def unique_slug(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
-def _pk(global_id: str, type_name: str, field: str) -> int:
-    pk = try_decode_id(global_id, type_name)
-    if pk is None:
-        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a {type_name} ID.", field)
-    return pk
-
-
 def _event(kind: str, context: Context, type_name: str, pk: int, **payload: Any) -> Event:
-    actor = encode_id("Member", context.viewer_id) if context.viewer_id else None
-    return Event(kind=kind, subject=encode_id(type_name, pk), actor=actor, payload=payload)
+    return Event(kind=kind, subject=encode_id(type_name, pk), actor=context.viewer_global_id,
+                 payload=payload)
 
 
 async def _locked_class(tx: Executor, context: Context, class_id: int, field: str) -> tuple[Any, list[int]]:
@@ -247,7 +241,7 @@ def _require_teacher(context: Context, teachers: list[int]) -> None:
 
 
 async def _class_to_edit(tx: Executor, context: Context, global_id: str, field: str) -> Any:
-    row, teachers = await _locked_class(tx, context, _pk(global_id, "Class", field), field)
+    row, teachers = await _locked_class(tx, context, input_pk(global_id, "Class", field), field)
     _require_teacher(context, teachers)
     return row
 
@@ -257,7 +251,7 @@ async def _lesson_in_locked_class(
 ) -> tuple[Any, Any, list[int]]:
     """(class, lesson, instructor ids) with the class locked; the lesson is read after the lock,
     so its position is current."""
-    lesson_id = _pk(global_id, "Lesson", field)
+    lesson_id = input_pk(global_id, "Lesson", field)
     lesson = await store.lesson_by_id(tx, lesson_id)
     if lesson is None:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such lesson.", field)
@@ -272,7 +266,7 @@ async def _video(tx: Executor, global_id: str | None) -> int | None:
     """The record id of a lesson video: a published film record (INVALID_VIDEO otherwise)."""
     if global_id is None:
         return None
-    record_id = _pk(global_id, "Record", "videoRecordId")
+    record_id = input_pk(global_id, "Record", "videoRecordId")
     rows = await record_store.records_by_ids(tx, [record_id])
     row = rows[0] if rows else None
     if row is None or row["deleted_at"] is not None or row["status"] != "PUBLISHED":
@@ -364,7 +358,7 @@ async def publish_class(context: Context, input: ClassIdInput) -> ClassPayload:
             raise InputProblem(ErrorCode.INVALID_STATE,
                                "Add at least one lesson before publishing the class.", "id")
         row = await store.update_class(tx, row["id"], {
-            "status": "PUBLISHED", "published_at": row["published_at"] or _now(),
+            "status": "PUBLISHED", "published_at": row["published_at"] or dt.datetime.now(dt.UTC),
         })
         return Outcome({"class_": Class.from_row(row)},
                        [_event("class.published", context, "Class", row["id"])])
@@ -393,10 +387,10 @@ async def add_instructor(context: Context, input: ClassInstructorInput) -> Class
     context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        row, teachers = await _locked_class(tx, context, _pk(input.class_id, "Class", "classId"),
+        row, teachers = await _locked_class(tx, context, input_pk(input.class_id, "Class", "classId"),
                                             "classId")
         _require_teacher(context, teachers)
-        member_id = _pk(input.member_id, "Member", "memberId")
+        member_id = input_pk(input.member_id, "Member", "memberId")
         if not await member_store.members_by_ids(tx, [member_id]):
             raise InputProblem(ErrorCode.NOT_FOUND, "No such member.", "memberId")
         if member_id not in teachers and len(teachers) >= MAX_INSTRUCTORS:
@@ -414,10 +408,10 @@ async def remove_instructor(context: Context, input: ClassInstructorInput) -> Cl
     context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        row, teachers = await _locked_class(tx, context, _pk(input.class_id, "Class", "classId"),
+        row, teachers = await _locked_class(tx, context, input_pk(input.class_id, "Class", "classId"),
                                             "classId")
         _require_teacher(context, teachers)
-        member_id = _pk(input.member_id, "Member", "memberId")
+        member_id = input_pk(input.member_id, "Member", "memberId")
         if member_id not in teachers:
             raise InputProblem(ErrorCode.NOT_FOUND, "That member does not teach this class.",
                                "memberId")
@@ -539,7 +533,7 @@ async def enroll(context: Context, input: EnrollInput) -> EnrollmentPayload:
 
     async def work(tx: Executor) -> Outcome:
         class_row, teachers = await _locked_class(
-            tx, context, _pk(input.class_id, "Class", "classId"), "classId"
+            tx, context, input_pk(input.class_id, "Class", "classId"), "classId"
         )
         if class_row["status"] != "PUBLISHED":
             state = "archived" if class_row["status"] == "ARCHIVED" else "not published yet"
@@ -566,7 +560,7 @@ async def leave_class(context: Context, input: EnrollInput) -> ClassPayload:
 
     async def work(tx: Executor) -> Outcome:
         class_row, _ = await _locked_class(
-            tx, context, _pk(input.class_id, "Class", "classId"), "classId"
+            tx, context, input_pk(input.class_id, "Class", "classId"), "classId"
         )
         enrollment = await store.enrollment_for_update(tx, class_row["id"], member_id)
         if enrollment is None:
@@ -609,7 +603,7 @@ async def complete_lesson(context: Context, input: LessonIdInput) -> CompleteLes
 
 
 async def _own_published_record(tx: Executor, member_id: int, global_id: str) -> int:
-    record_id = _pk(global_id, "Record", "recordId")
+    record_id = input_pk(global_id, "Record", "recordId")
     rows = await record_store.records_by_ids(tx, [record_id])
     row = rows[0] if rows else None
     own = row is not None and row["author_id"] == member_id
@@ -646,7 +640,7 @@ async def give_feedback(context: Context, input: GiveFeedbackInput) -> FeedbackP
     author_id = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        submission_id = _pk(input.submission_id, "Submission", "submissionId")
+        submission_id = input_pk(input.submission_id, "Submission", "submissionId")
         rows = await store.submissions_by_ids(tx, [submission_id])
         if not rows:
             raise InputProblem(ErrorCode.NOT_FOUND, "No such submission.", "submissionId")
@@ -662,11 +656,6 @@ async def give_feedback(context: Context, input: GiveFeedbackInput) -> FeedbackP
 
     return await run_mutation(context, FeedbackPayload, work)
 
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 @strawberry.type

@@ -43,7 +43,7 @@ from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
-from hub.relay import encode_id, try_decode_id
+from hub.relay import encode_id, input_pk
 from hub.validation import clean_text
 
 MAX_TITLE = 200
@@ -180,15 +180,8 @@ async def _require_team(tx: Executor, context: Context, row: Any) -> int:
     return viewer
 
 
-def _decode(global_id: str, type_name: str, field: str) -> int:
-    pk = try_decode_id(global_id, type_name)
-    if pk is None:
-        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a {type_name} ID.", field)
-    return pk
-
-
 async def _locked(tx: Executor, global_id: str, field: str = "id") -> Any:
-    row = await store.compilation_for_update(tx, _decode(global_id, "Compilation", field))
+    row = await store.compilation_for_update(tx, input_pk(global_id, "Compilation", field))
     if row is None:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such compilation.", field)
     return row
@@ -197,7 +190,7 @@ async def _locked(tx: Executor, global_id: str, field: str = "id") -> Any:
 async def _locked_item(tx: Executor, global_id: str) -> tuple[Any, Any]:
     """The item and its compilation, the compilation locked first (the order every item
     change takes, so two moves never deadlock)."""
-    item = await store.item_by_id(tx, _decode(global_id, "CompilationItem", "itemId"))
+    item = await store.item_by_id(tx, input_pk(global_id, "CompilationItem", "itemId"))
     if item is None:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such compilation item.", "itemId")
     row = await store.compilation_for_update(tx, item["compilation_id"])
@@ -213,12 +206,8 @@ def _require_draft(row: Any) -> None:
                            f"a DRAFT; it is {row['status']} (return it to DRAFT first).")
 
 
-def _actor(context: Context) -> str | None:
-    return encode_id("Member", context.viewer_id) if context.viewer_id else None
-
-
 def _status_event(context: Context, row: Any, previous: str) -> Event:
-    return Event("compilation.status_changed", encode_id("Compilation", row["id"]), _actor(context),
+    return Event("compilation.status_changed", encode_id("Compilation", row["id"]), context.viewer_global_id,
                  {"status": row["status"], "previousStatus": previous, "target": row["target"]})
 
 
@@ -303,7 +292,7 @@ async def create_compilation(context: Context, input: CreateCompilationInput) ->
         await store.add_editor(tx, row["id"], viewer, viewer)
         await store.add_history(tx, row["id"], viewer, "create", None, workflow.DRAFT)
         return Outcome(_payload(context, row), [Event(
-            "compilation.created", encode_id("Compilation", row["id"]), _actor(context),
+            "compilation.created", encode_id("Compilation", row["id"]), context.viewer_global_id,
             {"status": row["status"], "target": target})])
 
     return await run_mutation(context, CompilationPayload, work)
@@ -315,7 +304,7 @@ async def add_editor(context: Context, input: AddCompilationEditorInput) -> Comp
     async def work(tx: Executor) -> Outcome:
         row = await _locked(tx, input.compilation_id, "compilationId")
         viewer = await _require_team(tx, context, row)
-        member_id = _decode(input.member_id, "Member", "memberId")
+        member_id = input_pk(input.member_id, "Member", "memberId")
         role = await tx.fetchval("select role from members where id = $1", member_id)
         if role is None:
             raise InputProblem(ErrorCode.NOT_FOUND, "No such member.", "memberId")
@@ -335,7 +324,7 @@ async def add_editor(context: Context, input: AddCompilationEditorInput) -> Comp
 
 
 async def _publishable_record(tx: Executor, context: Context, global_id: str) -> Any:
-    record = await record_store.record_for_update(tx, _decode(global_id, "Record", "recordId"))
+    record = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
     hidden = record is None or (
         record["status"] != "PUBLISHED" and record["author_id"] != context.viewer_id
         and record["deleted_at"] is None
@@ -480,7 +469,7 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
         updated, event = await _transition(tx, context, row, "publish",
                                            f"version {publication['version']}")
         published = Event("compilation.published", encode_id("Compilation", row["id"]),
-                          _actor(context), {"version": publication["version"],
+                          context.viewer_global_id, {"version": publication["version"],
                                             "target": row["target"]})
         rows = await store.publications_of(tx, [row["id"]])
         return Outcome(_payload(context, updated, publication=Publication.from_row(
@@ -529,7 +518,7 @@ async def propose_payout(context: Context, input: ProposePayoutInput) -> PayoutP
         await store.add_history(tx, row["id"], viewer, "propose_payout", None, None,
                                 f"{money.decimal()} {money.currency}")
         event = Event("payout.proposed", encode_id("PayoutProposal", proposal["id"]),
-                      _actor(context), {"compilation": encode_id("Compilation", row["id"]),
+                      context.viewer_global_id, {"compilation": encode_id("Compilation", row["id"]),
                                         "pool": money.decimal(), "currency": money.currency})
         return Outcome(_payload(context, row, proposal=PayoutProposal.from_row(proposal)), [event])
 
@@ -537,7 +526,7 @@ async def propose_payout(context: Context, input: ProposePayoutInput) -> PayoutP
 
 
 async def _locked_proposal(tx: Executor, global_id: str) -> tuple[Any, Any]:
-    pk = _decode(global_id, "PayoutProposal", "proposalId")
+    pk = input_pk(global_id, "PayoutProposal", "proposalId")
     found = await store.proposals_by_ids(tx, [pk])
     if not found:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such payout proposal.", "proposalId")
@@ -581,7 +570,7 @@ async def finalize_payout(context: Context, input: PayoutIdInput) -> PayoutPaylo
         await store.add_history(tx, row["id"], viewer, "finalize_payout", None, None,
                                 encode_id("PayoutProposal", proposal["id"]))
         event = Event("payout.finalized", encode_id("PayoutProposal", proposal["id"]),
-                      _actor(context), {"compilation": encode_id("Compilation", row["id"])})
+                      context.viewer_global_id, {"compilation": encode_id("Compilation", row["id"])})
         return Outcome(_payload(context, row, proposal=PayoutProposal.from_row(final)), [event])
 
     return await run_mutation(context, PayoutPayload, work)

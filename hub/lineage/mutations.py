@@ -43,7 +43,7 @@ from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.records.mutations import RecordPayload
 from hub.records.types import Record
-from hub.relay import encode_id, try_decode_id
+from hub.relay import encode_id, input_pk
 from hub.validation import clean_text
 
 MAX_NOTE = 500
@@ -67,13 +67,6 @@ class RemoveSourceInput:
 
 
 # --- rules ---------------------------------------------------------------------------------------
-
-
-def _decoded(global_id: str, field: str) -> int:
-    pk = try_decode_id(global_id, "Record")
-    if pk is None:
-        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a record ID.", field)
-    return pk
 
 
 def check_source(row: Any, context: Context, field: str, global_id: str) -> None:
@@ -101,7 +94,7 @@ def _check_count(context: Context, count: int, field: str) -> None:
 
 async def _remix_for_change(tx: Executor, context: Context, global_id: str) -> Any:
     """The remix, locked; NOT_FOUND unless visible, FORBIDDEN unless the viewer's."""
-    row = await record_store.record_for_update(tx, _decoded(global_id, "recordId"))
+    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
     own = row is not None and row["author_id"] == context.viewer_id
     if row is None or not (own or row["status"] == "PUBLISHED"):
         raise InputProblem(ErrorCode.NOT_FOUND, f"No record {global_id!r}.", "recordId")
@@ -120,7 +113,7 @@ def _remixed(context: Context, remix: Any, source: Any) -> Event:
     source_id = encode_id("Record", source["id"])
     return Event(
         kind="record.remixed", subject=source_id,
-        actor=encode_id("Member", context.viewer_id) if context.viewer_id else None,
+        actor=context.viewer_global_id,
         payload={"remix": encode_id("Record", remix["id"]), "source": source_id,
                  "sourceAuthor": encode_id("Member", source["author_id"])},
     )
@@ -147,7 +140,7 @@ async def attach_sources(
     are announced when it is first published."""
     unique = list(dict.fromkeys(source_ids))
     _check_count(context, len(unique), "sources")  # before any lookup: 10,000 IDs cost nothing
-    pks = [_decoded(global_id, "sources") for global_id in unique]
+    pks = [input_pk(global_id, "Record", "sources") for global_id in unique]
     rows = {row["id"]: row for row in await record_store.records_by_ids(tx, pks)}
     for pk, global_id in zip(pks, unique, strict=True):
         check_source(rows.get(pk), context, "sources", global_id)
@@ -160,7 +153,7 @@ async def add_source(context: Context, input: AddSourceInput) -> RecordPayload:
     note = clean_text(input.note, "note", max_length=MAX_NOTE)
 
     async def work(tx: Executor) -> Outcome:
-        source_pk = _decoded(input.source_id, "sourceId")
+        source_pk = input_pk(input.source_id, "Record", "sourceId")
         await store.lock_lineage(tx)  # first: the checks below must see every committed edge
         remix = await _remix_for_change(tx, context, input.record_id)
         if source_pk == remix["id"]:
@@ -190,7 +183,7 @@ async def remove_source(context: Context, input: RemoveSourceInput) -> RecordPay
     context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        source_pk = _decoded(input.source_id, "sourceId")
+        source_pk = input_pk(input.source_id, "Record", "sourceId")
         remix = await _remix_for_change(tx, context, input.record_id)
         if not await store.delete_source(tx, remix["id"], source_pk):
             raise InputProblem(ErrorCode.NOT_FOUND, "That record is not a source of this one.",

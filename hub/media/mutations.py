@@ -22,7 +22,7 @@ from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.records.mutations import RecordPayload
 from hub.records.types import Record
-from hub.relay import encode_id, try_decode_id
+from hub.relay import encode_id, input_pk
 
 
 @strawberry.input(description="A file for one of your records (a GraphQL multipart upload).")
@@ -35,10 +35,7 @@ class AttachMediaInput:
 
 
 async def _own_record(tx: Executor, context: Context, global_id: str) -> Any:
-    record_id = try_decode_id(global_id, "Record")
-    if record_id is None:
-        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a record ID.", "recordId")
-    row = await record_store.record_for_update(tx, record_id)
+    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
     own = row is not None and row["author_id"] == context.viewer_id
     if row is None or not (own or row["status"] == "PUBLISHED"):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
@@ -68,7 +65,7 @@ async def attach_media(context: Context, input: AttachMediaInput) -> RecordPaylo
         updated = await record_store.update_record(tx, row["id"], changes)
         event = Event(
             kind="record.updated", subject=encode_id("Record", row["id"]),
-            actor=encode_id("Member", context.viewer_id) if context.viewer_id else None,
+            actor=context.viewer_global_id,
             payload={"mediaType": media_type, "author": encode_id("Member", row["author_id"]),
                      "status": row["status"], "mediaAttached": input.file.sha256},
         )

@@ -20,7 +20,6 @@ from hub.members import store as member_store
 from hub.plugins import HubPlugins
 from hub.realtime.dispatcher import Dispatcher
 from hub.realtime.listener import EventBus
-from hub.relay import encode_id
 
 log = logging.getLogger("hub.realtime")
 
@@ -80,5 +79,4 @@ async def authenticate_connection(db: Database, context: Context) -> dict[str, o
             raise ConnectionRejectionError({"message": INVALID_TOKEN})
         context.viewer_row = row
         context.token_hash = auth.token_hash(token)
-    viewer = encode_id("Member", context.viewer_id) if context.viewer_id else None
-    return {"viewer": viewer}
+    return {"viewer": context.viewer_global_id}

@@ -8,6 +8,7 @@ Someone else's draft is NOT_FOUND, never FORBIDDEN, so its existence does not le
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import strawberry
@@ -24,7 +25,7 @@ from hub.plugins import DetailsError
 from hub.records import store
 from hub.records.details import input_to_json
 from hub.records.types import License, Record
-from hub.relay import encode_id, try_decode_id
+from hub.relay import encode_id, input_pk
 from hub.validation import clean_labels, clean_text
 
 MAX_TITLE = 200
@@ -140,9 +141,8 @@ def _clean_common(input: Any) -> dict[str, Any]:
 
 
 def _event(kind: str, context: Context, row: Any) -> Event:
-    actor = encode_id("Member", context.viewer_id) if context.viewer_id else None
     return Event(
-        kind=kind, subject=encode_id("Record", row["id"]), actor=actor,
+        kind=kind, subject=encode_id("Record", row["id"]), actor=context.viewer_global_id,
         payload={"mediaType": row["media_type"], "author": encode_id("Member", row["author_id"]),
                  "status": row["status"]},
     )
@@ -182,10 +182,7 @@ async def create_record(context: Context, input: CreateRecordInput) -> RecordPay
 async def _locked_record(tx: Executor, context: Context, global_id: str) -> Any:
     """The record to change, locked for this transaction; NOT_FOUND unless the viewer may see
     it (authors see their drafts), FORBIDDEN when visible but not theirs to change."""
-    record_id = try_decode_id(global_id, "Record")
-    if record_id is None:
-        raise InputProblem(ErrorCode.INVALID_ID, f"{global_id!r} is not a record ID.", "id")
-    row = await store.record_for_update(tx, record_id)
+    row = await store.record_for_update(tx, input_pk(global_id, "Record", "id"))
     own = row is not None and row["author_id"] == context.viewer_id
     if row is None or not (own or row["status"] == "PUBLISHED" or context.is_admin):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "id")
@@ -253,7 +250,7 @@ async def publish_record(context: Context, input: RecordIdInput) -> RecordPayloa
         if row["status"] == "PUBLISHED":
             return Outcome({"record": Record.from_row(row, context)})
         updated = await store.update_record(tx, row["id"], {
-            "status": "PUBLISHED", "published_at": row["published_at"] or _now(),
+            "status": "PUBLISHED", "published_at": row["published_at"] or dt.datetime.now(dt.UTC),
         })
         from hub.lineage.mutations import remixed_on_first_publish
 
@@ -289,17 +286,12 @@ async def delete_record(context: Context, input: RecordIdInput) -> RecordPayload
         _require_author_or_admin(context, row)
         _refuse_deleted(row)
         await media.release_record_media(tx, context, row["id"])
-        updated = await store.update_record(tx, row["id"], {"deleted_at": _now()})
+        updated = await store.update_record(tx, row["id"], {"deleted_at": dt.datetime.now(dt.UTC)})
         return Outcome({"record": Record.from_row(updated, context)},
                        [_event("record.deleted", context, updated)])
 
     return await run_mutation(context, RecordPayload, work)
 
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 @strawberry.type
