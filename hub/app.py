@@ -18,6 +18,8 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
 from hub.compilations.routes import add_publication_routes
+from hub.compiled import CompiledQueries
+from hub.compiled.http import compiled_response
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database
@@ -54,6 +56,8 @@ class Hub:
     documents: DocumentGate = field(init=False)
     # Started with the app (create_app): event listener for subscriptions, plugin dispatcher.
     realtime: Realtime | None = field(default=None, init=False)
+    # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
+    compiled: CompiledQueries | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
@@ -61,6 +65,8 @@ class Hub:
                                       security.mutations_per_minute)
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)
+        if self.settings.compiled_queries:
+            self.compiled = CompiledQueries(self.schema._schema, self.plugins)
 
 
 HUB = web.AppKey("hub", Hub)
@@ -151,7 +157,11 @@ class HubGraphQLView(GraphQLView):
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
-        return await super().__call__(request)
+        viewer = request[VIEWER]
+        compiled = await compiled_response(
+            self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
+        )
+        return compiled if compiled is not None else await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(

@@ -114,6 +114,8 @@ class Settings:
     event_poll_ms: int = 2000
     event_max_attempts: int = 8
     event_retry_base_ms: int = 500
+    # Read-only operations whose fields all have SQL twins run as one statement (hub/compiled).
+    compiled_queries: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -164,6 +166,10 @@ class Settings:
                 "HUB_MAX_UPLOAD_BYTES", env.get("HUB_MAX_UPLOAD_BYTES"),
                 defaults.max_upload_bytes, 1, 2**31 - 1,
             ),
+            compiled_queries=_bool(
+                "HUB_COMPILED_QUERIES", env.get("HUB_COMPILED_QUERIES"),
+                default=defaults.compiled_queries,
+            ),
             **_realtime(env, defaults),
         )._checked()
 
@@ -187,7 +193,7 @@ _KNOWN = frozenset({
     "HUB_STORAGE_URL", "HUB_SECRET_KEY", "HUB_MAX_UPLOAD_BYTES",
     "HUB_EVENT_RETENTION_HOURS", "HUB_WS_MAX_SUBSCRIPTIONS", "HUB_WS_QUEUE_SIZE",
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
-    "HUB_EVENT_RETRY_BASE_MS",
+    "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.

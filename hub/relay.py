@@ -202,7 +202,7 @@ class Ordering:
                 raise BadRequest("The cursor does not belong to this ordering.")
             placeholders = []
             for value, cast in zip(cursor, self.casts, strict=True):
-                params.append(_cursor_value(value, cast))
+                params.append(cursor_value(value, cast))
                 placeholders.append(f"${len(params)}::{cast}")
             op = ">" if wants_greater else "<"
             conditions.append(
@@ -214,7 +214,7 @@ class Ordering:
         return conditions, order_by, str(page.limit + 1)
 
 
-def _cursor_value(value: Any, cast: str) -> Any:
+def cursor_value(value: Any, cast: str) -> Any:
     try:
         if cast == "timestamptz":
             return dt.datetime.fromisoformat(value)

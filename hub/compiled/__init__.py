@@ -1,0 +1,76 @@
+"""Compiled queries: read-only operations answered by one SQL statement.
+
+graphql-core executes a response field by field, a few microseconds each; a feed page has
+thousands of fields. When every field an operation selects has an SQL twin (declared by the
+slice that owns it, in ``hub/<slice>/compiled.py``), :class:`CompiledQueries` turns the
+operation into one statement that builds the whole ``data`` object in PostgreSQL, and the
+HTTP view (hub/compiled/http.py) returns it as it comes. Everything else — and any request
+whose arguments the resolvers would refuse — goes through the ordinary executor, which is the
+reference: tests/test_compiled.py runs every operation both ways and compares the answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSchema, parse, validate
+
+from hub.compiled.plan import NotCompilable, Plan, Registry, compile_operation
+from hub.plugins import HubPlugins
+from hub.schema import MAX_TOKENS
+
+log = logging.getLogger("hub.compiled")
+
+PLAN_CACHE_SIZE = 512
+
+
+def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
+    """Every SQL twin of every slice: (type name, field name) → Spec."""
+    from hub.lineage import compiled as lineage
+    from hub.members import compiled as members
+    from hub.records import compiled as records
+
+    return {**records.specs(schema, plugins), **members.specs(), **lineage.specs()}
+
+
+class CompiledQueries:
+    """The plans of one schema, cached by document text and operation name."""
+
+    def __init__(self, schema: GraphQLSchema, plugins: HubPlugins) -> None:
+        self.schema = schema
+        self.registry = twins(schema, plugins)
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The plan of this operation, or None when the ordinary executor must answer."""
+        key = (query, operation_name)
+        if key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        plan = self._compile(query, operation_name)
+        self._plans[key] = plan
+        if len(self._plans) > PLAN_CACHE_SIZE:
+            self._plans.popitem(last=False)
+        return plan
+
+    def _compile(self, query: str, operation_name: str | None) -> Plan | None:
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError:
+            return None
+        if validate(self.schema, document):
+            return None
+        try:
+            return compile_operation(self.schema, self.registry, document, operation_name)
+        except NotCompilable as reason:
+            log.debug("not compiled (%s): %s", reason, operation_name or query[:80])
+            return None
+
+    def statement(
+        self, plan: Plan, variables: dict[str, Any], viewer_id: int | None,
+    ) -> tuple[str, list[Any]]:
+        """The statement and parameters of one request; :class:`NotCompilable` when this
+        request's arguments must go to the ordinary executor."""
+        return plan.bind(self.schema, variables, viewer_id)

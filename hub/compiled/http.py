@@ -1,0 +1,79 @@
+"""The compiled path's side of the GraphQL view: answer a request with one statement, or
+return None and let the ordinary executor answer it (hub/app.py tries this first)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+
+from hub.compiled.plan import NotCompilable
+from hub.limits import LimitExceeded, check, measure
+from hub.trusted_documents import DocumentRefused
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+log = logging.getLogger("hub.compiled")
+
+GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
+
+
+async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | None,
+                            ) -> web.Response | None:
+    """The response to a JSON POST of a compilable query, or None.
+
+    None whenever anything would make the ordinary path answer differently: a body it would
+    refuse or word an error about, a document refused or limited, arguments a resolver
+    refuses, or a failing statement (the ordinary path then reports the outage as usual).
+    """
+    if hub.compiled is None or request.method != "POST" \
+            or request.content_type != "application/json":
+        return None
+    body = _body(await request.read())
+    if body is None:
+        return None
+    query, variables, operation_name, extensions = body
+    if hub.documents.active:
+        try:
+            query = hub.documents.resolve({"query": query, "extensions": extensions})["query"]
+        except DocumentRefused:
+            return None
+    if not isinstance(query, str):
+        return None
+    plan = hub.compiled.plan(query, operation_name)
+    if plan is None:
+        return None
+    try:
+        measures = measure(hub.compiled.schema, plan.document, variables, operation_name)
+        if measures is not None:
+            check(measures, hub.settings.security)
+        statement, parameters = hub.compiled.statement(plan, variables, viewer_id)
+    except (LimitExceeded, NotCompilable):
+        return None
+    try:
+        data = await hub.db.fetchval(statement, *parameters)
+    except Exception as error:
+        log.debug("compiled statement failed, answering through the executor: %r", error)
+        return None
+    wants_new_type = GRAPHQL_RESPONSE_TYPE in request.headers.get("Accept", "")
+    return web.Response(
+        body=b'{"data":' + data.encode() + b"}",
+        content_type=GRAPHQL_RESPONSE_TYPE if wants_new_type else "application/json",
+    )
+
+
+def _body(raw: bytes) -> tuple[Any, dict[str, Any], str | None, Any] | None:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict):
+        return None  # batches, and bodies the ordinary path refuses
+    variables = body.get("variables") or {}
+    operation_name = body.get("operationName")
+    if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
+        return None
+    return body.get("query"), variables, operation_name, body.get("extensions")

@@ -1,0 +1,270 @@
+"""SQL twins of the records slice's fields, for the compiled query path (hub/compiled/).
+
+Each twin answers exactly what its resolver in types.py/queries.py answers, permission rules
+included (:func:`visible` is :func:`hub.records.types.visible` in SQL). A plugin's ``details``
+fields are twinned when they are plain stored values (no resolver) of a scalar or enum type:
+they read the stored JSON as :func:`hub.records.details.load_details` does, defaults and
+unknown enum values included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+import orjson
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+)
+
+from hub.compiled.plan import (
+    Bound,
+    Builder,
+    Column,
+    NotCompilable,
+    Registry,
+    Selection,
+    Spec,
+    literal,
+)
+from hub.compiled.sql import KeysetOrder, after_placeholders, connection, connection_parts, page_of
+from hub.errors import BadRequest
+from hub.plugins import HubPlugins
+from hub.relay import decode_id
+
+_TIMESTAMP_CURSOR = """'["' || hub_iso({t}.created_at) || '",' || {t}.id || ']'"""
+# The twins of hub.records.store.ORDERINGS (TITLE pages take the ordinary path).
+ORDERS = {
+    "NEWEST": KeysetOrder(("{t}.created_at", "{t}.id"), ("timestamptz", "bigint"), True,
+                          _TIMESTAMP_CURSOR),
+    "OLDEST": KeysetOrder(("{t}.created_at", "{t}.id"), ("timestamptz", "bigint"), False,
+                          _TIMESTAMP_CURSOR),
+}
+
+
+def visible(row: str) -> str:
+    """hub.records.types.visible: published, or the viewer's own; never deleted."""
+    return (f"({row}.deleted_at is null and ({row}.status = 'PUBLISHED' "
+            f"or {row}.author_id is not distinct from {Builder.VIEWER}))")
+
+
+def record_object(selection: Selection, row: str, b: Builder) -> str:
+    return b.object("Record", selection.children, row)
+
+
+class ThisRecord(Spec):
+    """A field whose value is the record of the row itself (an edge's ``node``)."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return record_object(selection, row, b)
+
+
+class Author(Spec):
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        from hub.members.compiled import member_by_id
+
+        return member_by_id(selection, f"{row}.author_id", b)
+
+
+class RecordById(Spec):
+    """``Query.record(id)``: null when missing or not visible; a bad ID is the resolver's."""
+
+    def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
+        try:
+            return Bound(values=(decode_id(arguments["id"], "Record"),))
+        except BadRequest:
+            raise NotCompilable("invalid id") from None
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        r = b.alias("r")
+        return (f"(select {record_object(selection, r, b)} from records {r} "
+                f"where {r}.id = {b.param(selection, 0, 'bigint')} and {visible(r)})")
+
+
+def order_of(arguments: dict[str, Any]) -> tuple[str, KeysetOrder]:
+    value = arguments.get("orderBy")
+    name = "NEWEST" if value is None else getattr(value, "value", value)
+    if name not in ORDERS:
+        raise NotCompilable(f"{name} order")
+    return name, ORDERS[name]
+
+
+def _input_value(filter_: Any, name: str, python_name: str) -> Any:
+    if isinstance(filter_, dict):
+        return filter_.get(name)
+    return getattr(filter_, python_name, None)
+
+
+class Feed(Spec):
+    """``Query.records``: published records, filtered, in pages (queries.py, store.py)."""
+
+    FILTERS = ("mediaType", "author", "tag", "search")
+
+    def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
+        order_name, order = order_of(arguments)
+        limit, after = page_of(arguments, order)
+        filter_ = arguments.get("filter") or {}
+        media_type = _input_value(filter_, "mediaType", "media_type")
+        author = _input_value(filter_, "author", "author")
+        tag = _input_value(filter_, "tag", "tag")
+        search = _input_value(filter_, "search", "search")
+        try:
+            author_id = decode_id(author, "Member") if author else None
+        except BadRequest:
+            raise NotCompilable("invalid author id") from None
+        given = (
+            media_type or None,
+            author_id,
+            tag.strip().lower() if tag else None,
+            search.strip() if search and search.strip() else None,
+        )
+        shape = (order_name, after is not None, *(value is not None for value in given))
+        return Bound(shape, (limit, *(after or ()), *(v for v in given if v is not None)))
+
+    def conditions(self, selection: Selection, t: str, b: Builder, first: int) -> list[str]:
+        _, _, *given = b.bound(selection).shape
+        templates = ("{t}.media_type = {p}", "{t}.author_id = {p}",
+                     "{t}.tags @> array[{p}]::text[]",
+                     "{t}.search @@ websearch_to_tsquery('english', {p})")
+        casts = ("text", "bigint", "text", "text")
+        conditions = [f"{t}.status = 'PUBLISHED'", f"{t}.deleted_at is null"]
+        for present, template, cast in zip(given, templates, casts, strict=True):
+            if present:
+                conditions.append(template.format(t=t, p=b.param(selection, first, cast)))
+                first += 1
+        return conditions
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        order_name, has_after = b.bound(selection).shape[:2]
+        order = ORDERS[order_name]
+        after_count = len(order.casts) if has_after else 0
+        r, counted = b.alias("r"), b.alias("r")
+        conditions = self.conditions(selection, r, b, 1 + after_count)
+        if has_after:
+            conditions.append(order.after(r, after_placeholders(selection, b, order, 1)))
+        count_conditions = self.conditions(selection, counted, b, 1 + after_count)
+        return connection(
+            selection, b, columns=f"{r}.*", source=f"records {r} where {' and '.join(conditions)}",
+            order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
+            has_previous=has_after, node=record_object,
+            count=(f"(select count(*) from records {counted} "
+                   f"where {' and '.join(count_conditions)})"),
+        )
+
+
+class Details(Spec):
+    """``Record.details``: the enabled plugin's object for the record's media type, else null."""
+
+    def __init__(self, type_by_media_type: dict[str, str]) -> None:
+        self.type_by_media_type = type_by_media_type
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        branches = [
+            f"when {literal(key)} then {b.object(type_name, selection.variants[type_name], row)}"
+            for key, type_name in self.type_by_media_type.items()
+            if type_name in selection.variants
+        ]
+        if not branches:
+            return "null::json"
+        return f"(case {row}.media_type {' '.join(branches)} else null end)"
+
+
+RECORD_COLUMNS = {
+    "id": "hub_global_id('Record', {row}.id)",
+    "title": "{row}.title",
+    "description": "{row}.description",
+    "mediaType": "{row}.media_type",
+    "tags": "{row}.tags",
+    "license": "{row}.license",
+    "status": "{row}.status",
+    "version": "{row}.version",
+    "tombstone": "({row}.deleted_at is not null)",
+    "createdAt": "hub_iso({row}.created_at)",
+    "updatedAt": "hub_iso({row}.updated_at)",
+    "publishedAt": "hub_iso({row}.published_at)",
+}
+
+
+def specs(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
+    registry: Registry = {("Record", name): Column(template)
+                          for name, template in RECORD_COLUMNS.items()}
+    registry[("Record", "author")] = Author()
+    registry[("Query", "record")] = RecordById()
+    registry[("Query", "records")] = Feed()
+    registry.update(connection_parts("RecordConnection"))
+    registry[("RecordEdge", "cursor")] = Column("{row}._cursor")
+    registry[("RecordEdge", "node")] = ThisRecord()
+    type_by_media_type = {}
+    for key, media_type in plugins.media_types.items():
+        definition = media_type.details_type.__strawberry_definition__
+        type_by_media_type[key] = definition.name
+        registry.update(_details_columns(schema, definition))
+    registry[("Record", "details")] = Details(type_by_media_type)
+    return registry
+
+
+_SCALARS = ("Int", "Float", "String", "Boolean", "ID")
+
+
+def _details_columns(schema: GraphQLSchema, definition: Any) -> Registry:
+    graphql_type = schema.get_type(definition.name)
+    assert isinstance(graphql_type, GraphQLObjectType)
+    python_names = {f.python_name: f for f in definition.fields}
+    registry: Registry = {}
+    for graphql_name, graphql_field in graphql_type.fields.items():
+        strawberry_field = next((f for f in python_names.values()
+                                 if schema_name(f) == graphql_name), None)
+        if strawberry_field is None or strawberry_field.base_resolver is not None:
+            continue  # computed fields stay with the executor
+        template = _stored_value(strawberry_field, graphql_field.type)
+        if template is not None:
+            registry[(definition.name, graphql_name)] = Column(template)
+    return registry
+
+
+def schema_name(strawberry_field: Any) -> str:
+    if strawberry_field.graphql_name:
+        return strawberry_field.graphql_name
+    head, *rest = strawberry_field.python_name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _default(strawberry_field: Any) -> Any:
+    if strawberry_field.default is not dataclasses.MISSING:
+        return strawberry_field.default
+    if strawberry_field.default_factory is not dataclasses.MISSING:
+        return strawberry_field.default_factory()
+    return None
+
+
+def _stored_value(strawberry_field: Any, graphql_type: Any) -> str | None:
+    """SQL reading the field from ``{row}.details`` as load_details does, or None when the
+    field's type is beyond this (objects, lists of enums)."""
+    key = strawberry_field.python_name.replace("'", "''")
+    inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    default = _default(strawberry_field)
+    if isinstance(inner, GraphQLEnumType):
+        stored_to_name = {}
+        for name, value in inner.values.items():
+            stored = value.value.value if isinstance(value.value, enum.Enum) else value.value
+            if not isinstance(stored, str):
+                return None
+            stored_to_name[stored.replace("'", "''")] = name
+        cases = " ".join(f"when '{stored}' then '{name}'" for stored, name in
+                         stored_to_name.items())
+        default_name = default.name if isinstance(default, enum.Enum) else None
+        fallback = f"'{default_name}'" if default_name else "null"
+        return (f"(case when not ({{row}}.details ? '{key}') then {fallback}::text "
+                f"else (case {{row}}.details ->> '{key}' {cases} else null end) end)")
+    element = inner.of_type if isinstance(inner, GraphQLList) else inner
+    element = element.of_type if isinstance(element, GraphQLNonNull) else element
+    if not (isinstance(element, GraphQLScalarType) and element.name in _SCALARS):
+        return None
+    default_json = orjson.dumps(default).decode().replace("'", "''")
+    return f"coalesce({{row}}.details -> '{key}', '{default_json}'::jsonb)"
