@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +76,16 @@ class Api:
 
     def statements(self) -> int:
         return self.hub.db.statements
+
+    @contextlib.contextmanager
+    def executor_only(self) -> Iterator[None]:
+        """Answer every operation field by field (compiled queries off, hub/compiled), e.g. to
+        count the executor's statements for an operation the compiled path would answer."""
+        compiled, self.hub.compiled = self.hub.compiled, None
+        try:
+            yield
+        finally:
+            self.hub.compiled = compiled
 
     async def sign_up(self, handle: str, role: str | None = None) -> Member:
         data = await self.gql(SIGN_UP, {"input": {

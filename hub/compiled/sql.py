@@ -112,7 +112,9 @@ def connection(
         else:  # __typename
             value = literal(part.parent_type)
         parts.append(f"{literal(part.key)}, {value}")
-    return f"(select json_build_object({', '.join(parts)}) from ({page}) {rows})"
+    # One group, so one row even when no aggregate is selected (only totalCount, say).
+    return (f"(select json_build_object({', '.join(parts)}) from ({page}) {rows} "
+            f"group by ())")
 
 
 def _aggregate(item: str, rows: str, in_page: str) -> str:
