@@ -354,14 +354,15 @@ def hot_spots(collapsed: Path, top: int = 15) -> list[tuple[str, float]]:
     return [(frame, round(100 * n / total, 1)) for frame, n in ranked[:top]] if total else []
 
 
-async def count_statements(dsn: str, sample: Sample) -> dict[str, int]:
+async def count_statements(dsn: str, sample: Sample, compiled: bool) -> dict[str, int]:
     """SQL statements per operation in the hub: one request each through an in-process hub."""
     from aiohttp.test_utils import TestClient, TestServer
 
     from hub.app import create_app, create_hub
     from hub.config import Settings
 
-    settings = Settings.from_env({"HUB_DATABASE_URL": dsn, "HUB_MUTATIONS_PER_MINUTE": "1000000"})
+    settings = Settings.from_env({"HUB_DATABASE_URL": dsn, "HUB_MUTATIONS_PER_MINUTE": "1000000",
+                                  "HUB_COMPILED_QUERIES": "true" if compiled else "false"})
     hub = await create_hub(settings, run_migrations=False)
     counts: dict[str, int] = {}
     async with TestClient(TestServer(create_app(hub))) as client:
@@ -521,7 +522,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_DATABASE_URL=dsn, HUB_DATA_DIR=str(args.data_dir), HUB_ENV="production",
                HUB_LOG_LEVEL="WARNING", HUB_MUTATIONS_PER_MINUTE="1000000",
-               HUB_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789")
+               HUB_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
+               HUB_COMPILED_QUERIES="false" if args.executor else "true")
     await prepare_data(dsn, args, env)
     if "postgraphile" in servers_wanted:
         await postgraphile_schema(dsn)
@@ -565,7 +567,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
             print("checking every operation on every server…", flush=True)
             sizes = await check_answers(session, servers, sample)
-            statements = await count_statements(dsn, sample)
+            statements = await count_statements(dsn, sample, compiled=not args.executor)
 
             operations: dict[str, dict[str, Any]] = {}
             for operation in operations_wanted:
@@ -631,6 +633,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=SERVERS)
     parser.add_argument("--operations", nargs="+", default=[op.name for op in OPERATIONS],
                         choices=[op.name for op in OPERATIONS])
+    parser.add_argument("--executor", action="store_true",
+                        help="run the hub with HUB_COMPILED_QUERIES=false: every operation field "
+                        "by field through graphql-core (to compare with compiled queries)")
     parser.add_argument("--lineage-runs", type=int, default=30)
     parser.add_argument("--lineage-budget", type=float, default=60,
                         help="seconds at most per lineage walk timing")

@@ -53,6 +53,10 @@ async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | Non
         statement, parameters = hub.compiled.statement(plan, variables, viewer_id)
     except (LimitExceeded, NotCompilable):
         return None
+    except Exception:  # a bug in a twin must not cost the answer the executor can give
+        log.exception("compiling %s failed; answering through the executor",
+                      operation_name or "an operation")
+        return None
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:

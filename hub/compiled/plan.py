@@ -99,8 +99,8 @@ class Column(Spec):
 
 
 def literal(text: str) -> str:
-    """A GraphQL name (``[_A-Za-z][_0-9A-Za-z]*``, so nothing to escape) as an SQL string."""
-    return f"'{text}'::text"
+    """``text`` (a GraphQL name, a media-type key) as an SQL string constant."""
+    return "'" + text.replace("'", "''") + "'::text"
 
 
 @dataclass
