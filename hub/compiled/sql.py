@@ -1,7 +1,7 @@
 """SQL shapes the slices' field twins share: keyset orders and cursor connections.
 
 A connection renders as one correlated subquery: the page's rows (``LIMIT first + 1``, as
-hub.relay does, numbered by ``row_number()`` in the keyset order) aggregated into ``edges``,
+hub.relay does, then numbered by ``row_number()`` in the keyset order) aggregated into ``edges``,
 ``nodes`` and ``pageInfo``; ``totalCount`` is a count over the same rows, only when selected.
 """
 
@@ -30,7 +30,8 @@ def connection_parts(connection_type: str) -> dict[tuple[str, str], Part]:
 @dataclass(frozen=True)
 class KeysetOrder:
     """A keyset order as SQL over a row alias ``{t}``, twin of a :class:`hub.relay.Ordering`:
-    ``cursor`` builds the text :func:`hub.relay.encode_cursor` would, before base64."""
+    ``cursor`` builds the text :func:`hub.relay.encode_cursor` would, before base64. Each
+    expression is a column (``{t}.name``) the page's select list carries under that name."""
 
     expressions: tuple[str, ...]
     casts: tuple[str, ...]
@@ -92,9 +93,12 @@ def connection(
         if part.name == "pageInfo" for child in part.children
     )
     cursor = f", {order.cursor(keys_alias)} as _cursor" if wants_cursor else ""
-    page = (f"select {columns}{cursor}, row_number() over (order by "
-            f"{order.order_by(keys_alias)}) as _ord from {source} "
-            f"order by {order.order_by(keys_alias)} limit {limit} + 1")
+    # Numbered outside the LIMIT: a window function under it would keep PostgreSQL from a
+    # top-N sort (every matching row sorted, e.g. for a full-text search).
+    numbered = b.alias("p")
+    page = (f"select *, row_number() over (order by {order.order_by(numbered)}) as _ord "
+            f"from (select {columns}{cursor} from {source} "
+            f"order by {order.order_by(keys_alias)} limit {limit} + 1) {numbered}")
     in_page = f"{rows}._ord <= {limit}"
     parts = []
     for part in selection.children:

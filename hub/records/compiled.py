@@ -131,7 +131,9 @@ class Feed(Spec):
         _, _, *given = b.bound(selection).shape
         templates = ("{t}.media_type = {p}", "{t}.author_id = {p}",
                      "{t}.tags @> array[{p}]::text[]",
-                     "{t}.search @@ websearch_to_tsquery('english', {p})")
+                     # A subquery: evaluated once, also in a generic plan (which would
+                     # otherwise parse the search text again for every candidate row).
+                     "{t}.search @@ (select websearch_to_tsquery('english', {p}))")
         casts = ("text", "bigint", "text", "text")
         conditions = [f"{t}.status = 'PUBLISHED'", f"{t}.deleted_at is null"]
         for present, template, cast in zip(given, templates, casts, strict=True):
