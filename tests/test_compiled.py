@@ -293,3 +293,33 @@ async def test_the_setting_switches_compiled_queries_off(api: Api) -> None:
     hub = Hub(settings=settings, db=api.hub.db, plugins=api.hub.plugins, schema=api.hub.schema)
     assert hub.compiled is None
     assert api.hub.compiled is not None
+
+
+@pytest.mark.parametrize("body", [
+    {"query": "{ records { totalCount } }", "variables": 0},
+    {"query": "{ records { totalCount } }", "variables": ""},
+    {"query": "{ records { totalCount } }", "variables": "{}"},
+    {"query": "{ records { totalCount } }", "operationName": 1},
+    {"query": "{ records { totalCount } }", "extensions": "x"},
+    {"query": "query A { records { totalCount } }", "operationName": "B"},
+    [{"query": "{ records { totalCount } }"}],
+])
+async def test_malformed_requests_are_refused_as_the_executor_refuses_them(
+    api: Api, body: Any,
+) -> None:
+    headers = {"Accept": "application/graphql-response+json"}
+
+    async def send() -> tuple[int, Any]:
+        response = await api.client.post("/graphql", json=body, headers=headers)
+        return response.status, await response.text()
+
+    compiled = await send()
+    with api.executor_only():
+        assert compiled == await send()
+    assert compiled[0] == 400
+
+
+async def test_several_operations_without_a_name_are_answered_as_the_executor_answers(
+    api: Api,
+) -> None:
+    await both_ways(api, "query A { records { totalCount } } query B { __typename }")

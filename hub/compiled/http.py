@@ -76,8 +76,12 @@ def _body(raw: bytes) -> tuple[Any, dict[str, Any], str | None, Any] | None:
         return None
     if not isinstance(body, dict):
         return None  # batches, and bodies the ordinary path refuses
-    variables = body.get("variables") or {}
+    # Anything but the expected types (`"variables": 0`, say) is the executor's to refuse.
+    variables = body.get("variables")
+    variables = {} if variables is None else variables
     operation_name = body.get("operationName")
-    if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
+    extensions = body.get("extensions")
+    if not isinstance(variables, dict) or not isinstance(operation_name, str | None) \
+            or not isinstance(extensions, dict | None):
         return None
-    return body.get("query"), variables, operation_name, body.get("extensions")
+    return body.get("query"), variables, operation_name, extensions
