@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from hub.seed import seed_demo
@@ -323,3 +324,31 @@ async def test_several_operations_without_a_name_are_answered_as_the_executor_an
     api: Api,
 ) -> None:
     await both_ways(api, "query A { records { totalCount } } query B { __typename }")
+
+
+@pytest.mark.parametrize("params", [
+    {"query": OPERATIONS["feed"], "variables": '{"first": 3}'},
+    {"query": OPERATIONS["record_page"], "variables": '{"id": "UmVjb3JkOjE"}'},
+    {"query": OPERATIONS["feed"], "variables": "{nope"},
+    {"query": OPERATIONS["feed"], "variables": "[1]"},
+    {"query": "mutation { logOut }"},
+])
+async def test_get_requests_answer_as_the_executor(
+    api: Api, community: dict[str, Any], params: dict[str, str],
+) -> None:
+    headers = {"GraphQL-Require-Preflight": "1"}
+
+    async def send() -> tuple[int, str, int]:
+        before = api.statements()
+        response = await api.client.get("/graphql", params=params, headers=headers)
+        return response.status, await response.text(), api.statements() - before
+
+    status, text, statements = await send()
+    with api.executor_only():
+        ordinary_status, ordinary_text, _ = await send()
+    assert status == ordinary_status
+    if status == 200:
+        assert orjson.loads(text) == orjson.loads(ordinary_text)
+        assert statements == 1 or "errors" in text
+    else:
+        assert text == ordinary_text

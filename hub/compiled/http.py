@@ -23,16 +23,20 @@ GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
 
 async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | None,
                             ) -> web.Response | None:
-    """The response to a JSON POST of a compilable query, or None.
+    """The response to a compilable query (a JSON POST, or a GET with ``query``), or None.
 
     None whenever anything would make the ordinary path answer differently: a body it would
     refuse or word an error about, a document refused or limited, arguments a resolver
     refuses, or a failing statement (the ordinary path then reports the outage as usual).
     """
-    if hub.compiled is None or request.method != "POST" \
-            or request.content_type != "application/json":
+    if hub.compiled is None:
         return None
-    body = _body(await request.read())
+    if request.method == "POST" and request.content_type == "application/json":
+        body = _body(await request.read())
+    elif request.method == "GET" and "query" in request.query:
+        body = _query_string(request)
+    else:
+        return None
     if body is None:
         return None
     query, variables, operation_name, extensions = body
@@ -69,13 +73,33 @@ async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | Non
     )
 
 
-def _body(raw: bytes) -> tuple[Any, dict[str, Any], str | None, Any] | None:
+Request = tuple[Any, dict[str, Any], str | None, Any]
+
+
+def _body(raw: bytes) -> Request | None:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
     if not isinstance(body, dict):
         return None  # batches, and bodies the ordinary path refuses
+    return _checked(body)
+
+
+def _query_string(request: web.Request) -> Request | None:
+    """GET /graphql?query=…&variables=<JSON>&operationName=…&extensions=<JSON>."""
+    body: dict[str, Any] = {"query": request.query.get("query"),
+                            "operationName": request.query.get("operationName")}
+    for name in ("variables", "extensions"):
+        if name in request.query:
+            try:
+                body[name] = orjson.loads(request.query[name])
+            except orjson.JSONDecodeError:
+                return None
+    return _checked(body)
+
+
+def _checked(body: dict[str, Any]) -> Request | None:
     # Anything but the expected types (`"variables": 0`, say) is the executor's to refuse.
     variables = body.get("variables")
     variables = {} if variables is None else variables
