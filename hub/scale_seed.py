@@ -12,7 +12,16 @@ Speed: rows are generated in Python and sent with binary COPY
 ``records`` and ``record_sources`` are dropped before the load and rebuilt after it, all in one
 transaction, so a failed load leaves the database as it was. Every edge runs from an older
 record to a newer one, which keeps the graph acyclic by construction. Deterministic for a
-given ``seed``.
+given ``seed`` (class slugs included).
+
+Beside the records: one EDITOR per :data:`EDITOR_EVERY` members (member 0 is the ADMIN), a
+subscription for about :data:`SUBSCRIBER_SHARE` of the members, one Class Project per
+:data:`CLASS_EVERY` records and one compilation per :data:`COMPILATION_EVERY` records (see
+:func:`_plan_class` and :func:`_plan_compilation` for what they hold). Their statuses follow
+fixed cycles (:data:`CLASS_CYCLE`, :data:`COMPILATION_CYCLE`) so that even a small data set has
+the first of each PUBLISHED and every status appears. Seeded compilations carry no
+publications or payouts: rendering EPUB and OTIO files would dominate the seed and write blobs
+outside the database, so a PUBLISHED one reads with ``publications: []``.
 """
 
 from __future__ import annotations

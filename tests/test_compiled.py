@@ -138,6 +138,53 @@ async def test_the_bench_operations_are_compiled_and_answer_as_the_executor(
             assert statements == (2 if token else 1)
 
 
+GRAPHS = """
+query Graphs($id: ID!, $depth: Int, $direction: LineageDirection!) {
+  record(id: $id) {
+    contributors { __typename depth member { handle } records { depth recordId tombstone
+                   record { title } author { handle } } }
+    lineageGraph(maxDepth: $depth, direction: $direction) {
+      __typename truncated
+      nodes { id title mediaType tombstone generation author { handle } }
+      edges { remix source __typename }
+    }
+  }
+}
+"""
+
+
+async def test_the_lineage_panel_is_compiled_and_answers_as_the_executor(
+    api: Api, community: dict[str, Any],
+) -> None:
+    maker: Member = community["maker"]
+    deepest = await api.hub.db.fetch(
+        """with recursive up(id, depth) as (
+               select remix_id, 1 from record_sources
+             union
+               select s.remix_id, up.depth + 1 from up join record_sources s on s.source_id = up.id
+               where up.depth < 6)
+           select distinct id from up order by id desc limit 8""")
+    from hub.relay import encode_id
+
+    records = [community["remix"], *(encode_id("Record", row["id"]) for row in deepest)]
+    for record_id in records:
+        for token in (None, maker.token):
+            _, statements = await both_ways(api, OPERATIONS["record_lineage"], {"id": record_id},
+                                            token=token)
+            assert statements == (2 if token else 1)
+            for depth, direction in ((None, "BOTH"), (0, "BOTH"), (50, "ANCESTORS"),
+                                     (2, "DESCENDANTS")):
+                _, statements = await both_ways(
+                    api, GRAPHS, {"id": record_id, "depth": depth, "direction": direction},
+                    token=token,
+                )
+                assert statements == (2 if token else 1)
+    panel, _ = await both_ways(api, GRAPHS, {"id": community["remix"], "direction": "BOTH"})
+    graph = panel["data"]["record"]["lineageGraph"]
+    assert [node["generation"] for node in graph["nodes"]] == [0, -1, -1, -1, 1]
+    assert [node["title"] for node in graph["nodes"]][1:4].count(None) == 2  # the tombstones
+
+
 async def test_tombstones_credit_their_authors_and_hide_content_for_everyone_but_the_author(
     api: Api, community: dict[str, Any],
 ) -> None:
@@ -233,8 +280,8 @@ async def test_a_filter_by_author_answers_as_the_executor(
     ("query ($f: Boolean!) { records(first: 2) { edges { node { id title @include(if: $f) } } } }",
      {"f": False}),
     (BENCH.get("record_page_lineage", ""), {"id": "UmVjb3JkOjE"}),
-    (OPERATIONS["record_lineage"], {"id": "UmVjb3JkOjE"}),
     ("query { records(first: 3) { edges { node { media { url } } } } }", None),
+    ("query { record(id: \"UmVjb3JkOjE\") { lineageGraph(maxDepth: 99) { truncated } } }", None),
     ("query { viewer { handle } }", None),
     ("{ nope }", None),
 ])

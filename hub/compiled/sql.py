@@ -141,6 +141,6 @@ def _page_info(
     return f"json_build_object({', '.join(parts)})"
 
 
-def aggregate_list(item: str, rows: str, order: str) -> str:
-    """A JSON list of ``item`` over the rows ``rows``, in ``order``; ``[]`` when empty."""
+def aggregate_list(item: str, order: str) -> str:
+    """A JSON list of ``item`` over the rows aggregated, in ``order``; ``[]`` when empty."""
     return f"coalesce(json_agg({item} order by {order}), '[]'::json)"

@@ -3,16 +3,26 @@
 The same statements as store.py, correlated to the record instead of batched over many: direct
 links in the author's order (sources) or newest first (remixes), walks as recursive CTEs that
 keep each record at its shortest depth. A tombstone keeps its ID and author, and its
-``node``/``record`` is null (types.py). ``contributors`` and ``lineageGraph`` keep their
-resolvers.
+``node``/``record`` is null (types.py). ``contributors`` and ``lineageGraph`` are single
+statements too: the walks, the grouping by author, the node cap and the edges among nodes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hub.compiled.plan import Bound, Builder, Column, NotCompilable, Registry, Selection, Spec
+from hub.compiled.plan import (
+    Bound,
+    Builder,
+    Column,
+    NotCompilable,
+    Registry,
+    Selection,
+    Spec,
+    literal,
+)
 from hub.compiled.sql import (
+    PART,
     KeysetOrder,
     after_placeholders,
     aggregate_list,
@@ -98,22 +108,119 @@ class Walk(Spec):
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
         if not b.bound(selection).shape:
             return "'[]'::json"
-        walk, s, w, k, r, e = (b.alias(p) for p in ("walk", "s", "w", "k", "r", "e"))
-        near, far = self.near, self.far
-        entries = f"""(with recursive {walk}(id, depth) as (
-                select {s}.{far}, 1 from record_sources {s} where {s}.{near} = {row}.id
-              union
-                select {s}.{far}, {w}.depth + 1 from {walk} {w}
-                join record_sources {s} on {s}.{near} = {w}.id
-                where {w}.depth < {b.param(selection, 0, 'int')}
-            )
+        walk, k, r, e = (b.alias(p) for p in ("walk", "k", "r", "e"))
+        cte = _walk_cte(walk, self.near, self.far, f"{row}.id",
+                        b.param(selection, 0, "int"), b)
+        entries = f"""(with recursive {cte}
             select {r}.*, {k}.depth from (
                 select id, min(depth) as depth from {walk} group by id
                 order by min(depth), id limit {LineageByRecordIdLoader.MAX_ENTRIES}
             ) {k} join records {r} on {r}.id = {k}.id)"""
         item = b.object("LineageEntry", selection.children, e)
-        return (f"(select {aggregate_list(item, e, f'{e}.depth, {e}.id')} "
-                f"from {entries} {e})")
+        return f"(select {aggregate_list(item, f'{e}.depth, {e}.id')} from {entries} {e})"
+
+
+def _walk_cte(name: str, near: str, far: str, start: str, max_depth: str, b: Builder) -> str:
+    """``name(id, depth)``: every record ``max_depth`` steps from ``start`` at most, once per
+    distinct depth (store._walk_cte for one root)."""
+    s, w = b.alias("s"), b.alias("w")
+    return f"""{name}(id, depth) as (
+            select {s}.{far}, 1 from record_sources {s} where {s}.{near} = {start}
+          union
+            select {s}.{far}, {w}.depth + 1 from {name} {w}
+            join record_sources {s} on {s}.{near} = {w}.id
+            where {w}.depth < {max_depth})"""
+
+
+class Contributors(Spec):
+    """``Record.contributors``: the record's author (depth 0, the record itself) and the
+    authors of its ancestors (MAX_DEPTH generations), in order of first appearance, each
+    with their records nearest first (types.resolve_contributors)."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        from hub.lineage.types import MAX_DEPTH
+
+        walk, k, e, r, g, c = (b.alias(p) for p in ("walk", "k", "e", "r", "g", "c"))
+        cte = _walk_cte(walk, "remix_id", "source_id", f"{row}.id", str(MAX_DEPTH), b)
+        contributor = b.object("Contributor", selection.children, g)
+        return f"""(with recursive {cte},
+            {e}(id, depth, seq) as (
+                select {row}.id, 0, 0::bigint
+              union all
+                select id, depth, row_number() over (order by depth, id) from (
+                    select id, min(depth) as depth from {walk} group by id
+                    order by min(depth), id limit {LineageByRecordIdLoader.MAX_ENTRIES}) {k}
+            )
+            select {aggregate_list(f'{c}.contributor', f'{c}.first')} from (
+                select min({g}.seq) as first, {contributor} as contributor from (
+                    select {r}.*, {e}.depth, {e}.seq from {e} join records {r} on {r}.id = {e}.id
+                ) {g} group by {g}.author_id
+            ) {c})"""
+
+
+class ContributorRecords(Spec):
+    """A contributor's entries: an aggregate over the rows grouped by author."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        entry = b.object("LineageEntry", selection.children, row)
+        return f"json_agg({entry} order by {row}.seq)"
+
+
+class Graph(Spec):
+    """``Record.lineageGraph(maxDepth, direction)``: store.graph_records and edges_among in
+    one statement; at most MAX_GRAPH_NODES nodes, nearest first."""
+
+    def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
+        try:
+            depth = checked_depth(arguments.get("maxDepth"))
+        except BadRequest:
+            raise NotCompilable("maxDepth out of range") from None
+        direction = arguments.get("direction")
+        walks = getattr(direction, "value", direction) or "BOTH"
+        return Bound((walks, depth > 0), (depth,))
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        from hub.lineage.types import MAX_GRAPH_NODES
+
+        walks, deep = b.bound(selection).shape
+        depth = b.param(selection, 0, "int")
+        anc, des, nodes, ranked, kept = (b.alias(p) for p in ("anc", "des", "n", "ranked",
+                                                               "kept"))
+        ctes = [_walk_cte(anc, "remix_id", "source_id", f"{row}.id", depth, b),
+                _walk_cte(des, "source_id", "remix_id", f"{row}.id", depth, b)]
+        parts = [f"select {row}.id, 0, 0"]
+        if deep and walks in ("ANCESTORS", "BOTH"):
+            parts.append(f"select id, -min(depth), min(depth) from {anc} group by id")
+        if deep and walks in ("DESCENDANTS", "BOTH"):
+            parts.append(f"select id, min(depth), min(depth) from {des} group by id")
+        k, r, e = b.alias("k"), b.alias("r"), b.alias("e")
+        values = {}
+        for part in selection.children:
+            if part.name == "nodes":
+                x = b.alias("x")
+                node = b.object("LineageNode", part.children, x)
+                values[part.key] = (
+                    f"(select {aggregate_list(node, f'{x}.seq')} from (select {r}.*, "
+                    f"{k}.generation, {k}.seq from {kept} {k} join records {r} on {r}.id = {k}.id"
+                    f") {x})")
+            elif part.name == "edges":
+                edge = b.object("LineageEdge", part.children, e)
+                order = f"{e}.remix_id, {e}.position, {e}.source_id"
+                values[part.key] = (
+                    f"(select {aggregate_list(edge, order)} from record_sources {e} "
+                    f"where {e}.remix_id in (select id from {kept}) "
+                    f"and {e}.source_id in (select id from {kept}))")
+            elif part.name == "truncated":
+                values[part.key] = f"(select count(*) > {MAX_GRAPH_NODES} from {ranked})"
+            else:
+                values[part.key] = literal(part.parent_type)
+        pairs = ", ".join(f"{literal(key)}, {value}" for key, value in values.items())
+        return f"""(with recursive {', '.join(ctes)},
+            {nodes}(id, generation, distance) as ({' union all '.join(parts)}),
+            {ranked} as (select {nodes}.*, row_number() over (
+                order by distance, generation, id) as seq from {nodes}),
+            {kept} as (select * from {ranked} where seq <= {MAX_GRAPH_NODES})
+            select json_build_object({pairs}))"""
 
 
 LINK_EDGE = {
@@ -141,6 +248,22 @@ def specs() -> Registry:
         ("Record", "remixCount"): RemixCount(),
         ("Record", "ancestors"): Walk("remix_id", "source_id"),
         ("Record", "descendants"): Walk("source_id", "remix_id"),
+        ("Record", "contributors"): Contributors(),
+        ("Contributor", "depth"): Column("min({row}.depth)"),
+        ("Contributor", "member"): Author(),
+        ("Contributor", "records"): ContributorRecords(),
+        ("Record", "lineageGraph"): Graph(),
+        ("LineageGraph", "nodes"): PART,
+        ("LineageGraph", "edges"): PART,
+        ("LineageGraph", "truncated"): PART,
+        ("LineageNode", "id"): Column("hub_global_id('Record', {row}.id)"),
+        ("LineageNode", "title"): Column(f"(case when {visible('{row}')} then {{row}}.title end)"),
+        ("LineageNode", "mediaType"): Column("{row}.media_type"),
+        ("LineageNode", "tombstone"): tombstone,
+        ("LineageNode", "generation"): Column("{row}.generation"),
+        ("LineageNode", "author"): Author(),
+        ("LineageEdge", "remix"): Column("hub_global_id('Record', {row}.remix_id)"),
+        ("LineageEdge", "source"): Column("hub_global_id('Record', {row}.source_id)"),
     })
     registry.update(connection_parts("RecordLinkConnection"))
     return registry
