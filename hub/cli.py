@@ -211,8 +211,14 @@ def _seed_scale(records: int, force: bool) -> None:
         report = _run(go)
     except NotEmpty as refused:
         raise click.ClickException(str(refused)) from None
+    classes, compilations = report.classes, report.compilations
     console.print(f"seeded {report.members} members, {report.records} records and "
                   f"{report.remix_links} remix links (COPY in batches of {BATCH})")
+    console.print(f"{classes.classes} classes ({classes.published} published, {classes.lessons} "
+                  f"lessons, {classes.enrollments} enrollments, {classes.submissions} "
+                  f"submissions; {classes.subscriptions} subscriptions) and "
+                  f"{compilations.compilations} compilations ({compilations.public} public, "
+                  f"{compilations.items} items)")
     click.echo(f"designated lineage root: {encode_id('Record', report.root_id)} "
                   f"(id {report.root_id}, {report.root_descendants} descendants over 50 "
                   f"generations); deepest descendant: {encode_id('Record', report.leaf_id)} "

@@ -126,9 +126,6 @@ class Selection:
             for child in selections:
                 yield from child.walk()
 
-    def selects(self, name: str) -> bool:
-        return any(child.name == name for child in self.children)
-
 
 class Builder:
     """Renders a tree into SQL for one argument shape."""

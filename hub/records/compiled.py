@@ -204,9 +204,9 @@ def specs(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
     registry[("RecordEdge", "node")] = ThisRecord()
     type_by_media_type = {}
     for key, media_type in plugins.media_types.items():
-        definition = media_type.details_type.__strawberry_definition__
-        type_by_media_type[key] = definition.name
-        registry.update(_details_columns(schema, definition))
+        type_name = media_type.details_type.__strawberry_definition__.name
+        type_by_media_type[key] = type_name
+        registry.update(_details_columns(schema, type_name))
     registry[("Record", "details")] = Details(type_by_media_type)
     return registry
 
@@ -214,27 +214,19 @@ def specs(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
 _SCALARS = ("Int", "Float", "String", "Boolean", "ID")
 
 
-def _details_columns(schema: GraphQLSchema, definition: Any) -> Registry:
-    graphql_type = schema.get_type(definition.name)
+def _details_columns(schema: GraphQLSchema, type_name: str) -> Registry:
+    graphql_type = schema.get_type(type_name)
     assert isinstance(graphql_type, GraphQLObjectType)
-    python_names = {f.python_name: f for f in definition.fields}
     registry: Registry = {}
     for graphql_name, graphql_field in graphql_type.fields.items():
-        strawberry_field = next((f for f in python_names.values()
-                                 if schema_name(f) == graphql_name), None)
+        # Strawberry keeps each field's definition on the GraphQL field it built.
+        strawberry_field = (graphql_field.extensions or {}).get("strawberry-definition")
         if strawberry_field is None or strawberry_field.base_resolver is not None:
             continue  # computed fields stay with the executor
         template = _stored_value(strawberry_field, graphql_field.type)
         if template is not None:
-            registry[(definition.name, graphql_name)] = Column(template)
+            registry[(type_name, graphql_name)] = Column(template)
     return registry
-
-
-def schema_name(strawberry_field: Any) -> str:
-    if strawberry_field.graphql_name:
-        return strawberry_field.graphql_name
-    head, *rest = strawberry_field.python_name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _default(strawberry_field: Any) -> Any:
