@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from hub.compiled.plan import Bound, Builder, Column, NotCompilable, Registry, Selection, Spec
-from hub.compiled.sql import after_placeholders, connection, page_of
-from hub.records.compiled import order_of, record_object
+from hub.compiled.sql import page_of
+from hub.records.compiled import order_of, records_page
 
 MEMBER_COLUMNS = {
     "id": "hub_global_id('Member', {row}.id)",
@@ -63,21 +63,9 @@ class MemberRecords(Spec):
                 f"({t}.status = 'PUBLISHED' or {t}.author_id = {Builder.VIEWER})"]
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        from hub.records.compiled import ORDERS
-
         order_name, has_after = b.bound(selection).shape
-        order = ORDERS[order_name]
-        r, counted = b.alias("r"), b.alias("r")
-        conditions = self._conditions(r, row)
-        if has_after:
-            conditions.append(order.after(r, after_placeholders(selection, b, order, 1)))
-        return connection(
-            selection, b, columns=f"{r}.*", source=f"records {r} where {' and '.join(conditions)}",
-            order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
-            has_previous=has_after, node=record_object,
-            count=(f"(select count(*) from records {counted} "
-                   f"where {' and '.join(self._conditions(counted, row))})"),
-        )
+        return records_page(selection, b, order_name, has_after,
+                            lambda t: self._conditions(t, row))
 
 
 def specs() -> Registry:

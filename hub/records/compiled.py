@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -144,20 +145,32 @@ class Feed(Spec):
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
         order_name, has_after = b.bound(selection).shape[:2]
-        order = ORDERS[order_name]
-        after_count = len(order.casts) if has_after else 0
-        r, counted = b.alias("r"), b.alias("r")
-        conditions = self.conditions(selection, r, b, 1 + after_count)
-        if has_after:
-            conditions.append(order.after(r, after_placeholders(selection, b, order, 1)))
-        count_conditions = self.conditions(selection, counted, b, 1 + after_count)
-        return connection(
-            selection, b, columns=f"{r}.*", source=f"records {r} where {' and '.join(conditions)}",
-            order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
-            has_previous=has_after, node=record_object,
-            count=(f"(select count(*) from records {counted} "
-                   f"where {' and '.join(count_conditions)})"),
+        after_count = len(ORDERS[order_name].casts) if has_after else 0
+        return records_page(
+            selection, b, order_name, has_after,
+            lambda t: self.conditions(selection, t, b, 1 + after_count),
         )
+
+
+def records_page(
+    selection: Selection, b: Builder, order_name: str, has_after: bool,
+    conditions: Callable[[str], list[str]],
+) -> str:
+    """A connection of records, bound as ``(limit, *after values, …)``: ``conditions(alias)``
+    filters the page and its ``totalCount`` alike."""
+    order = ORDERS[order_name]
+    r, counted = b.alias("r"), b.alias("r")
+    page_conditions = conditions(r)
+    if has_after:
+        page_conditions.append(order.after(r, after_placeholders(selection, b, order, 1)))
+    return connection(
+        selection, b, columns=f"{r}.*",
+        source=f"records {r} where {' and '.join(page_conditions)}",
+        order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
+        has_previous=has_after, node=record_object,
+        count=(f"(select count(*) from records {counted} "
+               f"where {' and '.join(conditions(counted))})"),
+    )
 
 
 class Details(Spec):
