@@ -159,6 +159,40 @@ select json_build_object('records', json_build_object(
 )::text
 """
 
+# The hub's anonymous class page: every class but drafts; a lesson is readable (body, prompt)
+# only as the first lesson of a free-preview class (hub/classes/types.py); instructors the
+# creator first, then in the order they joined; viewerEnrollment null (nobody signed in).
+CLASS_PAGE = f"""
+select json_build_object('class', (
+    select json_build_object(
+        'id', {gid('Class', 'c.id')}, 'slug', c.slug, 'title', c.title, 'summary', c.summary,
+        'description', c.description, 'skill', c.skill, 'level', c.level, 'status', c.status,
+        'freePreview', c.free_preview,
+        'lessonCount', (select count(*) from lessons n where n.class_id = c.id),
+        'submissionsCount', (
+            select count(*) from submissions s
+            where s.class_id = c.id and exists (
+                select 1 from records r where r.id = s.record_id and r.status = 'PUBLISHED'
+                and r.deleted_at is null)),
+        'instructors', (
+            select coalesce(json_agg(json_build_object(
+                'id', {gid('Member', 'm.id')}, 'handle', m.handle, 'displayName', m.display_name)
+                order by i.member_id <> c.created_by, i.added_at, i.member_id), '[]')
+            from class_instructors i join members m on m.id = i.member_id
+            where i.class_id = c.id),
+        'lessons', (
+            select coalesce(json_agg(json_build_object(
+                'id', {gid('Lesson', 'l.id')}, 'position', l.position, 'title', l.title,
+                'locked', not v.readable, 'body', case when v.readable then l.body end,
+                'prompt', case when v.readable then l.prompt end) order by l.position), '[]')
+            from lessons l cross join lateral (
+                select c.free_preview and l.position = 1 as readable) v
+            where l.class_id = c.id),
+        'viewerEnrollment', null)
+    from classes c where c.slug = lower(btrim($1)) and c.status <> 'DRAFT')
+)::text
+"""
+
 UPDATE_PROFILE = f"""
 with viewer as (
     select member_id from sessions
@@ -193,6 +227,7 @@ OPERATIONS = {
     "MemberPage": (MEMBER_PAGE, lambda v, _r: (v["handle"], min(int(v.get("first", 20)), 100))),
     "Search": (SEARCH, lambda v, _r: (v["text"], v.get("mediaType"),
                                       min(int(v.get("first", 20)), 100))),
+    "ClassPage": (CLASS_PAGE, lambda v, _r: (v["slug"],)),
     "BenchUpdateProfile": (UPDATE_PROFILE, lambda v, r: (_bearer(r), v["bio"])),
 }
 

@@ -5,13 +5,13 @@
 
 Steps: install what is missing (wrk from Debian, PostGraphile with ``npm ci`` in bench/), start
 or reach PostgreSQL, migrate, seed with ``recordhub seed --scale N`` unless the database
-already holds exactly N records from an earlier run, (re)create PostGraphile's schema
-(bench/postgraphile/schema.sql), start the three servers on 127.0.0.1, check that each
-answers every operation without errors, then for each operation and server: a warm-up, then
-a timed ``wrk`` run (bench/wrk/graphql.lua) over a few hundred request bodies with varied
-variables. Also: SQL statements per operation in the hub (one request through an in-process
-hub, counting ``hub.db.statements``), and the time of the designated record's 50-generation
-descendants and its deepest descendant's ancestors through the hub. Writes
+already holds exactly N records (and their classes) from an earlier run, (re)create
+PostGraphile's schema (bench/postgraphile/schema.sql), start the three servers on 127.0.0.1,
+check that each answers every operation without errors, then for each operation and server: a
+warm-up, then a timed ``wrk`` run (bench/wrk/graphql.lua) over a few hundred request bodies
+with varied variables. Also: SQL statements per operation in the hub (one request through an
+in-process hub, counting ``hub.db.statements``), and the time of the designated record's
+50-generation descendants and its deepest descendant's ancestors through the hub. Writes
 bench/results/<time>.json and the table (with the machine and the command line) into
 bench/README.md between the results markers. Every process it starts, it stops.
 """
@@ -73,6 +73,7 @@ class Sample:
 
     record_pks: list[int]
     handles: list[str]
+    class_slugs: list[str]
     member_pk: int = 0
     token: str = ""
     root_pk: int = 0
@@ -112,11 +113,14 @@ OPERATIONS = [
               lambda sample, server: [{"handle": h} for h in sample.handles]),
     Operation("search", ROOT / "schema/operations/search.graphql",
               BENCH / "postgraphile/search.graphql", _search_vars),
+    Operation("class_page", ROOT / "schema/operations/class_page.graphql",
+              BENCH / "postgraphile/class_page.graphql",
+              lambda sample, server: [{"slug": slug} for slug in sample.class_slugs]),
     Operation("update_profile", BENCH / "operations/update_profile.graphql",
               BENCH / "postgraphile/update_profile.graphql", _bio_vars, authenticated=True),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
-                   "member_page": "MemberPage", "search": "Search",
+                   "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile"}
 
 
@@ -207,14 +211,19 @@ async def prepare_data(dsn: str, args: argparse.Namespace, env: dict[str, str]) 
         count = await connection.fetchval("select count(*) from records")
         seeded_root = await connection.fetchval(
             "select count(*) from records where tags @> array['scale-lineage-root']")
+        # A data set seeded before the scale seed made classes cannot serve class_page.
+        has_classes = await connection.fetchval(
+            "select exists (select 1 from classes where status = 'PUBLISHED')")
     finally:
         await connection.close()
-    if count == args.records and seeded_root == 1 and not args.reseed:
+    if count == args.records and seeded_root == 1 and has_classes and not args.reseed:
         print(f"reusing the {count} records already seeded", flush=True)
         return
     if count and not (args.reseed or not args.database_url):
-        raise SystemExit(f"the database holds {count} records, not {args.records}: pass "
-                         "--reseed to replace its members and records")
+        found = f"{count} records, not {args.records}" if count != args.records \
+            else f"{count} records but no published classes (an older seed)"
+        raise SystemExit(f"the database holds {found}: pass --reseed to replace its members "
+                         "and records")
     command = [sys.executable, "-m", "hub.cli", "seed", "--scale", str(args.records)]
     if count:
         command.append("--force")
@@ -238,6 +247,9 @@ async def read_sample(dsn: str, rng: random.Random) -> Sample:
         handles = await connection.fetch(
             "select handle from members where handle <> $1 order by random() limit 300",
             BENCH_HANDLE)
+        # Class pages: what an anonymous visitor finds in the class listing.
+        slugs = await connection.fetch(
+            "select slug from classes where status = 'PUBLISHED' order by random() limit 300")
         root = await connection.fetchval(
             "select id from records where tags @> array['scale-lineage-root']")
         leaf = await connection.fetchval(
@@ -246,8 +258,8 @@ async def read_sample(dsn: str, rng: random.Random) -> Sample:
         await connection.close()
     pks = sorted({row["id"] for row in remixes})
     rng.shuffle(pks)
-    return Sample(record_pks=pks[:300],
-                  handles=[row["handle"] for row in handles], root_pk=root, leaf_pk=leaf)
+    return Sample(record_pks=pks[:300], handles=[row["handle"] for row in handles],
+                  class_slugs=[row["slug"] for row in slugs], root_pk=root, leaf_pk=leaf)
 
 
 async def postgraphile_schema(dsn: str) -> None:

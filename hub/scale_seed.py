@@ -127,7 +127,7 @@ LESSON_STEPS = [
     ("What next", "Plan the next piece from what this one taught you.",
      "Post a sketch of your next {skill} piece."),
 ]
-CLASS_TITLES = ["{Skill} from {adjective} {noun}", "{adjective} {noun}: a {skill} class",
+CLASS_TITLES = ["{Skill} from {adjective} {noun}", "{adjective} {noun}: a class in {skill}",
                 "The {adjective} {noun} {Skill} Workshop"]
 FEEDBACK = ["Strong start. What happens if you cut the first line?",
             "The middle drags a little; try moving the turn earlier.",
@@ -456,7 +456,7 @@ async def _load_members(
 
 
 def _durations(details: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
-    durations = {}
+    durations: dict[str, int] = {}
     for media_type in ("film", "music"):
         for detail_json, _ in details.get(media_type, []):
             seconds = orjson.loads(detail_json).get("duration_seconds")
@@ -503,7 +503,7 @@ async def _load_links(
     report: Progress,
 ) -> int:
     positions: dict[int, int] = {}
-    edge_rows = []
+    edge_rows: list[Row] = []
     for remix, source in lineage.edges:
         positions[remix] = positions.get(remix, 0) + 1
         edge_rows.append((world.record_id(remix), world.record_id(source), rng.choice(NOTES),
@@ -608,7 +608,7 @@ async def _load_classes(
 def _subscription_rows(rng: random.Random, world: _World) -> list[Row]:
     """Subscriptions of about :data:`SUBSCRIBER_SHARE` of the members, most of them ACTIVE;
     learners are drawn from these members (some have lapsed since they enrolled)."""
-    rows = []
+    rows: list[Row] = []
     for member_id in world.members:
         if rng.random() >= SUBSCRIBER_SHARE:
             continue
@@ -676,7 +676,7 @@ def _plan_learners(
     the class was open; some completed a few lessons, a third of those submitted one of their
     own published records to the last lesson they completed."""
     want = min(len(world.subscribers), int(MAX_LEARNERS * rng.random() ** 2))
-    learners = []
+    learners: list[_Learner] = []
     for member_id in rng.sample(world.subscribers, want):
         if member_id in instructors:
             continue
@@ -779,7 +779,7 @@ def _plan_compilations(
     total = len(world.created)
     # Made in the newer half of the data set, so each has records to choose from.
     moments = sorted(rng.randrange(total // 2, total) for _ in range(count))
-    plans = []
+    plans: list[_CompilationPlan] = []
     for n, at in enumerate(moments):
         plan = _plan_compilation(rng, world, plugins, targets[n % len(targets)],
                                  COMPILATION_CYCLE[n % len(COMPILATION_CYCLE)], at, n + 1)

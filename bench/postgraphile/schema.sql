@@ -1,11 +1,13 @@
 -- What PostGraphile serves in the benchmark (schema bench_pgl, recreated by bench/run.py).
 --
 -- The hub's tables are left as they are; these views expose what an anonymous visitor may see
--- (published, not deleted records), smart comments declare the keys and relations that
--- PostGraphile cannot infer from views, and three functions cover what plain CRUD cannot: a
--- member by case-insensitive handle, full-text search, and the ancestors walk (the same
--- recursive CTE shape as hub/lineage/store.py). This is what a PostGraphile user would write to
--- serve the same API; every query reads the same tables and indexes as the hub.
+-- (published, not deleted records; classes that are not drafts, with locked lessons' bodies
+-- and prompts null), smart comments declare the keys and relations that PostGraphile cannot
+-- infer from views, and four functions cover what plain CRUD cannot: a member by
+-- case-insensitive handle, full-text search, the ancestors walk (the same recursive CTE shape
+-- as hub/lineage/store.py) and a class's instructors in the hub's order. This is what a
+-- PostGraphile user would write to serve the same API; every query reads the same tables and
+-- indexes as the hub.
 
 drop schema if exists bench_pgl cascade;
 create schema bench_pgl;
@@ -71,4 +73,48 @@ create function bench_pgl.records_ancestors(r bench_pgl.records, max_depth int d
         join public.members m on m.id = x.author_id
         order by n.depth, n.id
         limit 10000
+    $$;
+
+-- Class pages (schema/operations/class_page.graphql), as an anonymous visitor sees them
+-- (hub/classes/types.py): every class but drafts, found by its unique slug (Query.classBySlug).
+create view bench_pgl.classes as
+    select id, slug, title, summary, description, skill, level, status, free_preview,
+           created_by, created_at, updated_at, published_at
+    from public.classes
+    where status <> 'DRAFT';
+comment on view bench_pgl.classes is E'@primaryKey id\n@unique slug';
+
+-- Class.lessons: titles for everyone; body and prompt only where an anonymous visitor may read
+-- them (the first lesson of a free-preview class), null and `locked` elsewhere.
+create view bench_pgl.lessons as
+    select l.id, l.class_id, l.position, l.title, not r.readable as locked,
+           case when r.readable then l.body end as body,
+           case when r.readable then l.prompt end as prompt
+    from public.lessons l
+    join public.classes c on c.id = l.class_id
+    cross join lateral (select c.free_preview and l.position = 1 as readable) r
+    where c.status <> 'DRAFT';
+comment on view bench_pgl.lessons is
+    E'@primaryKey id\n'
+    '@foreignKey (class_id) references bench_pgl.classes (id)|@fieldName class|@foreignFieldName lessons';
+
+-- Class.submissions { totalCount }: the hub's submissionsCount counts submissions whose record
+-- is still published and not deleted.
+create view bench_pgl.submissions as
+    select s.id, s.class_id, s.lesson_id, s.member_id, s.record_id, s.created_at
+    from public.submissions s
+    join public.records r on r.id = s.record_id
+    where r.status = 'PUBLISHED' and r.deleted_at is null;
+comment on view bench_pgl.submissions is
+    E'@primaryKey id\n'
+    '@foreignKey (class_id) references bench_pgl.classes (id)|@fieldName class|@foreignFieldName submissions';
+
+-- Class.instructors: the creator first, then in the order they joined (as the hub lists them).
+create function bench_pgl.classes_instructors(c bench_pgl.classes)
+    returns setof bench_pgl.members
+    language sql stable as $$
+        select m.* from public.class_instructors i
+        join bench_pgl.members m on m.id = i.member_id
+        where i.class_id = c.id
+        order by i.member_id <> c.created_by, i.added_at, i.member_id
     $$;
