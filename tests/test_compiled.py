@@ -185,6 +185,40 @@ async def test_the_lineage_panel_is_compiled_and_answers_as_the_executor(
     assert [node["title"] for node in graph["nodes"]][1:4].count(None) == 2  # the tombstones
 
 
+CLASS_EVERYTHING = """
+query Class($slug: String!) {
+  class(slug: $slug) {
+    __typename id slug title summary description skill level status freePreview createdAt
+    updatedAt publishedAt lessonCount submissionsCount viewerIsInstructor
+    viewerEnrollment { progress completedLessons }
+    instructors { handle displayName records(first: 1) { totalCount } }
+    lessons { __typename id position title locked body prompt createdAt updatedAt }
+  }
+}
+"""
+
+
+async def test_class_pages_are_compiled_for_anonymous_visitors(
+    api: Api, community: dict[str, Any],
+) -> None:
+    maker: Member = community["maker"]
+    await api.hub.db.execute(
+        "update classes set status = 'DRAFT' where id = (select min(id) from classes)")
+    await api.hub.db.execute(
+        "update classes set free_preview = not free_preview where id = (select max(id) from classes)")
+    classes = await api.hub.db.fetch("select slug, status, free_preview from classes")
+    assert {row["status"] for row in classes} >= {"PUBLISHED", "DRAFT"}
+    assert {row["free_preview"] for row in classes} == {True, False}
+    slugs = [row["slug"] for row in classes] + ["no-such-class", "x" * 80]
+    for slug in slugs:
+        for query in (OPERATIONS["class_page"], CLASS_EVERYTHING):
+            body, statements = await both_ways(api, query, {"slug": slug.upper()})
+            assert statements == 1, body
+            # Signed in, access depends on enrollment and subscription: the executor answers.
+            _, statements = await both_ways(api, query, {"slug": slug}, token=maker.token)
+            assert statements > 2 or slug in ("no-such-class", "x" * 80)
+
+
 async def test_tombstones_credit_their_authors_and_hide_content_for_everyone_but_the_author(
     api: Api, community: dict[str, Any],
 ) -> None:

@@ -28,11 +28,13 @@ PLAN_CACHE_SIZE = 512
 
 def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
     """Every SQL twin of every slice: (type name, field name) → Spec."""
+    from hub.classes import compiled as classes
     from hub.lineage import compiled as lineage
     from hub.members import compiled as members
     from hub.records import compiled as records
 
-    return {**records.specs(schema, plugins), **members.specs(), **lineage.specs()}
+    return {**records.specs(schema, plugins), **members.specs(), **lineage.specs(),
+            **classes.specs()}
 
 
 class CompiledQueries:

@@ -63,6 +63,10 @@ NO_ARGUMENTS = Bound()
 class Spec:
     """How one GraphQL field is answered in SQL. Slices subclass it in their ``compiled.py``."""
 
+    # False for a field whose value never holds its selections (always null), which therefore
+    # need no twins.
+    renders_selections = True
+
     def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
         """Validate the field's coerced arguments as its resolver would; raise
         :class:`NotCompilable` wherever the resolver would answer with an error."""
@@ -86,6 +90,16 @@ class Typename(Spec):
 
 
 TYPENAME = Typename()
+
+
+class AlwaysNull(Spec):
+    """A field the compiled path always answers with null (e.g. the anonymous visitor's
+    ``viewerEnrollment``)."""
+
+    renders_selections = False
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return "null::json"
 
 
 class Column(Spec):
@@ -286,7 +300,7 @@ class _Collector:
             raise NotCompilable(f"{parent.name}.{name} has no SQL twin")
         definition = parent.fields[name]
         selection = Selection(key, name, parent.name, spec, node, definition)
-        if node.selection_set is not None:
+        if node.selection_set is not None and spec.renders_selections:
             named = get_named_type(definition.type)
             if isinstance(named, GraphQLObjectType):
                 selection.children = self.collect(named, node.selection_set)
