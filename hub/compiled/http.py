@@ -10,6 +10,7 @@ import orjson
 from aiohttp import web
 
 from hub.compiled.plan import NotCompilable
+from hub.errors import is_database_outage
 from hub.limits import LimitExceeded, check, measure
 from hub.trusted_documents import DocumentRefused
 
@@ -64,7 +65,9 @@ async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | Non
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:
-        log.debug("compiled statement failed, answering through the executor: %r", error)
+        # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
+        level = logging.DEBUG if is_database_outage(error) else logging.WARNING
+        log.log(level, "compiled statement failed, answering through the executor: %r", error)
         return None
     wants_new_type = GRAPHQL_RESPONSE_TYPE in request.headers.get("Accept", "")
     return web.Response(
