@@ -105,8 +105,6 @@ def _input_value(filter_: Any, name: str, python_name: str) -> Any:
 class Feed(Spec):
     """``Query.records``: published records, filtered, in pages (queries.py, store.py)."""
 
-    FILTERS = ("mediaType", "author", "tag", "search")
-
     def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
         order_name, order = order_of(arguments)
         limit, after = page_of(arguments, order)
