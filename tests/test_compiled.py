@@ -366,15 +366,31 @@ async def test_statements_stay_one_whatever_the_page_size(
         assert statements == 1
 
 
-async def test_the_setting_switches_compiled_queries_off(api: Api) -> None:
+async def test_the_setting_switches_compiled_queries_off(
+    api: Api, community: dict[str, Any],
+) -> None:
+    """HUB_COMPILED_QUERIES=false: the same feed, answered field by field."""
     from dataclasses import replace
 
-    from hub.app import Hub
+    from aiohttp.test_utils import TestClient, TestServer
 
+    from hub.app import Hub, create_app
+    from hub.config import Settings
+
+    assert Settings.from_env({"HUB_COMPILED_QUERIES": "false"}).compiled_queries is False
     settings = replace(api.hub.settings, compiled_queries=False)
     hub = Hub(settings=settings, db=api.hub.db, plugins=api.hub.plugins, schema=api.hub.schema)
     assert hub.compiled is None
-    assert api.hub.compiled is not None
+    compiled, statements = await both_ways(api, OPERATIONS["feed"], {"first": 5})
+    assert statements == 1
+    app = create_app(hub)
+    app.on_cleanup.clear()  # the pool is the fixture's, closed by it
+    async with TestClient(TestServer(app)) as client:
+        before = hub.db.statements
+        response = await client.post("/graphql", json={"query": OPERATIONS["feed"],
+                                                       "variables": {"first": 5}})
+        assert await response.json() == compiled
+    assert hub.db.statements - before > 1
 
 
 @pytest.mark.parametrize("body", [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.classes.store import MAX_SLUG, SUBMITTED_RECORD_PUBLIC
+from hub.classes.store import LONGEST_SLUG, SUBMITTED_RECORD_PUBLIC
 from hub.compiled.plan import (
     AlwaysNull,
     Bound,
@@ -63,7 +63,7 @@ class ClassBySlug(Spec):
         if viewer_id is not None:
             raise NotCompilable("a signed-in viewer's access is the executor's")
         slug = arguments["slug"]
-        if len(slug) > MAX_SLUG + 12:  # queries.py: answered null without a query
+        if len(slug) > LONGEST_SLUG:  # as queries.py: null without a query
             return Bound(False)
         return Bound(True, (slug.strip().lower(),))
 

@@ -40,7 +40,7 @@ class ClassesQuery:
     @strawberry.field(name="class", description="A class by its slug; null if it does not exist "
                       "or you may not see it (drafts are for their instructors).")
     async def class_(self, info: Info, slug: str) -> Class | None:
-        if len(slug) > store.MAX_SLUG + 12:  # room for a "-<n>" suffix
+        if len(slug) > store.LONGEST_SLUG:
             return None
         class_id = await store.class_id_by_slug(info.context.db, slug.strip().lower())
         return await load_class(info.context, class_id) if class_id else None

@@ -40,6 +40,8 @@ SUBMITTED_RECORD_PUBLIC = (
 )
 
 MAX_SLUG = 60
+# With room for the "-<n>" suffix that keeps slugs unique: no slug is longer.
+LONGEST_SLUG = MAX_SLUG + 12
 
 # Any constant shared by every hub process; serialises slug choice between concurrent creates.
 SLUG_LOCK_KEY = 0x636C617373736C67

@@ -1,5 +1,6 @@
-"""The compiled path's side of the GraphQL view: answer a request with one statement, or
-return None and let the ordinary executor answer it (hub/app.py tries this first)."""
+"""The compiled path's side of the GraphQL view: the ``data`` of a request from one statement,
+or None to let the ordinary executor answer it (hub/app.py tries this first and makes the
+HTTP response)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.compiled")
 
-GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
 
-
-async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | None,
-                            ) -> web.Response | None:
-    """The response to a compilable query (a JSON POST, or a GET with ``query``), or None.
+async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -> bytes | None:
+    """The JSON of ``data`` for a compilable query (a JSON POST, or a GET with ``query``), or
+    None.
 
     None whenever anything would make the ordinary path answer differently: a body it would
     refuse or word an error about, a document refused or limited, arguments a resolver
@@ -69,11 +68,7 @@ async def compiled_response(hub: Hub, request: web.Request, viewer_id: int | Non
         level = logging.DEBUG if is_database_outage(error) else logging.WARNING
         log.log(level, "compiled statement failed, answering through the executor: %r", error)
         return None
-    wants_new_type = GRAPHQL_RESPONSE_TYPE in request.headers.get("Accept", "")
-    return web.Response(
-        body=b'{"data":' + data.encode() + b"}",
-        content_type=GRAPHQL_RESPONSE_TYPE if wants_new_type else "application/json",
-    )
+    return data.encode()
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

@@ -33,8 +33,7 @@ from hub.compiled.sql import (
 from hub.errors import BadRequest
 from hub.lineage.loaders import LineageByRecordIdLoader
 from hub.lineage.types import checked_depth
-from hub.members.compiled import member_by_id
-from hub.records.compiled import record_object, visible
+from hub.records.compiled import Author, record_object, visible
 
 # Twins of store.SOURCE_ORDER and store.REMIX_ORDER, over record_sources.
 SOURCE_ORDER = KeysetOrder(("{t}.position", "{t}.source_id"), ("bigint", "bigint"), False,
@@ -44,11 +43,6 @@ REMIX_ORDER = KeysetOrder(("{t}.remix_id",), ("bigint",), True, "'[' || {t}.remi
 
 def record_or_tombstone(selection: Selection, row: str, b: Builder) -> str:
     return f"(case when {visible(row)} then {record_object(selection, row, b)} end)"
-
-
-class Author(Spec):
-    def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        return member_by_id(selection, f"{row}.author_id", b)
 
 
 class RecordOrTombstone(Spec):
@@ -91,7 +85,7 @@ class RemixCount(Spec):
         return f"(select count(*) from record_sources {s} where {s}.source_id = {row}.id)"
 
 
-class Walk(Spec):
+class WalkEntries(Spec):
     """``Record.ancestors``/``descendants(maxDepth)``: each record once at its shortest
     depth, nearest first, at most LineageByRecordIdLoader.MAX_ENTRIES."""
 
@@ -246,8 +240,8 @@ def specs() -> Registry:
         ("Record", "sources"): Links("remix_id", "source_id", SOURCE_ORDER),
         ("Record", "remixes"): Links("source_id", "remix_id", REMIX_ORDER),
         ("Record", "remixCount"): RemixCount(),
-        ("Record", "ancestors"): Walk("remix_id", "source_id"),
-        ("Record", "descendants"): Walk("source_id", "remix_id"),
+        ("Record", "ancestors"): WalkEntries("remix_id", "source_id"),
+        ("Record", "descendants"): WalkEntries("source_id", "remix_id"),
         ("Record", "contributors"): Contributors(),
         ("Contributor", "depth"): Column("min({row}.depth)"),
         ("Contributor", "member"): Author(),

@@ -11,6 +11,7 @@ from typing import Any
 
 from hub.compiled.plan import Bound, Builder, Column, NotCompilable, Registry, Selection, Spec
 from hub.compiled.sql import page_of
+from hub.members.queries import LONGEST_HANDLE
 from hub.records.compiled import order_of, records_page
 
 MEMBER_COLUMNS = {
@@ -22,9 +23,6 @@ MEMBER_COLUMNS = {
     "role": "{row}.role",
     "createdAt": "hub_iso({row}.created_at)",
 }
-
-# hub.members.queries: longer handles are answered with null without a query.
-MAX_HANDLE = 100
 
 
 def member_by_id(selection: Selection, member_id: str, b: Builder) -> str:
@@ -39,7 +37,7 @@ class MemberByHandle(Spec):
 
     def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
         handle = arguments["handle"]
-        if len(handle) > MAX_HANDLE:
+        if len(handle) > LONGEST_HANDLE:
             raise NotCompilable("handle too long")
         return Bound(values=(handle,))
 

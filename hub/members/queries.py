@@ -10,6 +10,9 @@ from hub.members import store
 from hub.members.types import Member
 from hub.relay import Connection, PageArgs, connection_from_rows
 
+# Far beyond any handle (auth.HANDLE_PATTERN): a longer lookup is null without a query.
+LONGEST_HANDLE = 100
+
 
 @strawberry.input(description="Narrows `members`; all given conditions must hold.")
 class MemberFilter:
@@ -31,7 +34,7 @@ class MembersQuery:
 
     @strawberry.field(description="A member by handle (case-insensitive).")
     async def member(self, info: Info, handle: str) -> Member | None:
-        if len(handle) > 100:
+        if len(handle) > LONGEST_HANDLE:
             return None
         row = await store.member_by_handle(info.context.db, handle)
         return Member.from_row(row) if row is not None else None

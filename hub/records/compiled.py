@@ -67,6 +67,8 @@ class ThisRecord(Spec):
 
 
 class Author(Spec):
+    """The member credited for the row's record (``{row}.author_id``)."""
+
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
         from hub.members.compiled import member_by_id
 
