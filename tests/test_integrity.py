@@ -14,7 +14,6 @@ from tests.api import Api, Member
 from tests.compilations_api import (
     ADD_EDITOR,
     APPROVE,
-    COMPILATION,
     CREATE,
     PUBLISH,
     SUBMIT,
@@ -361,12 +360,3 @@ async def test_the_editor_who_proposed_a_payout_cannot_finalize_it(api: Api) -> 
     other = await api.gql(FINALIZE, {"id": proposal["id"]}, token=erin.token)
     assert other["finalizePayout"] == {"proposal": {"status": "FINALIZED"}, "errors": []}
 
-
-async def test_the_compilation_fields_show_the_pinned_history(api: Api) -> None:
-    """The whole COMPILATION selection still answers after publication (a smoke test of the
-    shared operation with the new scalar)."""
-    eddie, erin = await editors(api)
-    book = await publish_book(api, eddie, erin, await story(api, eddie, "Mine"),
-                              editorsPercent="5.5")
-    seen = (await api.gql(COMPILATION, {"id": book["id"]}))["compilation"]
-    assert seen["editorsPercent"] == "5.5" and seen["items"][0]["weight"] == "1"
