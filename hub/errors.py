@@ -54,6 +54,7 @@ class ErrorCode(enum.Enum):
     SELF_SOURCE = "SELF_SOURCE"
     SOURCE_NOT_PUBLISHED = "SOURCE_NOT_PUBLISHED"
     TOO_MANY_SOURCES = "TOO_MANY_SOURCES"
+    SOURCE_LOCKED = "SOURCE_LOCKED"
     # Class Projects
     SUBSCRIPTION_REQUIRED = "SUBSCRIPTION_REQUIRED"
     ALREADY_ENROLLED = "ALREADY_ENROLLED"
@@ -72,6 +73,8 @@ class ErrorCode(enum.Enum):
     UNKNOWN_CURRENCY = "UNKNOWN_CURRENCY"
     WINDOW_OPEN = "WINDOW_OPEN"
     WINDOW_CLOSED = "WINDOW_CLOSED"
+    OWN_PROPOSAL = "OWN_PROPOSAL"
+    CHANGED_SINCE_APPROVAL = "CHANGED_SINCE_APPROVAL"
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")

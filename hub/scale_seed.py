@@ -759,15 +759,18 @@ async def _load_compilations(
                 ("compilation_id", "member_id", "added_by", "added_at"),
                 [(pk, member, plan.editors[0], plan.row[created])
                  for pk, plan in pairs for member in plan.editors])
+    status = COMPILATION_COLUMNS.index("status")
+    # Approval pins each item's record version; seeded records are at version 1.
+    approved = {workflow.APPROVED, workflow.PUBLISHED, workflow.ARCHIVED}
     items = [(pk, world.record_id(record), position, "", Decimal(1), plan.editors[0],
-              plan.row[created])
+              plan.row[created], 1 if plan.row[status] in approved else None)
              for pk, plan in pairs for position, record in enumerate(plan.items, 1)]
     await _copy(connection, "compilation_items", ("compilation_id", "record_id", "position",
-                                                  "note", "weight", "added_by", "created_at"),
+                                                  "note", "weight", "added_by", "created_at",
+                                                  "approved_version"),
                 items)
     history = [(pk, *entry) for pk, plan in pairs for entry in plan.history]
     await _copy(connection, "compilation_history", HISTORY_COLUMNS, history)
-    status = COMPILATION_COLUMNS.index("status")
     return CompilationCounts(
         compilations=len(plans), items=len(items), history=len(history),
         public=sum(plan.row[status] in workflow.PUBLIC_STATUSES for plan in plans))

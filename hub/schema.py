@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from decimal import Decimal
 from typing import Annotated, Any, Union
 
 import strawberry
 from graphql import GraphQLError, GraphQLUnionType
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 from strawberry.types.execution import ExecutionContext
@@ -29,6 +31,7 @@ from hub.classes.queries import ClassesQuery
 from hub.classes.types import Class
 from hub.compilations.mutations import CompilationsMutation, CreateCompilationInput
 from hub.compilations.queries import CompilationsQuery
+from hub.compilations.scalars import DECIMAL
 from hub.compilations.types import Compilation
 from hub.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
 from hub.federation import FederatedSchema
@@ -152,6 +155,8 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
             lambda: ValidationCache(maxsize=512),
         ],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).
+        config=StrawberryConfig(scalar_map={Decimal: DECIMAL}),
     )
 
 

@@ -154,11 +154,17 @@ async def test_only_published_records_join_and_only_drafts_change(api: Api) -> N
                                                   "recordId": record["id"]}}, token=eddie.token)
         assert data["addCompilationItem"]["errors"][0]["code"] == code
     fine = await story(api, writer, "Fine")
-    for weight in ("0", "-1", "abc", "1.0000001", "1e9"):
+    for weight in ("0", "-1", "1.0000001", "1000000.5", 0, -2.5):
         data = await api.gql(ADD_ITEM, {"input": {"compilationId": compilation["id"],
                                                   "recordId": fine["id"], "weight": weight}},
                              token=eddie.token)
         assert data["addCompilationItem"]["errors"][0]["field"] == "weight", weight
+    # Not decimals at all: the Decimal scalar refuses them, naming the field.
+    for weight in ("abc", "1e9", "1E+1", "NaN", " 1", "", True, "9" * 41):
+        errors = await api.errors(ADD_ITEM, {"input": {"compilationId": compilation["id"],
+                                                       "recordId": fine["id"], "weight": weight}},
+                                  token=eddie.token)
+        assert ".weight" in errors[0]["message"] and "Decimal" in errors[0]["message"], weight
     assert await rows(api, "compilation_items") == 0
     await add(api, eddie, compilation, fine)
     duplicate = await api.gql(ADD_ITEM, {"input": {"compilationId": compilation["id"],
@@ -272,7 +278,7 @@ async def test_credit_split_follows_the_documented_rules(api: Api) -> None:
         ("eddie", "50.00", "0.050000"), ("erin", "50.00", "0.050000")]
     xav = lines[2]["breakdown"]
     assert xav == [{"role": "source", "itemId": xav[0]["itemId"], "recordId": xav[0]["recordId"],
-                    "recordTitle": "Salt", "depth": 1, "amount": "150.000000"}]
+                    "recordTitle": "Salt", "depth": 1, "amount": "150.00"}]
     for pool in ({"amount": "-1", "currency": "USD"}, {"amount": "1" + "0" * 30, "currency": "USD"},
                  {"amount": "10", "currency": "XXX"}):
         errors = await api.errors(SPLIT, {"id": compilation["id"], "pool": pool})

@@ -235,6 +235,47 @@ async def test_tombstones_credit_their_authors_and_hide_content_for_everyone_but
                for edge in anonymous["data"]["record"]["sources"]["edges"])
 
 
+NOTES = """
+query Notes($id: ID!) {
+  record(id: $id) {
+    sources(first: 5) { edges { recordId tombstone note node { title } } }
+    remixes(first: 5) { edges { recordId tombstone note node { title } } }
+  }
+}
+"""
+
+
+async def test_a_tombstone_link_hides_its_note_on_both_paths(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    harbor = await api.create_record(ada, "Harbor", publish=True)
+    sketch = await api.create_record(bob, "Sketch")  # bob's draft...
+    dub = await api.create_record(bob, "Dub", sources=[sketch["id"]])  # ...and his draft remix
+    song = await api.create_record(bob, "Song", publish=True)  # his published remix of sketch
+    for remix, source, note in ((dub, harbor, "Took the bass line."),
+                                (song, sketch, "The hook from my sketch.")):
+        result = await api.gql(
+            ADD_SOURCE, {"input": {"recordId": remix["id"], "sourceId": source["id"],
+                                   "note": note}}, token=bob.token)
+        assert result["addSource"]["errors"] == [], result
+    notes: dict[tuple[str, str | None], list[Any]] = {}
+    for record in (harbor, sketch, song):
+        for who in (None, ada, bob):
+            body, statements = await both_ways(api, NOTES, {"id": record["id"]},
+                                               token=who.token if who else None)
+            assert statements == (2 if who else 1)
+            found = body["data"]["record"]
+            edges = [] if found is None else found["sources"]["edges"] + found["remixes"]["edges"]
+            notes[(record["id"], who.handle if who else None)] = [
+                (edge["tombstone"], edge["note"]) for edge in edges]
+    # Anyone but bob: his draft remix of ada's record is a tombstone, its note null...
+    assert notes[(harbor["id"], None)] == notes[(harbor["id"], "ada")] == [(True, None)]
+    assert notes[(harbor["id"], "bob")] == [(False, "Took the bass line.")]
+    # ...and so is his published song's source, his draft.
+    assert notes[(song["id"], None)] == notes[(song["id"], "ada")] == [(True, None)]
+    assert notes[(song["id"], "bob")] == [(False, "The hook from my sketch.")]
+    assert notes[(sketch["id"], "bob")] == [(False, "The hook from my sketch."), (False, "")]
+
+
 async def test_every_twinned_field_with_aliases_fragments_and_cursors(
     api: Api, community: dict[str, Any],
 ) -> None:

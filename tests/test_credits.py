@@ -181,3 +181,28 @@ def test_the_order_of_items_and_sources_does_not_matter(scenario: tuple, rng: ra
         shuffled_sources[record] = listed
     shuffled = Lineage(dict(reversed(list(lineage.authors.items()))), shuffled_sources)
     assert split(pool, shuffled_items, shuffled, rules) == split(pool, items, lineage, rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_what_is_shown_adds_up_parts_to_their_line_and_shares_to_one(scenario: tuple) -> None:
+    pool, items, lineage, rules = scenario
+    shares = split(pool, items, lineage, rules)
+    assert sum(share.share_millionths for share in shares) == 1_000_000
+    for share in shares:
+        assert sum(part.amount for part in share.parts) == share.amount
+        assert all(part.amount >= 0 and abs(part.amount - part.exact) < 1 for part in share.parts)
+        assert abs(share.share_millionths - share.exact * 1_000_000 / pool) < 1
+
+
+def test_a_breakdown_of_thirds_adds_up_to_its_line() -> None:
+    # Ann wrote three equal items of a 1.00 pool: 33.33… cents each, 100 cents in all.
+    lineage = Lineage({1: ANN, 2: ANN, 3: ANN}, {})
+    [line] = split(100, [CreditItem(i, i, Decimal(1)) for i in (1, 2, 3)], lineage, Rules())
+    assert line.amount == 100 and line.share_millionths == 1_000_000
+    assert [part.amount for part in line.parts] == [34, 33, 33]
+    # Three members of equal thirds: the shares take the odd millionth by member id.
+    lineage = Lineage({1: 7, 2: 5, 3: 9}, {})
+    shares = split(100, [CreditItem(i, i, Decimal(1)) for i in (1, 2, 3)], lineage, Rules())
+    assert {s.member_id: s.share_millionths for s in shares} == {5: 333_334, 7: 333_333,
+                                                                 9: 333_333}

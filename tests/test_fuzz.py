@@ -26,6 +26,11 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a [te
 # Files travel as multipart parts, which random JSON cannot carry: send a string instead,
 # which the hub must refuse cleanly.
 schemathesis.graphql.scalar("Upload", st.just("not a file").map(schemathesis.graphql.nodes.String))
+# Decimals travel as strings: well-formed ones and anything else (which must be refused).
+schemathesis.graphql.scalar("Decimal", st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False).map(lambda d: format(d, "f")),
+    st.text(max_size=50),
+).map(schemathesis.graphql.nodes.String))
 
 
 def fuzz(url: str, headers: dict[str, str], log: Path) -> dict[str, int]:

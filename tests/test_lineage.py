@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from hub.relay import encode_id
+from hub.relay import decode_id, encode_id
 from tests.api import CREATE_RECORD, Api, Member
 
 ADD_SOURCE = """
@@ -449,7 +449,7 @@ async def test_a_deleted_source_stays_as_a_tombstone_and_keeps_its_credit(api: A
          "record": {"title": "Original"}}]
     links = await query(api, LINKS, remix)
     assert links["sources"]["edges"] == [
-        {"note": "", "tombstone": True, "author": {"handle": "bob"}, "node": None}]
+        {"note": None, "tombstone": True, "author": {"handle": "bob"}, "node": None}]
     graph = (await query(api, GRAPH, remix, direction="ANCESTORS"))["lineageGraph"]
     assert [(n["title"], n["author"]["handle"], n["tombstone"]) for n in graph["nodes"]] == [
         ("Remix", "cyd", False), (None, "bob", True), ("Original", "ada", False)]
@@ -525,3 +525,72 @@ async def test_feed_with_lineage_costs_the_same_for_5_or_50_records(api: Api) ->
     with api.executor_only():
         # the page; sources (one LATERAL); authors; remix counts; ancestors (one recursive CTE)
         assert await cost(5) == await cost(50) == 5
+
+
+# --- what tombstones hide, what published lineage keeps --------------------------------------------
+
+LINK_NOTES = """
+query Notes($id: ID!) {
+  record(id: $id) {
+    sources(first: 5) { edges { recordId tombstone note } }
+    remixes(first: 5) { edges { recordId tombstone note } }
+  }
+}
+"""
+
+
+async def test_a_link_to_a_tombstone_hides_its_note(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    harbor = await api.create_record(ada, "Harbor", publish=True)
+    dub = await api.create_record(bob, "Dub")  # a draft remix: its note is bob's, unpublished
+    assert (await add(api, bob, dub, harbor, "Took the bass line of verse two."))["errors"] == []
+    for viewer in (None, ada):
+        remixes = (await query(api, LINK_NOTES, harbor, viewer))["remixes"]["edges"]
+        assert remixes == [{"recordId": dub["id"], "tombstone": True, "note": None}]
+    remixes = (await query(api, LINK_NOTES, harbor, bob))["remixes"]["edges"]
+    assert remixes == [{"recordId": dub["id"], "tombstone": False,
+                        "note": "Took the bass line of verse two."}]
+    # The other way round: a published record whose source is its author's draft.
+    sketch = await api.create_record(bob, "Sketch")
+    song = await api.create_record(bob, "Song", publish=True)
+    assert (await add(api, bob, song, sketch, "The hook from my sketch."))["errors"] == []
+    for viewer, expected in ((None, None), (ada, None), (bob, "The hook from my sketch.")):
+        sources = (await query(api, LINK_NOTES, song, viewer))["sources"]["edges"]
+        assert [edge["note"] for edge in sources] == [expected]
+
+
+async def test_a_published_lineage_keeps_its_sources(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    harbor = await api.create_record(ada, "Harbor", publish=True)
+
+    async def remove(remix: dict) -> dict:
+        data = await api.gql(REMOVE_SOURCE, {"input": {"recordId": remix["id"],
+                                                       "sourceId": harbor["id"]}},
+                             token=bob.token)
+        return data["removeSource"]
+
+    published = await api.create_record(bob, "Published dub", publish=True,
+                                        sources=[harbor["id"]])
+    withdrawn = await api.create_record(bob, "Withdrawn dub", publish=True,
+                                        sources=[harbor["id"]])
+    await api.gql(UNPUBLISH, {"id": withdrawn["id"]}, token=bob.token)
+    # A draft never published, but remixed by a published record of its author's.
+    behind = await api.create_record(bob, "Draft behind", sources=[harbor["id"]])
+    await api.create_record(bob, "Published on top", publish=True, sources=[behind["id"]])
+    for remix in (published, withdrawn, behind):
+        result = await remove(remix)
+        assert result["record"] is None
+        assert [(e["field"], e["code"]) for e in result["errors"]] == [
+            ("sourceId", "SOURCE_LOCKED")], remix["title"]
+    assert await edge_count(api) == 4
+    # A lineage that never went public may change; the removal is recorded.
+    draft = await api.create_record(bob, "Just a draft")
+    await add(api, bob, draft, harbor, "Borrowed the harbor bells.")
+    assert (await remove(draft))["errors"] == []
+    removed = await api.hub.db.fetch(
+        "select remix_id, source_id, note, removed_by from record_source_removals")
+    assert [tuple(row) for row in removed] == [
+        (decode_id(draft["id"], "Record"), decode_id(harbor["id"], "Record"),
+         "Borrowed the harbor bells.", decode_id(bob.id, "Member"))]
+    assert (await add(api, bob, published, await api.create_record(ada, "More", publish=True)))[
+        "errors"] == []  # sources can still be added

@@ -40,7 +40,8 @@ class PublishingTarget:
 class Contributor:
     """A member credited in an item: its author (depth 0) or the author of a lineage source
     (depth 1 = a direct source, 2 = a source's source…), each member once at their nearest
-    depth."""
+    depth. ``record_title`` is ``"[removed]"`` when that record is not public (its author's
+    draft, unpublished, deleted): publications credit the author, never hidden content."""
 
     handle: str
     display_name: str
@@ -68,6 +69,7 @@ class ItemSnapshot:
     ``details`` is the record's stored details dict (keyed by the media-type plugin's Python
     field names, e.g. ``{"form": "STORY", "text": "…", "word_count": 812}``).
     ``available`` is False when the record was unpublished or deleted since it was added.
+    ``weight`` is a decimal in plain notation (``"2.5"``, ``"10"``).
     """
 
     id: str

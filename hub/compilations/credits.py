@@ -16,6 +16,9 @@ The rules (docs/compilations.md has a worked example):
    exact amount, and the cents left over go one each to the largest fractional parts, ties
    broken by the smaller member id. The amounts always add up to the pool exactly, none is
    negative, and each is within one minor unit of the member's exact share.
+5. What is shown adds up too, by the same method: a member's breakdown parts are rounded to
+   minor units so that they add up to the member's amount (ties: the parts' order), and the
+   shares of the pool to millionths so that they add up to 1 (ties: the smaller member id).
 
 The result does not depend on the order in which items or sources are listed.
 """
@@ -23,10 +26,11 @@ The result does not depend on the order in which items or sources are listed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import TypeVar
 
 # ISO 4217 codes accepted for pools, with their minor-unit exponent (cents = 2).
 CURRENCIES: dict[str, int] = {
@@ -39,6 +43,10 @@ CURRENCIES: dict[str, int] = {
 # The largest pool accepted, in major units: beyond any real payout, far inside bigint.
 MAX_POOL = Decimal(10) ** 12
 MAX_DEPTH = 10
+# Shares of the pool are shown in millionths (``0.250000``).
+SHARE_UNITS = 10**6
+
+K = TypeVar("K", bound=Hashable)
 
 
 class CreditError(ValueError):
@@ -69,19 +77,24 @@ class Money:
         return format_minor(self.minor, self.currency)
 
 
+def minor_to_decimal(minor: int, currency: str) -> Decimal:
+    """Minor units as an exact decimal in major units with the currency's places
+    (``1250, "USD"`` → ``Decimal("12.50")``)."""
+    return Decimal(minor).scaleb(-CURRENCIES[currency])
+
+
 def format_minor(minor: int, currency: str) -> str:
-    exponent = CURRENCIES[currency]
-    return str((Decimal(minor).scaleb(-exponent)).quantize(Decimal(1).scaleb(-exponent)))
+    return format(minor_to_decimal(minor, currency), "f")
 
 
-def parse_money(amount: str, currency: str, field: str = "pool") -> Money:
-    """A pool from client input: a decimal string and an ISO 4217 code."""
+def parse_money(amount: str | Decimal, currency: str, field: str = "pool") -> Money:
+    """A pool from client input: a decimal (or decimal string) and an ISO 4217 code."""
     code = currency.strip().upper()
     if code not in CURRENCIES:
         raise CreditError(f"{currency!r} is not a currency the hub pays in (ISO 4217 code such "
                           "as USD, EUR, JPY).", f"{field}.currency")
     try:
-        value = Decimal(amount.strip())
+        value = amount if isinstance(amount, Decimal) else Decimal(amount.strip())
     except (InvalidOperation, AttributeError):
         raise CreditError(f"{amount!r} is not a decimal amount such as '1250.00'.",
                           f"{field}.amount") from None
@@ -137,24 +150,28 @@ class Rules:
 class CreditPart:
     """Part of a member's exact amount: from which item's record at which lineage depth
     (``role`` "author" at depth 0, "source" deeper), or from a categorical credit (``role``
-    its name; item, record and depth None)."""
+    its name; item, record and depth None). ``amount`` is ``exact`` rounded to minor units
+    so that a member's parts add up to their line's amount (rule 5)."""
 
     role: str
     item_id: int | None
     record_id: int | None
     depth: int | None
     exact: Fraction
+    amount: int = 0
 
 
 @dataclass(frozen=True)
 class CreditShare:
-    """One member's line: ``amount`` in minor units, their ``exact`` rational amount, and the
-    parts it is made of (sorted by item, depth, record)."""
+    """One member's line: ``amount`` in minor units, their ``exact`` rational amount, the
+    parts it is made of (sorted by item, depth, record), and their share of the pool in
+    millionths (``share_millionths``; the shares of a split add up to 1,000,000)."""
 
     member_id: int
     amount: int
     exact: Fraction
     parts: tuple[CreditPart, ...]
+    share_millionths: int = 0
 
 
 def _check(pool: int, items: Sequence[CreditItem], rules: Rules) -> None:
@@ -228,15 +245,30 @@ def exact_split(
     return parts
 
 
-def largest_remainder(exact: Mapping[int, Fraction], pool: int) -> dict[int, int]:
-    """Round each member's exact amount to whole minor units, summing to ``pool`` exactly:
-    floors first, then one unit each to the largest fractional parts (ties: smaller id)."""
-    floors = {member: value.numerator // value.denominator for member, value in exact.items()}
-    left = pool - sum(floors.values())
-    by_remainder = sorted(exact, key=lambda m: (-(exact[m] - floors[m]), m))
-    for member in by_remainder[:left]:
-        floors[member] += 1
+def largest_remainder(exact: Mapping[K, Fraction], total: int) -> dict[K, int]:
+    """Round each exact value to a whole number, the results summing to ``total`` (which
+    must lie between the sum of the floors and that sum plus the number of values): floors
+    first, then one unit each to the largest fractional parts, ties to the smaller key."""
+    floors = {key: value.numerator // value.denominator for key, value in exact.items()}
+    left = total - sum(floors.values())
+    if not 0 <= left <= len(floors):
+        raise ValueError(f"cannot round {len(floors)} values to a total of {total}")
+    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))  # type: ignore[operator]
+    for key in by_remainder[:left]:
+        floors[key] += 1
     return floors
+
+
+def _rounded_parts(
+    parts: dict[tuple[str, int | None, int | None, int | None], Fraction], amount: int,
+) -> tuple[CreditPart, ...]:
+    """A member's parts in display order, each rounded to minor units, adding up to
+    ``amount`` (their rounded line)."""
+    ordered = sorted(parts.items(),
+                     key=lambda kv: (kv[0][1] or 0, kv[0][3] or 0, kv[0][2] or 0, kv[0][0]))
+    rounded = largest_remainder({n: exact for n, (_, exact) in enumerate(ordered)}, amount)
+    return tuple(CreditPart(role, item_id, record_id, depth, exact, rounded[n])
+                 for n, ((role, item_id, record_id, depth), exact) in enumerate(ordered))
 
 
 def split(
@@ -247,21 +279,10 @@ def split(
     exact = {member: sum(p.values(), Fraction(0)) for member, p in parts.items()}
     exact = {member: value for member, value in exact.items() if value > 0}
     amounts = largest_remainder(exact, pool)
-    shares = []
-    for member, value in exact.items():
-        member_parts = tuple(
-            CreditPart(role, item_id, record_id, depth, amount)
-            for (role, item_id, record_id, depth), amount in sorted(
-                parts[member].items(),
-                key=lambda kv: (kv[0][1] or 0, kv[0][3] or 0, kv[0][2] or 0, kv[0][0]),
-            )
-        )
-        shares.append(CreditShare(member, amounts[member], value, member_parts))
-    return sorted(shares, key=lambda s: (-s.amount, s.member_id))
-
-
-def decimal_text(value: Fraction, places: int) -> str:
-    """An exact rational as a decimal string rounded half-even to ``places`` places."""
-    quantum = Decimal(1).scaleb(-places)
-    number = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(number.quantize(quantum, rounding=ROUND_HALF_EVEN))
+    shares = largest_remainder(
+        {member: value * SHARE_UNITS / pool for member, value in exact.items()},
+        SHARE_UNITS if exact else 0)
+    lines = [CreditShare(member, amounts[member], value,
+                         _rounded_parts(parts[member], amounts[member]), shares[member])
+             for member, value in exact.items()]
+    return sorted(lines, key=lambda s: (-s.amount, s.member_id))

@@ -10,7 +10,7 @@ from typing import Any
 
 from hub.compilations import credits, publishing, store, workflow
 from hub.compilations.snapshot import credit_inputs
-from hub.compilations.types import credit_lines
+from hub.compilations.types import frozen_lines
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database, Executor
@@ -57,6 +57,8 @@ async def _compile(
         await store.append_item(tx, compilation_id=row["id"], record_id=record_id, note="",
                                 weight=Decimal(1), added_by=eddie)
     for action, actor in (("submit", eddie), ("approve", ada)):
+        if action == "approve":
+            await store.pin_versions(tx, row["id"])
         previous, status = row["status"], workflow.next_status(action, row["status"])
         row = await store.set_status(tx, row["id"], status, eddie)
         await store.add_history(tx, row["id"], actor, action, previous, status)
@@ -67,32 +69,30 @@ async def _compile(
     row = await store.set_status(tx, row["id"], workflow.PUBLISHED, eddie)
     await store.add_history(tx, row["id"], eddie, "publish", workflow.APPROVED, workflow.PUBLISHED,
                             "version 1")
-    await _finalized_payout(tx, row, eddie)
+    await _finalized_payout(tx, row, eddie, ada)
     return row
 
 
-async def _finalized_payout(tx: Executor, row: Any, editor: int) -> None:
-    items, lineage, rules, records = await credit_inputs(tx, row)
+async def _finalized_payout(tx: Executor, row: Any, proposer: int, finalizer: int) -> None:
+    """Proposed by one editor and finalized by the other (four eyes)."""
+    items, lineage, rules = await credit_inputs(tx, row)
     shares = credits.split(POOL.minor, items, lineage, rules)
     proposal = await store.insert_proposal(
         tx, compilation_id=row["id"], pool_minor=POOL.minor, currency=POOL.currency,
         rules={"lineageShare": str(rules.lineage_share), "maxDepth": rules.max_depth,
                "editorsPercent": str(row["editors_percent"])},
-        proposed_by=editor, window_days=row["payout_window_days"],
+        proposed_by=proposer, window_days=row["payout_window_days"],
     )
-    lines = credit_lines(shares, POOL, records)
-    await store.insert_lines(tx, proposal["id"], [
-        (share.member_id, share.amount, line.share, [p.to_json() for p in line.breakdown])
-        for share, line in zip(shares, lines, strict=True)])
+    await store.insert_lines(tx, proposal["id"], frozen_lines(shares, POOL))
     # Proposed three weeks ago: the 14-day window has closed, so it could be finalized.
     await tx.execute(
         """update payout_proposals set created_at = now() - interval '21 days',
                window_closes_at = now() - interval '7 days', status = 'FINALIZED',
                finalized_by = $2, finalized_at = now() - interval '6 days'
            where id = $1""",
-        proposal["id"], editor,
+        proposal["id"], finalizer,
     )
-    await store.add_history(tx, row["id"], editor, "finalize_payout", None, None,
+    await store.add_history(tx, row["id"], finalizer, "finalize_payout", None, None,
                             f"{POOL.decimal()} {POOL.currency}")
 
 

@@ -7,25 +7,39 @@ Permission rules:
   add editors (who must be EDITORs or ADMINs themselves).
 * The workflow (hub/compilations/workflow.py) allows only its transitions (INVALID_STATE
   otherwise); ``approveCompilation`` needs an editor other than the submitter
-  (OWN_SUBMISSION). Items change only in DRAFT, and only published, undeleted records join.
+  (OWN_SUBMISSION) and pins the version of every item's record. Items change only in DRAFT,
+  and only published, undeleted records join.
 * ``publishCompilation`` fails with PUBLISHING_BLOCKED, one error per problem, while
-  ``Compilation.problems`` is not empty; otherwise it renders a new version.
+  ``Compilation.problems`` is not empty; otherwise it renders a new version, holding the
+  items' records unchanged (a share lock) until it commits, so what it renders is what was
+  approved.
+* A record changed after approval (its version moved: an edit, a file attached) is the
+  problem CHANGED_SINCE_APPROVAL. Publishing an APPROVED compilation then fails with one
+  CHANGED_SINCE_APPROVAL error per changed item *and* sends the compilation back to IN_REVIEW
+  (``reopen``; the history names the records), so the change is reviewed and approved (which
+  pins the new versions) before anyone publishes it; that is the one failure that writes,
+  and its payload carries the compilation to show it. A PUBLISHED compilation cannot go back
+  to review (it is public): publishing it again is refused, nothing is written, and the
+  publications made stay as they were approved.
 * ``proposePayout`` (PUBLISHED compilations) freezes a split; comments are open to the
   editors, ADMINs and everyone with a line until the window closes (WINDOW_CLOSED after);
-  ``finalizePayout`` needs the window closed (WINDOW_OPEN before) and makes it immutable.
+  ``finalizePayout`` needs the window closed (WINDOW_OPEN before) and an editor other than
+  the one who proposed it (OWN_PROPOSAL: four eyes, as for approval), and makes it
+  immutable. The window is 1 to 365 days.
 
-Every change writes a history entry; every failure leaves the database as it was.
+Every change writes a history entry; every other failure leaves the database as it was.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from hub.compilations import credits, publishing, store, workflow
+from hub.compilations.scalars import plain
 from hub.compilations.settings import UnboundSettingsInput, chosen_settings
 from hub.compilations.snapshot import credit_inputs
 from hub.compilations.types import (
@@ -34,8 +48,8 @@ from hub.compilations.types import (
     MoneyInput,
     PayoutProposal,
     Publication,
-    credit_lines,
     editorial,
+    frozen_lines,
 )
 from hub.context import Context
 from hub.db import Executor
@@ -53,6 +67,10 @@ MAX_REASON = 2_000
 MAX_COMMENT = 2_000
 MAX_ITEMS = 500
 MAX_WEIGHT = Decimal(1_000_000)
+# A payout proposal's comment window: at least a day, so that those credited can object before
+# another editor finalizes it.
+MIN_WINDOW_DAYS = 1
+MAX_WINDOW_DAYS = 365
 
 
 # --- inputs and payloads ------------------------------------------------------------------------
@@ -67,16 +85,19 @@ class CreateCompilationInput:
         "target. Omitted: the target's defaults.",
     )
     description: str = strawberry.field(default="", description=f"At most {MAX_DESCRIPTION:,}.")
-    lineage_share: str = strawberry.field(
-        default="0.5", description="Share of an item's value that flows to its sources (0–1)."
+    lineage_share: Decimal = strawberry.field(
+        default=Decimal("0.5"), description="Share of an item's value that flows to its "
+        "sources (0–1, at most 6 places)."
     )
     max_depth: int = strawberry.field(default=3, description="Lineage steps credit flows down "
                                       f"(0–{credits.MAX_DEPTH}).")
-    editors_percent: str = strawberry.field(
-        default="0", description="Percent of each pool shared by the editors, off the top."
+    editors_percent: Decimal = strawberry.field(
+        default=Decimal(0), description="Percent of each pool shared by the editors, off the "
+        "top (0–100, at most 4 places)."
     )
     payout_window_days: int = strawberry.field(
-        default=14, description="Days a payout proposal stays open for comments (0–365)."
+        default=14, description="Days a payout proposal stays open for comments before an "
+        f"editor other than its proposer may finalize it ({MIN_WINDOW_DAYS}–{MAX_WINDOW_DAYS})."
     )
 
 
@@ -102,8 +123,9 @@ class AddCompilationItemInput:
     compilation_id: strawberry.ID = strawberry.field(description="The compilation.")
     record_id: strawberry.ID = strawberry.field(description="A published record.")
     note: str = strawberry.field(default="", description=f"Why it is here (≤ {MAX_NOTE:,}).")
-    weight: str = strawberry.field(default="1", description="Its weight in the credit split: a "
-                                   "positive decimal up to 1,000,000, at most 6 places.")
+    weight: Decimal = strawberry.field(default=Decimal(1), description="Its weight in the "
+                                       "credit split: positive, up to 1,000,000, at most 6 "
+                                       "places.")
 
 
 @strawberry.input(description="Moves an item to another place; the others shift.")
@@ -150,8 +172,12 @@ class CompilationItemPayload:
 @strawberry.type(description="The published compilation and its new publication, or the errors "
                  "(one per problem) that blocked publishing.")
 class PublishCompilationPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-    compilation: Compilation | None = strawberry.field(default=None, description="The result.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was published. Nothing "
+                                               "was written either, except after "
+                                               "CHANGED_SINCE_APPROVAL errors: the compilation "
+                                               "went back to IN_REVIEW (see `compilation`).")
+    compilation: Compilation | None = strawberry.field(default=None, description="The result "
+                                                       "(null when nothing was written).")
     publication: Publication | None = strawberry.field(default=None, description="The version "
                                                        "just published.")
 
@@ -218,22 +244,18 @@ def _payload(context: Context, row: Any, **more: Any) -> dict[str, Any]:
 # --- input checks -------------------------------------------------------------------------------
 
 
-def _decimal(value: str, field: str, low: Decimal, high: Decimal, places: int) -> Decimal:
-    try:
-        number = Decimal(value.strip())
-    except InvalidOperation:
-        raise InputProblem(ErrorCode.INVALID_INPUT, f"{field}: {value!r} is not a decimal.",
-                           field) from None
+def _decimal(number: Decimal, field: str, low: Decimal, high: Decimal, places: int) -> Decimal:
+    """A decimal input (the scalar already refused non-numbers) within its range and places."""
     if not number.is_finite() or not low <= number <= high:
-        raise InputProblem(ErrorCode.INVALID_INPUT, f"{field} must be between {low} and {high}.",
-                           field)
+        raise InputProblem(ErrorCode.INVALID_INPUT, f"{field} must be between {plain(low)} and "
+                           f"{plain(high)}.", field)
     if number != number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"):
         raise InputProblem(ErrorCode.INVALID_INPUT, f"{field} has at most {places} decimal "
                            "places.", field)
     return number
 
 
-def _weight(value: str) -> Decimal:
+def _weight(value: Decimal) -> Decimal:
     weight = _decimal(value, "weight", Decimal(0), MAX_WEIGHT, 6)
     if weight <= 0:
         raise InputProblem(ErrorCode.INVALID_INPUT, "weight must be positive.", "weight")
@@ -281,9 +303,10 @@ async def create_compilation(context: Context, input: CreateCompilationInput) ->
         if not 0 <= input.max_depth <= credits.MAX_DEPTH:
             raise InputProblem(ErrorCode.INVALID_INPUT, f"maxDepth must be between 0 and "
                                f"{credits.MAX_DEPTH}.", "maxDepth")
-        if not 0 <= input.payout_window_days <= 365:
-            raise InputProblem(ErrorCode.INVALID_INPUT, "payoutWindowDays must be between 0 and "
-                               "365.", "payoutWindowDays")
+        if not MIN_WINDOW_DAYS <= input.payout_window_days <= MAX_WINDOW_DAYS:
+            raise InputProblem(ErrorCode.INVALID_INPUT, "payoutWindowDays must be at least "
+                               f"{MIN_WINDOW_DAYS} (a day for comments before another editor "
+                               f"finalizes) and at most {MAX_WINDOW_DAYS}.", "payoutWindowDays")
         row = await store.insert_compilation(
             tx, title=title, description=description, target=target, settings=settings,
             lineage_share=share, max_depth=input.max_depth, editors_percent=percent,
@@ -357,7 +380,10 @@ async def add_item(context: Context, input: AddCompilationItemInput) -> Compilat
                                "items.", "recordId")
         item = await store.append_item(tx, compilation_id=row["id"], record_id=record["id"],
                                        note=note, weight=weight, added_by=viewer)
-        await store.add_history(tx, row["id"], viewer, "add_item", None, None, record["title"])
+        # The record's ID, not its title: the history of a published compilation is public,
+        # and the record may be unpublished later.
+        await store.add_history(tx, row["id"], viewer, "add_item", None, None,
+                                encode_id("Record", record["id"]))
         return Outcome(_payload(context, await store.touch(tx, row["id"]),
                                 item=CompilationItem.from_row(item)))
 
@@ -431,6 +457,8 @@ async def change_status(
             if row["status"] == workflow.IN_REVIEW and row["submitted_by"] == context.viewer_id:
                 raise InputProblem(ErrorCode.OWN_SUBMISSION, "You submitted this compilation; "
                                    "another editor must approve it.")
+            if row["status"] == workflow.IN_REVIEW:
+                await store.pin_versions(tx, row["id"])
         if action == "submit":
             await _require_team(tx, context, row)
             if not await store.item_count(tx, row["id"]) and row["status"] == workflow.DRAFT:
@@ -444,16 +472,35 @@ async def change_status(
     return await run_mutation(context, CompilationPayload, work)
 
 
-def _problem_errors(problems: list[Any]) -> InputProblem:
-    return InputProblem.many([
-        UserError(field="items" if p.item_id else None, code=ErrorCode.PUBLISHING_BLOCKED,
-                  message=f"{p.code}: {p.message}") for p in problems
-    ])
+def _problem_errors(problems: list[Any]) -> list[UserError]:
+    return [
+        UserError(field="items" if p.item_id else None, message=f"{p.code}: {p.message}",
+                  code=(ErrorCode.CHANGED_SINCE_APPROVAL
+                        if p.code == publishing.CHANGED_SINCE_APPROVAL
+                        else ErrorCode.PUBLISHING_BLOCKED))
+        for p in problems
+    ]
+
+
+async def _reopen(tx: Executor, context: Context, row: Any) -> Outcome:
+    """Send an APPROVED compilation whose records changed back to review (see the module
+    docstring); the history says which records changed, from which version to which."""
+    changes = "; ".join(
+        f"record {encode_id('Record', item['record_id'])} changed after approval (version "
+        f"{item['approved_version'] or '?'} → {item['version']})"
+        for item in await store.changed_items(tx, row["id"]))
+    updated, event = await _transition(tx, context, row, "reopen", f"Back to review: {changes}.")
+    return Outcome(_payload(context, updated), [event])
 
 
 async def publish(context: Context, input: CompilationIdInput) -> PublishCompilationPayload:
     _require_editorial(context)
     written: list[str] = []
+    reopened: list[UserError] = []
+
+    def payload(errors: list[UserError], **fields: Any) -> PublishCompilationPayload:
+        # A reopen commits (and its payload shows the compilation) but publishes nothing.
+        return PublishCompilationPayload(errors=errors or reopened, **fields)
 
     async def work(tx: Executor) -> Outcome:
         row = await _locked(tx, input.id)
@@ -461,9 +508,14 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
         if workflow.next_status("publish", row["status"]) is None:
             raise InputProblem(ErrorCode.INVALID_STATE, f"Cannot publish a compilation that is "
                                f"{row['status']}; it must be APPROVED first.")
+        await store.lock_item_records(tx, row["id"])
         problems = await publishing.find_problems(context, tx, row)
+        changed = any(p.code == publishing.CHANGED_SINCE_APPROVAL for p in problems)
+        if changed and row["status"] == workflow.APPROVED:
+            reopened.extend(_problem_errors(problems))
+            return await _reopen(tx, context, row)
         if problems:
-            raise _problem_errors(problems)
+            raise InputProblem.many(_problem_errors(problems))
         publication = await publishing.store_publication(
             context, tx, row, context.require_viewer(), written)
         updated, event = await _transition(tx, context, row, "publish",
@@ -477,20 +529,12 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
             [event, published])
 
     try:
-        return await run_mutation(context, PublishCompilationPayload, work)
+        return await run_mutation(context, payload, work)
     finally:
         await publishing.forget_unrecorded(context, written)
 
 
 # --- payouts ------------------------------------------------------------------------------------
-
-
-def _frozen_lines(
-    shares: list[credits.CreditShare], money: credits.Money, records: dict[int, Any],
-) -> list[tuple[int, int, str, Any]]:
-    lines = credit_lines(shares, money, records)
-    return [(share.member_id, share.amount, line.share, [p.to_json() for p in line.breakdown])
-            for share, line in zip(shares, lines, strict=True)]
 
 
 async def propose_payout(context: Context, input: ProposePayoutInput) -> PayoutPayload:
@@ -503,7 +547,7 @@ async def propose_payout(context: Context, input: ProposePayoutInput) -> PayoutP
         if row["status"] != workflow.PUBLISHED:
             raise InputProblem(ErrorCode.INVALID_STATE, "Only a PUBLISHED compilation is paid "
                                f"out; this one is {row['status']}.", "compilationId")
-        items, lineage, rules, records = await credit_inputs(tx, row)
+        items, lineage, rules = await credit_inputs(tx, row)
         try:
             shares = credits.split(money.minor, items, lineage, rules)
         except credits.CreditError as error:
@@ -514,7 +558,7 @@ async def propose_payout(context: Context, input: ProposePayoutInput) -> PayoutP
                    "editorsPercent": str(row["editors_percent"])},
             proposed_by=viewer, window_days=row["payout_window_days"],
         )
-        await store.insert_lines(tx, proposal["id"], _frozen_lines(shares, money, records))
+        await store.insert_lines(tx, proposal["id"], frozen_lines(shares, money))
         await store.add_history(tx, row["id"], viewer, "propose_payout", None, None,
                                 f"{money.decimal()} {money.currency}")
         event = Event("payout.proposed", encode_id("PayoutProposal", proposal["id"]),
@@ -566,6 +610,9 @@ async def finalize_payout(context: Context, input: PayoutIdInput) -> PayoutPaylo
             raise InputProblem(ErrorCode.WINDOW_OPEN, "The comment window is open until "
                                f"{proposal['window_closes_at'].isoformat()}; finalize after it "
                                "closes.", "proposalId")
+        if proposal["proposed_by"] == viewer:
+            raise InputProblem(ErrorCode.OWN_PROPOSAL, "You proposed this payout; another "
+                               "editor must finalize it.", "proposalId")
         final = await store.finalize_proposal(tx, proposal["id"], viewer)
         await store.add_history(tx, row["id"], viewer, "finalize_payout", None, None,
                                 encode_id("PayoutProposal", proposal["id"]))
@@ -615,7 +662,7 @@ class CompilationsMutation:
         return await change_status(info.context, input.id, "submit")
 
     @strawberry.mutation(description="Approve a compilation IN_REVIEW (an editor other than the "
-                         "one who submitted it).")
+                         "one who submitted it); pins the version of every item's record.")
     async def approve_compilation(self, info: Info, input: CompilationIdInput) -> CompilationPayload:
         return await change_status(info.context, input.id, "approve")
 
@@ -628,7 +675,9 @@ class CompilationsMutation:
 
     @strawberry.mutation(description="Render an APPROVED (or already PUBLISHED) compilation "
                          "through its target and publish it as a new version; fails with its "
-                         "problems listed while it has any.")
+                         "problems listed while it has any. An item's record changed since "
+                         "approval sends an APPROVED compilation back to IN_REVIEW "
+                         "(CHANGED_SINCE_APPROVAL).")
     async def publish_compilation(
         self, info: Info, input: CompilationIdInput,
     ) -> PublishCompilationPayload:
@@ -649,6 +698,7 @@ class CompilationsMutation:
         return await comment_on_payout(info.context, input)
 
     @strawberry.mutation(description="Finalize a payout proposal after its window closed "
-                         "(editors); it becomes immutable.")
+                         "(an editor other than the one who proposed it); it becomes "
+                         "immutable.")
     async def finalize_payout(self, info: Info, input: PayoutIdInput) -> PayoutPayload:
         return await finalize_payout(info.context, input)

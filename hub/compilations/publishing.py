@@ -1,6 +1,13 @@
 """Publishing: what blocks it (the hub's checks and the target's), rendering through the
 target plugin, storing the files as content-addressed blobs, recording the publication.
 
+Problems are public for a published compilation, so they never quote a record that is not
+public: ``RECORD_UNAVAILABLE`` names the item's place, not its title, and a target's problems
+about an unavailable item are dropped (the hub's problem already blocks it). Once approved, a
+compilation publishes only the versions its review approved: an item whose record changed
+since is ``CHANGED_SINCE_APPROVAL`` (hub/compilations/mutations.py says what publishing then
+does).
+
 Files are blobs of the media slice (hub/media): stored once per content, kept while a
 ``publication_media`` row names them, downloadable at ``/publications/{sha256}/{name}``.
 A publish that rolls back leaves no bytes behind (:func:`forget_unrecorded`).
@@ -12,7 +19,7 @@ import hashlib
 import re
 from typing import Any
 
-from hub.compilations import store
+from hub.compilations import store, workflow
 from hub.compilations.api import Artifact, CompilationSnapshot, Problem
 from hub.compilations.snapshot import take_snapshot
 from hub.context import Context
@@ -36,8 +43,8 @@ def _core_problems(context: Context, snapshot: CompilationSnapshot) -> list[Prob
         problems.append(Problem("EMPTY", "The compilation has no items."))
     for item in snapshot.items:
         if not item.available:
-            problems.append(Problem("RECORD_UNAVAILABLE", f"Item {item.position} ({item.title!r}) "
-                                    "was unpublished or deleted since it was added.", item.id))
+            problems.append(Problem("RECORD_UNAVAILABLE", f"Item {item.position} was unpublished "
+                                    "or deleted since it was added.", item.id))
         elif target and target.accepted_media_types and (
             item.media_type not in target.accepted_media_types
         ):
@@ -51,6 +58,7 @@ async def problems_of(context: Context, snapshot: CompilationSnapshot) -> list[P
     problems = _core_problems(context, snapshot)
     if snapshot.target not in context.plugins.publishing_targets:
         return problems
+    unavailable = {item.id for item in snapshot.items if not item.available}
     for plugin, found in await context.plugins.each(
         "hub_compilation_problems", target=snapshot.target, compilation=snapshot,
     ):
@@ -58,12 +66,30 @@ async def problems_of(context: Context, snapshot: CompilationSnapshot) -> list[P
             if not isinstance(problem, Problem):
                 raise TypeError(f"plugin {plugin!r}: hub_compilation_problems must return "
                                 "hub.Problem objects")
-            problems.append(problem)
+            if problem.item_id not in unavailable:  # it may quote what is no longer public
+                problems.append(problem)
     return problems
 
 
+CHANGED_SINCE_APPROVAL = "CHANGED_SINCE_APPROVAL"
+
+
+async def changed_since_approval(ex: Executor, row: Any) -> list[Problem]:
+    """One problem per item whose record changed after the compilation was approved (only
+    for APPROVED and PUBLISHED compilations: before approval nothing is pinned)."""
+    if row["status"] not in (workflow.APPROVED, workflow.PUBLISHED):
+        return []
+    return [Problem(
+        CHANGED_SINCE_APPROVAL,
+        f"Item {item['position']} (record {encode_id('Record', item['record_id'])}) changed "
+        f"after approval (version {item['approved_version'] or '?'} → {item['version']}); the "
+        "change needs a review.", encode_id("CompilationItem", item["item_id"]),
+    ) for item in await store.changed_items(ex, row["id"])]
+
+
 async def find_problems(context: Context, ex: Executor, row: Any) -> list[Problem]:
-    return await problems_of(context, await take_snapshot(context, ex, row))
+    problems = await problems_of(context, await take_snapshot(context, ex, row))
+    return problems + await changed_since_approval(ex, row)
 
 
 def _checked(artifacts: Any, target: str) -> list[Artifact]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from hub.compilations import credits, store
 from hub.compilations.api import CompilationSnapshot, Contributor, ItemSnapshot, MediaFileSnapshot
+from hub.compilations.scalars import plain
 from hub.context import Context
 from hub.db import Executor
 from hub.media import store as media_store
@@ -23,9 +24,14 @@ from hub.relay import encode_id
 CREDIT_DEPTH = credits.MAX_DEPTH
 # Media bytes handed to a renderer per file, at most (larger files are listed without bytes).
 MAX_RENDER_BYTES = 20 * 1024 * 1024
+# What a publication says in place of a record's title when the record is not public (the
+# lineage picture's word for a tombstone).
+REMOVED_TITLE = "[removed]"
 
 
 def available(row: Any) -> bool:
+    """Public: published and not deleted. Publications are public, so whatever they show
+    of a record follows this rule."""
     return row["status"] == "PUBLISHED" and row["deleted_at"] is None
 
 
@@ -45,15 +51,17 @@ def _contributors(record_id: int, sources: dict[int, list[int]], authors: dict[i
     Contributor, ...,
 ]:
     """The record's author and its ancestors' authors, each member once at the nearest depth
-    (breadth first, so the first time a member turns up is their nearest)."""
+    (breadth first, so the first time a member turns up is their nearest). A record that is
+    not public (say its author's own draft) credits its author under :data:`REMOVED_TITLE`."""
     found: dict[int, Contributor] = {}
     level, seen, depth = [record_id], {record_id}, 0
     while level and depth <= CREDIT_DEPTH:
         following = []
         for rid in level:
             author = authors[rid]
+            title = author["title"] if available(author) else REMOVED_TITLE
             found.setdefault(author["author_id"], Contributor(
-                author["handle"], author["display_name"], depth, author["title"]))
+                author["handle"], author["display_name"], depth, title))
             for source in sorted(sources.get(rid, ())):
                 if source not in seen:
                     seen.add(source)
@@ -95,7 +103,7 @@ async def take_snapshot(
         editors=tuple(editor_names), version=version,
         items=tuple(ItemSnapshot(
             id=encode_id("CompilationItem", item["item_id"]), position=item["position"],
-            note=item["note"], weight=str(item["weight"].normalize()),
+            note=item["note"], weight=plain(item["weight"].normalize()),
             record_id=encode_id("Record", item["record_id"]), title=item["title"],
             description=item["description"], media_type=item["media_type"],
             details=dict(item["details"]), license=item["license"],
@@ -127,9 +135,9 @@ def rules_of(row: Any, editor_ids: list[int]) -> credits.Rules:
 
 
 async def credit_inputs(ex: Executor, row: Any) -> tuple[
-    list[credits.CreditItem], credits.Lineage, credits.Rules, dict[int, Any],
+    list[credits.CreditItem], credits.Lineage, credits.Rules,
 ]:
-    """The split's inputs for a compilation, plus the records (for titles in breakdowns)."""
+    """The split's inputs for a compilation."""
     items = await store.item_records(ex, row["id"])
     record_ids = [item["record_id"] for item in items]
     sources, authors = await _lineage(ex, record_ids, row["max_depth"])
@@ -137,4 +145,4 @@ async def credit_inputs(ex: Executor, row: Any) -> tuple[
     credit_items = [credits.CreditItem(i["item_id"], i["record_id"], Decimal(i["weight"]))
                     for i in items]
     lineage = credits.Lineage({rid: a["author_id"] for rid, a in authors.items()}, sources)
-    return credit_items, lineage, rules_of(row, editors), authors
+    return credit_items, lineage, rules_of(row, editors)

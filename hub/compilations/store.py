@@ -21,7 +21,10 @@ COLUMNS = (
 NEWEST = Ordering(("c.created_at", "c.id"), ("timestamptz", "bigint"), descending=True)
 PUBLIC = "c.status in ('PUBLISHED', 'ARCHIVED')"
 
-ITEM_COLUMNS = "i.id, i.compilation_id, i.record_id, i.position, i.note, i.weight, i.created_at"
+ITEM_COLUMNS = (
+    "i.id, i.compilation_id, i.record_id, i.position, i.note, i.weight, i.created_at, "
+    "i.approved_version"
+)
 PROPOSAL_COLUMNS = (
     "p.id, p.compilation_id, p.status, p.pool_minor, p.currency, p.rules, p.proposed_by, "
     "p.created_at, p.window_closes_at, p.finalized_by, p.finalized_at"
@@ -205,6 +208,45 @@ async def remove_item(ex: Executor, item_id: int) -> None:
     )
 
 
+# --- pinned versions ----------------------------------------------------------------------------
+# Approval pins the version of every item's record; publishing needs them unchanged. Both take
+# a share lock on the records, so an edit racing an approval or a publication waits for it
+# (and an approval that waited pins the version the edit made).
+
+_ITEM_RECORDS_FOR_SHARE = """
+    select r.id, r.version from records r
+    where r.id in (select record_id from compilation_items where compilation_id = $1)
+    order by r.id for share"""
+
+
+async def pin_versions(ex: Executor, compilation_id: int) -> None:
+    """Pin every item at its record's current version (at approval)."""
+    await ex.execute(
+        f"""with locked as ({_ITEM_RECORDS_FOR_SHARE})
+            update compilation_items i set approved_version = locked.version
+            from locked where i.compilation_id = $1 and i.record_id = locked.id""",
+        compilation_id,
+    )
+
+
+async def lock_item_records(ex: Executor, compilation_id: int) -> None:
+    """Hold the items' records unchanged until this transaction ends (publishing)."""
+    await ex.execute(_ITEM_RECORDS_FOR_SHARE, compilation_id)
+
+
+async def changed_items(ex: Executor, compilation_id: int) -> list[asyncpg.Record]:
+    """The items whose record is public but no longer at its pinned version (or was never
+    pinned), in order. Unpublished and deleted records are left to RECORD_UNAVAILABLE."""
+    return await ex.fetch(
+        """select i.id as item_id, i.position, i.record_id, i.approved_version, r.version
+           from compilation_items i join records r on r.id = i.record_id
+           where i.compilation_id = $1 and r.status = 'PUBLISHED' and r.deleted_at is null
+             and i.approved_version is distinct from r.version
+           order by i.position""",
+        compilation_id,
+    )
+
+
 # --- history ------------------------------------------------------------------------------------
 
 
@@ -317,7 +359,7 @@ async def lineage_of(ex: Executor, record_ids: list[int], max_depth: int) -> lis
 
 async def record_authors(ex: Executor, record_ids: list[int]) -> list[asyncpg.Record]:
     return await ex.fetch(
-        """select r.id, r.title, r.author_id, m.handle, m.display_name
+        """select r.id, r.title, r.status, r.deleted_at, r.author_id, m.handle, m.display_name
            from records r join members m on m.id = r.author_id where r.id = any($1::bigint[])""",
         record_ids,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -23,9 +24,18 @@ from strawberry.types import Info
 
 from hub.compilations import credits, loaders, workflow
 from hub.compilations.routes import publication_path
+from hub.compilations.scalars import plain
 from hub.errors import BadRequest
 from hub.nodes import node_resolver
-from hub.relay import Connection, Node, PageArgs, connection_from_rows, decode_id, encode_id
+from hub.relay import (
+    Connection,
+    Node,
+    PageArgs,
+    connection_from_rows,
+    decode_id,
+    encode_id,
+    try_decode_id,
+)
 
 if TYPE_CHECKING:
     from hub.context import Context
@@ -86,11 +96,11 @@ async def _load_member(context: Context, pk: int | None) -> Member | None:
 # --- money and credits --------------------------------------------------------------------------
 
 
-@strawberry.input(description="An amount of money: a decimal string in major units and an ISO "
-                  "4217 currency code, e.g. `{amount: \"1250.00\", currency: \"USD\"}`.")
+@strawberry.input(description="An amount of money: a decimal in major units and an ISO 4217 "
+                  "currency code, e.g. `{amount: \"1250.00\", currency: \"USD\"}`.")
 class MoneyInput:
-    amount: str = strawberry.field(description="Decimal, positive, at most 10^12, with no more "
-                                   "decimal places than the currency has (2 for USD).")
+    amount: Decimal = strawberry.field(description="Positive, at most 10^12, with no more "
+                                       "decimal places than the currency has (2 for USD).")
     currency: str = strawberry.field(description="ISO 4217 code (USD, EUR, GBP, JPY…).")
 
     def parse(self, field: str = "pool") -> credits.Money:
@@ -99,12 +109,25 @@ class MoneyInput:
 
 @strawberry.type(description="An amount of money.")
 class Money:
-    amount: str = strawberry.field(description="Decimal string in major units, e.g. `12.50`.")
+    amount: Decimal = strawberry.field(description="In major units with the currency's "
+                                       "decimal places, e.g. `12.50` (none for JPY).")
     currency: str = strawberry.field(description="ISO 4217 code.")
 
     @classmethod
     def of(cls, minor: int, currency: str) -> Money:
-        return cls(amount=credits.format_minor(minor, currency), currency=currency)
+        return cls(amount=credits.minor_to_decimal(minor, currency), currency=currency)
+
+
+async def visible_title(context: Context, record_pk: int | None) -> str | None:
+    """A record's title if the viewer may see the record, else None (a tombstone: deleted,
+    unpublished, someone else's draft). Credits name the author, never hidden content."""
+    from hub.records.loaders import RecordByIdLoader
+    from hub.records.types import visible as record_visible
+
+    if record_pk is None:
+        return None
+    row = await context.loader(RecordByIdLoader).load(record_pk)
+    return row["title"] if record_visible(row, context) else None
 
 
 @strawberry.type(description="Where part of a member's credit comes from: an item's record at a "
@@ -113,31 +136,43 @@ class CreditPart:
     role: str = strawberry.field(description="`author` (depth 0), `source` (deeper), or the "
                                  "categorical credit's name (e.g. `editors`).")
     item_id: strawberry.ID | None = strawberry.field(description="The compilation item.")
-    record_id: strawberry.ID | None = strawberry.field(description="The record credited.")
-    record_title: str | None = strawberry.field(description="Its title.")
+    record_id: strawberry.ID | None = strawberry.field(description="The record credited "
+                                                       "(given even when you may not see it).")
     depth: int | None = strawberry.field(description="Steps from the item's record.")
-    amount: str = strawberry.field(description="The exact amount before rounding, in major "
-                                   "units with 6 decimal places.")
+    amount: Decimal = strawberry.field(description="This part of the line's amount, in major "
+                                       "units with the currency's places; the parts of a line "
+                                       "add up to its amount exactly (largest remainder).")
+    record_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The record's title; null when you may not see the record "
+                      "(deleted, unpublished, someone else's draft): its author keeps the "
+                      "credit, its content stays hidden.")
+    async def record_title(self, info: Info) -> str | None:
+        return await visible_title(info.context, self.record_pk)
 
     def to_json(self) -> dict[str, Any]:
+        """What a frozen payout line stores: no title (read through visibility on display)."""
         return {"role": self.role, "itemId": self.item_id, "recordId": self.record_id,
-                "recordTitle": self.record_title, "depth": self.depth, "amount": self.amount}
+                "depth": self.depth, "amount": format(self.amount, "f")}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CreditPart:
-        return cls(role=data["role"], item_id=data.get("itemId"), record_id=data.get("recordId"),
-                   record_title=data.get("recordTitle"), depth=data.get("depth"),
-                   amount=data["amount"])
+        record_id = data.get("recordId")
+        return cls(role=data["role"], item_id=data.get("itemId"), record_id=record_id,
+                   depth=data.get("depth"), amount=Decimal(data["amount"]),
+                   record_pk=try_decode_id(record_id, "Record") if record_id else None)
 
 
 @strawberry.type(description="One member's line of a credit split or payout.")
 class CreditLine:
     amount: Money = strawberry.field(description="What the member gets, rounded to minor units; "
                                      "the lines of a split add up to the pool exactly.")
-    share: str = strawberry.field(description="Their exact share of the pool, as a decimal "
-                                  "fraction with 6 places (`0.250000`).")
+    share: Decimal = strawberry.field(description="Their share of the pool to 6 decimal "
+                                      "places (`0.250000`), rounded so that the shares of a "
+                                      "split add up to 1 exactly (largest remainder).")
     breakdown: list[CreditPart] = strawberry.field(description="Which items, records and depths "
-                                                   "the amount comes from.")
+                                                   "the amount comes from; the parts add up to "
+                                                   "the amount.")
     member_pk: strawberry.Private[int]
 
     @strawberry.field(description="The member credited.")
@@ -147,9 +182,7 @@ class CreditLine:
         return member
 
 
-def credit_lines(
-    shares: list[credits.CreditShare], pool: credits.Money, records: dict[int, Any],
-) -> list[CreditLine]:
+def credit_lines(shares: list[credits.CreditShare], pool: credits.Money) -> list[CreditLine]:
     """GraphQL lines for a computed split."""
     lines = []
     for share in shares:
@@ -157,16 +190,26 @@ def credit_lines(
             role=part.role,
             item_id=strawberry.ID(encode_id("CompilationItem", part.item_id)) if part.item_id else None,
             record_id=strawberry.ID(encode_id("Record", part.record_id)) if part.record_id else None,
-            record_title=records[part.record_id]["title"] if part.record_id else None,
-            depth=part.depth,
-            amount=credits.decimal_text(part.exact / 10 ** pool.exponent, 6),
+            record_pk=part.record_id, depth=part.depth,
+            amount=credits.minor_to_decimal(part.amount, pool.currency),
         ) for part in share.parts]
         lines.append(CreditLine(
             amount=Money.of(share.amount, pool.currency),
-            share=credits.decimal_text(share.exact / pool.minor, 6),
+            share=Decimal(share.share_millionths).scaleb(-6),
             breakdown=parts, member_pk=share.member_id,
         ))
     return lines
+
+
+def frozen_lines(
+    shares: list[credits.CreditShare], money: credits.Money,
+) -> list[tuple[int, int, str, Any]]:
+    """Payout lines as stored: member, amount in minor units, share, and the breakdown with
+    record IDs but no titles (read through the records' visibility when shown)."""
+    lines = credit_lines(shares, money)
+    return [(share.member_id, share.amount, plain(line.share),
+             [p.to_json() for p in line.breakdown])
+            for share, line in zip(shares, lines, strict=True)]
 
 
 # --- items, history, problems, publications ------------------------------------------------------
@@ -177,7 +220,7 @@ class CompilationItem(Node):
     id: strawberry.ID = strawberry.field(description="The item's opaque global ID.")
     position: int = strawberry.field(description="1-based place in the compilation.")
     note: str = strawberry.field(description="The editors' note on why it is here.")
-    weight: str = strawberry.field(description="Its weight in the credit split (decimal).")
+    weight: Decimal = strawberry.field(description="Its weight in the credit split.")
     added_at: dt.datetime = strawberry.field(description="When it was added.")
     record_pk: strawberry.Private[int]
 
@@ -192,19 +235,21 @@ class CompilationItem(Node):
     def from_row(cls, row: Any) -> CompilationItem:
         return cls(id=strawberry.ID(encode_id("CompilationItem", row["id"])),
                    position=row["position"], note=row["note"],
-                   weight=str(row["weight"].normalize()), added_at=row["created_at"],
+                   weight=row["weight"].normalize(), added_at=row["created_at"],
                    record_pk=row["record_id"])
 
 
 @strawberry.type(description="One step of a compilation's history: who did what, when.")
 class HistoryEntry:
     action: str = strawberry.field(description="`create`, `submit`, `approve`, `return`, "
-                                   "`publish`, `archive`, `add_item`, `move_item`, "
+                                   "`reopen` (back to review: a record changed after "
+                                   "approval), `publish`, `archive`, `add_item`, `move_item`, "
                                    "`remove_item`, `add_editor`, `propose_payout`, "
                                    "`finalize_payout`.")
     from_status: CompilationStatus | None = strawberry.field(description="Status before.")
     to_status: CompilationStatus | None = strawberry.field(description="Status after.")
-    reason: str = strawberry.field(description="Why (a return's reason, an item's title…).")
+    reason: str = strawberry.field(description="Why (a return's reason, the record an item "
+                                   "holds, the records that changed…).")
     at: dt.datetime = strawberry.field(description="When.")
     actor_pk: strawberry.Private[int | None]
 
@@ -310,7 +355,7 @@ class PayoutProposal(Node):
 
 
 def line_from_row(row: Any, currency: str) -> CreditLine:
-    return CreditLine(amount=Money.of(row["amount_minor"], currency), share=row["share"],
+    return CreditLine(amount=Money.of(row["amount_minor"], currency), share=Decimal(row["share"]),
                       breakdown=[CreditPart.from_json(p) for p in row["breakdown"]],
                       member_pk=row["member_id"])
 
@@ -358,11 +403,11 @@ class Compilation(Node):
     )
     status: CompilationStatus = strawberry.field(description="DRAFT, IN_REVIEW, APPROVED, "
                                                  "PUBLISHED or ARCHIVED.")
-    lineage_share: str = strawberry.field(description="The share of an item's value that flows "
-                                          "to its record's sources (0–1, default 0.5).")
+    lineage_share: Decimal = strawberry.field(description="The share of an item's value that "
+                                              "flows to its record's sources (0–1, default 0.5).")
     max_depth: int = strawberry.field(description="How many lineage steps credit flows down.")
-    editors_percent: str = strawberry.field(description="Percent of a pool shared by the "
-                                            "editors, off the top (default 0).")
+    editors_percent: Decimal = strawberry.field(description="Percent of a pool shared by the "
+                                                "editors, off the top (default 0).")
     payout_window_days: int = strawberry.field(description="Days a payout proposal stays open "
                                                "for comments before it can be finalized.")
     created_at: dt.datetime = strawberry.field(description="When it was created.")
@@ -423,12 +468,12 @@ class Compilation(Node):
             money = pool.parse()
         except credits.CreditError as error:
             raise BadRequest(error.message, field=error.field) from None
-        items, lineage, rules, records = await credit_inputs(info.context.db, self.row)
+        items, lineage, rules = await credit_inputs(info.context.db, self.row)
         try:
             shares = credits.split(money.minor, items, lineage, rules)
         except credits.CreditError as error:
             raise BadRequest(error.message, field=error.field) from None
-        return credit_lines(shares, money, records)
+        return credit_lines(shares, money)
 
     @classmethod
     async def resolve_reference(
@@ -446,8 +491,8 @@ class Compilation(Node):
             settings=load_settings(context.plugins.publishing_targets.get(row["target"]),
                                    row["settings"]),
             status=CompilationStatus(row["status"]),
-            lineage_share=str(row["lineage_share"].normalize()), max_depth=row["max_depth"],
-            editors_percent=str(row["editors_percent"].normalize()),
+            lineage_share=row["lineage_share"].normalize(), max_depth=row["max_depth"],
+            editors_percent=row["editors_percent"].normalize(),
             payout_window_days=row["payout_window_days"],
             created_at=row["created_at"], updated_at=row["updated_at"],
         )

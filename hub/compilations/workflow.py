@@ -8,7 +8,10 @@
     any status but ARCHIVED ──archive──▶ ARCHIVED
 
 Items change only while the compilation is a DRAFT (a review approves a fixed list).
-``approve`` must come from an editor other than the one who submitted (four eyes).
+``approve`` must come from an editor other than the one who submitted (four eyes), and pins
+the version of every item's record. ``reopen`` (APPROVED → IN_REVIEW) is no mutation of its
+own: publishing takes it when an item's record changed after approval, so the change is
+reviewed before it is published.
 Every transition writes a history entry (who, when, what, and the reason of a return).
 """
 
@@ -39,6 +42,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("submit", frozenset({DRAFT}), IN_REVIEW),
         Transition("approve", frozenset({IN_REVIEW}), APPROVED),
         Transition("return", frozenset({IN_REVIEW, APPROVED}), DRAFT),
+        Transition("reopen", frozenset({APPROVED}), IN_REVIEW),
         Transition("publish", frozenset({APPROVED, PUBLISHED}), PUBLISHED),
         Transition("archive", frozenset({DRAFT, IN_REVIEW, APPROVED, PUBLISHED}), ARCHIVED),
     )

@@ -220,7 +220,6 @@ class Graph(Spec):
 LINK_EDGE = {
     "cursor": Column("{row}._cursor"),
     "recordId": Column("hub_global_id('Record', {row}.id)"),
-    "note": Column("{row}.note"),
     "addedAt": Column("hub_iso({row}.added_at)"),
 }
 
@@ -230,6 +229,8 @@ def specs() -> Registry:
     registry: Registry = {("RecordLinkEdge", name): spec for name, spec in LINK_EDGE.items()}
     registry.update({
         ("RecordLinkEdge", "tombstone"): tombstone,
+        # A tombstone's note is hidden, like its node (types.RecordLinkEdge).
+        ("RecordLinkEdge", "note"): Column(f"(case when {visible('{row}')} then {{row}}.note end)"),
         ("RecordLinkEdge", "node"): RecordOrTombstone(),
         ("RecordLinkEdge", "author"): Author(),
         ("LineageEntry", "depth"): Column("{row}.depth"),

@@ -15,6 +15,12 @@ Rules, each with its payload error code (nothing is written when one fails):
 Permissions: only the remix's author changes its sources (FORBIDDEN GraphQL error otherwise;
 NOT_FOUND when the remix is someone else's draft).
 
+Credit once given is kept: ``removeSource`` is refused (SOURCE_LOCKED) when the remix, or any
+record made from it, has ever been published, since its sources have then been credited in
+public and are paid through compilations; removing one would silently drop its author from
+later payouts. Sources can still be added. A removal that is allowed (a lineage that never
+went public) is recorded in ``record_source_removals`` with who removed it and when.
+
 Cycles under concurrency: two requests adding A→B and B→A at the same time would each see no
 path and both insert. So every edge insert first takes one transaction-level advisory lock
 (``pg_advisory_xact_lock``, released at commit or rollback) and only then runs its
@@ -180,14 +186,20 @@ async def add_source(context: Context, input: AddSourceInput) -> RecordPayload:
 
 
 async def remove_source(context: Context, input: RemoveSourceInput) -> RecordPayload:
-    context.require_viewer()
+    viewer = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
         source_pk = input_pk(input.source_id, "Record", "sourceId")
         remix = await _remix_for_change(tx, context, input.record_id)
-        if not await store.delete_source(tx, remix["id"], source_pk):
+        if not await store.is_source(tx, remix["id"], source_pk):
             raise InputProblem(ErrorCode.NOT_FOUND, "That record is not a source of this one.",
                                "sourceId")
+        if await store.lineage_ever_published(tx, remix["id"]):
+            raise InputProblem(ErrorCode.SOURCE_LOCKED, "This record (or a remix of it) has "
+                               "been published, so its sources are credited and stay: a "
+                               "published lineage keeps its credit. Sources can still be added.",
+                               "sourceId")
+        await store.delete_source(tx, remix["id"], source_pk, viewer)
         return Outcome({"record": Record.from_row(remix, context)})
 
     return await run_mutation(context, RecordPayload, work)
@@ -201,6 +213,8 @@ class LineageMutation:
     async def add_source(self, info: Info, input: AddSourceInput) -> RecordPayload:
         return await add_source(info.context, input)
 
-    @strawberry.mutation(description="Stop naming a record as a source of your remix.")
+    @strawberry.mutation(description="Stop naming a record as a source of your remix, while "
+                         "neither it nor any remix of it has been published. Errors: NOT_FOUND, "
+                         "SOURCE_LOCKED (a published lineage keeps its credit).")
     async def remove_source(self, info: Info, input: RemoveSourceInput) -> RecordPayload:
         return await remove_source(info.context, input)

@@ -204,8 +204,42 @@ async def insert_sources(
     )
 
 
-async def delete_source(ex: Executor, remix_id: int, source_id: int) -> bool:
+async def is_source(ex: Executor, remix_id: int, source_id: int) -> bool:
+    return bool(await ex.fetchval(
+        "select exists (select 1 from record_sources where remix_id = $1 and source_id = $2)",
+        remix_id, source_id,
+    ))
+
+
+async def lineage_ever_published(ex: Executor, remix_id: int) -> bool:
+    """Whether the record or any record made from it (at any distance) has ever been
+    published, i.e. whether its sources have been credited in public. The records walked are
+    share-locked, so a remix being published meanwhile waits for the caller to commit.
+
+    Uncapped like :func:`reaches`, and short: a record never published cannot be a source of
+    anyone else's record (only of its author's own), so its descent is its author's drafts."""
+    rows = await ex.fetch(
+        """with recursive down(id) as (
+               select $1::bigint
+             union
+               select s.remix_id from down join record_sources s on s.source_id = down.id
+           )
+           select r.published_at is not null as published from records r
+           where r.id in (select id from down) for share""",
+        remix_id,
+    )
+    return any(row["published"] for row in rows)
+
+
+async def delete_source(ex: Executor, remix_id: int, source_id: int, removed_by: int) -> bool:
+    """Remove the link, keeping it in ``record_source_removals`` (who removed it, when)."""
     status = await ex.execute(
-        "delete from record_sources where remix_id = $1 and source_id = $2", remix_id, source_id
+        """with removed as (
+               delete from record_sources where remix_id = $1 and source_id = $2
+               returning remix_id, source_id, note, position, created_at)
+           insert into record_source_removals (remix_id, source_id, note, position, linked_at,
+                                               removed_by)
+           select remix_id, source_id, note, position, created_at, $3 from removed""",
+        remix_id, source_id, removed_by,
     )
     return status.endswith(" 1")

@@ -8,7 +8,9 @@ author still named (the credit stays), its content hidden. Concretely:
 * ``RecordLinkEdge`` (``sources``/``remixes``) and ``LineageEntry`` (``ancestors``,
   ``descendants``, ``Contributor.records``) carry ``tombstone``, ``author`` and the record's
   ID always, and ``node``/``record`` only when you may see the record in full (null for a
-  tombstone), so a frontend never receives hidden content and never loses the credit;
+  tombstone), so a frontend never receives hidden content and never loses the credit; a
+  link's attribution ``note`` is null for a tombstone too (a draft remix's note says what it
+  took, before its author chose to publish it);
 * ``LineageNode`` (``lineageGraph``) has a null ``title`` for a tombstone.
 
 Walks are capped: ``maxDepth`` at most :data:`MAX_DEPTH` generations, a graph at most
@@ -88,8 +90,8 @@ class RecordLinkEdge:
     cursor: str = strawberry.field(description="Pass as `after` to get the items after this one.")
     record_id: strawberry.ID = strawberry.field(description="The linked record's ID (always "
                                                 "given, tombstone or not).")
-    note: str = strawberry.field(description="What the remix took from the source, in the remix "
-                                 "author's words.")
+    note: str | None = strawberry.field(description="What the remix took from the source, in "
+                                        "the remix author's words; null for a tombstone.")
     added_at: dt.datetime = strawberry.field(description="When the link was made.")
     tombstone: bool = strawberry.field(description="True when you may not see the linked record "
                                        "in full (deleted, unpublished, someone else's draft).")
@@ -127,8 +129,9 @@ def _link_connection(
         RecordLinkEdge(
             cursor=encode_cursor(ordering.key_of(row)),
             record_id=strawberry.ID(encode_id("Record", row["id"])),
-            note=row["note"], added_at=row["added_at"], author_pk=row["author_id"],
             node=(record := _full_record(row, context)), tombstone=record is None,
+            note=row["note"] if record is not None else None,
+            added_at=row["added_at"], author_pk=row["author_id"],
         )
         for row in rows[: page.limit]
     ]
