@@ -41,6 +41,7 @@ from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.relay import encode_id, input_pk
@@ -136,13 +137,15 @@ class PayoutIdInput:
 
 @strawberry.type(description="The compilation after the mutation, or the errors that stopped it.")
 class CompilationPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result.")
 
 
 @strawberry.type(description="The item and its compilation after the mutation, or the errors.")
 class CompilationItemPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result.")
     item: CompilationItem | None = strawberry.field(default=None, description="The item.")
 
@@ -150,7 +153,8 @@ class CompilationItemPayload:
 @strawberry.type(description="The published compilation and its new publication, or the errors "
                  "(one per problem) that blocked publishing.")
 class PublishCompilationPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result.")
     publication: Publication | None = strawberry.field(default=None, description="The version "
                                                        "just published.")
@@ -158,7 +162,8 @@ class PublishCompilationPayload:
 
 @strawberry.type(description="The payout proposal after the mutation, or the errors.")
 class PayoutPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     proposal: PayoutProposal | None = strawberry.field(default=None, description="The proposal.")
     compilation: Compilation | None = strawberry.field(default=None, description="Its compilation.")
 
