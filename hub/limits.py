@@ -303,7 +303,8 @@ def check(measures: Measures, security: Security) -> None:
             raise LimitExceeded(
                 f"The operation's {name} is {value:,}, over the limit of {limit:,} "
                 f"by {value - limit:,}.",
-                limit=name, value=value, maximum=limit,
+                # JSON numbers past 2**53 lose precision (and orjson refuses past 2**64).
+                limit=name, value=min(value, 2**53), maximum=limit,
             )
 
 
