@@ -254,6 +254,20 @@ async def test_a_read_timeout_is_answered_and_never_retried(
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
 
+async def test_input_postgresql_refuses_is_answered_by_the_compiled_path_alone(
+    api: Api, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # PostgreSQL refuses a NUL in text (SQLSTATE 22021): the request's fault, answered at once.
+    query = '{ records(filter: {tag: "a\\u0000b"}) { totalCount } }'
+    before = api.statements()
+    with caplog.at_level(logging.INFO):
+        _, body = await api.post(query)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    assert api.statements() - before == 1  # not run again by the executor
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+
+
 # --- bounded caches ------------------------------------------------------------------------------
 
 
