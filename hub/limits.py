@@ -183,14 +183,16 @@ class _Walker:
             return
         field = self._definition(parent, name)
         child_type = get_named_type(field.type) if field is not None else None
-        # A type reference's `ofType` chain is a few wrappers deep whatever the query asks.
-        child_depth = depth if name == "ofType" else depth + 1
+        # An introspected type reference's `ofType` chain is a few wrappers deep whatever the
+        # query asks (deeper links answer null), so it adds no depth.
+        child_depth = depth if name == "ofType" and not costed else depth + 1
         size = 1
         if costed and field is not None and name not in sized:
             size = self._size(node, field)
         declared = list_size(field) if field is not None else None
+        sized_children = frozenset(declared.sized_fields or ()) if declared else frozenset()
         self.walk(node.selection_set, child_type, child_depth, multiplier * size, seen,
-                  costed=costed, sized=frozenset(declared.sized_fields or ()) if declared else frozenset())
+                  costed=costed, sized=sized_children)
 
     def _definition(self, parent: Any, name: str) -> GraphQLField | None:
         if name == "__schema":
