@@ -19,7 +19,7 @@ from strawberry.http import GraphQLHTTPResponse
 
 from hub.compilations.routes import add_publication_routes
 from hub.compiled import CompiledQueries
-from hub.compiled.http import compiled_data
+from hub.compiled.http import compiled_body
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database
@@ -36,6 +36,7 @@ from hub.plugins import HubPlugins, create_plugins
 from hub.ratelimit import RateLimits
 from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
 from hub.schema import HubSchema, build_schema
+from hub.serving import body_deadline
 from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
 
 log = logging.getLogger("hub.app")
@@ -158,12 +159,12 @@ class HubGraphQLView(GraphQLView):
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
         viewer = request[VIEWER]
-        data = await compiled_data(
+        body = await compiled_body(
             self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
         )
-        if data is None:
+        if body is None:
             return await super().__call__(request)
-        return web.Response(body=b'{"data":' + data + b"}",
+        return web.Response(body=body,
                             content_type=_response_type(request.headers.get("Accept", "")))
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
@@ -324,6 +325,7 @@ async def create_hub(
     db = await Database.connect(
         dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,
+        read_statement_timeout_ms=settings.read_statement_timeout_ms,
     )
     return Hub(settings=settings, db=db, plugins=plugins, schema=schema)
 
@@ -331,7 +333,8 @@ async def create_hub(
 def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
     app = web.Application(
-        client_max_size=hub.settings.security.max_body_bytes, middlewares=[cors, discard_uploads]
+        client_max_size=hub.settings.security.max_body_bytes,
+        middlewares=[body_deadline(hub.settings.security.body_timeout_s), cors, discard_uploads],
     )
     app[HUB] = hub
     view = HubGraphQLView(hub)

@@ -79,9 +79,11 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
 
 
 def _serve(settings: Settings, *, demo: bool = False, reuse_port: bool = False) -> None:
-    """Serve in this process until interrupted."""
+    """Serve in this process until interrupted (with the slow-client protections of
+    hub/serving.py)."""
     from hub.app import create_app, create_hub
     from hub.seed import demo_is_seeded
+    from hub.serving import serve
 
     async def make_app() -> web.Application:
         hub = await create_hub(settings)
@@ -92,8 +94,8 @@ def _serve(settings: Settings, *, demo: bool = False, reuse_port: bool = False) 
                           f"({settings.env}; database {_where(settings)})")
         return create_app(hub)
 
-    web.run_app(make_app(), host=settings.host, port=settings.port, print=None,
-                reuse_port=reuse_port or None)
+    asyncio.run(serve(make_app, settings.host, settings.port, settings.security,
+                      reuse_port=reuse_port))
 
 
 def _start_workers(settings: Settings, count: int) -> list[Any]:

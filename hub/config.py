@@ -36,8 +36,16 @@ class Security:
     max_aliases: int = 30
     max_directives: int = 50
     max_root_fields: int = 20
-    max_cost: int = 20_000
+    # Lists are priced at their caps (hub/limits.py): the record page's lineage panel, whose
+    # lists may hold 10,000 entries, costs about 133,000 at worst.
+    max_cost: int = 200_000
     max_body_bytes: int = 1024 * 1024
+    # Slow clients (hub/cli.py serves with these): a request's head must arrive within
+    # header_timeout_s, its body within body_timeout_s; one address holds at most
+    # max_connections_per_address open connections.
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections_per_address: int = 64
     introspection: bool = True
     trusted_documents: Path | None = None
     persisted_queries: bool = False
@@ -81,6 +89,14 @@ class Security:
                 d.mutations_per_minute, 1, 10**6,
             ),
             cors_origins=tuple(sorted(_names(env.get("HUB_CORS_ORIGINS")))),
+            header_timeout_s=_float("HUB_HEADER_TIMEOUT_S", env.get("HUB_HEADER_TIMEOUT_S"),
+                                    d.header_timeout_s, 0.1, 3600),
+            body_timeout_s=_float("HUB_BODY_TIMEOUT_S", env.get("HUB_BODY_TIMEOUT_S"),
+                                  d.body_timeout_s, 0.1, 3600),
+            max_connections_per_address=_int(
+                "HUB_MAX_CONNECTIONS_PER_ADDRESS", env.get("HUB_MAX_CONNECTIONS_PER_ADDRESS"),
+                d.max_connections_per_address, 1, 100_000,
+            ),
         )
 
 
@@ -97,7 +113,10 @@ class Settings:
     token_ttl_hours: int = 24 * 30
     pool_min_size: int = 2
     pool_max_size: int = 10
+    # Writes (every statement inside a transaction) and reads (every other statement: queries,
+    # and the compiled path's one statement) have their own PostgreSQL statement_timeout.
     statement_timeout_ms: int = 15_000
+    read_statement_timeout_ms: int = 5_000
     max_page_size: int = 100
     max_sources: int = 50
     log_level: str = "INFO"
@@ -152,6 +171,10 @@ class Settings:
                 "HUB_STATEMENT_TIMEOUT_MS", env.get("HUB_STATEMENT_TIMEOUT_MS"),
                 defaults.statement_timeout_ms, 100, 3_600_000,
             ),
+            read_statement_timeout_ms=_int(
+                "HUB_READ_STATEMENT_TIMEOUT_MS", env.get("HUB_READ_STATEMENT_TIMEOUT_MS"),
+                defaults.read_statement_timeout_ms, 1, 3_600_000,
+            ),
             max_sources=_int(
                 "HUB_MAX_SOURCES", env.get("HUB_MAX_SOURCES"), defaults.max_sources, 1, 1000
             ),
@@ -185,11 +208,12 @@ class Settings:
 _KNOWN = frozenset({
     "HUB_DATABASE_URL", "HUB_DATA_DIR", "HUB_HOST", "HUB_PORT", "HUB_ENV",
     "HUB_DISABLED_PLUGINS", "HUB_TOKEN_TTL_HOURS", "HUB_DB_POOL_MIN", "HUB_DB_POOL_MAX",
-    "HUB_STATEMENT_TIMEOUT_MS", "HUB_LOG_LEVEL", "HUB_MAX_SOURCES",
+    "HUB_STATEMENT_TIMEOUT_MS", "HUB_READ_STATEMENT_TIMEOUT_MS", "HUB_LOG_LEVEL", "HUB_MAX_SOURCES",
     "HUB_MAX_DEPTH", "HUB_MAX_ALIASES", "HUB_MAX_DIRECTIVES", "HUB_MAX_ROOT_FIELDS",
     "HUB_MAX_COST", "HUB_MAX_BODY_BYTES", "HUB_INTROSPECTION",
     "HUB_TRUSTED_DOCUMENTS", "HUB_PERSISTED_QUERIES", "HUB_LOGIN_ATTEMPTS_PER_MINUTE",
     "HUB_MUTATIONS_PER_MINUTE", "HUB_CORS_ORIGINS",
+    "HUB_HEADER_TIMEOUT_S", "HUB_BODY_TIMEOUT_S", "HUB_MAX_CONNECTIONS_PER_ADDRESS",
     "HUB_STORAGE_URL", "HUB_SECRET_KEY", "HUB_MAX_UPLOAD_BYTES",
     "HUB_EVENT_RETENTION_HOURS", "HUB_WS_MAX_SUBSCRIPTIONS", "HUB_WS_QUEUE_SIZE",
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
@@ -230,6 +254,18 @@ def _int(name: str, value: str | None, default: int, low: int, high: int) -> int
     except ValueError:
         raise ConfigError(f"{name}: {value!r} is not a whole number") from None
     if not low <= number <= high:
+        raise ConfigError(f"{name}: {number} is outside {low}..{high}")
+    return number
+
+
+def _float(name: str, value: str | None, default: float, low: float, high: float) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a number") from None
+    if not low <= number <= high:  # also refuses nan
         raise ConfigError(f"{name}: {number} is outside {low}..{high}")
     return number
 

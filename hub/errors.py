@@ -166,6 +166,31 @@ def _raised_by_asyncpg(error: BaseException) -> bool:
 
 UNAVAILABLE_MESSAGE = "The database is unavailable right now; retry in a few seconds."
 
+TIMEOUT_MESSAGE = ("The operation took too long and was stopped (the hub's statement timeout); "
+                   "ask for less: smaller pages, fewer generations, a narrower search.")
+
+
+def is_statement_timeout(error: BaseException | None) -> bool:
+    """PostgreSQL cancelled the statement (``statement_timeout``): the request asked for too
+    much, not a bug."""
+    import asyncpg
+
+    while error is not None:
+        if isinstance(error, asyncpg.QueryCanceledError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def is_input_rejected(error: BaseException | None) -> bool:
+    """PostgreSQL refused a value the request sent (SQLSTATE class 22, data exception: invalid
+    text representation, numeric value out of range…): the caller's input, not a bug."""
+    import asyncpg
+
+    return isinstance(error, asyncpg.PostgresError) and str(
+        getattr(error, "sqlstate", "") or ""
+    ).startswith("22")
+
 
 def tag_unexpected(errors: list[GraphQLError]) -> None:
     """Give each unexpected error an id and log it with its stack, once. A database outage
@@ -176,6 +201,11 @@ def tag_unexpected(errors: list[GraphQLError]) -> None:
         if is_database_outage(error.original_error):
             error.hub_error_id = "unavailable"  # type: ignore[attr-defined]
             log.warning("database unavailable at %s: %r",
+                        ".".join(map(str, error.path or ())), error.original_error)
+            continue
+        if is_statement_timeout(error.original_error):
+            error.hub_error_id = "timeout"  # type: ignore[attr-defined]
+            log.warning("statement timeout at %s: %r",
                         ".".join(map(str, error.path or ())), error.original_error)
             continue
         error_id = uuid.uuid4().hex[:16]
@@ -229,6 +259,11 @@ def _masked(error: GraphQLError) -> GraphQLError:
             UNAVAILABLE_MESSAGE, nodes=error.nodes, source=error.source,
             positions=error.positions, path=error.path,
             extensions={"code": "SERVICE_UNAVAILABLE", "retryable": True},
+        )
+    if error_id == "timeout":
+        return GraphQLError(
+            TIMEOUT_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, extensions={"code": "TIMEOUT"},
         )
     return GraphQLError(
         INTERNAL_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,

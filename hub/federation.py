@@ -12,8 +12,10 @@ router asks it for ``_service { sdl }`` (composition) and ``_entities(representa
   ``_entities.<i>``; the other slots still resolve. An unknown or invisible entity (a draft
   of someone else) gives the same ``NOT_FOUND`` error, so nothing tells them apart. A call
   with more than :data:`MAX_REPRESENTATIONS` representations is refused as a whole.
-* :func:`priced_connection` marks a connection field with ``@cost`` and ``@listSize`` so a
-  router's demand control can price a query before running it.
+* :func:`priced_connection` marks a connection field with ``@cost`` and ``@listSize``, and
+  :func:`sized_list` marks any other field that returns a list of objects with ``@listSize``,
+  so a router's demand control — and the hub's own cost limit (hub/limits.py) — can price a
+  query before running it. tests/test_limits.py fails on a list field without its size.
 
 How to make a new type an entity (``Class``, ``Compilation``…)::
 
@@ -37,6 +39,16 @@ How to price a new connection field (a ``Connection[...]`` return with
 
     @strawberry.field(description="…", directives=priced_connection())
     async def lessons(self, info: Info, first: int | None = None, ...) -> Connection[Lesson]:
+
+How to size a list field (any ``list[SomeObject]`` return; lists of scalars need nothing)::
+
+    from hub.federation import sized_list
+
+    @strawberry.field(description="…", directives=sized_list(MAX_LESSONS))
+    async def lessons(self, info: Info) -> list[Lesson]:
+
+with the list's hard cap (what the resolver never exceeds), or :data:`UNCAPPED_LIST_SIZE` and a
+comment where nothing caps it.
 
 Then regenerate ``schema/hub.graphql`` (``recordhub schema > schema/hub.graphql``).
 """
@@ -66,6 +78,12 @@ MAX_REPRESENTATIONS = MAX_BATCH
 # more than resolving a plain object field (weight 1 by default in demand control).
 CONNECTION_WEIGHT = 5
 
+# The price of a list nothing caps (a compilation's history, a member's payouts): a full page.
+UNCAPPED_LIST_SIZE = 100
+
+# A mutation payload's `errors`: at most one per input field, and no input has this many.
+MAX_USER_ERRORS = 20
+
 # Keyword names ``resolve_reference`` cannot take from a representation: they are bound by
 # the call itself (a representation field named ``info`` must not replace the real one).
 _RESERVED_ARGUMENTS = frozenset({"cls", "self", "info"})
@@ -92,6 +110,15 @@ def priced_connection(
             require_one_slicing_argument=False,
         ),
     ]
+
+
+def sized_list(assumed_size: int) -> list[object]:
+    """``@listSize(assumedSize:)`` for a field returning a list of objects without slicing
+    arguments: ``assumed_size`` is the most entries it holds (its cap), which the cost limit
+    multiplies everything selected under it by."""
+    unset: Any = strawberry.UNSET  # left out of the printed SDL
+    return [ListSize(assumed_size=assumed_size, slicing_arguments=unset, sized_fields=unset,
+                     require_one_slicing_argument=unset)]
 
 
 class NotFound(CodedError):

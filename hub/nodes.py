@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.errors import BadRequest
+from hub.federation import sized_list
 from hub.relay import Node, parse_id
 
 MAX_NODES = 100
@@ -53,7 +54,8 @@ class NodeQuery:
         return await resolve_node(info.context, id)
 
     @strawberry.field(description=f"Objects by global ID, in order (at most {MAX_NODES}); null "
-                      "for each that does not exist or is not visible to you.")
+                      "for each that does not exist or is not visible to you.",
+                      directives=sized_list(MAX_NODES))
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadRequest(f"ids: {len(ids)} IDs asked for; the maximum is {MAX_NODES}.")

@@ -3,6 +3,9 @@
 A sliding one-minute window per key, kept in this process's memory. Behind a load balancer
 each process counts on its own, so the effective limit is at most ``processes × limit``; pin
 clients to processes, or lower the limit, if that matters for a deployment.
+
+Each limiter keeps at most :data:`MAX_KEYS` keys (handles, addresses, members), the least
+recently counted forgotten first, so a flood of distinct keys cannot grow the process.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+
+from cachetools import LRUCache
 
 from hub.errors import CodedError
 
@@ -30,23 +35,23 @@ class SlidingWindow:
     def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
+        self._hits: LRUCache[str, deque[float]] = LRUCache(maxsize=MAX_KEYS)
 
     def hit(self, key: str, what: str) -> None:
         """Count one attempt for ``key``; raise :class:`RateLimited` when over the limit."""
         now = self.clock()
-        hits = self._hits.setdefault(key, deque())
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._hits[key] = deque()
         while hits and hits[0] <= now - WINDOW_SECONDS:
             hits.popleft()
         if len(hits) >= self.limit:
             raise RateLimited(what, max(1, math.ceil(hits[0] + WINDOW_SECONDS - now)))
         hits.append(now)
-        if len(self._hits) > MAX_KEYS:
-            self._forget_idle(now)
 
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - WINDOW_SECONDS]:
-            del self._hits[key]
+    def __len__(self) -> int:
+        """How many keys are counted now."""
+        return len(self._hits)
 
 
 class RateLimits:

@@ -7,20 +7,23 @@
   ``extensions.persistedQuery.sha256Hash``.
 * ``HUB_PERSISTED_QUERIES=true`` (development and open deployments): automatic persisted
   queries. A client sends the hash alone; an unknown hash answers ``PERSISTED_QUERY_NOT_FOUND``
-  and the client resends with the text, which the hub then remembers (per process, bounded).
+  and the client resends with the text, which the hub then remembers (per process, bounded:
+  the most recently used documents up to :data:`APQ_CAPACITY_BYTES` of text).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 
-APQ_CAPACITY = 10_000
+# Remembered documents are bounded by their total size: a few thousand typical operations, and
+# never more than this much memory however large the documents sent.
+APQ_CAPACITY_BYTES = 16 * 1024 * 1024
 
 
 class DocumentRefused(Exception):
@@ -69,7 +72,7 @@ class DocumentGate:
     def __init__(self, manifest: dict[str, str] | None, persisted_queries: bool) -> None:
         self.manifest = manifest
         self.persisted_queries = persisted_queries
-        self._apq: OrderedDict[str, str] = OrderedDict()
+        self._apq: LRUCache[str, str] = LRUCache(maxsize=APQ_CAPACITY_BYTES, getsizeof=len)
 
     @property
     def active(self) -> bool:
@@ -100,10 +103,8 @@ class DocumentGate:
         if requested is None:
             return body
         if text is not None:
-            self._apq[requested] = text
-            self._apq.move_to_end(requested)
-            while len(self._apq) > APQ_CAPACITY:
-                self._apq.popitem(last=False)
+            if len(text) <= APQ_CAPACITY_BYTES:  # larger ones run, unremembered
+                self._apq[requested] = text
             return body
         known = self._apq.get(requested)
         if known is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -76,6 +76,13 @@ class Api:
 
     def statements(self) -> int:
         return self.hub.db.statements
+
+    def allow_cost(self, max_cost: int) -> None:
+        """Raise this hub's cost limit, for a test about something else whose operation is
+        priced above the default (lists are priced at their caps, hub/limits.py)."""
+        settings = self.hub.settings
+        self.hub.settings = replace(settings, security=replace(settings.security,
+                                                               max_cost=max_cost))
 
     @contextlib.contextmanager
     def executor_only(self) -> Iterator[None]:

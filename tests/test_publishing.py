@@ -295,6 +295,7 @@ async def test_demo_data_has_a_published_book_and_tv_episode_with_finalized_payo
 
     counts = await seed_demo(api.hub.db, api.hub.plugins, settings=api.hub.settings)
     assert counts["compilations"] == 2
+    api.allow_cost(1_000_000)  # 10 compilations × uncapped proposals × uncapped lines
     nodes = (await api.gql(DEMO))["compilations"]["nodes"]
     assert sorted((n["target"], n["status"]) for n in nodes) == [("book", "PUBLISHED"),
                                                                  ("tv", "PUBLISHED")]

@@ -133,6 +133,7 @@ async def test_class_rows_keep_the_app_invariants(api: Api, seeded: ScaleReport)
 async def test_compilations_are_readable_and_as_reported(api: Api, seeded: ScaleReport) -> None:
     counts = seeded.compilations
     assert counts.compilations == RECORDS // COMPILATION_EVERY and counts.public > 0
+    api.allow_cost(1_000_000)  # 100 compilations × 500 items, and their history, at worst
     public = (await api.gql(COMPILATIONS))["compilations"]
     assert public["totalCount"] == counts.public
     for compilation in public["nodes"]:

@@ -112,7 +112,7 @@ def nested(depth: int) -> str:
      "The operation's root fields is 21, over the limit of 20 by 1."),
     ("{ records(first: 100) { nodes { author { records(first: 100) { nodes { title "
      "author { records(first: 100) { nodes { title } } } } } } } } }",
-     "The operation's cost is 2,040,301, over the limit of 20,000 by 2,020,301."),
+     "The operation's cost is 2,040,301, over the limit of 200,000 by 1,840,301."),
 ])
 async def test_limits_reject_with_the_limit_and_the_excess(api: Api, query: str,
                                                            message: str) -> None:
@@ -122,11 +122,12 @@ async def test_limits_reject_with_the_limit_and_the_excess(api: Api, query: str,
     assert body["errors"][0]["extensions"]["code"] == "OPERATION_TOO_LARGE"
 
 
-async def test_cost_counts_variables_with_their_values(api: Api) -> None:
+async def test_cost_counts_variables_with_their_values(make_client: MakeClient) -> None:
+    client = await make_client(max_cost=20_000)
     query = """query($n: Int!) { records(first: $n) { nodes { author {
         records(first: $n) { nodes { title } } } } } }"""
-    assert (await post(api.client, {"query": query, "variables": {"n": 10}}))[0] == 200
-    _, _, body = await post(api.client, {"query": query, "variables": {"n": 100}})
+    assert (await post(client, {"query": query, "variables": {"n": 10}}))[0] == 200
+    _, _, body = await post(client, {"query": query, "variables": {"n": 100}})
     assert "cost is 20,301" in body["errors"][0]["message"]
 
 
@@ -137,12 +138,16 @@ async def test_limits_are_configurable(make_client: MakeClient) -> None:
 
 
 def test_frontend_operations_stay_far_below_the_limits(plugins: HubPlugins) -> None:
+    # Lists are priced at their caps: the lineage panel (contributors, a 500-node graph) is the
+    # most expensive page at worst; it keeps a third of the cost limit to spare, the others far
+    # more.
     schema = build_schema(plugins)._schema
     limits = Security()
     for path in (ROOT / "schema" / "operations").glob("*.graphql"):
         measures = measure(schema, parse(path.read_text()), {}, None)
         assert measures is not None
-        assert measures.cost * 10 <= limits.max_cost, (path.name, measures)
+        share = 3 / 2 if path.name == "record_lineage.graphql" else 10
+        assert measures.cost * share <= limits.max_cost, (path.name, measures)
         assert measures.depth * 2 <= limits.max_depth, (path.name, measures)
 
 

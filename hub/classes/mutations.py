@@ -34,6 +34,7 @@ from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.members import store as member_store
 from hub.members.subscription import (
     counts_as_active,
@@ -153,19 +154,22 @@ class GiveFeedbackInput:
 
 @strawberry.type(description="The class after the mutation, or the errors that stopped it.")
 class ClassPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     class_: Class | None = strawberry.field(default=None, name="class", description="The class.")
 
 
 @strawberry.type(description="The lesson after the mutation, or the errors that stopped it.")
 class LessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     lesson: Lesson | None = strawberry.field(default=None, description="The lesson.")
 
 
 @strawberry.type(description="The class without the removed lesson, or the errors.")
 class RemoveLessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     removed_lesson_id: strawberry.ID | None = strawberry.field(
         default=None, description="The ID the removed lesson had."
     )
@@ -175,26 +179,30 @@ class RemoveLessonPayload:
 
 @strawberry.type(description="Your enrollment after the mutation, or the errors.")
 class EnrollmentPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     enrollment: Enrollment | None = strawberry.field(default=None, description="The enrollment.")
 
 
 @strawberry.type(description="The lesson you completed and your progress, or the errors.")
 class CompleteLessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     lesson: Lesson | None = strawberry.field(default=None, description="The lesson.")
     enrollment: Enrollment | None = strawberry.field(default=None, description="Your progress.")
 
 
 @strawberry.type(description="The new submission, or the errors that stopped it.")
 class SubmissionPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     submission: Submission | None = strawberry.field(default=None, description="The submission.")
 
 
 @strawberry.type(description="The new feedback, or the errors that stopped it.")
 class FeedbackPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     feedback: Feedback | None = strawberry.field(default=None, description="The feedback.")
 
 

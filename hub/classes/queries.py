@@ -7,6 +7,8 @@ from strawberry.types import Info
 
 from hub.classes import store
 from hub.classes.types import Class, ClassLevel, ClassStatus, classes_connection, load_class
+from hub.federation import priced_connection
+from hub.limits import checked_search
 from hub.relay import Connection, PageArgs, decode_id
 
 
@@ -31,7 +33,7 @@ class ClassFilter:
             status=self.status.value, skill=self.skill,
             level=self.level.value if self.level else None,
             instructor_id=decode_id(self.instructor, "Member") if self.instructor else None,
-            search=self.search,
+            search=checked_search(self.search),
         )
 
 
@@ -46,7 +48,7 @@ class ClassesQuery:
         return await load_class(info.context, class_id) if class_id else None
 
     @strawberry.field(description="Classes, newest first; published ones unless `filter.status` "
-                      "says otherwise.")
+                      "says otherwise.", directives=priced_connection())
     async def classes(
         self, info: Info, filter: ClassFilter | None = None,
         first: int | None = None, after: str | None = None,

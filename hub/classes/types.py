@@ -29,7 +29,7 @@ from strawberry.types import Info
 
 from hub.classes import loaders
 from hub.classes.store import CLASSES_NEWEST, ENROLLMENTS_NEWEST, FEEDBACK_OLDEST, SUBMISSIONS_NEWEST
-from hub.federation import priced_connection
+from hub.federation import priced_connection, sized_list
 from hub.members.subscription import viewer_subscription_active
 from hub.nodes import node_resolver
 from hub.relay import Connection, Node, PageArgs, connection_from_rows, decode_id, encode_id
@@ -137,7 +137,9 @@ class Class(Node):
     published_at: dt.datetime | None = strawberry.field(description="When first published.")
     pk: strawberry.Private[int]
 
-    @strawberry.field(description="Who teaches the class, the creator first.")
+    # At most mutations.MAX_INSTRUCTORS (10) and MAX_LESSONS (200): that module imports this one.
+    @strawberry.field(description="Who teaches the class, the creator first.",
+                      directives=sized_list(10))
     async def instructors(self, info: Info) -> list[MemberRef]:
         from hub.members.types import Member
 
@@ -145,7 +147,7 @@ class Class(Node):
         return [Member.from_row(row) for row in rows]
 
     @strawberry.field(description="The lessons in order. Bodies, prompts and videos are null "
-                      "(`locked`) unless you may read them.")
+                      "(`locked`) unless you may read them.", directives=sized_list(200))
     async def lessons(self, info: Info) -> list[Lesson]:
         context: Context = info.context
         rows = await context.loader(loaders.LessonsByClassIdLoader).load(self.pk)

@@ -55,6 +55,7 @@ from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.relay import encode_id, input_pk
@@ -158,13 +159,15 @@ class PayoutIdInput:
 
 @strawberry.type(description="The compilation after the mutation, or the errors that stopped it.")
 class CompilationPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result.")
 
 
 @strawberry.type(description="The item and its compilation after the mutation, or the errors.")
 class CompilationItemPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result.")
     item: CompilationItem | None = strawberry.field(default=None, description="The item.")
 
@@ -175,7 +178,8 @@ class PublishCompilationPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was published. Nothing "
                                                "was written either, except after "
                                                "CHANGED_SINCE_APPROVAL errors: the compilation "
-                                               "went back to IN_REVIEW (see `compilation`).")
+                                               "went back to IN_REVIEW (see `compilation`).",
+                                               directives=sized_list(MAX_USER_ERRORS))
     compilation: Compilation | None = strawberry.field(default=None, description="The result "
                                                        "(null when nothing was written).")
     publication: Publication | None = strawberry.field(default=None, description="The version "
@@ -184,7 +188,8 @@ class PublishCompilationPayload:
 
 @strawberry.type(description="The payout proposal after the mutation, or the errors.")
 class PayoutPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     proposal: PayoutProposal | None = strawberry.field(default=None, description="The proposal.")
     compilation: Compilation | None = strawberry.field(default=None, description="Its compilation.")
 

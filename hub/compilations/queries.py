@@ -14,7 +14,7 @@ from hub.compilations.types import (
     editorial,
     load_compilation,
 )
-from hub.federation import priced_connection
+from hub.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.relay import Connection, PageArgs, decode_id
 
 
@@ -55,7 +55,8 @@ class CompilationsQuery:
             context, rows, page, count=lambda: store.count_compilations(context.db, found, sees_all)
         )
 
-    @strawberry.field(description="The publishing targets of the enabled plugins.")
+    @strawberry.field(description="The publishing targets of the enabled plugins.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     def publishing_targets(self, info: Info) -> list[PublishingTargetInfo]:
         return [
             PublishingTargetInfo(key=t.key, label=t.label, description=t.description,

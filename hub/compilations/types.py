@@ -26,6 +26,7 @@ from hub.compilations import credits, loaders, workflow
 from hub.compilations.routes import publication_path
 from hub.compilations.scalars import plain
 from hub.errors import BadRequest
+from hub.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.nodes import node_resolver
 from hub.relay import (
     Connection,
@@ -172,7 +173,8 @@ class CreditLine:
                                       "split add up to 1 exactly (largest remainder).")
     breakdown: list[CreditPart] = strawberry.field(description="Which items, records and depths "
                                                    "the amount comes from; the parts add up to "
-                                                   "the amount.")
+                                                   "the amount.",
+                                                   directives=sized_list(UNCAPPED_LIST_SIZE))
     member_pk: strawberry.Private[int]
 
     @strawberry.field(description="The member credited.")
@@ -278,7 +280,8 @@ class PublicationFile:
 @strawberry.type(description="One published version of a compilation: the target's files.")
 class Publication:
     version: int = strawberry.field(description="1 for the first publication, then 2, 3…")
-    files: list[PublicationFile] = strawberry.field(description="The rendered files.")
+    files: list[PublicationFile] = strawberry.field(description="The rendered files.",
+                                                    directives=sized_list(UNCAPPED_LIST_SIZE))
     published_at: dt.datetime = strawberry.field(description="When it was published.")
     published_by_pk: strawberry.Private[int | None]
 
@@ -329,12 +332,14 @@ class PayoutProposal(Node):
     pk: strawberry.Private[int]
     compilation_pk: strawberry.Private[int]
 
-    @strawberry.field(description="Every member's line, largest amount first.")
+    @strawberry.field(description="Every member's line, largest amount first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def lines(self, info: Info) -> list[CreditLine]:
         rows = await info.context.loader(loaders.LinesByProposalIdLoader).load(self.pk)
         return [line_from_row(row, self.pool.currency) for row in rows]
 
-    @strawberry.field(description="Comments, oldest first.")
+    @strawberry.field(description="Comments, oldest first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def comments(self, info: Info) -> list[PayoutComment]:
         rows = await info.context.loader(loaders.CommentsByProposalIdLoader).load(self.pk)
         return [PayoutComment(body=r["body"], created_at=r["created_at"], author_pk=r["author_id"])
@@ -415,21 +420,24 @@ class Compilation(Node):
     pk: strawberry.Private[int]
     row: strawberry.Private[Any]
 
-    @strawberry.field(description="The editors team, the creator first.")
+    @strawberry.field(description="The editors team, the creator first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def editors(self, info: Info) -> list[MemberRef]:
         rows = await info.context.loader(loaders.EditorsByCompilationIdLoader).load(self.pk)
         # Gathered, so the member loader batches the whole team (and every compilation's).
         members = await asyncio.gather(*(_load_member(info.context, r["member_id"]) for r in rows))
         return [m for m in members if m is not None]
 
-    @strawberry.field(description="The items, in order.")
+    # At most mutations.MAX_ITEMS (500); that module imports this one.
+    @strawberry.field(description="The items, in order.", directives=sized_list(500))
     async def items(self, info: Info) -> list[CompilationItem]:
         rows = await info.context.loader(loaders.ItemsByCompilationIdLoader).load(self.pk)
         return [CompilationItem.from_row(row) for row in rows]
 
     @strawberry.field(description="What blocks publishing now, from the hub (records since "
                       "unpublished, no items) and the target plugin (wrong media types, too "
-                      "long…). Empty when the compilation can be published.")
+                      "long…). Empty when the compilation can be published.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def problems(self, info: Info) -> list[CompilationProblem]:
         from hub.compilations.publishing import find_problems
 
@@ -439,7 +447,8 @@ class Compilation(Node):
                                    item_id=strawberry.ID(p.item_id) if p.item_id else None)
                 for p in found]
 
-    @strawberry.field(description="Every status change and edit, oldest first.")
+    @strawberry.field(description="Every status change and edit, oldest first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def history(self, info: Info) -> list[HistoryEntry]:
         rows = await info.context.loader(loaders.HistoryByCompilationIdLoader).load(self.pk)
         return [HistoryEntry(
@@ -448,19 +457,22 @@ class Compilation(Node):
             to_status=CompilationStatus(r["to_status"]) if r["to_status"] else None,
         ) for r in rows]
 
-    @strawberry.field(description="Published versions, newest first; old versions stay.")
+    @strawberry.field(description="Published versions, newest first; old versions stay.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def publications(self, info: Info) -> list[Publication]:
         rows = await info.context.loader(loaders.PublicationsByCompilationIdLoader).load(self.pk)
         base = _base_url(info.context)
         return [Publication.from_row(row, base) for row in rows]
 
-    @strawberry.field(description="Payout proposals, newest first.")
+    @strawberry.field(description="Payout proposals, newest first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def payout_proposals(self, info: Info) -> list[PayoutProposal]:
         rows = await info.context.loader(loaders.ProposalsByCompilationIdLoader).load(self.pk)
         return [PayoutProposal.from_row(row) for row in rows]
 
     @strawberry.field(description="A preview of how `pool` would be shared among everyone "
-                      "credited (rules: docs/compilations.md). Nothing is stored.")
+                      "credited (rules: docs/compilations.md). Nothing is stored.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     async def credit_split(self, info: Info, pool: MoneyInput) -> list[CreditLine]:
         from hub.compilations.snapshot import credit_inputs
 

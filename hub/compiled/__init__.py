@@ -11,10 +11,11 @@ reference: tests/test_compiled.py runs every operation both ways and compares th
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import GraphQLError, GraphQLSchema, parse, validate
 
 from hub.compiled.plan import NotCompilable, Plan, Registry, compile_operation
@@ -23,6 +24,8 @@ from hub.schema import MAX_TOKENS
 
 log = logging.getLogger("hub.compiled")
 
+# Plans kept, least recently used dropped first; keyed by the document's hash, so a document
+# padded with a megabyte of comments costs 32 bytes of key, not a megabyte.
 PLAN_CACHE_SIZE = 512
 
 
@@ -43,18 +46,16 @@ class CompiledQueries:
     def __init__(self, schema: GraphQLSchema, plugins: HubPlugins) -> None:
         self.schema = schema
         self.registry = twins(schema, plugins)
-        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self._plans: LRUCache[tuple[bytes, str | None], Plan | None] = LRUCache(
+            maxsize=PLAN_CACHE_SIZE
+        )
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The plan of this operation, or None when the ordinary executor must answer."""
-        key = (query, operation_name)
+        key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), operation_name)
         if key in self._plans:
-            self._plans.move_to_end(key)
-            return self._plans[key]
-        plan = self._compile(query, operation_name)
-        self._plans[key] = plan
-        if len(self._plans) > PLAN_CACHE_SIZE:
-            self._plans.popitem(last=False)
+            return self._plans[key]  # a lookup marks it recently used
+        plan = self._plans[key] = self._compile(query, operation_name)
         return plan
 
     def _compile(self, query: str, operation_name: str | None) -> Plan | None:

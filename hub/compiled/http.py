@@ -1,6 +1,13 @@
-"""The compiled path's side of the GraphQL view: the ``data`` of a request from one statement,
-or None to let the ordinary executor answer it (hub/app.py tries this first and makes the
-HTTP response)."""
+"""The compiled path's side of the GraphQL view: the response body of a request from one
+statement, or None to let the ordinary executor answer it (hub/app.py tries this first and
+makes the HTTP response).
+
+A statement that fails because of the request itself is answered here and never run again by
+the executor (which would take as long, or fail the same way): a statement timeout is a
+``TIMEOUT`` error, a value PostgreSQL refuses (SQLSTATE class 22) a ``BAD_USER_INPUT`` error;
+both are logged without a stack trace. A database outage is left to the executor to report
+(503), and anything else is a twin's bug: logged as a warning, answered by the executor.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,12 @@ import orjson
 from aiohttp import web
 
 from hub.compiled.plan import NotCompilable
-from hub.errors import is_database_outage
+from hub.errors import (
+    TIMEOUT_MESSAGE,
+    is_database_outage,
+    is_input_rejected,
+    is_statement_timeout,
+)
 from hub.limits import LimitExceeded, check, measure
 from hub.trusted_documents import DocumentRefused
 
@@ -21,13 +33,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.compiled")
 
 
-async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -> bytes | None:
-    """The JSON of ``data`` for a compilable query (a JSON POST, or a GET with ``query``), or
-    None.
+async def compiled_body(hub: Hub, request: web.Request, viewer_id: int | None) -> bytes | None:
+    """The JSON response body for a compilable query (a JSON POST, or a GET with ``query``),
+    or None.
 
     None whenever anything would make the ordinary path answer differently: a body it would
     refuse or word an error about, a document refused or limited, arguments a resolver
-    refuses, or a failing statement (the ordinary path then reports the outage as usual).
+    refuses, or a statement that failed for a reason that is not the request's (the ordinary
+    path then reports the outage as usual).
     """
     if hub.compiled is None:
         return None
@@ -64,11 +77,32 @@ async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:
-        # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
-        level = logging.DEBUG if is_database_outage(error) else logging.WARNING
-        log.log(level, "compiled statement failed, answering through the executor: %r", error)
-        return None
-    return data.encode()
+        return _failed(error, operation_name)
+    return b'{"data":' + data.encode() + b"}"
+
+
+def _failed(error: Exception, operation_name: str | None) -> bytes | None:
+    """The answer to a failed statement, or None for the executor to answer."""
+    name = operation_name or "an operation"
+    if is_statement_timeout(error):
+        log.warning("compiled statement of %s timed out: %r", name, error)
+        return _error_body(TIMEOUT_MESSAGE, "TIMEOUT")
+    if is_input_rejected(error):
+        log.info("compiled statement of %s refused its input: %r", name, error)
+        return _error_body(
+            f"An argument was refused: {getattr(error, 'message', None) or error}.",
+            "BAD_USER_INPUT",
+        )
+    # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
+    level = logging.DEBUG if is_database_outage(error) else logging.WARNING
+    log.log(level, "compiled statement failed, answering through the executor: %r", error)
+    return None
+
+
+def _error_body(message: str, code: str) -> bytes:
+    # No `path`: one statement answers every root field at once.
+    return orjson.dumps({"data": None, "errors": [{"message": message,
+                                                   "extensions": {"code": code}}]})
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

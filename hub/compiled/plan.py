@@ -9,7 +9,9 @@ Per request: variables are coerced as graphql-core coerces them, every field wit
 binds them (:meth:`Spec.bind` validates exactly as the resolver does, and raises
 :class:`NotCompilable` where the resolver would answer with an error), and the tree renders
 into SQL — cached per argument *shape* (which optional arguments are given), so a plan's
-statement text, and therefore PostgreSQL's prepared plan, is reused across requests.
+statement text, and therefore PostgreSQL's prepared plan, is reused across requests. A plan
+keeps its :data:`STATEMENTS_PER_PLAN` most recently used shapes: clients send a few shapes of a
+document, and one that sends thousands must not grow the process.
 
 Parameter ``$1`` is always the viewer's member id (null when anonymous); each field's bound
 values follow, in the tree's pre-order.
@@ -21,6 +23,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -42,6 +45,9 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS_PER_OBJECT = 50
+
+# Statements (argument shapes) kept per plan, least recently used dropped first.
+STATEMENTS_PER_PLAN = 16
 
 
 class NotCompilable(Exception):
@@ -182,7 +188,9 @@ class Plan:
     document: DocumentNode
     roots: list[Selection]
     with_arguments: list[Selection]
-    statements: dict[tuple[Hashable, ...], str] = field(default_factory=dict)
+    statements: LRUCache[tuple[Hashable, ...], str] = field(
+        default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_PLAN)
+    )
 
     def bind(
         self, schema: GraphQLSchema, variables: dict[str, Any], viewer_id: int | None,

@@ -3,6 +3,12 @@
 Store modules take an :class:`Executor` (the pool, or a connection inside a transaction) and
 call ``fetch``/``fetchrow``/``fetchval``/``execute`` on it. Counting every statement here lets
 tests assert that an operation's statement count depends on its shape, not on page size.
+
+Statement timeouts by class: a connection's ``statement_timeout`` is the *read* timeout (every
+statement outside a transaction: queries, the compiled path's one statement), and
+:meth:`Database.transaction` raises it to the *write* timeout for its own duration with
+``SET LOCAL`` (writes always run in a transaction), so a hostile read is cut off sooner than a
+legitimate write.
 """
 
 from __future__ import annotations
@@ -77,25 +83,32 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 class Database:
     """The process's connection pool. Create with :meth:`connect`, close with :meth:`close`."""
 
-    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, *, write_timeout_ms: int | None = None,
+                 ) -> None:
         self.pool = pool
         self.dsn = dsn
         self.counter = StatementCounter()
+        # None: transactions keep the connection's timeout.
+        self.write_timeout_ms = write_timeout_ms
 
     @classmethod
     async def connect(
         cls, dsn: str, *, min_size: int = 2, max_size: int = 10,
-        statement_timeout_ms: int = 15_000,
+        statement_timeout_ms: int = 15_000, read_statement_timeout_ms: int | None = None,
     ) -> Database:
+        """The pool; ``statement_timeout_ms`` bounds writes (transactions),
+        ``read_statement_timeout_ms`` (default: the same) every other statement."""
+        read_timeout_ms = read_statement_timeout_ms or statement_timeout_ms
         pool = await asyncpg.create_pool(
             dsn, min_size=min_size, max_size=max_size, init=_init_connection,
             reset=_keep_session,
             server_settings={
-                "statement_timeout": str(statement_timeout_ms),
+                "statement_timeout": str(read_timeout_ms),
                 "application_name": "recordhub",
             },
         )
-        return cls(pool, dsn)
+        write_timeout_ms = statement_timeout_ms if statement_timeout_ms != read_timeout_ms else None
+        return cls(pool, dsn, write_timeout_ms=write_timeout_ms)
 
     async def close(self) -> None:
         await self.pool.close()
@@ -130,4 +143,9 @@ class Database:
         """A connection inside a transaction: committed on exit, rolled back on any error,
         so a failed write leaves the database as it was."""
         async with self.pool.acquire() as connection, connection.transaction():
+            if self.write_timeout_ms is not None:
+                # Part of opening the transaction (like BEGIN), so not counted as a statement.
+                await connection.execute(
+                    f"set local statement_timeout = {int(self.write_timeout_ms)}"
+                )
             yield _Counted(connection, self.counter)

@@ -29,6 +29,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.errors import BadRequest
+from hub.federation import sized_list
 from hub.lineage import store
 from hub.lineage.loaders import (
     LineageByRecordIdLoader,
@@ -50,6 +51,10 @@ if TYPE_CHECKING:
 DEFAULT_DEPTH = 10
 MAX_DEPTH = 50
 MAX_GRAPH_NODES = 500
+# The most entries an ancestors/descendants walk returns (LineageByRecordIdLoader's cap).
+MAX_ENTRIES = LineageByRecordIdLoader.MAX_ENTRIES
+# The most edges a graph holds: each node names at most HUB_MAX_SOURCES (default 50) sources.
+MAX_GRAPH_EDGES = MAX_GRAPH_NODES * 50
 
 RecordRef = Annotated["Record", strawberry.lazy("hub.records.types")]
 MemberRef = Annotated["Member", strawberry.lazy("hub.members.types")]
@@ -238,8 +243,11 @@ async def resolve_descendants(
 class Contributor:
     depth: int = strawberry.field(description="The nearest generation the member is credited "
                                   "at (0 = the record's own author).")
+    # The walk's entries are shared among the contributors (at most MAX_ENTRIES + 1 in all,
+    # the size of `Record.contributors`), so one per contributor prices the total exactly.
     records: list[LineageEntry] = strawberry.field(description="The member's records in the "
-                                                   "lineage, nearest first (tombstones too).")
+                                                   "lineage, nearest first (tombstones too).",
+                                                   directives=sized_list(1))
     member_pk: strawberry.Private[int]
 
     @strawberry.field(description="The credited member.")
@@ -289,8 +297,10 @@ class LineageEdge:
 @strawberry.type(description="A record's lineage as a graph, for frontends to draw.")
 class LineageGraph:
     nodes: list[LineageNode] = strawberry.field(description="The records, nearest first; the "
-                                                "first is the record the graph is about.")
-    edges: list[LineageEdge] = strawberry.field(description="Every source link among the nodes.")
+                                                "first is the record the graph is about.",
+                                                directives=sized_list(MAX_GRAPH_NODES))
+    edges: list[LineageEdge] = strawberry.field(description="Every source link among the nodes.",
+                                                directives=sized_list(MAX_GRAPH_EDGES))
     truncated: bool = strawberry.field(description=f"True when the lineage holds more than "
                                        f"{MAX_GRAPH_NODES} records and the farthest were left out.")
 

@@ -17,6 +17,7 @@ from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.members import auth, store
 from hub.members.types import Member, Role
 from hub.mutations import Outcome, run_mutation
@@ -57,7 +58,7 @@ class SetRoleInput:
 
 @strawberry.type(description="A session token and its member, or the errors that stopped it.")
 class AuthPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
     token: str | None = strawberry.field(
         default=None, description="Send it as `Authorization: Bearer <token>`."
     )
@@ -66,13 +67,13 @@ class AuthPayload:
 
 @strawberry.type(description="Whether a session was ended.")
 class LogOutPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
     ok: bool = False
 
 
 @strawberry.type(description="The member after the change, or the errors that stopped it.")
 class MemberPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
     member: Member | None = None
 
 

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.federation import priced_connection
+from hub.limits import checked_search
 from hub.members import store
 from hub.members.types import Member
 from hub.relay import Connection, PageArgs, connection_from_rows
@@ -22,7 +23,7 @@ class MemberFilter:
     )
 
     def to_store(self) -> store.MemberFilter:
-        return store.MemberFilter(skill=self.skill, search=self.search)
+        return store.MemberFilter(skill=self.skill, search=checked_search(self.search))
 
 
 @strawberry.type

@@ -29,6 +29,7 @@ from strawberry.types import Info
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.loaders import RowsByIdLoader
 from hub.members import store as member_store
 from hub.members.types import Member
@@ -237,7 +238,8 @@ class SetSubscriptionInput:
 @strawberry.type(description="The member and their subscription after the change, or the "
                  "errors that stopped it.")
 class SetSubscriptionPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+                                              directives=sized_list(MAX_USER_ERRORS))
     member: Member | None = strawberry.field(default=None, description="The member.")
     subscription: MemberSubscription | None = strawberry.field(
         default=None, description="The stored subscription."

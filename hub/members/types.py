@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from hub.federation import priced_connection
+from hub.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.members.loaders import MemberByIdLoader
 from hub.nodes import node_resolver
 from hub.relay import Connection, Node, PageArgs, connection_from_rows, encode_id
@@ -116,7 +116,7 @@ class Member(Node):
 
     @strawberry.field(description="What the member is owed from compilations' payout proposals, "
                       "newest first, each with its breakdown; null unless you are this member "
-                      "or an admin.")
+                      "or an admin.", directives=sized_list(UNCAPPED_LIST_SIZE))
     async def payouts(
         self, info: Info,
     ) -> list[Annotated[MemberPayout, strawberry.lazy("hub.compilations.types")]] | None:

@@ -36,6 +36,7 @@ from hub.compiled.plan import (
 )
 from hub.compiled.sql import KeysetOrder, after_placeholders, connection, connection_parts, page_of
 from hub.errors import BadRequest
+from hub.limits import checked_search
 from hub.plugins import HubPlugins
 from hub.relay import decode_id
 
@@ -117,8 +118,10 @@ class Feed(Spec):
         search = _input_value(filter_, "search", "search")
         try:
             author_id = decode_id(author, "Member") if author else None
+            checked_search(search)
         except BadRequest:
-            raise NotCompilable("invalid author id") from None
+            # The executor words the error (an invalid author, a search over its caps).
+            raise NotCompilable("refused filter") from None
         given = (
             media_type or None,
             author_id,

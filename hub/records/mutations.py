@@ -19,6 +19,7 @@ from hub.context import Context
 from hub.db import Executor
 from hub.errors import ErrorCode, Forbidden, InputProblem, UserError
 from hub.events import Event
+from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.media import service as media
 from hub.mutations import Outcome, run_mutation
 from hub.plugins import DetailsError
@@ -81,7 +82,7 @@ class RecordIdInput:
 
 @strawberry.type(description="The record after the mutation, or the errors that stopped it.")
 class RecordPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
     record: Record | None = None
 
 

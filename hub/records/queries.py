@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from hub.federation import priced_connection
+from hub.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.limits import checked_search
 from hub.members.types import preload_members
 from hub.records import store
 from hub.records.types import MediaTypeInfo, Record, RecordOrder, load_record
@@ -28,7 +29,7 @@ class RecordFilter:
             media_type=self.media_type,
             author_id=decode_id(self.author, "Member") if self.author else None,
             tag=self.tag,
-            search=self.search,
+            search=checked_search(self.search),
         )
 
 
@@ -60,7 +61,8 @@ class RecordsQuery:
             count=lambda: store.count_records(context.db, record_filter),
         )
 
-    @strawberry.field(description="The media types of the enabled plugins.")
+    @strawberry.field(description="The media types of the enabled plugins.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
     def media_types(self, info: Info) -> list[MediaTypeInfo]:
         return [
             MediaTypeInfo(key=m.key, label=m.label, description=m.description)

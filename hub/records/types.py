@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from hub.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.lineage import types as lineage
 from hub.media import types as media_types
 from hub.nodes import node_resolver
@@ -96,10 +97,11 @@ class Record(Node):
     sources = strawberry.field(
         resolver=lineage.resolve_sources,
         description="The records this one was made from, in the author's order (attribution).",
+        directives=priced_connection(slicing_arguments=("first",)),
     )
     remixes = strawberry.field(
         resolver=lineage.resolve_remixes, description="The records made from this one, newest "
-        "first.",
+        "first.", directives=priced_connection(slicing_arguments=("first",)),
     )
     remix_count = strawberry.field(
         resolver=lineage.resolve_remix_count, description="How many records were made directly "
@@ -108,10 +110,12 @@ class Record(Node):
     ancestors = strawberry.field(
         resolver=lineage.resolve_ancestors, description="Every record this one descends from, "
         "each once at its shortest depth, nearest first.",
+        directives=sized_list(lineage.MAX_ENTRIES),
     )
     descendants = strawberry.field(
         resolver=lineage.resolve_descendants, description="Every record that descends from this "
         "one, each once at its shortest depth, nearest first.",
+        directives=sized_list(lineage.MAX_ENTRIES),
     )
     lineage_graph = strawberry.field(
         resolver=lineage.resolve_lineage_graph, description="The lineage as nodes and edges, "
@@ -120,11 +124,14 @@ class Record(Node):
     contributors = strawberry.field(
         resolver=lineage.resolve_contributors, description="Every member credited in this record: "
         "its author (depth 0) and the authors of its ancestors, nearest first.",
+        # Its author, then at most one per ancestor.
+        directives=sized_list(lineage.MAX_ENTRIES + 1),
     )
     # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
     media = strawberry.field(
         resolver=media_types.resolve_media, description="The files attached to the record (audio, "
         "images, text, video), oldest first; empty for a deleted record.",
+        directives=sized_list(UNCAPPED_LIST_SIZE),  # nothing caps a record's files
     )
 
     @classmethod
