@@ -103,6 +103,7 @@ async def publish_book(api: Api, eddie: Member, erin: Member, *records: dict[str
 
 
 async def test_a_draft_source_is_credited_but_its_title_shows_only_to_its_author(api: Api) -> None:
+    api.allow_cost(5_000_000)  # proposals > lines > breakdown: three unpaged lists, priced at 100 each
     eddie, erin = await editors(api)
     ann, xav = await api.sign_up("ann"), await api.sign_up("xav")
     draft = await api.create_record(ann, "Secret Draft Title")
