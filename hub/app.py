@@ -316,7 +316,7 @@ async def create_hub(
     run_migrations: bool = True,
 ) -> Hub:
     """Connect to the database (embedded unless configured), migrate, load the plugins."""
-    plugins = plugins or create_plugins(settings.disabled_plugins)
+    plugins = plugins or create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
     schema = build_schema(plugins)
     dsn = database_url or await resolve_database_url(settings.database_url, settings.data_dir)
     if run_migrations:

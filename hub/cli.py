@@ -233,7 +233,8 @@ def schema() -> None:
 
     settings = _settings()
     try:
-        click.echo(printed_sdl(build_schema(create_plugins(settings.disabled_plugins))), nl=False)
+        loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+        click.echo(printed_sdl(build_schema(loaded)), nl=False)
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
@@ -246,7 +247,7 @@ def plugins() -> None:
 
     settings = _settings()
     try:
-        loaded = create_plugins(settings.disabled_plugins)
+        loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
@@ -258,7 +259,9 @@ def plugins() -> None:
         targets = [t.key for t in loaded.publishing_targets.values()
                    if t.plugin == info.name]
         table.add_row(info.name, info.module, f"{info.distribution or '-'} {info.version or ''}",
-                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)", ", ".join(keys),
+                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)"
+                      if info.name in settings.disabled_plugins else "no (not in HUB_PLUGINS)",
+                      ", ".join(keys),
                       ", ".join(targets))
     Console().print(table)
 

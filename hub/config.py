@@ -94,6 +94,8 @@ class Settings:
     port: int = 8000
     env: Environment = "development"
     disabled_plugins: frozenset[str] = frozenset()
+    # HUB_PLUGINS: the only entry points to load (an allow-list); None loads every one.
+    enabled_plugins: frozenset[str] | None = None
     token_ttl_hours: int = 24 * 30
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -138,6 +140,7 @@ class Settings:
             port=_int("HUB_PORT", env.get("HUB_PORT"), defaults.port, 1, 65535),
             env=_choice("HUB_ENV", env.get("HUB_ENV"), defaults.env, ("development", "production")),
             disabled_plugins=_names(env.get("HUB_DISABLED_PLUGINS")),
+            enabled_plugins=_names(env.get("HUB_PLUGINS")) or None,
             token_ttl_hours=_int(
                 "HUB_TOKEN_TTL_HOURS", env.get("HUB_TOKEN_TTL_HOURS"), defaults.token_ttl_hours,
                 1, 24 * 366,
@@ -194,6 +197,7 @@ _KNOWN = frozenset({
     "HUB_EVENT_RETENTION_HOURS", "HUB_WS_MAX_SUBSCRIPTIONS", "HUB_WS_QUEUE_SIZE",
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
     "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
+    "HUB_PLUGINS",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.
