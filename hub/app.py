@@ -27,6 +27,7 @@ from hub.db.embedded import resolve_database_url
 from hub.db.migrate import migrate
 from hub.errors import UNAVAILABLE_MESSAGE, is_database_outage
 from hub.lineage.svg import lineage_svg_view
+from hub.media.admission import UploadGate
 from hub.media.routes import add_media_routes
 from hub.media.storage import uploads_dir
 from hub.media.upload import UploadRefused, discard_uploads, parse_multipart_request
@@ -54,6 +55,8 @@ class Hub:
     schema: HubSchema
     rate_limits: RateLimits = field(init=False)
     documents: DocumentGate = field(init=False)
+    # Multipart uploads in progress, by member and address (hub/media/admission.py).
+    uploads: UploadGate = field(init=False, default_factory=UploadGate)
     # Started with the app (create_app): event listener for subscriptions, plugin dispatcher.
     realtime: Realtime | None = field(default=None, init=False)
     # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
@@ -137,6 +140,7 @@ class HubGraphQLView(GraphQLView):
                 request_adapter.request, uploads_dir(self.hub.settings),
                 max_file_bytes=self.hub.settings.max_upload_bytes,
                 max_json_bytes=self.hub.settings.security.max_body_bytes,
+                max_request_bytes=self.hub.settings.max_upload_request_bytes,
             )
         except UploadRefused as refused:
             raise HTTPException(refused.status, refused.message) from None
@@ -158,6 +162,8 @@ class HubGraphQLView(GraphQLView):
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
         viewer = request[VIEWER]
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            return await self._upload(request, viewer)
         data = await compiled_data(
             self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
         )
@@ -165,6 +171,17 @@ class HubGraphQLView(GraphQLView):
             return await super().__call__(request)
         return web.Response(body=b'{"data":' + data + b"}",
                             content_type=_response_type(request.headers.get("Accept", "")))
+
+    async def _upload(self, request: web.Request, viewer: Any) -> web.StreamResponse:
+        # Decided from the headers, before a byte of the body is read: an anonymous, oversized
+        # or one-too-many upload never reaches the disk.
+        try:
+            slot = self.hub.uploads.admit(request, viewer["id"] if viewer is not None else None,
+                                          self.hub.settings)
+        except UploadRefused as refused:
+            return _error_response(refused.status, refused.code, refused.message, refused.headers)
+        with slot:
+            return await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(
