@@ -36,6 +36,7 @@ from hub.members import store as member_store
 from hub.plugins import HubPlugins, create_plugins
 from hub.ratelimit import RateLimits
 from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
+from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
 from hub.schema import HubSchema, build_schema
 from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
 
@@ -82,6 +83,9 @@ class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    # Both protocols check a signed-in socket's session before each operation.
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(
@@ -97,7 +101,7 @@ class HubGraphQLView(GraphQLView):
         self.hub = hub
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
-        return await authenticate_connection(self.hub.db, context)
+        return await authenticate_connection(self.hub.db, context, self.hub.realtime)
 
     async def create_websocket_response(
         self, request: web.Request, subprotocol: str | None,

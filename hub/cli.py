@@ -313,7 +313,8 @@ def set_role(handle: str, role: str) -> None:
     """Give the member HANDLE a ROLE (MEMBER, EDITOR or ADMIN)."""
     from hub.db import Database
     from hub.db.embedded import resolve_database_url
-    from hub.members import store
+    from hub.members.mutations import change_role
+    from hub.realtime import outbox
 
     settings = _settings()
 
@@ -321,7 +322,10 @@ def set_role(handle: str, role: str) -> None:
         dsn = await resolve_database_url(settings.database_url, settings.data_dir)
         db = await Database.connect(dsn, min_size=1, max_size=1)
         try:
-            row = await store.set_role(db, handle, role.upper())
+            async with db.transaction() as tx:
+                # The event tells the running hubs, whose open WebSockets follow the change.
+                row, events = await change_role(tx, handle, role.upper(), None)
+                await outbox.write(tx, events)
         finally:
             await db.close()
         if row is None:
