@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from aiohttp import web
@@ -40,7 +40,7 @@ class UploadGate:
 
     def admit(
         self, request: web.Request, member_id: int | None, settings: Settings,
-    ) -> Any:
+    ) -> AbstractContextManager[None]:
         """A context manager that holds this upload's place while the request is served;
         raises :class:`UploadRefused` (status, code, message) when it may not start."""
         if member_id is None:

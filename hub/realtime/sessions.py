@@ -37,7 +37,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from hub.context import Context
 from hub.db import Database
-from hub.errors import CodedError
+from hub.errors import CodedError, is_database_outage
 from hub.events import Event
 from hub.members import auth
 from hub.members import store as member_store
@@ -219,6 +219,11 @@ async def _still_signed_in(context: Context) -> bool:
         await session.reload()
     except SessionEnded:
         return False
+    except Exception as error:
+        if not is_database_outage(error):
+            raise
+        # The operation meets the outage itself and answers SERVICE_UNAVAILABLE.
+        log.warning("session check skipped, database unavailable: %r", error)
     return True
 
 
