@@ -27,6 +27,7 @@ from hub.db.embedded import resolve_database_url
 from hub.db.migrate import migrate
 from hub.errors import UNAVAILABLE_MESSAGE, is_database_outage
 from hub.lineage.svg import lineage_svg_view
+from hub.media.admission import UploadGate
 from hub.media.routes import add_media_routes
 from hub.media.storage import uploads_dir
 from hub.media.upload import UploadRefused, discard_uploads, parse_multipart_request
@@ -35,6 +36,7 @@ from hub.members import store as member_store
 from hub.plugins import HubPlugins, create_plugins
 from hub.ratelimit import RateLimits
 from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
+from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
 from hub.schema import HubSchema, build_schema
 from hub.serving import body_deadline
 from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
@@ -55,6 +57,8 @@ class Hub:
     schema: HubSchema
     rate_limits: RateLimits = field(init=False)
     documents: DocumentGate = field(init=False)
+    # Multipart uploads in progress, by member and address (hub/media/admission.py).
+    uploads: UploadGate = field(init=False, default_factory=UploadGate)
     # Started with the app (create_app): event listener for subscriptions, plugin dispatcher.
     realtime: Realtime | None = field(default=None, init=False)
     # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
@@ -80,6 +84,9 @@ class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    # Both protocols check a signed-in socket's session before each operation.
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(
@@ -95,7 +102,7 @@ class HubGraphQLView(GraphQLView):
         self.hub = hub
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
-        return await authenticate_connection(self.hub.db, context)
+        return await authenticate_connection(self.hub.db, context, self.hub.realtime)
 
     async def create_websocket_response(
         self, request: web.Request, subprotocol: str | None,
@@ -138,6 +145,7 @@ class HubGraphQLView(GraphQLView):
                 request_adapter.request, uploads_dir(self.hub.settings),
                 max_file_bytes=self.hub.settings.max_upload_bytes,
                 max_json_bytes=self.hub.settings.security.max_body_bytes,
+                max_request_bytes=self.hub.settings.max_upload_request_bytes,
             )
         except UploadRefused as refused:
             raise HTTPException(refused.status, refused.message) from None
@@ -159,6 +167,8 @@ class HubGraphQLView(GraphQLView):
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
         viewer = request[VIEWER]
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            return await self._upload(request, viewer)
         body = await compiled_body(
             self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
         )
@@ -166,6 +176,17 @@ class HubGraphQLView(GraphQLView):
             return await super().__call__(request)
         return web.Response(body=body,
                             content_type=_response_type(request.headers.get("Accept", "")))
+
+    async def _upload(self, request: web.Request, viewer: Any) -> web.StreamResponse:
+        # Decided from the headers, before a byte of the body is read: an anonymous, oversized
+        # or one-too-many upload never reaches the disk.
+        try:
+            slot = self.hub.uploads.admit(request, viewer["id"] if viewer is not None else None,
+                                          self.hub.settings)
+        except UploadRefused as refused:
+            return _error_response(refused.status, refused.code, refused.message, refused.headers)
+        with slot:
+            return await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(
@@ -317,7 +338,7 @@ async def create_hub(
     run_migrations: bool = True,
 ) -> Hub:
     """Connect to the database (embedded unless configured), migrate, load the plugins."""
-    plugins = plugins or create_plugins(settings.disabled_plugins)
+    plugins = plugins or create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
     schema = build_schema(plugins)
     dsn = database_url or await resolve_database_url(settings.database_url, settings.data_dir)
     if run_migrations:

@@ -235,7 +235,8 @@ def schema() -> None:
 
     settings = _settings()
     try:
-        click.echo(printed_sdl(build_schema(create_plugins(settings.disabled_plugins))), nl=False)
+        loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+        click.echo(printed_sdl(build_schema(loaded)), nl=False)
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
@@ -248,7 +249,7 @@ def plugins() -> None:
 
     settings = _settings()
     try:
-        loaded = create_plugins(settings.disabled_plugins)
+        loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
@@ -260,7 +261,9 @@ def plugins() -> None:
         targets = [t.key for t in loaded.publishing_targets.values()
                    if t.plugin == info.name]
         table.add_row(info.name, info.module, f"{info.distribution or '-'} {info.version or ''}",
-                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)", ", ".join(keys),
+                      "yes" if info.enabled else "no (HUB_DISABLED_PLUGINS)"
+                      if info.name in settings.disabled_plugins else "no (not in HUB_PLUGINS)",
+                      ", ".join(keys),
                       ", ".join(targets))
     Console().print(table)
 
@@ -312,7 +315,8 @@ def set_role(handle: str, role: str) -> None:
     """Give the member HANDLE a ROLE (MEMBER, EDITOR or ADMIN)."""
     from hub.db import Database
     from hub.db.embedded import resolve_database_url
-    from hub.members import store
+    from hub.members.mutations import change_role
+    from hub.realtime import outbox
 
     settings = _settings()
 
@@ -320,7 +324,10 @@ def set_role(handle: str, role: str) -> None:
         dsn = await resolve_database_url(settings.database_url, settings.data_dir)
         db = await Database.connect(dsn, min_size=1, max_size=1)
         try:
-            row = await store.set_role(db, handle, role.upper())
+            async with db.transaction() as tx:
+                # The event tells the running hubs, whose open WebSockets follow the change.
+                row, events = await change_role(tx, handle, role.upper(), None)
+                await outbox.write(tx, events)
         finally:
             await db.close()
         if row is None:

@@ -110,6 +110,8 @@ class Settings:
     port: int = 8000
     env: Environment = "development"
     disabled_plugins: frozenset[str] = frozenset()
+    # HUB_PLUGINS: the only entry points to load (an allow-list); None loads every one.
+    enabled_plugins: frozenset[str] | None = None
     token_ttl_hours: int = 24 * 30
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -125,6 +127,11 @@ class Settings:
     secret_key: str | None = None
     # GraphQL's Int (MediaFile.size) is 32-bit: files stay below 2**31 bytes.
     max_upload_bytes: int = 2_000_000_000
+    # Every part of one multipart request together; room for the largest file and its JSON.
+    max_upload_request_bytes: int = 2_100_000_000
+    # Multipart requests being read at once (in each hub process), per member and per address.
+    uploads_per_member: int = 2
+    uploads_per_address: int = 4
     # Real time (hub/realtime): outbox retention, WebSocket limits, event delivery to plugins.
     event_retention_hours: int = 24 * 7
     ws_max_subscriptions: int = 50
@@ -157,6 +164,7 @@ class Settings:
             port=_int("HUB_PORT", env.get("HUB_PORT"), defaults.port, 1, 65535),
             env=_choice("HUB_ENV", env.get("HUB_ENV"), defaults.env, ("development", "production")),
             disabled_plugins=_names(env.get("HUB_DISABLED_PLUGINS")),
+            enabled_plugins=_names(env.get("HUB_PLUGINS")) or None,
             token_ttl_hours=_int(
                 "HUB_TOKEN_TTL_HOURS", env.get("HUB_TOKEN_TTL_HOURS"), defaults.token_ttl_hours,
                 1, 24 * 366,
@@ -189,6 +197,18 @@ class Settings:
                 "HUB_MAX_UPLOAD_BYTES", env.get("HUB_MAX_UPLOAD_BYTES"),
                 defaults.max_upload_bytes, 1, 2**31 - 1,
             ),
+            max_upload_request_bytes=_int(
+                "HUB_MAX_UPLOAD_REQUEST_BYTES", env.get("HUB_MAX_UPLOAD_REQUEST_BYTES"),
+                defaults.max_upload_request_bytes, 1024, 2**40,
+            ),
+            uploads_per_member=_int(
+                "HUB_UPLOADS_PER_MEMBER", env.get("HUB_UPLOADS_PER_MEMBER"),
+                defaults.uploads_per_member, 1, 10_000,
+            ),
+            uploads_per_address=_int(
+                "HUB_UPLOADS_PER_ADDRESS", env.get("HUB_UPLOADS_PER_ADDRESS"),
+                defaults.uploads_per_address, 1, 100_000,
+            ),
             compiled_queries=_bool(
                 "HUB_COMPILED_QUERIES", env.get("HUB_COMPILED_QUERIES"),
                 default=defaults.compiled_queries,
@@ -215,9 +235,11 @@ _KNOWN = frozenset({
     "HUB_MUTATIONS_PER_MINUTE", "HUB_CORS_ORIGINS",
     "HUB_HEADER_TIMEOUT_S", "HUB_BODY_TIMEOUT_S", "HUB_MAX_CONNECTIONS_PER_ADDRESS",
     "HUB_STORAGE_URL", "HUB_SECRET_KEY", "HUB_MAX_UPLOAD_BYTES",
+    "HUB_MAX_UPLOAD_REQUEST_BYTES", "HUB_UPLOADS_PER_MEMBER", "HUB_UPLOADS_PER_ADDRESS",
     "HUB_EVENT_RETENTION_HOURS", "HUB_WS_MAX_SUBSCRIPTIONS", "HUB_WS_QUEUE_SIZE",
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
     "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
+    "HUB_PLUGINS",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.

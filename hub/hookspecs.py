@@ -103,6 +103,31 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     """
 
 
+@hookspec
+def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+    """Give believable details for the demo records of one of your media types.
+
+    Called by the demo seed (``recordhub seed --demo``, and ``recordhub serve --demo`` on an
+    empty database) and by ``recordhub seed --scale N``, once per media type, on the plugin
+    that declared ``media_type`` in :func:`hub_media_types` only (never on other plugins). A
+    media type whose plugin does not implement this hook gets no demo records: the seed logs a
+    line naming the media type and the plugin, and carries on.
+
+    :param media_type: one of your media-type keys.
+    :param count: how many details the seed wants, one per record (a few hundred at most).
+    :param seed: an integer to make the answer from (``random.Random(seed)``), so that the same
+        seed always gives the same demo data.
+    :returns: a list of ``count`` details dicts, each one what a client could send in
+        ``createRecord`` (keyed by the input type's Python field names, enums as their values;
+        fields your :func:`hub_normalize_details` fills from files may be included). Each goes
+        through :func:`hub_normalize_details` and :func:`hub_details_search_text` like a new
+        record's details. Fewer dicts are repeated in turn; ``None`` or an empty list means no
+        demo records. If the hook raises, returns something else, or
+        :func:`hub_normalize_details` refuses one of its dicts, the seed logs the error with the
+        plugin's name and seeds the other media types.
+    """
+
+
 # --- media files --------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 the hooks (media types, schema additions).
 
 Plugins come from the ``recordhub`` entry-point group (first-party ones too) and, in tests,
-from :meth:`HubPlugins.register`. ``HUB_DISABLED_PLUGINS`` names entry points not to load.
+from :meth:`HubPlugins.register`. ``HUB_DISABLED_PLUGINS`` names entry points not to load;
+``HUB_PLUGINS``, when set, names the only ones to load.
 Hooks are called through :meth:`HubPlugins.first` and :meth:`HubPlugins.each`, which await
 awaitable results and name the plugin when one fails.
 """
@@ -169,6 +170,26 @@ class HubPlugins:
                 raise PluginFailure(impl.plugin_name, hook, error) from error
         return None
 
+    async def sample_details(
+        self, media_type: str, count: int, seed: int,
+    ) -> list[dict[str, Any]] | None:
+        """Demo details for ``media_type`` from the plugin that declared it
+        (``hub_sample_details``); None when that plugin does not implement the hook. Raises
+        :class:`PluginFailure` when the hook fails or answers something other than a list of
+        dicts."""
+        hook = "hub_sample_details"
+        owner = self.media_types[media_type].plugin
+        if owner not in self.implementers(hook):
+            return None
+        samples = await self.call_plugin(owner, hook, media_type=media_type, count=count,
+                                         seed=seed)
+        if samples is not None and not (
+            isinstance(samples, list) and all(isinstance(item, dict) for item in samples)
+        ):
+            raise PluginFailure(owner, hook, TypeError(
+                f"expected a list of details dicts, got {type(samples).__name__}"))
+        return samples
+
     def each_at_startup(self, hook: str) -> list[tuple[str, Any]]:
         """Call a start-up hook synchronously, in registration order (so a later plugin that
         repeats an earlier one's declaration is the one blamed); failures stop start-up."""
@@ -263,16 +284,27 @@ class HubPlugins:
 
 
 def create_plugins(
-    disabled: Iterable[str] = (), *, entry_points: bool = True, extra: Iterable[object] = (),
+    disabled: Iterable[str] = (), *, only: Iterable[str] | None = None,
+    entry_points: bool = True, extra: Iterable[object] = (),
 ) -> HubPlugins:
-    """Load the plugins: every ``recordhub`` entry point not in ``disabled``, then ``extra``."""
+    """Load the plugins: every ``recordhub`` entry point not in ``disabled`` (and, when
+    ``only`` is given, named in it: ``HUB_PLUGINS``), then ``extra``. A name in ``only``
+    that no installed entry point has stops start-up (a typo must not pass silently)."""
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     plugins = HubPlugins(pm)
     disabled = set(disabled)
+    allowed = set(only) if only is not None else None
     if entry_points:
-        for entry_point in _entry_points():
-            plugins.installed.append(_load(pm, entry_point, enabled=entry_point.name not in disabled))
+        found = _entry_points()
+        missing = sorted((allowed or set()) - {entry_point.name for entry_point in found})
+        if missing:
+            raise PluginError(f"HUB_PLUGINS names {', '.join(map(repr, missing))}, which is not "
+                              "installed (`recordhub plugins` lists what is)")
+        for entry_point in found:
+            enabled = entry_point.name not in disabled and (
+                allowed is None or entry_point.name in allowed)
+            plugins.installed.append(_load(pm, entry_point, enabled=enabled))
     for plugin in extra:
         plugins.register(plugin)
     return plugins.collect()

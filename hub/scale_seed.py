@@ -50,8 +50,7 @@ from hub.seed import (
     LAST,
     NOUNS,
     SKILLS,
-    _raw_details,
-    _title,
+    sample_details,
 )
 
 BATCH = 20_000
@@ -303,23 +302,15 @@ def plan_lineage(rng: random.Random, total: int) -> _Lineage:
 async def _detail_pool(
     plugins: HubPlugins, rng: random.Random,
 ) -> dict[str, list[tuple[str, str]]]:
-    """(details JSON, search text) variants per media type, normalised by the plugins."""
+    """(details JSON, search text) variants per media type, from each plugin's
+    ``hub_sample_details`` and normalised by its own hooks; a media type whose plugin offers
+    none is left out (hub.seed.sample_details logs it)."""
     pool: dict[str, list[tuple[str, str]]] = {}
     for media_type in plugins.media_types:
-        variants = []
-        for n in range(DETAIL_VARIANTS):
-            raw = _raw_details(media_type, rng)
-            if media_type == "image":
-                raw = {"caption": f"{_title(rng)}, frame {n}", "width": rng.choice([800, 1920, 4000]),
-                       "height": rng.choice([600, 1080, 3000])}
-            details = await plugins.first(
-                "hub_normalize_details", media_type=media_type, details=raw,
-            ) or {}
-            text = await plugins.first(
-                "hub_details_search_text", media_type=media_type, details=details,
-            ) or ""
-            variants.append((orjson.dumps(details).decode(), text))
-        pool[media_type] = variants
+        variants = await sample_details(plugins, media_type, DETAIL_VARIANTS, rng.randrange(2**32))
+        if variants:
+            pool[media_type] = [(orjson.dumps(details).decode(), text)
+                                for details, text in variants]
     return pool
 
 
@@ -362,6 +353,8 @@ async def seed_scale(
     n_members = max(10, records // RECORDS_PER_MEMBER)
     password_hash = await auth.hash_password(DEMO_PASSWORD)
     details = await _detail_pool(plugins, rng)
+    if not details:
+        raise ValueError("no enabled media-type plugin offers demo details (hub_sample_details)")
     lineage = plan_lineage(rng, records)
 
     connection = await asyncpg.connect(dsn)

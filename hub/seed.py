@@ -7,6 +7,7 @@ member's password is :data:`DEMO_PASSWORD`; ``ada`` is an ADMIN and ``eddie`` an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,9 @@ from hub.config import Settings
 from hub.db import Database
 from hub.lineage.demo import seed_lineage
 from hub.members import auth
-from hub.plugins import HubPlugins
+from hub.plugins import DetailsError, HubPlugins, PluginFailure
+
+log = logging.getLogger("hub.seed")
 
 DEMO_PASSWORD = "recordhub-demo"
 MEMBERS = 48
@@ -37,39 +40,39 @@ ADJECTIVES = ["Quiet", "Electric", "Paper", "Golden", "Midnight", "Borrowed", "S
               "Northern", "Hollow", "Second", "Restless", "Small", "Burning", "Glass", "Open"]
 NOUNS = ["Harbor", "Letters", "Static", "Orchard", "Lanterns", "Tides", "Engines", "Rooms",
          "Weather", "Satellites", "Rivers", "Mirrors", "Streets", "Birds", "Summer", "Signals"]
-GENRES = {"music": ["indie folk", "hip hop", "ambient", "soul", "electronic", "jazz", "rock"],
-          "film": ["drama", "comedy", "documentary", "experimental", "sci-fi", "music video"]}
-INSTRUMENTS = ["guitar", "piano", "synth", "drums", "bass", "cello", "voice", "trumpet"]
-KEYS = ["C major", "A minor", "G major", "E minor", "F# minor", "Bb major", "D minor"]
-RATIOS = ["16:9", "2.39:1", "4:3", "1:1", "9:16"]
-ROLES = ["SHORT", "SCENE", "SHOT", "TITLE_SEQUENCE", "ANIMATION", "DOCUMENTARY", "B_ROLL"]
-FORMS = ["STORY", "POEM", "SCRIPT", "LYRICS", "ESSAY"]
-LINES = ["The tide came in the way it always does, without asking.",
-         "We kept the radio on so the house would sound less empty.",
-         "Every city has a street that remembers you better than you remember it.",
-         "She folded the map until it was only the place she wanted to go.",
-         "Nobody tells you that the quiet after a song is part of the song.",
-         "He wrote the letter twice and sent neither.",
-         "Under the bridge the pigeons held their small parliament.",
-         "The light in the kitchen was the colour of old honey."]
 
 
 def _title(rng: random.Random) -> str:
     return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
 
 
-def _raw_details(media_type: str, rng: random.Random) -> dict[str, Any]:
-    if media_type == "music":
-        return {"duration_seconds": rng.randint(60, 420), "tempo_bpm": rng.choice(range(60, 180, 2)),
-                "key": rng.choice(KEYS), "genre": rng.choice(GENRES["music"]),
-                "instruments": rng.sample(INSTRUMENTS, rng.randint(1, 4))}
-    if media_type == "film":
-        return {"duration_seconds": rng.randint(5, 1500), "aspect_ratio": rng.choice(RATIOS),
-                "genre": rng.choice(GENRES["film"]), "role": rng.choice(ROLES)}
-    if media_type == "writing":
-        return {"form": rng.choice(FORMS),
-                "text": "\n\n".join(rng.sample(LINES, rng.randint(2, 6)))}
-    return {}
+async def sample_details(
+    plugins: HubPlugins, media_type: str, count: int, seed: int,
+) -> list[tuple[dict[str, Any], str]]:
+    """``count`` (details, search text) pairs for demo records of ``media_type``: what its
+    plugin offers through ``hub_sample_details``, normalised and indexed as a new record's
+    details are. Empty, with a log line naming the plugin, when the plugin offers none or its
+    samples fail: one plugin's demo data never stops the others'."""
+    owner = plugins.media_types[media_type].plugin
+    try:
+        samples = await plugins.sample_details(media_type, count, seed)
+        if not samples:
+            log.info("demo data: no %s records (plugin %r offers no hub_sample_details)",
+                     media_type, owner)
+            return []
+        pairs = []
+        for raw in (samples[n % len(samples)] for n in range(count)):
+            details = await plugins.first(
+                "hub_normalize_details", media_type=media_type, details=raw)
+            details = raw if details is None else details
+            text = await plugins.first(
+                "hub_details_search_text", media_type=media_type, details=details)
+            pairs.append((details, text or ""))
+        return pairs
+    except (PluginFailure, DetailsError) as error:
+        log.warning("demo data: no %s records (the samples of plugin %r failed: %s)",
+                    media_type, owner, getattr(error, "message", error))
+        return []
 
 
 async def demo_is_seeded(db: Database) -> bool:
@@ -106,14 +109,9 @@ async def seed_demo(
         records = 0
         for media_type in plugins.media_types:
             rows = []
-            for _ in range(RECORDS_PER_MEDIA_TYPE):
-                details = await plugins.first(
-                    "hub_normalize_details", media_type=media_type,
-                    details=_raw_details(media_type, rng),
-                ) or {}
-                text = await plugins.first(
-                    "hub_details_search_text", media_type=media_type, details=details
-                ) or ""
+            samples = await sample_details(plugins, media_type, RECORDS_PER_MEDIA_TYPE,
+                                           rng.randrange(2**32))
+            for details, text in samples:
                 created = now - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 180))
                 status = "PUBLISHED" if rng.random() < 0.9 else "DRAFT"
                 title = _title(rng)
@@ -125,6 +123,8 @@ async def seed_demo(
                     rng.choice(["CC_BY_4_0", "CC_BY_SA_4_0", "CC_BY_NC_4_0"]), status,
                     details, text, created, created if status == "PUBLISHED" else None,
                 ))
+            if not rows:
+                continue
             await tx.executemany(
                 """insert into records (author_id, media_type, title, description, tags, license,
                                         status, details, details_text, created_at, published_at,

@@ -28,6 +28,7 @@ from hub.db.embedded import start_embedded_server, with_database
 from hub.db.migrate import migrate
 from hub.plugins import HubPlugins, create_plugins
 from tests.api import Api
+from tests.hubprocess import FIRST_PARTY_PLUGINS
 
 _counter = itertools.count()
 
@@ -83,8 +84,10 @@ async def database_url(pg_admin_url: str, template_database: str) -> AsyncIterat
 
 @pytest.fixture(scope="session")
 def plugins() -> HubPlugins:
-    """The default plugin set (the first-party plugins, found through entry points)."""
-    return create_plugins()
+    """The plugin set the tests are written for: the first-party plugins, by name, loaded
+    through their entry points. Other installed plugins are not loaded (a media type of
+    one's own must not change the SDL or the media types the tests compare)."""
+    return create_plugins(only=FIRST_PARTY_PLUGINS)
 
 
 @pytest.fixture

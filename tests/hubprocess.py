@@ -38,11 +38,25 @@ class HubProcess:
             return await r.json()
 
 
+# The plugin set the tests are written for: the first-party plugins, by name. Another plugin
+# installed in the same environment (a developer's own media type) must not change what the
+# tests see, so every test hub loads exactly these unless a test says otherwise.
+FIRST_PARTY_PLUGINS = ("hub_book", "hub_film", "hub_image", "hub_music", "hub_tv",
+                       "hub_webhooks", "hub_writing")
+
+
+def plugin_list(*extra: str) -> str:
+    """A ``HUB_PLUGINS`` value: the first-party plugins and ``extra`` (a test's own)."""
+    return ",".join((*FIRST_PARTY_PLUGINS, *extra))
+
+
 def hub_env(database_url: str | None, data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a hub process: this one's, minus its HUB_* settings, plus these.
-    Without ``database_url`` the hub starts its embedded PostgreSQL in ``data_dir``."""
+    Without ``database_url`` the hub starts its embedded PostgreSQL in ``data_dir``. The hub
+    loads the first-party plugins only, unless ``HUB_PLUGINS`` is among ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update(HUB_DATA_DIR=str(data_dir), **extra)
+    env.update(HUB_DATA_DIR=str(data_dir), HUB_PLUGINS=plugin_list())
+    env.update(extra)
     if database_url:
         env["HUB_DATABASE_URL"] = database_url
     return env

@@ -34,6 +34,8 @@ class WsClient:
         self.inbox: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.ack: dict[str, Any] | None = None
         self._reader: asyncio.Task[None] | None = None
+        # (code, reason) of the close frame the hub sent, once it did.
+        self.closed_with: tuple[int, str] | None = None
 
     @classmethod
     async def connect(cls, session: Any, url: str, payload: dict[str, Any] | None = None,
@@ -49,7 +51,10 @@ class WsClient:
         return client
 
     async def _read(self) -> None:
-        async for message in self.ws:
+        while True:
+            message = await self.ws.receive()
+            if message.type == aiohttp.WSMsgType.CLOSE:
+                self.closed_with = (message.data, message.extra or "")
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
             data = message.json()
@@ -75,6 +80,14 @@ class WsClient:
         await asyncio.sleep(seconds)
         queue = self.inbox.setdefault(op_id, asyncio.Queue())
         assert queue.empty(), queue.get_nowait()
+
+    async def closed(self, within: float = 10.0) -> tuple[int, str]:
+        """Wait until the hub closes the connection: its close code and reason."""
+        assert self._reader is not None
+        async with asyncio.timeout(within):
+            await asyncio.shield(self._reader)
+        assert self.closed_with is not None, "the connection ended without a close frame"
+        return self.closed_with
 
     async def complete(self, op_id: str) -> None:
         await self.ws.send_json({"id": op_id, "type": "complete"})

@@ -357,6 +357,7 @@ async def test_a_truncated_upload_leaves_nothing_behind(api: Api) -> None:
     await _eventually(lambda: len(spooled(api.hub)) == 1)  # the file is being spooled...
     writer.close()  # ...when the connection drops
     await _eventually(lambda: spooled(api.hub) == [])
+    await _eventually(lambda: api.hub.uploads.in_progress == 0)  # its place is free again
     await nothing_left_behind(api.hub)
     assert await api.hub.db.fetchval("select version from records") == 1
 
@@ -425,6 +426,145 @@ async def test_a_malformed_multipart_request_is_a_400(api: Api) -> None:
     status, text = await post('{"0": ["variables.input.file"]}')
     assert status == 400 and "without the file part(s) ['0']" in text
     await nothing_left_behind(api.hub)
+
+
+# --- who may upload, how much, how many at once ------------------------------------------------
+
+BOUNDARY = "hubboundary"
+
+
+def multipart_head(operations: dict[str, Any], filename: str, content_type: str) -> bytes:
+    """A multipart body up to the first byte of its one file (mapped to input.file)."""
+    return (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        f"{json.dumps(operations)}\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="map"\r\n\r\n'
+        '{"0": ["variables.input.file"]}\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+
+
+class HeldBody:
+    """A streamed (chunked) multipart body that sends ``data`` up to ``hold`` bytes, then
+    waits for :meth:`release` before sending the rest and the closing boundary."""
+
+    def __init__(self, operations: dict[str, Any], data: bytes, hold: int,
+                 filename: str = "hum.wav", content_type: str = "audio/wav") -> None:
+        self.head = multipart_head(operations, filename, content_type)
+        self.data, self.hold = data, hold
+        self._released = asyncio.Event()
+        self.finished = False
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def chunks(self) -> Any:
+        yield self.head
+        for start in range(0, self.hold, 64 * 1024):
+            yield self.data[start:min(start + 64 * 1024, self.hold)]
+        await self._released.wait()
+        yield self.data[self.hold:] + f"\r\n--{BOUNDARY}--\r\n".encode()
+        self.finished = True
+
+
+async def post_held(api: Api, body: HeldBody, token: str | None) -> aiohttp.ClientResponse:
+    headers = {**PREFLIGHT, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return await api.client.post("/graphql", data=body.chunks(), headers=headers)
+
+
+def attach_operations(record_id: str) -> dict[str, Any]:
+    return {"query": ATTACH_MEDIA, "variables": {"input": {"recordId": record_id, "file": None}}}
+
+
+async def test_an_anonymous_upload_is_refused_before_its_body_is_read(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    record = await api.create_record(ada, "Hum", details={"music": {}})
+    # 5 MB, of which the client sends 4 MB and then waits: the answer must come before the
+    # body is complete, so the hub cannot have read it.
+    body = HeldBody(attach_operations(record["id"]), b"\x00" * 5_000_000, hold=4_000_000)
+    async with asyncio.timeout(30):
+        response = await post_held(api, body, token=None)
+        refusal = await response.json()
+    try:
+        assert response.status == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert refusal["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "signed-in member" in refusal["errors"][0]["message"]
+        assert not body.finished
+        assert not (api.hub.settings.data_dir / "uploads").exists() or spooled(api.hub) == []
+    finally:
+        response.close()
+        body.release()
+    await nothing_left_behind(api.hub)
+
+
+async def test_the_bytes_of_one_upload_request_are_capped(api: Api) -> None:
+    from dataclasses import replace
+
+    api.hub.settings = replace(api.hub.settings, max_upload_request_bytes=64 * 1024)
+    ada = await api.sign_up("ada")
+    two_texts = {"input": {"title": "Two", "files": [None, None], "details": {
+        "writing": {"form": "POEM", "text": "x"}}}}
+    files = {"input.files.0": ("a.txt", b"word " * 8_000, "text/plain"),
+             "input.files.1": ("b.txt", b"more " * 8_000, "text/plain")}
+    # A declared length over the cap: refused from the headers.
+    status, body = await upload(api, CREATE_WITH_FILES, two_texts, files, token=ada.token)
+    assert status == 413, body
+    assert body["errors"][0]["extensions"]["code"] == "UPLOAD_TOO_LARGE"
+    assert "at most 65,536 bytes per upload request" in body["errors"][0]["message"]
+    assert "HUB_MAX_UPLOAD_REQUEST_BYTES" in body["errors"][0]["message"]
+    # No declared length (chunked): counted while it streams, stopped at the cap.
+    record = await api.create_record(ada, "Hum", details={"music": {}})
+    held = HeldBody(attach_operations(record["id"]), wav(seconds=10), hold=0)
+    held.release()
+    response = await post_held(api, held, token=ada.token)
+    assert response.status == 413
+    assert "at most 65,536 bytes per upload request" in await response.text()
+    await nothing_left_behind(api.hub)
+    assert await api.hub.db.fetchval("select count(*) from records") == 1
+
+
+async def test_concurrent_uploads_are_capped_per_member_and_per_address(api: Api) -> None:
+    from dataclasses import replace
+
+    api.hub.settings = replace(api.hub.settings, uploads_per_member=1, uploads_per_address=2)
+    ada, bob, cyd = [await api.sign_up(handle) for handle in ("ada", "bob", "cyd")]
+    records = {m.handle: await api.create_record(m, "Hum", details={"music": {}})
+               for m in (ada, bob, cyd)}
+    sound = wav(seconds=60)
+    # Half of each file is sent, then the client waits: two uploads in progress. (The
+    # multipart reader needs data beyond a boundary to see it, hence half a megabyte.)
+    held = {m.handle: HeldBody(attach_operations(records[m.handle]["id"]), sound, hold=512 * 1024)
+            for m in (ada, bob)}
+    sending = {handle: asyncio.create_task(post_held(api, body, member.token))
+               for (handle, body), member in zip(held.items(), (ada, bob), strict=True)}
+    try:
+        await _eventually(lambda: len(spooled(api.hub)) == 2)  # both are being read
+
+        small = wav(seconds=1)
+        status, body = await attach(api, ada, records["ada"]["id"], "two.wav", small, "audio/wav")
+        assert status == 429, body
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "TOO_MANY_UPLOADS"
+        assert "HUB_UPLOADS_PER_MEMBER=1" in error["message"]
+        status, body = await attach(api, cyd, records["cyd"]["id"], "c.wav", small, "audio/wav")
+        assert status == 429, body
+        assert "HUB_UPLOADS_PER_ADDRESS=2" in body["errors"][0]["message"]
+        assert len(spooled(api.hub)) == 2  # the refused ones wrote nothing
+    finally:
+        for body in held.values():
+            body.release()
+    for task in sending.values():
+        response = await task
+        assert response.status == 200
+        assert (await response.json())["data"]["attachMedia"]["errors"] == []
+    assert api.hub.uploads.in_progress == 0
+    # The places are free again.
+    await attached(api, cyd, records["cyd"]["id"], "c.wav", wav(seconds=1), "audio/wav")
+    assert spooled(api.hub) == []
 
 
 # --- hub_media_accepts -----------------------------------------------------------------------

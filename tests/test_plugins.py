@@ -19,8 +19,9 @@ import strawberry
 from hub import DetailsError, MediaType, hookimpl, hookspecs
 from hub.events import Event
 from hub.plugins import HubPlugins, PluginError, PluginFailure, create_plugins
+from hub.schema import build_schema, printed_sdl
 from tests.api import CREATE_RECORD, Api
-from tests.hubprocess import hub_env, running_hub
+from tests.hubprocess import FIRST_PARTY_PLUGINS, hub_env, plugin_list, running_hub
 from tests.realtime_client import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +161,94 @@ async def test_hook_hub_details_search_text(api: Api) -> None:
     assert stored == "documentary title sequence"
 
 
+# --- hub_sample_details -----------------------------------------------------------------------
+
+
+@strawberry.type
+class ChantDetails:
+    mode: str | None = None
+
+
+@strawberry.input
+class ChantDetailsInput:
+    mode: str
+
+
+class CarefulMediaType:
+    """A media type whose normalisation refuses empty details, as a careful plugin's does;
+    it offers no demo details."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.__name__ = f"hub_{key}"  # the plugin's name
+
+    @hookimpl
+    def hub_media_types(self) -> list[MediaType]:
+        return [MediaType(self.key, self.key.title(), "x", ChantDetails, ChantDetailsInput)]
+
+    @hookimpl
+    def hub_normalize_details(self, media_type: str, details: dict) -> dict | None:
+        if media_type != self.key:
+            return None
+        if not details.get("mode"):
+            raise DetailsError("mode is required.", "mode")
+        return {"mode": details["mode"].upper()}
+
+
+class SampledMediaType(CarefulMediaType):
+    """The same, with demo details (answering whatever it is asked, so that a call for
+    another media type would show in ``asked``)."""
+
+    def __init__(self, key: str, samples: list[dict[str, str]]) -> None:
+        super().__init__(key)
+        self.samples = samples
+        self.asked: list[tuple[str, int, int]] = []
+
+    @hookimpl
+    def hub_sample_details(self, media_type: str, count: int, seed: int) -> list[dict]:
+        self.asked.append((media_type, count, seed))
+        return self.samples
+
+
+async def test_hook_hub_sample_details(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    """The demo seed asks each media type's own plugin for its details (never another
+    plugin), normalises them through the plugin's hooks, and skips, with a log line, a media
+    type whose plugin offers none or offers details it refuses itself."""
+    from hub.seed import RECORDS_PER_MEDIA_TYPE, seed_demo
+
+    chant = SampledMediaType("chant", [{"mode": "dorian"}, {"mode": "lydian"}])
+    hymn = CarefulMediaType("hymn")  # no hub_sample_details (and it refuses empty details)
+    drone = SampledMediaType("drone", [{"mode": ""}])  # samples its own plugin refuses
+    loaded = create_plugins(only=FIRST_PARTY_PLUGINS, extra=[chant, hymn, drone])
+    with caplog.at_level(logging.INFO, logger="hub.seed"):
+        counts = await seed_demo(api.hub.db, loaded)
+
+    assert [(media_type, count) for media_type, count, _ in chant.asked] == [
+        ("chant", RECORDS_PER_MEDIA_TYPE)]
+    assert isinstance(chant.asked[0][2], int)
+    rows = await api.hub.db.fetch(
+        "select media_type, count(*) as n from records group by 1 order by 1")
+    assert {row["media_type"]: row["n"] for row in rows} == {
+        key: RECORDS_PER_MEDIA_TYPE for key in ("chant", "film", "image", "music", "writing")}
+    assert counts["records"] == 5 * RECORDS_PER_MEDIA_TYPE
+    stored = await api.hub.db.fetch(
+        "select distinct details->>'mode' as mode from records where media_type = 'chant'")
+    assert {row["mode"] for row in stored} == {"DORIAN", "LYDIAN"}  # normalised, in turn
+    assert "no hymn records (plugin 'hub_hymn' offers no hub_sample_details)" in caplog.text
+    assert ("no drone records (the samples of plugin 'hub_drone' failed: mode is required.)"
+            in caplog.text)
+    # The first-party plugins' own details, normalised by them (the word count is computed).
+    writing = await api.hub.db.fetchval(
+        "select count(*) from records where media_type = 'writing' "
+        "and (details->>'word_count')::int > 0 and details->>'form' is not null")
+    assert writing == RECORDS_PER_MEDIA_TYPE
+    # Same seed, same details; another seed, others.
+    first = await loaded.sample_details("music", 5, seed=1)
+    assert first == await loaded.sample_details("music", 5, seed=1)
+    assert first != await loaded.sample_details("music", 5, seed=2)
+    assert len(first) == 5 and all(sample["instruments"] for sample in first)
+
+
 # --- hub_event --------------------------------------------------------------------------------
 
 
@@ -256,7 +345,8 @@ def hub_schema_additions():
 async def test_hook_hub_schema_additions(database_url: str, tmp_path: Path) -> None:
     site = tmp_path / "site"
     install_distribution(site, "hub_census", SCHEMA_ADDITIONS_PLUGIN)
-    async with running_hub(database_url, tmp_path, pythonpath=site) as hub:
+    async with running_hub(database_url, tmp_path, pythonpath=site,
+                           HUB_PLUGINS=plugin_list("hub_census")) as hub:
         body = await hub.gql("{ recordCensus }")
         assert body == {"data": {"recordCensus": []}}
 
@@ -266,12 +356,14 @@ async def test_readme_plugin_example_installs_and_works(database_url: str, tmp_p
     install_distribution(site, "hub_podcast", readme_example())
     listing = subprocess.run(
         [sys.executable, "-m", "hub.cli", "plugins"], capture_output=True, text=True,
-        env={**hub_env(database_url, tmp_path), "PYTHONPATH": str(site), "COLUMNS": "200"},
+        env={**hub_env(database_url, tmp_path, HUB_PLUGINS=plugin_list("hub_podcast")),
+             "PYTHONPATH": str(site), "COLUMNS": "200"},
     )
     assert listing.returncode == 0, listing.stderr
     assert re.search(r"hub_podcast .* hub_podcast 1\.0 .* yes .* podcast", listing.stdout)
 
-    async with running_hub(database_url, tmp_path, pythonpath=site) as hub:
+    async with running_hub(database_url, tmp_path, pythonpath=site,
+                           HUB_PLUGINS=plugin_list("hub_podcast")) as hub:
         signed = await hub.gql("""mutation { signUp(input: {handle: "host", displayName: "Host",
             password: "a long passphrase"}) { token } }""")
         token = signed["data"]["signUp"]["token"]
@@ -294,6 +386,49 @@ async def test_readme_plugin_example_installs_and_works(database_url: str, tmp_p
         media = await hub.gql("{ mediaTypes { key } }")
         assert {m["key"] for m in media["data"]["mediaTypes"]} == {
             "film", "image", "music", "writing", "podcast"}
+
+
+async def test_readme_plugin_example_survives_serve_demo(database_url: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    install_distribution(site, "hub_podcast", readme_example())
+    async with running_hub(database_url, tmp_path, pythonpath=site, args=("--demo",),
+                           HUB_PLUGINS=plugin_list("hub_podcast")) as hub:
+        body = await hub.gql("""{ records(filter: {mediaType: "podcast"}, first: 100) {
+            totalCount nodes { details { ... on PodcastDetails { show episode guests } } } } }""")
+        podcasts = body["data"]["records"]
+        assert podcasts["totalCount"] > 100  # of 200 demo episodes, about 90% published
+        assert {node["details"]["show"] for node in podcasts["nodes"]} <= {
+            "Night Shift", "Open Tuning", "Second Draft"}
+        assert all(node["details"]["episode"] >= 1 for node in podcasts["nodes"])
+        music = await hub.gql('{ records(filter: {mediaType: "music"}) { totalCount } }')
+        assert music["data"]["records"]["totalCount"] > 100  # the others are seeded too
+
+
+def test_an_extra_installed_plugin_changes_not_the_sdl_the_tests_compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tests load the first-party plugins by name (conftest's ``plugins`` fixture, and
+    ``HUB_PLUGINS`` for the hubs they start), not whatever is installed."""
+    site = tmp_path / "site"
+    install_distribution(site, "hub_podcast", readme_example())
+    monkeypatch.syspath_prepend(str(site))
+    assert "podcast" in create_plugins().media_types  # installed, and found
+    committed = (ROOT / "schema" / "hub.graphql").read_text()
+    assert printed_sdl(build_schema(create_plugins(only=FIRST_PARTY_PLUGINS))) == committed
+    printed = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "schema"], capture_output=True, text=True,
+        env={**hub_env(None, tmp_path), "PYTHONPATH": str(site)},
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == committed
+
+
+def test_hub_plugins_names_the_only_plugins_to_load() -> None:
+    loaded = create_plugins(only=["hub_music", "hub_writing"])
+    assert set(loaded.media_types) == {"music", "writing"}
+    assert {info.name for info in loaded.installed if not info.enabled} >= {"hub_film", "hub_image"}
+    with pytest.raises(PluginError, match="HUB_PLUGINS names 'hub_musik', which is not installed"):
+        create_plugins(only=["hub_music", "hub_musik"])
 
 
 async def test_disabling_a_plugin_hides_details_and_loses_nothing(
@@ -327,7 +462,8 @@ def test_a_plugin_that_fails_to_import_stops_start_up_with_its_name(
     install_distribution(site, "hub_broken", "raise ImportError('missing dependency frobnicate')\n")
     result = subprocess.run(
         [sys.executable, "-m", "hub.cli", "plugins"], capture_output=True, text=True,
-        env={**hub_env(database_url, tmp_path), "PYTHONPATH": str(site)},
+        env={**hub_env(database_url, tmp_path, HUB_PLUGINS=plugin_list("hub_broken")),
+             "PYTHONPATH": str(site)},
     )
     assert result.returncode == 2
     assert "plugin 'hub_broken' (hub_broken) failed to load" in result.stderr

@@ -18,8 +18,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from click.testing import CliRunner
 
 from hub.app import create_app, create_hub
+from hub.cli import main
 from hub.compilations import store as compilation_store
 from hub.config import Settings
 from hub.events import Event
@@ -29,7 +31,7 @@ from hub.realtime.listener import EventBus, FellBehind
 from hub.relay import encode_id, parse_id
 from tests.api import CREATE_RECORD, PUBLISH_RECORD, Api, Member
 from tests.hubprocess import running_hub
-from tests.realtime_client import PROTOCOL, WsClient
+from tests.realtime_client import PROTOCOL, WsClient, eventually
 
 RECORD_PUBLISHED = """
 subscription Published($mediaType: String, $after: String) {
@@ -356,6 +358,145 @@ async def test_a_slow_subscriber_gets_an_error_naming_its_resume_cursor(
             assert len([data(await ws.next(op), "recordPublished") for _ in range(3)]) == 3
         finally:
             await ws.close()
+
+
+# --- sessions: logOut and role changes reach open sockets ---------------------------------------
+
+LOG_IN = """mutation($handle: String!) { logIn(input: {handle: $handle,
+  password: "correct horse battery"}) { token errors { code } } }"""
+LOG_OUT = "mutation { logOut { ok errors { code } } }"
+SET_ROLE = """mutation($handle: String!, $role: Role!) {
+  setRole(input: {handle: $handle, role: $role}) { member { role } errors { code } } }"""
+
+
+async def editorial_compilation(api: Api, editor: Member) -> str:
+    async with api.hub.db.transaction() as tx:
+        row = await compilation_store.insert_compilation(
+            tx, title="Night Shift", description="", target="book", settings={},
+            lineage_share=Decimal("0.3"), max_depth=3, editors_percent=Decimal("10"),
+            payout_window_days=14, created_by=int(parse_id(editor.id)[1]))
+    return encode_id("Compilation", row["id"])
+
+
+async def compilation_event(api: Api, compilation: str, status: str) -> None:
+    async with api.hub.db.transaction() as tx:  # as the compilations slice writes it
+        await outbox.write(tx, [Event("compilation.status_changed", compilation, None,
+                                      {"status": status, "previousStatus": "DRAFT"})])
+
+
+def no_event_in(ws: WsClient, op: str) -> None:
+    """``op`` received no event: at most the error that ended it (UNAUTHENTICATED: the
+    session ended) and its completion."""
+    queue = ws.inbox.get(op)
+    messages = [queue.get_nowait() for _ in range(queue.qsize())] if queue else []
+    assert all(m["type"] == "complete" or error_code(m) == "UNAUTHENTICATED" for m in messages), \
+        messages
+    assert not any((m.get("payload") or {}).get("data") for m in messages if m["type"] == "next")
+
+
+async def test_logging_out_closes_that_sessions_sockets_and_no_others(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    again = await api.gql(LOG_IN, {"handle": "ada"})
+    ada_elsewhere = Member(ada.id, "ada", again["logIn"]["token"])  # her second session
+    sockets = [await connect(api, member) for member in (ada, ada_elsewhere, bob)]
+    ada_ws, elsewhere_ws, bob_ws = sockets
+    try:
+        ops = [await subscribed(ws, RECORD_PUBLISHED) for ws in sockets]
+        logged_out = await api.gql(LOG_OUT, token=ada.token)
+        assert logged_out["logOut"] == {"ok": True, "errors": []}
+        # Committed after the logOut: reaches every socket but the logged-out one.
+        record = await publish(api, bob, "After the logout")
+        for ws, op in ((elsewhere_ws, ops[1]), (bob_ws, ops[2])):
+            assert data(await ws.next(op), "recordPublished")["record"]["id"] == record["id"]
+        code, reason = await ada_ws.closed()
+        assert code == 4403 and "session ended" in reason
+        no_event_in(ada_ws, ops[0])  # nothing after the logOut
+        assert not elsewhere_ws.ws.closed and not bob_ws.ws.closed
+        assert api.hub.realtime is not None
+        await eventually(lambda: api.hub.realtime.sockets.open_count == 2)
+    finally:
+        for ws in sockets:
+            await ws.close()
+
+
+async def test_a_role_change_ends_editor_only_subscriptions_and_refuses_new_ones(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin = await api.sign_up("boss", role="ADMIN")
+    eve, fay = await api.sign_up("eve", role="EDITOR"), await api.sign_up("fay", role="EDITOR")
+    compilation = await editorial_compilation(api, eve)
+    eve_ws, fay_ws = await connect(api, eve), await connect(api, fay)
+    try:
+        eve_op = await subscribed(eve_ws, COMPILATION_UPDATED, {"id": compilation})
+        eve_feed = await subscribed(eve_ws, RECORD_PUBLISHED)
+        fay_op = await subscribed(fay_ws, COMPILATION_UPDATED, {"id": compilation})
+        changed = await api.gql(SET_ROLE, {"handle": "eve", "role": "MEMBER"}, token=admin.token)
+        assert changed["setRole"] == {"member": {"role": "MEMBER"}, "errors": []}
+        # Her editor-only subscription ends at once, without waiting for an event...
+        ended = await eve_ws.next(eve_op)
+        assert error_code(ended) == "FORBIDDEN", ended
+        assert (await eve_ws.next(eve_op))["type"] == "complete"
+        # ...a new one is refused, and what a member may follow goes on.
+        refused = await eve_ws.next(await eve_ws.subscribe(COMPILATION_UPDATED, {"id": compilation}))
+        assert refused["type"] == "error" and error_code(refused) == "FORBIDDEN"
+        record = await publish(api, admin, "Still public")
+        assert data(await eve_ws.next(eve_feed), "recordPublished")["record"]["id"] == record["id"]
+        # Fay, another editor, is untouched.
+        await compilation_event(api, compilation, "IN_REVIEW")
+        assert data(await fay_ws.next(fay_op), "compilationUpdated")["status"] == "IN_REVIEW"
+        await eve_ws.nothing_for(eve_op, 0.2)
+        # The command line's role change reaches sockets too.
+        monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+        result = await asyncio.to_thread(
+            CliRunner().invoke, main, ["set-role", "fay", "MEMBER"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert error_code(await fay_ws.next(fay_op)) == "FORBIDDEN"
+        assert not eve_ws.ws.closed and not fay_ws.ws.closed  # a role change closes nothing
+    finally:
+        await eve_ws.close()
+        await fay_ws.close()
+
+
+async def test_an_operation_on_a_socket_whose_session_is_gone_closes_it(api: Api) -> None:
+    """A session that ended without an event (it expired, or its row was removed) is found
+    by the next operation the socket sends, in either WebSocket protocol."""
+    ada = await api.sign_up("ada")
+    ws = await connect(api, ada)
+    url = str(api.client.make_url("/graphql"))
+    legacy = await api.client.session.ws_connect(url, protocols=["graphql-ws"])
+    try:
+        await legacy.send_json({"type": "connection_init", "payload": {"token": ada.token}})
+        assert (await legacy.receive_json())["type"] == "connection_ack"
+        await api.hub.db.execute("update sessions set expires_at = now() - interval '1 second'")
+        await ws.subscribe(RECORD_PUBLISHED)
+        code, reason = await ws.closed()
+        assert code == 4403 and "session ended" in reason
+        await legacy.send_json({"id": "1", "type": "start", "payload": {"query": RECORD_PUBLISHED}})
+        async with asyncio.timeout(10):
+            message = await legacy.receive()
+            while message.type == aiohttp.WSMsgType.TEXT:  # keep-alives
+                message = await legacy.receive()
+        assert (message.type, message.data) == (aiohttp.WSMsgType.CLOSE, 4403)
+    finally:
+        await ws.close()
+        await legacy.close()
+
+
+async def test_logging_out_on_one_instance_closes_the_socket_on_another(
+    api: Api, database_url: str, tmp_path: Path,
+) -> None:
+    ada = await api.sign_up("ada")
+    ws = await connect(api, ada)
+    try:
+        op = await subscribed(ws, RECORD_PUBLISHED)
+        async with running_hub(database_url, tmp_path) as other:
+            body = await other.gql(LOG_OUT, token=ada.token)
+            assert body["data"]["logOut"]["ok"] is True
+        code, _ = await ws.closed()
+        assert code == 4403
+        no_event_in(ws, op)
+    finally:
+        await ws.close()
 
 
 # --- several hub instances ---------------------------------------------------------------------

@@ -38,12 +38,37 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class UploadRefused(Exception):
-    """The multipart request cannot be used; ``status`` is the HTTP status to answer with."""
+    """The multipart request cannot be used; ``status`` is the HTTP status to answer with,
+    ``code`` the error code and ``headers`` extra response headers (hub/media/admission.py)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, code: str = "BAD_REQUEST",
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code
+        self.headers = headers or {}
+
+
+def request_too_large(limit: int, size: int | None = None) -> str:
+    """The message of a request over ``HUB_MAX_UPLOAD_REQUEST_BYTES`` (of ``size`` bytes, when
+    its headers say)."""
+    what = f"The upload has {size:,} bytes" if size is not None else "The upload is larger"
+    return (f"{what}; the hub takes at most {limit:,} bytes per upload request, all files "
+            "together (HUB_MAX_UPLOAD_REQUEST_BYTES). Nothing of it was kept.")
+
+
+class _Budget:
+    """The bytes of one request's parts, all together, against the per-request cap."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, size: int) -> None:
+        self.spent += size
+        if self.limit is not None and self.spent > self.limit:
+            raise UploadRefused(413, request_too_large(self.limit), code="UPLOAD_TOO_LARGE")
 
 
 @dataclass
@@ -79,12 +104,15 @@ def safe_filename(name: str) -> str:
 
 async def parse_multipart_request(
     request: web.Request, spool: Path, *, max_file_bytes: int, max_json_bytes: int,
+    max_request_bytes: int | None = None,
 ) -> dict[str, Any]:
     """The GraphQL request in ``request``'s multipart body, with :class:`UploadedFile` objects
-    in place of the mapped ``null`` values. Every file is listed in ``request[UPLOADS]``."""
+    in place of the mapped ``null`` values. Every file is listed in ``request[UPLOADS]``.
+    ``max_request_bytes`` caps every part together, counted as the parts stream in."""
     files: list[UploadedFile] = request.setdefault(UPLOADS, [])  # type: ignore[arg-type]
+    budget = _Budget(max_request_bytes)
     try:
-        return await _parse(request, spool, files, max_file_bytes, max_json_bytes)
+        return await _parse(request, spool, files, max_file_bytes, max_json_bytes, budget)
     except BaseException:
         # Nothing of a failed request survives it, whatever stopped it (a dropped connection
         # surfaces here as an exception from the stream, or as a cancellation).
@@ -94,14 +122,14 @@ async def parse_multipart_request(
 
 async def _parse(
     request: web.Request, spool: Path, files: list[UploadedFile],
-    max_file_bytes: int, max_json_bytes: int,
+    max_file_bytes: int, max_json_bytes: int, budget: _Budget,
 ) -> dict[str, Any]:
     try:
         reader = await request.multipart()
     except (AssertionError, ValueError, KeyError) as error:
         raise UploadRefused(400, f"The multipart body cannot be read: {error}") from None
-    operations = await _json_part(reader, "operations", max_json_bytes)
-    files_map = await _json_part(reader, "map", max_json_bytes)
+    operations = await _json_part(reader, "operations", max_json_bytes, budget)
+    files_map = await _json_part(reader, "map", max_json_bytes, budget)
     _check_map(files_map)
     by_name: dict[str, UploadedFile] = {}
     while (part := await _next_part(reader)) is not None:
@@ -110,7 +138,7 @@ async def _parse(
                                 "not named in `map`.")
         if len(by_name) >= MAX_FILES:
             raise UploadRefused(400, f"At most {MAX_FILES} files per request.")
-        upload = await _spool(part, spool, files, max_file_bytes)
+        upload = await _spool(part, spool, files, max_file_bytes, budget)
         by_name[part.name] = upload  # type: ignore[index]
     missing = sorted(set(files_map) - set(by_name))
     if missing:
@@ -129,13 +157,14 @@ async def _next_part(reader: Any) -> Any:
         raise UploadRefused(400, f"The multipart body is malformed: {error}") from None
 
 
-async def _json_part(reader: Any, name: str, max_bytes: int) -> Any:
+async def _json_part(reader: Any, name: str, max_bytes: int, budget: _Budget) -> Any:
     part = await _next_part(reader)
     if part is None or not isinstance(part, BodyPartReader) or part.name != name:
         raise UploadRefused(400, "A GraphQL multipart request starts with the `operations` part, "
                             "then `map`, then the files (graphql-multipart-request-spec).")
     data = bytearray()
     while chunk := await part.read_chunk(CHUNK):
+        budget.spend(len(chunk))
         data += chunk
         if len(data) > max_bytes:
             raise UploadRefused(413, f"The `{name}` part is larger than {max_bytes} bytes.")
@@ -158,6 +187,7 @@ def _check_map(files_map: Any) -> None:
 
 async def _spool(
     part: BodyPartReader, spool: Path, files: list[UploadedFile], max_bytes: int,
+    budget: _Budget,
 ) -> UploadedFile:
     # Some clients (aiohttp among them) percent-encode the name; judge the decoded one.
     client_name = unquote(part.filename or "")
@@ -171,6 +201,7 @@ async def _spool(
     digest = hashlib.sha256()
     with os.fdopen(fd, "wb") as out:
         while chunk := await part.read_chunk(CHUNK):
+            budget.spend(len(chunk))
             upload.size += len(chunk)
             if upload.size > max_bytes:
                 raise UploadRefused(413, f"The file {upload.filename!r} is larger than the "

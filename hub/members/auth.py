@@ -81,6 +81,13 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+def session_ref(token_hash: bytes) -> str:
+    """A name for a session that events may carry (``member.session_revoked``) and every hub
+    instance can match against its open WebSockets: derived from the token's hash, and useless
+    for signing in (neither the token nor its stored hash can be recovered from it)."""
+    return hashlib.sha256(b"recordhub session:" + token_hash).hexdigest()[:32]
+
+
 def bearer_token(authorization: str | None) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header, or None when absent."""
     if not authorization:

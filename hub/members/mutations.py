@@ -2,13 +2,16 @@
 
 Permission rules: anyone may sign up and log in; logOut ends the session whose token was
 sent; updateProfile changes the viewer's own profile only; setRole is for ADMINs (and the
-``recordhub set-role`` command). A wrong handle and a wrong password give the same error, so
+``recordhub set-role`` command). logOut and role changes emit events
+(``member.session_revoked``, ``member.role_changed``) that reach the WebSockets open on every
+hub instance (hub/realtime/sessions.py). A wrong handle and a wrong password give the same error, so
 log-in attempts cannot discover which handles exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -21,6 +24,7 @@ from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.members import auth, store
 from hub.members.types import Member, Role
 from hub.mutations import Outcome, run_mutation
+from hub.realtime import outbox
 from hub.relay import encode_id
 from hub.validation import clean_labels, clean_text
 
@@ -130,10 +134,35 @@ async def log_in(context: Context, input: LogInInput) -> AuthPayload:
 
 
 async def log_out(context: Context) -> LogOutPayload:
-    context.require_viewer()
+    member_id = context.require_viewer()
     assert context.token_hash is not None
-    ended = await store.delete_session(context.db, context.token_hash)
+    async with context.db.transaction() as tx:
+        ended = await store.delete_session(tx, context.token_hash)
+        if ended:
+            # Every hub instance hears it and closes the WebSockets opened with this token.
+            await outbox.write(tx, [session_revoked(member_id, context.token_hash)])
     return LogOutPayload(errors=[], ok=ended)
+
+
+def session_revoked(member_id: int, token_hash: bytes) -> Event:
+    """``member.session_revoked``: the session named in the payload ended (hub/realtime)."""
+    member = encode_id("Member", member_id)
+    return Event("member.session_revoked", member, member,
+                 {"session": auth.session_ref(token_hash)})
+
+
+async def change_role(
+    tx: Executor, handle: str, role: str, actor: str | None,
+) -> tuple[Any, list[Event]]:
+    """Give the member ``handle`` a ``role``: (the member's row, or None when there is no such
+    member; the ``member.role_changed`` event to write, when the role did change). For
+    ``setRole`` and ``recordhub set-role``: open WebSockets of the member follow the change."""
+    row = await store.set_role(tx, handle, role)
+    if row is None or row["previous_role"] == role:
+        return row, []
+    member = encode_id("Member", row["id"])
+    return row, [Event("member.role_changed", member, actor,
+                       {"role": role, "previousRole": row["previous_role"]})]
 
 
 async def update_profile(context: Context, input: UpdateProfileInput) -> MemberPayload:
@@ -161,10 +190,11 @@ async def set_role(context: Context, input: SetRoleInput) -> MemberPayload:
         raise Forbidden("Only an admin can change roles.")
 
     async def work(tx: Executor) -> Outcome:
-        row = await store.set_role(tx, input.handle, input.role.value)
+        row, events = await change_role(tx, input.handle, input.role.value,
+                                        context.viewer_global_id)
         if row is None:
             raise InputProblem(ErrorCode.NOT_FOUND, f"No member {input.handle!r}.", "handle")
-        return Outcome({"member": Member.from_row(row)})
+        return Outcome({"member": Member.from_row(row)}, events)
 
     return await run_mutation(context, MemberPayload, work)
 

@@ -103,9 +103,11 @@ async def update_profile(
 
 
 async def set_role(ex: Executor, handle: str, role: str) -> asyncpg.Record | None:
+    """The member after the change, with ``previous_role``; None when no member has ``handle``."""
     return await ex.fetchrow(
         f"""update members as m set role = $2, updated_at = now()
-            where lower(m.handle) = lower($1) returning {COLUMNS}""",
+            from (select id, role from members where lower(handle) = lower($1) for update) old
+            where m.id = old.id returning {COLUMNS}, old.role as previous_role""",
         handle, role,
     )
 
@@ -126,6 +128,16 @@ async def member_by_session(ex: Executor, token_hash: bytes) -> asyncpg.Record |
     """The member a live session belongs to (one statement per authenticated request)."""
     return await ex.fetchrow(
         f"""select {COLUMNS} from sessions s join members m on m.id = s.member_id
+            where s.token_hash = $1 and s.expires_at > now()""",
+        token_hash,
+    )
+
+
+async def session_of(ex: Executor, token_hash: bytes) -> asyncpg.Record | None:
+    """The member of a live session, as :func:`member_by_session` gives it, and the session's
+    ``expires_at`` (open WebSockets check both while they last)."""
+    return await ex.fetchrow(
+        f"""select {COLUMNS}, s.expires_at from sessions s join members m on m.id = s.member_id
             where s.token_hash = $1 and s.expires_at > now()""",
         token_hash,
     )

@@ -41,8 +41,14 @@ class Stopping(FellBehind):
     """The hub process is shutting down; the client should reconnect (to any instance)."""
 
 
+class ViewerChanged(Exception):
+    """The subscriber's viewer changed (a role) or ended (a session): look again before
+    taking the next event (hub/realtime/sessions.py)."""
+
+
 _OVERFLOW = object()
 _STOPPING = object()
+_VIEWER_CHANGED = object()
 
 
 class Subscriber:
@@ -79,12 +85,22 @@ class Subscriber:
             self.queue.get_nowait()
         self.queue.put_nowait(_STOPPING)
 
+    def viewer_changed(self) -> None:
+        """Wake the consumer to check its viewer again. With a full queue it is awake
+        anyway, and checks its viewer before each event it takes."""
+        if self.overflowed:
+            return
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(_VIEWER_CHANGED)
+
     async def next(self) -> Event:
         item = await self.queue.get()
         if item is _OVERFLOW:
             raise FellBehind(self.last_taken)
         if item is _STOPPING:
             raise Stopping(self.last_taken)
+        if item is _VIEWER_CHANGED:
+            raise ViewerChanged()
         assert isinstance(item, Event)
         self.last_taken = item.id
         return item
@@ -99,6 +115,7 @@ class EventBus:
         self.poll_seconds = poll_seconds
         self.last_id = 0
         self._subscribers: set[Subscriber] = set()
+        self._watchers: list[Callable[[Event], None]] = []
         self._wake = asyncio.Event()
         self._news = asyncio.Event()
         self._connection: asyncpg.Connection | None = None
@@ -148,6 +165,11 @@ class EventBus:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
+
+    def watch(self, watcher: Callable[[Event], None]) -> None:
+        """Call ``watcher`` with every event, in commit order, before any subscriber is offered
+        it or a later event: what it marks (a session ended) holds for everything after."""
+        self._watchers.append(watcher)
 
     @property
     def subscriber_count(self) -> int:
@@ -199,6 +221,11 @@ class EventBus:
 
     def _fan_out(self, event: Event) -> None:
         self.last_id = event.id or self.last_id
+        for watcher in self._watchers:
+            try:
+                watcher(event)
+            except Exception:  # a watcher's bug must not stop delivery to everyone else
+                log.exception("event watcher failed on event %s (%s)", event.id, event.kind)
         for subscriber in list(self._subscribers):
             subscriber.offer(event)
             if subscriber.overflowed:

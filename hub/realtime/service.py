@@ -20,6 +20,7 @@ from hub.members import store as member_store
 from hub.plugins import HubPlugins
 from hub.realtime.dispatcher import Dispatcher
 from hub.realtime.listener import EventBus
+from hub.realtime.sessions import SocketSessions
 
 log = logging.getLogger("hub.realtime")
 
@@ -27,12 +28,15 @@ INVALID_TOKEN = "Invalid or expired token in connection_init: log in again, or s
 
 
 class Realtime:
-    """The process's event listener (subscriptions) and event dispatcher (plugins)."""
+    """The process's event listener (subscriptions), event dispatcher (plugins) and signed-in
+    WebSockets (which follow logOut and role changes, hub/realtime/sessions.py)."""
 
     def __init__(self, db: Database, plugins: HubPlugins, settings: Settings) -> None:
         self.bus = EventBus(db.dsn, queue_size=settings.ws_queue_size,
                             poll_seconds=settings.event_poll_ms / 1000)
         self.dispatcher = Dispatcher(db.dsn, plugins, settings, self.bus)
+        self.sockets = SocketSessions()
+        self.bus.watch(self.sockets.on_event)
 
     async def start(self) -> None:
         await self.bus.start()
@@ -41,6 +45,7 @@ class Realtime:
     async def stop(self) -> None:
         await self.dispatcher.stop()
         await self.bus.stop()
+        await self.sockets.stop()
 
 
 class TextWebSocketAdapter(AiohttpWebSocketAdapter):
@@ -66,17 +71,23 @@ def connection_token(params: dict[str, Any] | None) -> str | None:
     return token if token is None or isinstance(token, str) else ""
 
 
-async def authenticate_connection(db: Database, context: Context) -> dict[str, object]:
+async def authenticate_connection(
+    db: Database, context: Context, realtime: Realtime | None = None,
+) -> dict[str, object]:
     """Sign the WebSocket connection in with the ``connection_init`` token; the
     ``connection_ack`` payload names the viewer. A bad token closes the socket (4403) with
-    a reason saying so; no token means anonymous (public events only)."""
+    a reason saying so; no token means anonymous (public events only). A signed-in socket is
+    followed by ``realtime.sockets`` until it closes: logging out closes it (4403), a role
+    change reaches its subscriptions."""
     token = connection_token(context.connection_params)
     if token is not None:
-        row = await member_store.member_by_session(db, auth.token_hash(token)) if token else None
+        row = await member_store.session_of(db, auth.token_hash(token)) if token else None
         if row is None:
             if isinstance(context.response, web.WebSocketResponse):
                 await context.response.close(code=4403, message=INVALID_TOKEN.encode())
             raise ConnectionRejectionError({"message": INVALID_TOKEN})
         context.viewer_row = row
         context.token_hash = auth.token_hash(token)
+        if realtime is not None and isinstance(context.response, web.WebSocketResponse):
+            realtime.sockets.open(db, context, row)
     return {"viewer": context.viewer_global_id}

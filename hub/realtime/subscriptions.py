@@ -3,7 +3,9 @@
 Each field checks its arguments and the viewer's right to see the subject when the client
 subscribes (an unknown or invisible subject is an error then, not silence later), and checks
 visibility again for every event before it is sent, with the same loaders and rules as
-queries: a draft never leaves the hub, a private class's submissions neither.
+queries: a draft never leaves the hub, a private class's submissions neither. The viewer is
+the socket's, kept current (hub/realtime/sessions.py): after logOut nothing more is sent, and a
+field only editors may follow ends with FORBIDDEN when the viewer stops being one.
 
 Every event carries a ``cursor``; passing the last one seen as ``after`` replays what was
 missed (within ``HUB_EVENT_RETENTION_HOURS``) and then continues live, without gaps or
@@ -26,12 +28,14 @@ from hub.errors import BadRequest, CodedError, Forbidden, Unauthenticated
 from hub.events import Event
 from hub.nodes import has_node_resolver, resolve_node
 from hub.realtime import outbox
-from hub.realtime.listener import FellBehind, Stopping
+from hub.realtime.listener import FellBehind, Stopping, ViewerChanged
+from hub.realtime.sessions import socket_session, viewer_is_current
 from hub.records.types import Record, RecordStatus, load_record
 from hub.relay import decode_id, encode_id, try_decode_id
 
 T = TypeVar("T")
 Render = Callable[[Context, Event], Awaitable[T | None]]
+Allowed = Callable[[Context], None]
 
 REPLAY_BATCH = 500
 EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
@@ -123,20 +127,27 @@ async def _check_cursor(context: Context, after: str) -> int:
 async def event_stream(
     context: Context, kinds: frozenset[str], after: str | None,
     accepts: Callable[[Event], bool], render: Render[T],
+    allowed: Allowed | None = None,
 ) -> AsyncGenerator[T, None]:
-    """Validate ``after`` now (errors reach the client as a subscribe error), then stream."""
+    """Validate ``after`` now (errors reach the client as a subscribe error), then stream.
+    ``allowed`` raises when the viewer may not follow the stream: it is called again before
+    each event once the viewer changed (a role change), which ends the subscription."""
     bus = context.events
     if bus is None:
         raise BadRequest("Subscriptions are served over WebSocket by a running hub.")
     after_id = await _check_cursor(context, after) if after else None
     # Live first, so nothing committed during the replay is missed; duplicates are skipped.
     subscriber = bus.subscribe(lambda event: event.kind in kinds and accepts(event))
-    return _stream(context, kinds, after_id, accepts, render, subscriber)
+    session = socket_session(context)
+    if session is not None:  # told when the socket's viewer changes or its session ends
+        session.subscribers.add(subscriber)
+    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed)
 
 
 async def _stream(
     context: Context, kinds: frozenset[str], after_id: int | None,
     accepts: Callable[[Event], bool], render: Render[T], subscriber: Any,
+    allowed: Allowed | None,
 ) -> AsyncGenerator[T, None]:
     assert context.events is not None
     last = after_id or 0
@@ -144,11 +155,15 @@ async def _stream(
         if after_id is not None:
             async for event in _replay(context, kinds, after_id):
                 last = event.id or last
+                await _still_allowed(context, allowed)
                 if accepts(event) and (item := await _rendered(context, event, render)):
                     yield item
         while True:
             try:
                 event = await subscriber.next()
+            except ViewerChanged:
+                await _still_allowed(context, allowed)
+                continue
             except Stopping as stopping:
                 raise BadRequest(
                     "This hub instance is restarting; reconnect and subscribe again with "
@@ -162,10 +177,22 @@ async def _stream(
             if (event.id or 0) <= last:
                 continue  # already sent by the replay
             last = event.id or last
+            await _still_allowed(context, allowed)
             if item := await _rendered(context, event, render):
                 yield item
     finally:
         context.events.unsubscribe(subscriber)
+        if (session := socket_session(context)) is not None:
+            session.subscribers.discard(subscriber)
+
+
+async def _still_allowed(context: Context, allowed: Allowed | None) -> None:
+    """Before each event: the socket's session still holds (a logged-out socket is closed;
+    this ends its subscriptions without a word more), and the viewer, reloaded if it changed,
+    may still follow the stream."""
+    await viewer_is_current(context)
+    if allowed is not None:
+        allowed(context)
 
 
 async def _rendered(context: Context, event: Event, render: Render[T]) -> T | None:
@@ -188,6 +215,18 @@ async def _visible_record(context: Context, global_id: Any) -> Record | None:
 
 def _source_of(event: Event) -> str:
     return str(event.payload.get("source") or event.subject)
+
+
+def _signed_in(context: Context) -> None:
+    context.require_viewer()
+
+
+def _editor(context: Context) -> None:
+    """Who may follow compilations: checked at subscribe, and again when the role changes."""
+    if context.viewer_row is None:
+        raise Unauthenticated()
+    if context.viewer_role not in EDITORIAL_ROLES:
+        raise Forbidden("Only editors and admins can follow compilations.")
 
 
 @strawberry.type(description="Change events, delivered from every hub instance.")
@@ -224,6 +263,7 @@ class RealtimeSubscription:
         after: After = None,
     ) -> AsyncGenerator[RemixCreatedEvent, None]:
         context: Context = info.context
+        allowed: Allowed | None = None
         if of is not None:
             decode_id(of, "Record")
             if await _visible_record(context, of) is None:
@@ -233,6 +273,7 @@ class RealtimeSubscription:
         else:
             me = encode_id("Member", context.require_viewer())
             accepts = lambda e: e.payload.get("sourceAuthor") == me  # noqa: E731
+            allowed = _signed_in
 
         async def render(ctx: Context, event: Event) -> RemixCreatedEvent | None:
             remix = await _visible_record(ctx, event.payload.get("remix"))
@@ -242,7 +283,7 @@ class RealtimeSubscription:
             return RemixCreatedEvent(cursor=_cursor(event.id or 0), occurred_at=event.occurred_at,
                                      remix=remix, source=source)
 
-        return await event_stream(context, REMIX_KINDS, after, accepts, render)
+        return await event_stream(context, REMIX_KINDS, after, accepts, render, allowed)
 
     @strawberry.subscription(description="Status changes of one compilation (editors and "
                              "admins: compilations are editorial work).")
@@ -253,10 +294,7 @@ class RealtimeSubscription:
         after: After = None,
     ) -> AsyncGenerator[CompilationUpdatedEvent, None]:
         context: Context = info.context
-        if context.viewer_row is None:
-            raise Unauthenticated()
-        if context.viewer_role not in EDITORIAL_ROLES:
-            raise Forbidden("Only editors and admins can follow compilations.")
+        _editor(context)
         decode_id(id, "Compilation")
         # The compilations slice registers its node resolver (and visibility) when it exists.
         checked = has_node_resolver("Compilation")
@@ -272,7 +310,7 @@ class RealtimeSubscription:
                 previous_status=event.payload.get("previousStatus"))
 
         return await event_stream(context, frozenset({"compilation.status_changed"}), after,
-                                  lambda e: e.subject == str(id), render)
+                                  lambda e: e.subject == str(id), render, allowed=_editor)
 
     @strawberry.subscription(description="Submissions to the lessons of one class; the class "
                              "must be visible to you.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ CONTAINERS = {
     "video/x-m4v": "mp4", "video/x-flv": "flv",
 }
 _RATIO = re.compile(r"^(\d{1,2}(?:\.\d{1,3})?)\s*[:x]\s*(\d{1,2}(?:\.\d{1,3})?)$")
+# For demo records (hub_sample_details).
+SAMPLE_GENRES = ["drama", "comedy", "documentary", "experimental", "sci-fi", "music video"]
+SAMPLE_RATIOS = ["16:9", "2.39:1", "4:3", "1:1", "9:16"]
 
 
 @strawberry.enum(description="What part a piece of film plays in a production.")
@@ -103,6 +107,18 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
         return None
     role = (details.get("role") or "").replace("_", " ").lower()
     return " ".join(filter(None, [details.get("genre"), role]))
+
+
+@hookimpl
+def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+    """Demo films, from a five-second shot to a 25-minute short, of every role."""
+    if media_type != "film":
+        return None
+    rng = random.Random(seed)
+    roles = [role.value for role in FilmRole]
+    return [{"duration_seconds": rng.randint(5, 1500), "aspect_ratio": rng.choice(SAMPLE_RATIOS),
+             "genre": rng.choice(SAMPLE_GENRES), "role": rng.choice(roles)}
+            for _ in range(count)]
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import random
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 THUMBNAIL_SIZE = (320, 320)
 ACCEPTED = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/tiff")
+# For demo records (hub_sample_details).
+SAMPLE_SUBJECTS = ["Harbor lights", "A paper kite", "The old orchard", "Rain on glass",
+                   "Street market", "Two bicycles", "Empty stage", "Northern sky"]
+SAMPLE_SIZES = [(800, 600), (1920, 1080), (4000, 3000), (1080, 1350), (2048, 2048)]
 
 
 @strawberry.type(description="Details of an image record (a photograph or an illustration).")
@@ -73,6 +78,20 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     if media_type != "image":
         return None
     return details.get("caption") or ""
+
+
+@hookimpl
+def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+    """Demo images: a caption and the dimensions a photo of that size would give."""
+    if media_type != "image":
+        return None
+    rng = random.Random(seed)
+    samples = []
+    for n in range(count):
+        width, height = rng.choice(SAMPLE_SIZES)
+        samples.append({"caption": f"{rng.choice(SAMPLE_SUBJECTS)}, frame {n + 1}",
+                        "width": width, "height": height})
+    return samples
 
 
 @hookimpl

@@ -7,6 +7,7 @@ exactly as a third-party plugin would.
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,10 @@ from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaTy
 MAX_DURATION_SECONDS = 24 * 60 * 60
 MAX_FILE_BYTES = 500 * 1024 * 1024
 _KEY = re.compile(r"^([A-Ga-g])([#b♯♭]?)\s*(maj(?:or)?|min(?:or)?|m)?$")
+# For demo records (hub_sample_details).
+SAMPLE_GENRES = ["indie folk", "hip hop", "ambient", "soul", "electronic", "jazz", "rock"]
+SAMPLE_INSTRUMENTS = ["guitar", "piano", "synth", "drums", "bass", "cello", "voice", "trumpet"]
+SAMPLE_KEYS = ["C major", "A minor", "G major", "E minor", "F# minor", "Bb major", "D minor"]
 
 
 @strawberry.type(description="Details of a music record.")
@@ -97,6 +102,18 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
         return None
     return " ".join(filter(None, [details.get("genre"), details.get("key"),
                                   *details.get("instruments", [])]))
+
+
+@hookimpl
+def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+    """Demo songs: a length, a tempo, a key, a genre and one to four instruments each."""
+    if media_type != "music":
+        return None
+    rng = random.Random(seed)
+    return [{"duration_seconds": rng.randint(60, 420), "tempo_bpm": rng.choice(range(60, 180, 2)),
+             "key": rng.choice(SAMPLE_KEYS), "genre": rng.choice(SAMPLE_GENRES),
+             "instruments": rng.sample(SAMPLE_INSTRUMENTS, rng.randint(1, 4))}
+            for _ in range(count)]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,17 @@ from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaTy
 MAX_TEXT = 500_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _WORD = re.compile(r"\b[\w'’-]+\b")
+# For demo records (hub_sample_details): pieces are a few of these lines.
+SAMPLE_LINES = [
+    "The tide came in the way it always does, without asking.",
+    "We kept the radio on so the house would sound less empty.",
+    "Every city has a street that remembers you better than you remember it.",
+    "She folded the map until it was only the place she wanted to go.",
+    "Nobody tells you that the quiet after a song is part of the song.",
+    "He wrote the letter twice and sent neither.",
+    "Under the bridge the pigeons held their small parliament.",
+    "The light in the kitchen was the colour of old honey.",
+]
 
 
 @strawberry.enum(description="The form of a piece of writing.")
@@ -73,6 +85,18 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     if media_type != "writing":
         return None
     return details.get("text") or ""
+
+
+@hookimpl
+def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+    """Demo pieces of every form, each two to six lines of prose."""
+    if media_type != "writing":
+        return None
+    rng = random.Random(seed)
+    forms = [form.value for form in WritingForm]
+    return [{"form": rng.choice(forms),
+             "text": "\n\n".join(rng.sample(SAMPLE_LINES, rng.randint(2, 6)))}
+            for _ in range(count)]
 
 
 @hookimpl
