@@ -72,6 +72,8 @@ class ErrorCode(enum.Enum):
     UNKNOWN_CURRENCY = "UNKNOWN_CURRENCY"
     WINDOW_OPEN = "WINDOW_OPEN"
     WINDOW_CLOSED = "WINDOW_CLOSED"
+    # Pagination
+    INVALID_CURSOR = "INVALID_CURSOR"
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")

@@ -45,6 +45,7 @@ from hub.realtime.subscriptions import RealtimeSubscription
 from hub.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.records.queries import RecordsQuery
 from hub.records.types import Record
+from hub.validation import RefuseUnfitText
 
 FEDERATION_VERSION = "2.11"
 # Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
@@ -146,6 +147,7 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
         extensions=[
             MaskUnexpectedErrors,
             OperationLimits,
+            RefuseUnfitText,
             # The token cap is enforced by the parser, before any other work is done.
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import orjson
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from hub.compiled.plan import NotCompilable
 from hub.errors import is_database_outage
 from hub.limits import LimitExceeded, check, measure
 from hub.trusted_documents import DocumentRefused
+from hub.validation import unfit_text_error
 
 if TYPE_CHECKING:
     from hub.app import Hub
@@ -48,8 +50,8 @@ async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -
     if not isinstance(query, str):
         return None
     plan = hub.compiled.plan(query, operation_name)
-    if plan is None:
-        return None
+    if plan is None or unfit_text_error(plan.document, operation_name, variables) is not None:
+        return None  # the executor words the refusal
     try:
         measures = measure(hub.compiled.schema, plan.document, variables, operation_name)
         if measures is not None:
@@ -64,11 +66,23 @@ async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:
-        # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
-        level = logging.DEBUG if is_database_outage(error) else logging.WARNING
-        log.log(level, "compiled statement failed, answering through the executor: %r", error)
+        # The executor answers: an outage as a 503, a refused value as the input's error.
+        log.log(_failure_level(error), "compiled statement failed, answering through the "
+                "executor: %r", error)
         return None
     return data.encode()
+
+
+def _failure_level(error: BaseException) -> int:
+    """How loudly to log a failed statement: an outage quietly; a value PostgreSQL refuses
+    (asyncpg's DataError: SQLSTATE class 22, or a parameter it cannot encode) is the request's
+    fault, which the executor then words as an input error, not a twin's bug; anything else
+    as a warning, for a twin's bug is to be fixed."""
+    if is_database_outage(error):
+        return logging.DEBUG
+    if isinstance(error, asyncpg.DataError):
+        return logging.INFO
+    return logging.WARNING
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 
-from hub.media.sniff import sniff_file
+from hub.media.sniff import OCTET_STREAM, sniff_file
 
 CHUNK = 256 * 1024
 MAX_FILENAME = 200
@@ -169,8 +169,10 @@ async def _spool(
     )
     files.append(upload)  # listed before the first byte, so every exit path removes it
     digest = hashlib.sha256()
+    has_nul = False
     with os.fdopen(fd, "wb") as out:
         while chunk := await part.read_chunk(CHUNK):
+            has_nul = has_nul or b"\x00" in chunk
             upload.size += len(chunk)
             if upload.size > max_bytes:
                 raise UploadRefused(413, f"The file {upload.filename!r} is larger than the "
@@ -180,6 +182,10 @@ async def _spool(
             out.write(chunk)
     upload.sha256 = digest.hexdigest()
     upload.mime_type = sniff_file(upload.path)
+    if upload.mime_type == "text/plain" and has_nul:
+        # The sniffer reads the head only; text with a NUL further on is no text (PostgreSQL
+        # could not hold it as a record's details).
+        upload.mime_type = OCTET_STREAM
     return upload
 
 
