@@ -331,7 +331,8 @@ async def test_the_lineage_picture_of_a_420_long_chain(api: Api) -> None:
     chain, hubs, root = ids[:420], ids[420:429], ids[429]
     edges = [(remix, source, 1) for source, remix in itertools.pairwise(chain)]
     edges += [(root, hub, position) for position, hub in enumerate(hubs, 1)]
-    edges += [(hubs[i // 47], record, i % 47 + 2) for i, record in enumerate(chain)]
+    # The first hub names the end of the chain: drawing walks up all of it from there.
+    edges += [(hubs[i // 47], record, i % 47 + 2) for i, record in enumerate(reversed(chain))]
     await db.executemany("insert into record_sources (remix_id, source_id, position) "
                          "values ($1, $2, $3)", edges)
     response = await api.client.get(f"/records/{encode_id('Record', root)}/lineage.svg"

@@ -525,3 +525,22 @@ async def test_feed_with_lineage_costs_the_same_for_5_or_50_records(api: Api) ->
     with api.executor_only():
         # the page; sources (one LATERAL); authors; remix counts; ancestors (one recursive CTE)
         assert await cost(5) == await cost(50) == 5
+
+
+async def test_every_bad_source_of_a_new_record_is_reported(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    bea = await api.sign_up("bea")
+    draft = await api.create_record(bea, "Bea's draft")
+    fine = await api.create_record(ada, "Fine", publish=True)
+    data = await api.gql(CREATE_RECORD, {"input": {
+        "title": "Remix", "details": {"writing": {"form": "POEM", "text": "x"}},
+        "sources": [fine["id"], "nonsense", encode_id("Member", 1)]}}, token=ada.token)
+    assert [(e["field"], e["code"]) for e in data["createRecord"]["errors"]] == [
+        ("sources", "INVALID_ID"), ("sources", "INVALID_ID")]
+    data = await api.gql(CREATE_RECORD, {"input": {
+        "title": "Remix", "details": {"writing": {"form": "POEM", "text": "x"}},
+        "sources": [draft["id"], fine["id"], encode_id("Record", 999)]}}, token=ada.token)
+    assert [(e["field"], e["code"]) for e in data["createRecord"]["errors"]] == [
+        ("sources", "NOT_FOUND"), ("sources", "NOT_FOUND")]
+    assert await api.hub.db.fetchval("select count(*) from records") == 2
+    assert await edge_count(api) == 0
