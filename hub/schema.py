@@ -147,11 +147,11 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
         extensions=[
             MaskUnexpectedErrors,
             OperationLimits,
-            RefuseUnfitText,
             # The token cap is enforced by the parser, before any other work is done.
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            RefuseUnfitText,  # after ValidationCache: it answers only valid operations
         ],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )

@@ -20,6 +20,7 @@ import pytest
 from hub.relay import encode_id
 from tests.api import CREATE_RECORD, Api, Member
 from tests.media_files import nothing_left_behind, upload, wav
+from tests.realtime_client import WsClient
 
 NUL = "a\x00b"
 SURROGATE = "a\ud800b"
@@ -132,6 +133,20 @@ async def test_unfit_text_in_mutation_input_writes_nothing(api: Api, path: str) 
     assert signed_up["extensions"]["argument"] == "input.handle"
     assert await api.hub.db.fetchval("select count(*) from records") == 0
     assert await api.hub.db.fetchval("select count(*) from members") == 1
+
+
+async def test_unfit_text_in_a_subscription_is_invalid_input(api: Api) -> None:
+    ws = await WsClient.connect(api.client.session, str(api.client.make_url("/graphql")))
+    try:
+        for value in (NUL, SURROGATE):
+            op = await ws.subscribe("subscription($m: String) { recordPublished(mediaType: $m) "
+                                    "{ cursor } }", {"m": value})
+            message = await ws.next(op)
+            assert message["type"] == "error", message
+            assert [e["extensions"] for e in message["payload"]] == [{
+                "code": "INVALID_INPUT", "field": "recordPublished", "argument": "mediaType"}]
+    finally:
+        await ws.close()
 
 
 async def test_an_unfit_operation_name_is_a_400(api: Api) -> None:
@@ -285,6 +300,13 @@ async def test_a_range_header_with_4300_digits(api: Api) -> None:
     assert last.status == 206 and await last.read() == sound
     padded = await api.client.get(path, headers={"Range": f"bytes={'0' * 4300}10-19"})
     assert padded.status == 206 and await padded.read() == sound[10:20]
+
+
+async def test_other_routes_take_unfit_text_in_their_path_as_not_found(api: Api) -> None:
+    for path in (f"/publications/{'0' * 64}/a%00b", "/records/%00/lineage.svg",
+                 f"/media/{'0' * 63}%00"):
+        response = await api.client.get(path)
+        assert response.status == 404, (path, await response.text())
 
 
 @pytest.mark.parametrize("body", [b'"hello"', b"12", b"null", b"true", b"  ",
