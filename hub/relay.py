@@ -267,8 +267,8 @@ def _moment(value: Any) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value)
-        # Naive moments are UTC, as PostgreSQL reads them; the conversion fails for a moment
-        # whose UTC date falls outside the years 1 to 9999.
+        # A naive moment is taken as UTC (encode_cursor never writes one); the conversion
+        # fails for a moment whose UTC date falls outside the years 1 to 9999.
         return moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None

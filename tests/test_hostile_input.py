@@ -169,8 +169,8 @@ async def test_a_text_upload_with_a_nul_after_its_first_8_kib_is_refused(api: Ap
     assert status == 200, body
     assert body["data"]["attachMedia"]["errors"] == [{
         "field": "file", "code": "UNSUPPORTED_FILE_TYPE",
-        "message": "The file's contents are application/octet-stream (sent as text/plain); "
-                   "writing records accept text/plain."}]
+        "message": "The file's contents are application/octet-stream (a NUL byte at byte "
+                   "10,000 makes it no text); writing records accept text/plain."}]
     await nothing_left_behind(api.hub)
 
 

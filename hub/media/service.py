@@ -91,6 +91,8 @@ def _check(upload: UploadedFile, media_type: str, accepted: AcceptedMedia | None
                        f"Records of media type {media_type!r} take no files.", field)
     if not accepted.allows(upload.mime_type):
         claimed = f" (sent as {upload.declared_type})" if upload.declared_type else ""
+        if upload.not_text_because:
+            claimed = f" ({upload.not_text_because} makes it no text)"
         raise _problem(
             ErrorCode.UNSUPPORTED_FILE_TYPE,
             f"The file's contents are {upload.mime_type}{claimed}; {media_type} records accept "

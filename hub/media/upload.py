@@ -60,6 +60,8 @@ class UploadedFile:
     # Set once the bytes were written to storage by this request: if the write then rolls
     # back, those bytes must go (hub.media.service.forget_unrecorded).
     stored: bool = False
+    # Why a file that starts as text was judged binary, for the refusal's message.
+    not_text_because: str = ""
 
     @property
     def has_unsafe_filename(self) -> bool:
@@ -169,10 +171,11 @@ async def _spool(
     )
     files.append(upload)  # listed before the first byte, so every exit path removes it
     digest = hashlib.sha256()
-    has_nul = False
+    first_nul = -1
     with os.fdopen(fd, "wb") as out:
         while chunk := await part.read_chunk(CHUNK):
-            has_nul = has_nul or b"\x00" in chunk
+            if first_nul < 0 and (found := chunk.find(b"\x00")) >= 0:
+                first_nul = upload.size + found
             upload.size += len(chunk)
             if upload.size > max_bytes:
                 raise UploadRefused(413, f"The file {upload.filename!r} is larger than the "
@@ -182,10 +185,11 @@ async def _spool(
             out.write(chunk)
     upload.sha256 = digest.hexdigest()
     upload.mime_type = sniff_file(upload.path)
-    if upload.mime_type == "text/plain" and has_nul:
+    if upload.mime_type == "text/plain" and first_nul >= 0:
         # The sniffer reads the head only; text with a NUL further on is no text (PostgreSQL
         # could not hold it as a record's details).
         upload.mime_type = OCTET_STREAM
+        upload.not_text_because = f"a NUL byte at byte {first_nul:,}"
     return upload
 
 
