@@ -1,8 +1,9 @@
 """Hostile input that once made the hub answer INTERNAL_SERVER_ERROR (or HTTP 500) is refused
 with an error that names the problem: NUL characters and lone surrogates in any argument,
 forged cursors, non-canonical global IDs, absurd Range headers, JSON bodies that are no
-request, a lineage deeper than Python's recursion limit. Each case runs on the compiled path
-and on the executor. tests/test_fuzz.py sends such values to every argument of the schema.
+request, a lineage deeper than Python's recursion limit. The read cases run on the compiled
+path and on the executor (the ``path`` fixture). tests/test_fuzz.py sends such values to every
+argument of the schema.
 """
 
 from __future__ import annotations
