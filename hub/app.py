@@ -7,6 +7,7 @@ Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket)
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
 from hub.schema import HubSchema, build_schema
 from hub.serving import body_deadline
 from hub.trusted_documents import DocumentGate, DocumentRefused, load_manifest
+from hub.validation import unfit_character
 
 log = logging.getLogger("hub.app")
 
@@ -78,6 +80,18 @@ HUB = web.AppKey("hub", Hub)
 VIEWER = web.RequestKey("hub_viewer", object)
 TOKEN_HASH = web.RequestKey("hub_token_hash", object)
 ACCEPT = web.ResponseKey("hub_accept", str)
+
+
+class BodyRefused(Exception):
+    """A body that is no GraphQL request at all (a JSON string, JSON nested too deeply):
+    answered 400 with a JSON error, before anything reads it as a request."""
+
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class HubGraphQLView(GraphQLView):
@@ -119,7 +133,7 @@ class HubGraphQLView(GraphQLView):
             return _error_response(400, "CSRF_PREVENTED", refusal)
         try:
             return await self._authenticated(request)
-        except DocumentRefused as refused:
+        except (DocumentRefused, BodyRefused) as refused:
             return _error_response(refused.status, refused.code, refused.message)
         except Exception as error:
             # The session lookup runs before GraphQL does; an outage there is still a 503.
@@ -130,7 +144,10 @@ class HubGraphQLView(GraphQLView):
                                    {"Retry-After": "2"})
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
+        await _refuse_scalar_body(request_adapter)
         request_data = await super().parse_http_body(request_adapter)
+        if not isinstance(request_data, list):
+            _refuse_unfit_operation_name(request_data.operation_name)
         if self.hub.documents.active and not isinstance(request_data, list):
             resolved = self.hub.documents.resolve(
                 {"query": request_data.query, "extensions": request_data.extensions}
@@ -141,7 +158,7 @@ class HubGraphQLView(GraphQLView):
     async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:  # type: ignore[override]
         # Uploads stream to disk (hub/media/upload.py); Strawberry's parser reads them into memory.
         try:
-            return await parse_multipart_request(
+            request = await parse_multipart_request(
                 request_adapter.request, uploads_dir(self.hub.settings),
                 max_file_bytes=self.hub.settings.max_upload_bytes,
                 max_json_bytes=self.hub.settings.security.max_body_bytes,
@@ -149,6 +166,17 @@ class HubGraphQLView(GraphQLView):
             )
         except UploadRefused as refused:
             raise HTTPException(refused.status, refused.message) from None
+        except RecursionError:
+            raise BodyRefused(TOO_DEEP) from None
+        if not isinstance(request, dict | list):  # a list is a batch, which Strawberry words
+            raise BodyRefused("The `operations` part must be a JSON object: {\"query\": …}.")
+        return request
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise BodyRefused(TOO_DEEP) from None
 
     async def _authenticated(self, request: web.Request) -> web.StreamResponse:
         token = auth.bearer_token(request.headers.get("Authorization"))
@@ -226,6 +254,26 @@ class HubGraphQLView(GraphQLView):
         response = web.Response()
         response[ACCEPT] = request.headers.get("Accept", "")
         return response
+
+
+TOO_DEEP = "The JSON body is nested too deeply."
+
+
+async def _refuse_scalar_body(request_adapter: Any) -> None:
+    """Valid JSON that starts with neither ``{`` nor ``[`` is a string, a number or a literal:
+    no GraphQL request (Strawberry would take it for one and fail)."""
+    if request_adapter.method != "POST" or "application/json" not in (
+            request_adapter.content_type or "").lower():
+        return
+    if (await request_adapter.get_body()).lstrip()[:1] not in (b"{", b"["):
+        raise BodyRefused('The body must be a JSON object: {"query": "…", "variables": {…}}.')
+
+
+def _refuse_unfit_operation_name(name: Any) -> None:
+    # Strawberry would quote it in a plain-text refusal that cannot encode a lone surrogate.
+    reason = unfit_character(name) if isinstance(name, str) else None
+    if reason is not None:
+        raise BodyRefused(f"operationName contains {reason}.")
 
 
 def _response_type(accept: str) -> str:

@@ -75,6 +75,8 @@ class ErrorCode(enum.Enum):
     WINDOW_CLOSED = "WINDOW_CLOSED"
     OWN_PROPOSAL = "OWN_PROPOSAL"
     CHANGED_SINCE_APPROVAL = "CHANGED_SINCE_APPROVAL"
+    # Pagination
+    INVALID_CURSOR = "INVALID_CURSOR"
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")

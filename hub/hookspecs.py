@@ -84,8 +84,9 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
         field names; fields the client left out are absent, enums are their values.
     :returns: the dict to store (keyed by the *output* type's field names; add computed fields
         such as a word count here). Raise :class:`hub.DetailsError` (with the offending
-        ``field`` name) for invalid details: the client gets an ``INVALID_DETAILS`` payload
-        error and nothing is written.
+        ``field``, named as the schema names it: ``tempoBpm``) for invalid details; check every
+        field and raise ``DetailsError.many(problems)`` when several are wrong. The client gets
+        one ``INVALID_DETAILS`` payload error per problem, all at once, and nothing is written.
     """
 
 

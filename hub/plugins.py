@@ -43,12 +43,32 @@ class PluginFailure(RuntimeError):
 
 
 class DetailsError(ValueError):
-    """Raised by ``hub_normalize_details`` for invalid details; ``field`` names the culprit."""
+    """Raised by ``hub_normalize_details`` for invalid details: the client gets one
+    ``INVALID_DETAILS`` payload error per problem, all at once.
+
+    ``DetailsError(message, field)`` is one problem; ``DetailsError.many([...])`` several
+    (check every field, collect a ``DetailsError`` for each one that is wrong, raise them
+    together). ``field`` names the input field as the schema does: camelCase
+    (``tempoBpm``; a Python name such as ``tempo_bpm`` is converted), a dotted path into
+    nested input (``credits.0.role``), or None for the details as a whole. Messages name
+    fields the same way.
+    """
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems: list[DetailsError] = [self]
+
+    @classmethod
+    def many(cls, problems: Iterable[DetailsError]) -> DetailsError:
+        """One error carrying every problem in ``problems`` (at least one)."""
+        problems = list(problems)
+        if not problems:
+            raise ValueError("DetailsError.many needs at least one problem")
+        error = cls("; ".join(problem.message for problem in problems), problems[0].field)
+        error.problems = [p for problem in problems for p in problem.problems]
+        return error
 
 
 @dataclass(frozen=True)

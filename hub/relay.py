@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,6 +24,7 @@ import orjson
 import strawberry
 
 from hub.errors import BadRequest, ErrorCode, InputProblem
+from hub.validation import unfit_character
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -42,18 +44,36 @@ def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
+# The primary key as encode_id writes it: ASCII digits, no sign, space, underscore or leading
+# zero (Python's int() would also take "1_0", " 10 " and Arabic-Indic digits).
+_CANONICAL_PK = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
+MAX_ID_LENGTH = 200
+
+
 def parse_id(global_id: str) -> tuple[str, int]:
-    """Split a global ID into (type name, primary key); :class:`BadRequest` when malformed."""
+    """Split a global ID into (type name, primary key); :class:`BadRequest` when malformed.
+
+    Only the form :func:`encode_id` produces is accepted, so one object has one ID."""
     text = global_id.strip()
     try:
+        if len(text) > MAX_ID_LENGTH:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
         type_name, _, pk_text = raw.partition(":")
+        if not type_name or not _CANONICAL_PK.fullmatch(pk_text):
+            raise ValueError("not canonical")
         pk = int(pk_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadRequest(f"{global_id!r} is not a valid ID.", code="INVALID_ID") from None
-    if not type_name or pk <= 0 or pk > 2**63 - 1 or len(global_id) > 200:
-        raise BadRequest(f"{global_id!r} is not a valid ID.", code="INVALID_ID")
+        if pk > 2**63 - 1 or encode_id(type_name, pk) != text.rstrip("="):
+            raise ValueError("not canonical")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise BadRequest(f"{_quoted(global_id)} is not a valid ID.", code="INVALID_ID") from None
     return type_name, pk
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """``text`` for an error message: repr'd (so NUL and lone surrogates are escaped) and
+    shortened (a megabyte of input need not come back)."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def decode_id(global_id: str, expected_type: str) -> int:
@@ -61,7 +81,7 @@ def decode_id(global_id: str, expected_type: str) -> int:
     type_name, pk = parse_id(global_id)
     if type_name != expected_type:
         raise BadRequest(
-            f"ID {global_id!r} is a {type_name}, expected a {expected_type}.",
+            f"ID {_quoted(global_id)} is a {type_name}, expected a {expected_type}.",
             code="INVALID_ID",
         )
     return pk
@@ -73,7 +93,7 @@ def input_pk(global_id: str, expected_type: str, field: str) -> int:
     pk = try_decode_id(global_id, expected_type)
     if pk is None:
         raise InputProblem(
-            ErrorCode.INVALID_ID, f"{global_id!r} is not a {expected_type.lower()} ID.", field
+            ErrorCode.INVALID_ID, f"{_quoted(global_id)} is not a {expected_type.lower()} ID.", field
         )
     return pk
 
@@ -163,14 +183,23 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
+    """The key values of a cursor made by :func:`encode_cursor`; ``INVALID_CURSOR`` when it is
+    not one (each value is checked against its ordering's type by :func:`cursor_value`)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = orjson.loads(raw)
     except (binascii.Error, orjson.JSONDecodeError, ValueError):
-        raise BadRequest(f"{argument}: {cursor!r} is not a cursor from this API.") from None
-    if not isinstance(values, list) or not values or len(values) > 4:
-        raise BadRequest(f"{argument}: {cursor!r} is not a cursor from this API.")
+        raise InvalidCursor(f"{argument}: {_quoted(cursor)} is not a cursor from this API.") from None
+    if not isinstance(values, list) or not 0 < len(values) <= 4 or not all(
+            type(value) in (str, int) for value in values):  # no lists: keys are hashed
+        raise InvalidCursor(f"{argument}: {_quoted(cursor)} is not a cursor from this API.")
     return tuple(values)
+
+
+class InvalidCursor(BadRequest):
+    """A cursor this API did not make, or one of another ordering (``INVALID_CURSOR``)."""
+
+    code = "INVALID_CURSOR"
 
 
 @dataclass(frozen=True)
@@ -199,7 +228,7 @@ class Ordering:
             if cursor is None:
                 continue
             if len(cursor) != len(self.expressions):
-                raise BadRequest("The cursor does not belong to this ordering.")
+                raise InvalidCursor(FOREIGN_CURSOR)
             placeholders = []
             for value, cast in zip(cursor, self.casts, strict=True):
                 params.append(cursor_value(value, cast))
@@ -214,15 +243,35 @@ class Ordering:
         return conditions, order_by, str(page.limit + 1)
 
 
+FOREIGN_CURSOR = "The cursor does not belong to this ordering."
+INT64 = range(-(2**63), 2**63)
+
+
 def cursor_value(value: Any, cast: str) -> Any:
+    """A cursor's key value as the parameter of type ``cast`` (``timestamptz``, ``bigint`` or
+    ``text``); ``INVALID_CURSOR`` for anything :func:`encode_cursor` cannot have written, so
+    that PostgreSQL never sees a value it refuses (a date or integer out of its range, NUL)."""
+    if cast == "timestamptz":
+        parsed = _moment(value)
+    elif cast == "bigint":
+        parsed = value if type(value) is int and value in INT64 else None
+    else:
+        parsed = value if isinstance(value, str) and unfit_character(value) is None else None
+    if parsed is None:
+        raise InvalidCursor(FOREIGN_CURSOR)
+    return parsed
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
     try:
-        if cast == "timestamptz":
-            return dt.datetime.fromisoformat(value)
-        if cast == "bigint":
-            return int(value)
-        return str(value)
-    except (TypeError, ValueError):
-        raise BadRequest("The cursor does not belong to this ordering.") from None
+        moment = dt.datetime.fromisoformat(value)
+        # A naive moment is taken as UTC (encode_cursor never writes one); the conversion
+        # fails for a moment whose UTC date falls outside the years 1 to 9999.
+        return moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def connection_from_rows(

@@ -48,6 +48,7 @@ from hub.realtime.subscriptions import RealtimeSubscription
 from hub.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.records.queries import RecordsQuery
 from hub.records.types import Record
+from hub.validation import RefuseUnfitText
 
 FEDERATION_VERSION = "2.11"
 # Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
@@ -153,6 +154,7 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            RefuseUnfitText,  # after ValidationCache: it answers only valid operations
         ],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).

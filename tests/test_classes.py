@@ -736,3 +736,19 @@ async def test_enrollments_and_feedback_by_node_follow_the_rules(api: Api) -> No
             "nodes": [{"progress": 0.0}, {"body": "Nice."}]}
     assert await api.gql(query, variables, token=outsider.token) == {"nodes": [None, None]}
     assert await api.gql(query, variables) == {"nodes": [None, None]}
+
+
+async def test_class_and_lesson_inputs_report_every_problem_at_once(api: Api) -> None:
+    maya = await api.sign_up("maya")
+    data = await api.gql(CREATE_CLASS, {"input": {
+        "title": " ", "skill": "", "level": "BEGINNER", "summary": "x" * 501}}, token=maya.token)
+    assert [(e["field"], e["code"]) for e in data["createClass"]["errors"]] == [
+        ("title", "INVALID_INPUT"), ("summary", "TOO_LONG"), ("skill", "INVALID_INPUT")]
+    cls = await create_class(api, maya, "Verses")
+    lesson = await api.gql(ADD_LESSON, {"input": {
+        "classId": cls["id"], "title": "", "prompt": "p" * 2001, "videoRecordId": "nonsense"}},
+        token=maya.token)
+    assert [(e["field"], e["code"]) for e in lesson["addLesson"]["errors"]] == [
+        ("title", "INVALID_INPUT"), ("prompt", "TOO_LONG"), ("videoRecordId", "INVALID_ID")]
+    counts = await row_counts(api)
+    assert (counts["classes"], counts["lessons"]) == (1, 0)

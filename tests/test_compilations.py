@@ -342,3 +342,14 @@ async def test_proposals_need_a_published_compilation(api: Api) -> None:
                                              "pool": {"amount": "10", "currency": "USD"}}},
                          token=eddie.token)
     assert data["proposePayout"]["errors"][0]["code"] == "INVALID_STATE"
+
+
+async def test_create_compilation_reports_every_problem_at_once(api: Api) -> None:
+    eddie, _ = await editors(api)
+    data = await api.gql(CREATE, {"input": {
+        "title": "", "target": "book", "lineageShare": "2", "editorsPercent": "lots",
+        "maxDepth": -1}}, token=eddie.token)
+    assert [(e["field"], e["code"]) for e in data["createCompilation"]["errors"]] == [
+        ("title", "INVALID_INPUT"), ("lineageShare", "INVALID_INPUT"),
+        ("editorsPercent", "INVALID_INPUT"), ("maxDepth", "INVALID_INPUT")]
+    assert await api.hub.db.fetchval("select count(*) from compilations") == 0

@@ -595,3 +595,22 @@ async def test_a_published_lineage_keeps_its_sources(api: Api) -> None:
          "Borrowed the harbor bells.", decode_id(bob.id, "Member"))]
     assert (await add(api, bob, published, await api.create_record(ada, "More", publish=True)))[
         "errors"] == []  # sources can still be added
+
+
+async def test_every_bad_source_of_a_new_record_is_reported(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    bea = await api.sign_up("bea")
+    draft = await api.create_record(bea, "Bea's draft")
+    fine = await api.create_record(ada, "Fine", publish=True)
+    data = await api.gql(CREATE_RECORD, {"input": {
+        "title": "Remix", "details": {"writing": {"form": "POEM", "text": "x"}},
+        "sources": [fine["id"], "nonsense", encode_id("Member", 1)]}}, token=ada.token)
+    assert [(e["field"], e["code"]) for e in data["createRecord"]["errors"]] == [
+        ("sources", "INVALID_ID"), ("sources", "INVALID_ID")]
+    data = await api.gql(CREATE_RECORD, {"input": {
+        "title": "Remix", "details": {"writing": {"form": "POEM", "text": "x"}},
+        "sources": [draft["id"], fine["id"], encode_id("Record", 999)]}}, token=ada.token)
+    assert [(e["field"], e["code"]) for e in data["createRecord"]["errors"]] == [
+        ("sources", "NOT_FOUND"), ("sources", "NOT_FOUND")]
+    assert await api.hub.db.fetchval("select count(*) from records") == 2
+    assert await edge_count(api) == 0

@@ -183,3 +183,31 @@ async def test_only_admins_set_roles(api: Api) -> None:
     assert data["setRole"] == {"member": {"handle": "climber", "role": "EDITOR"}, "errors": []}
     missing = await api.gql(SET_ROLE, {"handle": "ghost", "role": "EDITOR"}, token=admin.token)
     assert missing["setRole"]["errors"] == [{"code": "NOT_FOUND"}]
+
+
+async def test_sign_up_reports_every_problem_of_its_input_at_once(api: Api) -> None:
+    data = await api.gql(SIGN_UP, {"input": {"handle": "", "displayName": " ", "password": "x"}})
+    assert data["signUp"]["errors"] == [
+        {"field": "handle", "code": "INVALID_HANDLE",
+         "message": "A handle is 3 to 30 letters, digits or underscores."},
+        {"field": "displayName", "code": "INVALID_INPUT",
+         "message": "displayName must not be empty."},
+        {"field": "password", "code": "WEAK_PASSWORD",
+         "message": "A password needs at least 10 characters."},
+    ]
+    two = await api.gql(SIGN_UP, sign_up_vars("ok_handle", "aaaaaaaaaa", name=""))
+    assert [(e["field"], e["code"]) for e in two["signUp"]["errors"]] == [
+        ("displayName", "INVALID_INPUT"), ("password", "WEAK_PASSWORD")]
+    assert await member_count(api) == 0
+
+
+async def test_update_profile_reports_every_problem_at_once_and_changes_nothing(api: Api) -> None:
+    member = await api.sign_up("careful")
+    data = await api.gql(UPDATE_PROFILE, {"input": {
+        "displayName": "", "bio": "b" * 2001, "skills": [f"s{i}" for i in range(31)]}},
+        token=member.token)
+    assert [(e["field"], e["code"]) for e in data["updateProfile"]["errors"]] == [
+        ("displayName", "INVALID_INPUT"), ("bio", "TOO_LONG"), ("skills", "TOO_LONG")]
+    row = await api.hub.db.fetchrow("select display_name, bio, skills from members "
+                                    "where handle = 'careful'")
+    assert (row["display_name"], row["bio"], row["skills"]) == ("Careful", "", [])

@@ -332,3 +332,39 @@ async def test_filters_and_full_text_search(api: Api) -> None:
 async def test_media_types_lists_enabled_plugins(api: Api) -> None:
     data = await api.gql("{ mediaTypes { key label } }")
     assert sorted(m["key"] for m in data["mediaTypes"]) == ["film", "image", "music", "writing"]
+
+
+async def test_create_record_reports_every_problem_of_its_input_at_once(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    data = await api.gql(CREATE_RECORD, {"input": {
+        "title": " ", "tags": [f"t{i}" for i in range(21)],
+        "details": {"music": {"durationSeconds": -5, "tempoBpm": 1000, "key": "H minor"}}}},
+        token=ada.token)
+    assert data["createRecord"]["errors"] == [
+        {"field": "title", "code": "INVALID_INPUT", "message": "title must not be empty."},
+        {"field": "tags", "code": "TOO_LONG", "message": "tags has 21 items; the maximum is 20."},
+        {"field": "details.music.durationSeconds", "code": "INVALID_DETAILS",
+         "message": "durationSeconds must be between 1 and 86400."},
+        {"field": "details.music.tempoBpm", "code": "INVALID_DETAILS",
+         "message": "tempoBpm must be between 20 and 400."},
+        {"field": "details.music.key", "code": "INVALID_DETAILS",
+         "message": "key: 'H minor' is not a musical key (e.g. 'C major', 'F# minor')."},
+    ]
+    film = await api.gql(CREATE_RECORD, {"input": {"title": "t", "details": {"film": {
+        "durationSeconds": 0, "aspectRatio": "wide", "genre": "g" * 61}}}}, token=ada.token)
+    assert [e["field"] for e in film["createRecord"]["errors"]] == [
+        "details.film.durationSeconds", "details.film.genre", "details.film.aspectRatio"]
+    assert await record_count(api) == 0
+
+
+async def test_update_record_reports_a_conflict_with_the_other_problems(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    record = await api.create_record(ada, "Kept")
+    data = await api.gql(UPDATE, {"input": {
+        "id": record["id"], "expectedVersion": 7, "title": "", "description": "d" * 5001,
+        "details": {"writing": {"form": "POEM", "text": " "}}}}, token=ada.token)
+    assert [(e["field"], e["code"]) for e in data["updateRecord"]["errors"]] == [
+        ("expectedVersion", "CONFLICT"), ("title", "INVALID_INPUT"), ("description", "TOO_LONG"),
+        ("details.writing.text", "INVALID_DETAILS")]
+    row = await api.hub.db.fetchrow("select title, version from records")
+    assert (row["title"], row["version"]) == ("Kept", 1)

@@ -45,7 +45,7 @@ from hub.members.subscription import (
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.relay import encode_id, input_pk
-from hub.validation import clean_labels, clean_text
+from hub.validation import Problems, clean_labels, clean_text
 
 MAX_TITLE = 200
 MAX_SUMMARY = 500
@@ -287,36 +287,46 @@ async def _video(tx: Executor, global_id: str | None) -> int | None:
 
 
 def _class_fields(input: Any) -> dict[str, Any]:
-    """Cleaned columns from a create or update input (UNSET and null fields are skipped)."""
+    """Cleaned columns from a create or update input (UNSET and null fields are skipped);
+    the problems of every field are raised together."""
     given = {name: getattr(input, name) for name in
              ("title", "summary", "description", "skill", "level", "free_preview")}
     given = {k: v for k, v in given.items() if v not in (None, strawberry.UNSET)}
+    problems = Problems()
     changes: dict[str, Any] = {}
     if "title" in given:
-        changes["title"] = clean_text(given["title"], "title", max_length=MAX_TITLE, required=True)
+        changes["title"] = problems.check(clean_text, given["title"], "title",
+                                          max_length=MAX_TITLE, required=True)
     if "summary" in given:
-        changes["summary"] = clean_text(given["summary"], "summary", max_length=MAX_SUMMARY)
+        changes["summary"] = problems.check(clean_text, given["summary"], "summary",
+                                            max_length=MAX_SUMMARY)
     if "description" in given:
-        changes["description"] = clean_text(given["description"], "description",
-                                            max_length=MAX_DESCRIPTION)
+        changes["description"] = problems.check(clean_text, given["description"], "description",
+                                                max_length=MAX_DESCRIPTION)
     if "skill" in given:
-        skills = clean_labels([given["skill"]], "skill", max_items=1, max_length=MAX_SKILL)
-        changes["skill"] = skills[0]
+        skills = problems.check(clean_labels, [given["skill"]], "skill", max_items=1,
+                                max_length=MAX_SKILL)
+        changes["skill"] = skills[0] if skills else None
     if "level" in given:
         changes["level"] = given["level"].value
     if "free_preview" in given:
         changes["free_preview"] = given["free_preview"]
+    problems.raise_any()
     return changes
 
 
-def _lesson_fields(input: Any) -> dict[str, Any]:
+def _lesson_fields(input: Any, problems: Problems) -> dict[str, Any]:
+    """Cleaned columns from a lesson input; each problem is noted in ``problems``."""
     changes: dict[str, Any] = {}
     if input.title not in (None, strawberry.UNSET):
-        changes["title"] = clean_text(input.title, "title", max_length=MAX_TITLE, required=True)
+        changes["title"] = problems.check(clean_text, input.title, "title",
+                                          max_length=MAX_TITLE, required=True)
     if input.body not in (None, strawberry.UNSET):
-        changes["body"] = clean_text(input.body, "body", max_length=MAX_LESSON_BODY)
+        changes["body"] = problems.check(clean_text, input.body, "body",
+                                         max_length=MAX_LESSON_BODY)
     if input.prompt not in (None, strawberry.UNSET):
-        changes["prompt"] = clean_text(input.prompt, "prompt", max_length=MAX_PROMPT)
+        changes["prompt"] = problems.check(clean_text, input.prompt, "prompt",
+                                           max_length=MAX_PROMPT)
     return changes
 
 
@@ -440,8 +450,12 @@ async def add_lesson(context: Context, input: AddLessonInput) -> LessonPayload:
 
     async def work(tx: Executor) -> Outcome:
         class_row = await _class_to_edit(tx, context, input.class_id, "classId")
-        fields = _lesson_fields(input)
-        video = await _video(tx, input.video_record_id)
+        problems = Problems()
+        fields = _lesson_fields(input, problems)
+        video = None
+        with problems.collecting():
+            video = await _video(tx, input.video_record_id)
+        problems.raise_any()
         if await store.lesson_count(tx, class_row["id"]) >= MAX_LESSONS:
             raise InputProblem(ErrorCode.INVALID_STATE,
                                f"A class has at most {MAX_LESSONS} lessons.", "classId")
@@ -462,9 +476,12 @@ async def update_lesson(context: Context, input: UpdateLessonInput) -> LessonPay
     async def work(tx: Executor) -> Outcome:
         _, lesson, teachers = await _lesson_in_locked_class(tx, context, input.id, "id")
         _require_teacher(context, teachers)
-        changes = _lesson_fields(input)
+        problems = Problems()
+        changes = _lesson_fields(input, problems)
         if input.video_record_id is not strawberry.UNSET:
-            changes["video_record_id"] = await _video(tx, input.video_record_id)
+            with problems.collecting():
+                changes["video_record_id"] = await _video(tx, input.video_record_id)
+        problems.raise_any()
         if changes:
             lesson = await store.update_lesson(tx, lesson["id"], changes)
         return Outcome({"lesson": Lesson.from_row(lesson, readable=True)})

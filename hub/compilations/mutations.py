@@ -59,7 +59,7 @@ from hub.federation import MAX_USER_ERRORS, sized_list
 from hub.mutations import Outcome, run_mutation
 from hub.records import store as record_store
 from hub.relay import encode_id, input_pk
-from hub.validation import clean_text
+from hub.validation import Problems, clean_text
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5_000
@@ -300,18 +300,24 @@ async def create_compilation(context: Context, input: CreateCompilationInput) ->
     viewer = _require_editorial(context)
 
     async def work(tx: Executor) -> Outcome:
-        title = clean_text(input.title, "title", max_length=MAX_TITLE, required=True)
-        description = clean_text(input.description, "description", max_length=MAX_DESCRIPTION)
-        target, settings = _settings(context, input)
-        share = _decimal(input.lineage_share, "lineageShare", Decimal(0), Decimal(1), 6)
-        percent = _decimal(input.editors_percent, "editorsPercent", Decimal(0), Decimal(100), 4)
+        problems = Problems()
+        title = problems.check(clean_text, input.title, "title", max_length=MAX_TITLE,
+                               required=True)
+        description = problems.check(clean_text, input.description, "description",
+                                     max_length=MAX_DESCRIPTION)
+        target, settings = problems.check(_settings, context, input) or (None, None)
+        share = problems.check(_decimal, input.lineage_share, "lineageShare", Decimal(0),
+                               Decimal(1), 6)
+        percent = problems.check(_decimal, input.editors_percent, "editorsPercent", Decimal(0),
+                                 Decimal(100), 4)
         if not 0 <= input.max_depth <= credits.MAX_DEPTH:
-            raise InputProblem(ErrorCode.INVALID_INPUT, f"maxDepth must be between 0 and "
-                               f"{credits.MAX_DEPTH}.", "maxDepth")
+            problems.add(ErrorCode.INVALID_INPUT, f"maxDepth must be between 0 and "
+                         f"{credits.MAX_DEPTH}.", "maxDepth")
         if not MIN_WINDOW_DAYS <= input.payout_window_days <= MAX_WINDOW_DAYS:
-            raise InputProblem(ErrorCode.INVALID_INPUT, "payoutWindowDays must be at least "
-                               f"{MIN_WINDOW_DAYS} (a day for comments before another editor "
-                               f"finalizes) and at most {MAX_WINDOW_DAYS}.", "payoutWindowDays")
+            problems.add(ErrorCode.INVALID_INPUT, "payoutWindowDays must be at least "
+                         f"{MIN_WINDOW_DAYS} (a day for comments before another editor "
+                         f"finalizes) and at most {MAX_WINDOW_DAYS}.", "payoutWindowDays")
+        problems.raise_any()
         row = await store.insert_compilation(
             tx, title=title, description=description, target=target, settings=settings,
             lineage_share=share, max_depth=input.max_depth, editors_percent=percent,
@@ -374,9 +380,12 @@ async def add_item(context: Context, input: AddCompilationItemInput) -> Compilat
         row = await _locked(tx, input.compilation_id, "compilationId")
         viewer = await _require_team(tx, context, row)
         _require_draft(row)
-        record = await _publishable_record(tx, context, input.record_id)
-        note = clean_text(input.note, "note", max_length=MAX_NOTE)
-        weight = _weight(input.weight)
+        problems = Problems()
+        note = problems.check(clean_text, input.note, "note", max_length=MAX_NOTE)
+        weight = problems.check(_weight, input.weight)
+        with problems.collecting():
+            record = await _publishable_record(tx, context, input.record_id)
+        problems.raise_any()
         if await store.has_item(tx, row["id"], record["id"]):
             raise InputProblem(ErrorCode.CONFLICT, "The record is already in the compilation.",
                                "recordId")

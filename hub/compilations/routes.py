@@ -16,6 +16,7 @@ from hub.compilations import store
 from hub.config import Settings
 from hub.db import Database
 from hub.media.storage import get_storage
+from hub.validation import unfit_character
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -30,7 +31,9 @@ def add_publication_routes(app: web.Application, settings: Settings, db: Databas
 
     async def download(request: web.Request) -> web.StreamResponse:
         sha256, name = request.match_info["sha256"], request.match_info["name"]
-        row = await store.published_file(db, sha256, name) if SHA256.match(sha256) else None
+        # A name no file can have (a NUL from "%00") is not looked up: PostgreSQL refuses it.
+        findable = SHA256.match(sha256) and unfit_character(name) is None
+        row = await store.published_file(db, sha256, name) if findable else None
         if row is None:
             raise web.HTTPNotFound(text="No such publication file.")
         headers = {

@@ -26,6 +26,7 @@ from hub.errors import (
 )
 from hub.limits import LimitExceeded, check, measure
 from hub.trusted_documents import DocumentRefused
+from hub.validation import unfit_text_error
 
 if TYPE_CHECKING:
     from hub.app import Hub
@@ -61,8 +62,8 @@ async def compiled_body(hub: Hub, request: web.Request, viewer_id: int | None) -
     if not isinstance(query, str):
         return None
     plan = hub.compiled.plan(query, operation_name)
-    if plan is None:
-        return None
+    if plan is None or unfit_text_error(plan.document, operation_name, variables) is not None:
+        return None  # the executor words the refusal
     try:
         measures = measure(hub.compiled.schema, plan.document, variables, operation_name)
         if measures is not None:
@@ -103,6 +104,7 @@ def _error_body(message: str, code: str) -> bytes:
     # No `path`: one statement answers every root field at once.
     return orjson.dumps({"data": None, "errors": [{"message": message,
                                                    "extensions": {"code": code}}]})
+
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.compiled.plan import Builder, NotCompilable, Part, Selection, literal
 from hub.errors import BadRequest
-from hub.relay import PageArgs, cursor_value, decode_cursor
+from hub.relay import FOREIGN_CURSOR, InvalidCursor, PageArgs, cursor_value, decode_cursor
 
 # Marks the fields a connection renders itself, for a registry: (type, field) → PART.
 PART = Part()
@@ -54,7 +54,7 @@ class KeysetOrder:
         """The values of an ``after`` cursor, checked as hub.relay checks them."""
         values = decode_cursor(cursor, "after")
         if len(values) != len(self.expressions):
-            raise BadRequest("The cursor does not belong to this ordering.")
+            raise InvalidCursor(FOREIGN_CURSOR)
         return tuple(cursor_value(v, cast) for v, cast in zip(values, self.casts, strict=True))
 
 

@@ -50,7 +50,7 @@ from hub.records import store as record_store
 from hub.records.mutations import RecordPayload
 from hub.records.types import Record
 from hub.relay import encode_id, input_pk
-from hub.validation import clean_text
+from hub.validation import Problems, clean_text
 
 MAX_NOTE = 500
 
@@ -146,20 +146,26 @@ async def attach_sources(
     are announced when it is first published."""
     unique = list(dict.fromkeys(source_ids))
     _check_count(context, len(unique), "sources")  # before any lookup: 10,000 IDs cost nothing
-    pks = [input_pk(global_id, "Record", "sources") for global_id in unique]
+    problems = Problems()
+    pks = [problems.check(input_pk, global_id, "Record", "sources") for global_id in unique]
+    problems.raise_any()
     rows = {row["id"]: row for row in await record_store.records_by_ids(tx, pks)}
     for pk, global_id in zip(pks, unique, strict=True):
-        check_source(rows.get(pk), context, "sources", global_id)
+        problems.check(check_source, rows.get(pk), context, "sources", global_id)
+    problems.raise_any()
     await store.insert_sources(tx, remix["id"], [(pk, "") for pk in pks])
     return [_remixed(context, remix, rows[pk]) for pk in pks if remix["status"] == "PUBLISHED"]
 
 
 async def add_source(context: Context, input: AddSourceInput) -> RecordPayload:
     context.require_viewer()
-    note = clean_text(input.note, "note", max_length=MAX_NOTE)
 
     async def work(tx: Executor) -> Outcome:
-        source_pk = input_pk(input.source_id, "Record", "sourceId")
+        problems = Problems()
+        problems.check(input_pk, input.record_id, "Record", "recordId")
+        source_pk = problems.check(input_pk, input.source_id, "Record", "sourceId")
+        note = problems.check(clean_text, input.note, "note", max_length=MAX_NOTE)
+        problems.raise_any()
         await store.lock_lineage(tx)  # first: the checks below must see every committed edge
         remix = await _remix_for_change(tx, context, input.record_id)
         if source_pk == remix["id"]:
@@ -189,7 +195,10 @@ async def remove_source(context: Context, input: RemoveSourceInput) -> RecordPay
     viewer = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        source_pk = input_pk(input.source_id, "Record", "sourceId")
+        problems = Problems()
+        problems.check(input_pk, input.record_id, "Record", "recordId")
+        source_pk = problems.check(input_pk, input.source_id, "Record", "sourceId")
+        problems.raise_any()
         remix = await _remix_for_change(tx, context, input.record_id)
         if not await store.is_source(tx, remix["id"], source_pk):
             raise InputProblem(ErrorCode.NOT_FOUND, "That record is not a source of this one.",

@@ -60,19 +60,30 @@ def _layers(graph: LineageGraph) -> list[list[str]]:
     for edge in graph.edges:
         sources[edge.remix].append(edge.source)
     row: dict[str, int] = {}
-
-    def place(node_id: str) -> int:
-        if node_id not in row:
-            row[node_id] = 0  # the graph is acyclic; this only guards the recursion
-            row[node_id] = max((place(s) + 1 for s in sources[node_id]), default=0)
-        return row[node_id]
-
     for node in graph.nodes:
-        place(node.id)
+        _assign_rows(node.id, sources, row)
     layers: list[list[str]] = [[] for _ in range(max(row.values(), default=0) + 1)]
     for node in graph.nodes:  # nearest first: a stable starting order
         layers[row[node.id]].append(node.id)
     return layers
+
+
+def _assign_rows(start: str, sources: dict[str, list[str]], row: dict[str, int]) -> None:
+    """Give ``start`` and every record above it their rows, depth first without recursion (a
+    chain of hundreds of remixes is deeper than Python's recursion limit)."""
+    if start in row:
+        return
+    row[start] = 0  # until its sources are placed; the graph is acyclic, this guards the walk
+    stack = [(start, iter(sources[start]))]
+    while stack:
+        node_id, unvisited = stack[-1]
+        source = next((s for s in unvisited if s not in row), None)
+        if source is not None:
+            row[source] = 0
+            stack.append((source, iter(sources[source])))
+            continue
+        stack.pop()
+        row[node_id] = max((row[s] + 1 for s in sources[node_id]), default=0)
 
 
 def _order(layers: list[list[str]], graph: LineageGraph) -> None:

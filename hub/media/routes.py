@@ -88,13 +88,23 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     if not first and not last:
         return None
     if not first:  # the last N bytes
-        length = int(last)
+        length = _position(last)
         return (max(size - length, 0), size) if length else False
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
+    start = _position(first)
+    end = min(_position(last) + 1, size) if last else size
     if start >= size or end <= start:
         return False
     return start, end
+
+
+# Beyond any file's size; longer numbers (Python refuses to read 4,300 digits and more) are
+# taken as this, so a huge position is just past the end.
+_FAR = 10**18
+
+
+def _position(digits: str) -> int:
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) < len(str(_FAR)) else _FAR
 
 
 def add_media_routes(app: web.Application, settings: Settings, db: Database) -> None:

@@ -27,6 +27,7 @@ from hub.media.api import AcceptedMedia, ExtractedMedia, MediaError
 from hub.media.sniff import sniff_bytes
 from hub.media.storage import get_storage
 from hub.media.upload import UploadedFile
+from hub.validation import Problems
 
 
 @dataclass
@@ -49,24 +50,34 @@ async def accepted_media(context: Context, media_type: str) -> AcceptedMedia | N
 async def prepare(
     context: Context, media_type: str, uploads: list[UploadedFile], field: str,
 ) -> list[PreparedFile]:
-    """Check every upload and extract its metadata; the first problem stops the write."""
+    """Check every upload and extract its metadata; the problems of all files are raised
+    together."""
     prepared = []
+    problems = Problems()
     for index, upload in enumerate(uploads):
         where = field if len(uploads) == 1 and not field.endswith("s") else f"{field}.{index}"
-        if not isinstance(upload, UploadedFile):
-            raise _problem(ErrorCode.INVALID_FILE, "Send the file as a multipart upload "
-                           "(graphql-multipart-request-spec).", where)
-        accepted = await accepted_media(context, media_type)
-        _check(upload, media_type, accepted, where)
-        try:
-            extracted = await context.plugins.first(
-                "hub_extract_metadata", media_type=media_type, path=upload.path,
-                mime_type=upload.mime_type,
-            )
-        except MediaError as error:
-            raise _problem(ErrorCode.INVALID_FILE, error.message, where) from None
-        prepared.append(PreparedFile(upload, extracted or ExtractedMedia()))
+        with problems.collecting():
+            prepared.append(await _prepare_one(context, media_type, upload, where))
+    problems.raise_any()
     return prepared
+
+
+async def _prepare_one(
+    context: Context, media_type: str, upload: UploadedFile, where: str,
+) -> PreparedFile:
+    if not isinstance(upload, UploadedFile):
+        raise _problem(ErrorCode.INVALID_FILE, "Send the file as a multipart upload "
+                       "(graphql-multipart-request-spec).", where)
+    accepted = await accepted_media(context, media_type)
+    _check(upload, media_type, accepted, where)
+    try:
+        extracted = await context.plugins.first(
+            "hub_extract_metadata", media_type=media_type, path=upload.path,
+            mime_type=upload.mime_type,
+        )
+    except MediaError as error:
+        raise _problem(ErrorCode.INVALID_FILE, error.message, where) from None
+    return PreparedFile(upload, extracted or ExtractedMedia())
 
 
 def _check(upload: UploadedFile, media_type: str, accepted: AcceptedMedia | None, field: str) -> None:
@@ -80,6 +91,8 @@ def _check(upload: UploadedFile, media_type: str, accepted: AcceptedMedia | None
                        f"Records of media type {media_type!r} take no files.", field)
     if not accepted.allows(upload.mime_type):
         claimed = f" (sent as {upload.declared_type})" if upload.declared_type else ""
+        if upload.not_text_because:
+            claimed = f" ({upload.not_text_because} makes it no text)"
         raise _problem(
             ErrorCode.UNSUPPORTED_FILE_TYPE,
             f"The file's contents are {upload.mime_type}{claimed}; {media_type} records accept "

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 
-from hub.media.sniff import sniff_file
+from hub.media.sniff import OCTET_STREAM, sniff_file
 
 CHUNK = 256 * 1024
 MAX_FILENAME = 200
@@ -85,6 +85,8 @@ class UploadedFile:
     # Set once the bytes were written to storage by this request: if the write then rolls
     # back, those bytes must go (hub.media.service.forget_unrecorded).
     stored: bool = False
+    # Why a file that starts as text was judged binary, for the refusal's message.
+    not_text_because: str = ""
 
     @property
     def has_unsafe_filename(self) -> bool:
@@ -199,9 +201,12 @@ async def _spool(
     )
     files.append(upload)  # listed before the first byte, so every exit path removes it
     digest = hashlib.sha256()
+    first_nul = -1
     with os.fdopen(fd, "wb") as out:
         while chunk := await part.read_chunk(CHUNK):
             budget.spend(len(chunk))
+            if first_nul < 0 and (found := chunk.find(b"\x00")) >= 0:
+                first_nul = upload.size + found
             upload.size += len(chunk)
             if upload.size > max_bytes:
                 raise UploadRefused(413, f"The file {upload.filename!r} is larger than the "
@@ -211,6 +216,11 @@ async def _spool(
             out.write(chunk)
     upload.sha256 = digest.hexdigest()
     upload.mime_type = sniff_file(upload.path)
+    if upload.mime_type == "text/plain" and first_nul >= 0:
+        # The sniffer reads the head only; text with a NUL further on is no text (PostgreSQL
+        # could not hold it as a record's details).
+        upload.mime_type = OCTET_STREAM
+        upload.not_text_because = f"a NUL byte at byte {first_nul:,}"
     return upload
 
 

@@ -36,7 +36,9 @@ def check_handle(handle: str) -> str:
     return handle
 
 
-def check_password(password: str, handle: str) -> str:
+def check_password(password: str, handle: str | None) -> str:
+    """``password`` if it is strong enough for a member named ``handle`` (None while the
+    handle itself is invalid)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputProblem(
             ErrorCode.WEAK_PASSWORD,
@@ -48,7 +50,8 @@ def check_password(password: str, handle: str) -> str:
             f"A password has at most {MAX_PASSWORD_LENGTH} characters.", "password",
         )
     lowered = password.lower()
-    if lowered in _COMMON_PASSWORDS or len(set(password)) < 4 or handle.lower() in lowered:
+    has_handle = handle is not None and handle.lower() in lowered
+    if lowered in _COMMON_PASSWORDS or len(set(password)) < 4 or has_handle:
         raise InputProblem(
             ErrorCode.WEAK_PASSWORD,
             "This password is too easy to guess: avoid common passwords, repeated characters "

@@ -26,7 +26,7 @@ from hub.members.types import Member, Role
 from hub.mutations import Outcome, run_mutation
 from hub.realtime import outbox
 from hub.relay import encode_id
-from hub.validation import clean_labels, clean_text
+from hub.validation import Problems, clean_labels, clean_text
 
 MAX_DISPLAY_NAME = 80
 MAX_BIO = 2_000
@@ -90,11 +90,14 @@ async def _start_session(tx: Executor, context: Context, member_id: int) -> str:
 
 async def sign_up(context: Context, input: SignUpInput) -> AuthPayload:
     async def work(tx: Executor) -> Outcome:
-        handle = auth.check_handle(input.handle.strip())
-        display_name = clean_text(
-            input.display_name, "displayName", max_length=MAX_DISPLAY_NAME, required=True
+        problems = Problems()
+        handle = problems.check(auth.check_handle, input.handle.strip())
+        display_name = problems.check(
+            clean_text, input.display_name, "displayName", max_length=MAX_DISPLAY_NAME,
+            required=True,
         )
-        auth.check_password(input.password, handle)
+        problems.check(auth.check_password, input.password, handle)
+        problems.raise_any()
         password_hash = await auth.hash_password(input.password)
         try:
             row = await store.insert_member(tx, handle, display_name, password_hash)
@@ -169,15 +172,19 @@ async def update_profile(context: Context, input: UpdateProfileInput) -> MemberP
     member_id = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
+        problems = Problems()
         display_name = bio = skills = None
         if input.display_name not in (None, strawberry.UNSET):
-            display_name = clean_text(
-                input.display_name, "displayName", max_length=MAX_DISPLAY_NAME, required=True
+            display_name = problems.check(
+                clean_text, input.display_name, "displayName", max_length=MAX_DISPLAY_NAME,
+                required=True,
             )
         if input.bio not in (None, strawberry.UNSET):
-            bio = clean_text(input.bio, "bio", max_length=MAX_BIO)
+            bio = problems.check(clean_text, input.bio, "bio", max_length=MAX_BIO)
         if input.skills not in (None, strawberry.UNSET):
-            skills = clean_labels(input.skills, "skills", max_items=30, max_length=40)
+            skills = problems.check(clean_labels, input.skills, "skills", max_items=30,
+                                    max_length=40)
+        problems.raise_any()
         row = await store.update_profile(tx, member_id, display_name, bio, skills)
         return Outcome({"member": Member.from_row(row)})
 

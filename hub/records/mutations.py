@@ -27,7 +27,7 @@ from hub.records import store
 from hub.records.details import input_to_json
 from hub.records.types import License, Record
 from hub.relay import encode_id, input_pk
-from hub.validation import clean_labels, clean_text
+from hub.validation import Problems, clean_labels, clean_text
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5_000
@@ -115,8 +115,11 @@ async def normalized_details(
             "hub_normalize_details", media_type=media_type, details=raw
         )
     except DetailsError as error:
-        field = f"details.{media_type}" + (f".{_camel(error.field)}" if error.field else "")
-        raise InputProblem(ErrorCode.INVALID_DETAILS, error.message, field) from None
+        raise InputProblem.many([
+            UserError(field=f"details.{media_type}" + (f".{_camel(p.field)}" if p.field else ""),
+                      message=p.message, code=ErrorCode.INVALID_DETAILS)
+            for p in error.problems
+        ]) from None
     details = raw if details is None else details
     text = await context.plugins.first(
         "hub_details_search_text", media_type=media_type, details=details
@@ -124,21 +127,37 @@ async def normalized_details(
     return details, text or ""
 
 
-def _clean_common(input: Any) -> dict[str, Any]:
+def _clean_common(input: Any, problems: Problems) -> dict[str, Any]:
+    """The fields both inputs share, cleaned; each problem is noted in ``problems``."""
     changes: dict[str, Any] = {}
     if input.title not in (None, strawberry.UNSET):
-        changes["title"] = clean_text(input.title, "title", max_length=MAX_TITLE, required=True)
+        changes["title"] = problems.check(
+            clean_text, input.title, "title", max_length=MAX_TITLE, required=True
+        )
     if input.description not in (None, strawberry.UNSET):
-        changes["description"] = clean_text(
-            input.description, "description", max_length=MAX_DESCRIPTION
+        changes["description"] = problems.check(
+            clean_text, input.description, "description", max_length=MAX_DESCRIPTION
         )
     if input.tags not in (None, strawberry.UNSET):
-        changes["tags"] = clean_labels(
-            input.tags, "tags", max_items=MAX_TAGS, max_length=MAX_TAG_LENGTH
+        changes["tags"] = problems.check(
+            clean_labels, input.tags, "tags", max_items=MAX_TAGS, max_length=MAX_TAG_LENGTH
         )
     if input.license not in (None, strawberry.UNSET):
         changes["license"] = input.license.value
     return changes
+
+
+def _enabled_details(context: Context, details_input: Any) -> tuple[str, Any]:
+    """(media type, its details input) of a record's details; the media type must be on."""
+    media_type, chosen = _chosen_details(details_input)
+    _require_enabled(context, media_type)
+    return media_type, chosen
+
+
+def _require_enabled(context: Context, media_type: str) -> None:
+    if media_type not in context.plugins.media_types:
+        raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
+                           f"Media type {media_type!r} is not enabled.", "details")
 
 
 def _event(kind: str, context: Context, row: Any) -> Event:
@@ -154,13 +173,17 @@ async def create_record(context: Context, input: CreateRecordInput) -> RecordPay
     files: list[media.PreparedFile] = []
 
     async def work(tx: Executor) -> Outcome:
-        fields = _clean_common(input)
-        media_type, details_input = _chosen_details(input.details)
-        if media_type not in context.plugins.media_types:
-            raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
-                               f"Media type {media_type!r} is not enabled.", "details")
-        files.extend(await media.prepare(context, media_type, input.files, "files"))
-        details, text = await normalized_details(context, media_type, details_input, files)
+        problems = Problems()
+        fields = _clean_common(input, problems)
+        chosen = problems.check(_enabled_details, context, input.details)
+        if chosen is not None:
+            media_type, details_input = chosen
+            with problems.collecting():
+                files.extend(await media.prepare(context, media_type, input.files, "files"))
+                # Details are judged with what the files fill in, so only once they are read.
+                details, text = await normalized_details(context, media_type, details_input,
+                                                         files)
+        problems.raise_any()
         row = await store.insert_record(
             tx, author_id=author_id, media_type=media_type, title=fields["title"],
             description=fields.get("description", ""), tags=fields.get("tags", []),
@@ -212,28 +235,29 @@ async def update_record(context: Context, input: UpdateRecordInput) -> RecordPay
         row = await _locked_record(tx, context, input.id)
         _require_author(context, row)
         _refuse_deleted(row)
+        problems = Problems()
         if row["version"] != input.expected_version:
-            raise InputProblem(
+            problems.add(
                 ErrorCode.CONFLICT,
                 f"The record changed since version {input.expected_version}; it is now at "
                 f"version {row['version']}. Reload it and apply your change again.",
                 "expectedVersion",
             )
-        changes = _clean_common(input)
+        changes = _clean_common(input, problems)
         if input.details not in (None, strawberry.UNSET):
-            media_type, details_input = _chosen_details(input.details)
-            if media_type != row["media_type"]:
-                raise InputProblem(
-                    ErrorCode.INVALID_DETAILS,
-                    f"This record is {row['media_type']!r}; details for {media_type!r} do not "
-                    "apply.", f"details.{media_type}",
+            with problems.collecting():
+                media_type, details_input = _chosen_details(input.details)
+                if media_type != row["media_type"]:
+                    raise InputProblem(
+                        ErrorCode.INVALID_DETAILS,
+                        f"This record is {row['media_type']!r}; details for {media_type!r} do "
+                        "not apply.", f"details.{media_type}",
+                    )
+                _require_enabled(context, media_type)
+                changes["details"], changes["details_text"] = await normalized_details(
+                    context, media_type, details_input
                 )
-            if media_type not in context.plugins.media_types:
-                raise InputProblem(ErrorCode.MEDIA_TYPE_NOT_ENABLED,
-                                   f"Media type {media_type!r} is not enabled.", "details")
-            changes["details"], changes["details_text"] = await normalized_details(
-                context, media_type, details_input
-            )
+        problems.raise_any()
         updated = await store.update_record(tx, row["id"], changes)
         return Outcome({"record": Record.from_row(updated, context)},
                        [_event("record.updated", context, updated)])

@@ -67,7 +67,8 @@ class FilmDetailsInput:
 def normalize_ratio(value: str) -> str:
     match = _RATIO.match(value.strip())
     if not match or float(match.group(2)) == 0 or float(match.group(1)) == 0:
-        raise DetailsError(f"{value!r} is not an aspect ratio like '16:9'.", "aspect_ratio")
+        raise DetailsError(f"aspectRatio: {value!r} is not an aspect ratio like '16:9'.",
+                           "aspectRatio")
     return f"{match.group(1)}:{match.group(2)}"
 
 
@@ -84,18 +85,25 @@ def hub_media_types() -> list[MediaType]:
 def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
     if media_type != "film":
         return None
+    problems: list[DetailsError] = []  # every field is checked; all problems are reported
     duration = details.get("duration_seconds")
     if duration is not None and not 0 < duration <= MAX_DURATION_SECONDS:
-        raise DetailsError(
-            f"durationSeconds must be between 1 and {MAX_DURATION_SECONDS}.", "duration_seconds"
-        )
+        problems.append(DetailsError(
+            f"durationSeconds must be between 1 and {MAX_DURATION_SECONDS}.", "durationSeconds"
+        ))
     genre = (details.get("genre") or "").strip().lower() or None
     if genre and len(genre) > 60:
-        raise DetailsError("genre has at most 60 characters.", "genre")
-    ratio = details.get("aspect_ratio")
+        problems.append(DetailsError("genre has at most 60 characters.", "genre"))
+    ratio = None
+    try:
+        ratio = normalize_ratio(details["aspect_ratio"]) if details.get("aspect_ratio") else None
+    except DetailsError as problem:
+        problems.append(problem)
+    if problems:
+        raise DetailsError.many(problems)
     return {
         "duration_seconds": duration,
-        "aspect_ratio": normalize_ratio(ratio) if ratio else None,
+        "aspect_ratio": ratio,
         "genre": genre,
         "role": details.get("role"),
     }

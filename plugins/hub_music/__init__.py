@@ -52,7 +52,8 @@ class MusicDetailsInput:
 def normalize_key(value: str) -> str:
     match = _KEY.match(value.strip())
     if not match:
-        raise DetailsError(f"{value!r} is not a musical key (e.g. 'C major', 'F# minor').", "key")
+        raise DetailsError(f"key: {value!r} is not a musical key (e.g. 'C major', 'F# minor').",
+                           "key")
     note, accidental, mode = match.groups()
     accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
     minor = (mode or "").lower() in ("m", "min", "minor")
@@ -72,25 +73,33 @@ def hub_media_types() -> list[MediaType]:
 def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
     if media_type != "music":
         return None
+    problems: list[DetailsError] = []  # every field is checked; all problems are reported
     duration = details.get("duration_seconds")
     if duration is not None and not 0 < duration <= MAX_DURATION_SECONDS:
-        raise DetailsError(
-            f"durationSeconds must be between 1 and {MAX_DURATION_SECONDS}.", "duration_seconds"
-        )
+        problems.append(DetailsError(
+            f"durationSeconds must be between 1 and {MAX_DURATION_SECONDS}.", "durationSeconds"
+        ))
     tempo = details.get("tempo_bpm")
     if tempo is not None and not 20 <= tempo <= 400:
-        raise DetailsError("tempoBpm must be between 20 and 400.", "tempo_bpm")
+        problems.append(DetailsError("tempoBpm must be between 20 and 400.", "tempoBpm"))
     genre = (details.get("genre") or "").strip().lower() or None
     if genre and len(genre) > 60:
-        raise DetailsError("genre has at most 60 characters.", "genre")
+        problems.append(DetailsError("genre has at most 60 characters.", "genre"))
     instruments = [i.strip().lower() for i in details.get("instruments") or [] if i.strip()]
     if len(instruments) > 30 or any(len(i) > 40 for i in instruments):
-        raise DetailsError("at most 30 instruments of up to 40 characters each.", "instruments")
-    key = details.get("key")
+        problems.append(DetailsError("instruments: at most 30, of up to 40 characters each.",
+                                     "instruments"))
+    key = None
+    try:
+        key = normalize_key(details["key"]) if details.get("key") else None
+    except DetailsError as problem:
+        problems.append(problem)
+    if problems:
+        raise DetailsError.many(problems)
     return {
         "duration_seconds": duration,
         "tempo_bpm": tempo,
-        "key": normalize_key(key) if key else None,
+        "key": key,
         "genre": genre,
         "instruments": list(dict.fromkeys(instruments)),
     }
