@@ -347,7 +347,7 @@ async def test_proposals_need_a_published_compilation(api: Api) -> None:
 async def test_create_compilation_reports_every_problem_at_once(api: Api) -> None:
     eddie, _ = await editors(api)
     data = await api.gql(CREATE, {"input": {
-        "title": "", "target": "book", "lineageShare": "2", "editorsPercent": "lots",
+        "title": "", "target": "book", "lineageShare": "2", "editorsPercent": "150",
         "maxDepth": -1}}, token=eddie.token)
     assert [(e["field"], e["code"]) for e in data["createCompilation"]["errors"]] == [
         ("title", "INVALID_INPUT"), ("lineageShare", "INVALID_INPUT"),

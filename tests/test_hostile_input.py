@@ -372,8 +372,9 @@ async def test_the_lineage_picture_of_a_420_long_chain(api: Api) -> None:
 async def test_a_statement_refused_for_its_values_is_no_twin_bug(
     api: Api, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A value PostgreSQL refuses (SQLSTATE class 22) is the request's fault: the executor
-    answers and the log does not blame a twin; any other failure is a twin's bug, a warning."""
+    """A value PostgreSQL refuses (SQLSTATE class 22) is the request's fault: answered at once
+    as an input error, never run again by the executor, and the log does not blame a twin; any
+    other failure is a twin's bug: a warning, and the executor answers."""
     ada: Member = await api.sign_up("ada")
     await api.create_record(ada, "Shown", publish=True)
     compiled = api.hub.compiled
@@ -389,7 +390,15 @@ async def test_a_statement_refused_for_its_values_is_no_twin_bug(
 
         compiled.statement = broken  # type: ignore[method-assign]
         caplog.clear()
+        before = api.statements()
         with caplog.at_level(logging.DEBUG, logger="hub.compiled"):
-            assert await api.gql(query) == {"records": {"nodes": [{"title": "Shown"}]}}
-        failures = [r for r in caplog.records if "compiled statement failed" in r.message]
+            _, body = await api.post(query)
+        failures = [r for r in caplog.records if "compiled statement" in r.message]
         assert [r.levelno for r in failures] == [level], statement
+        assert not [r for r in caplog.records if r.exc_info], statement
+        if level == logging.INFO:
+            assert body["data"] is None and body["errors"][0]["extensions"]["code"] == \
+                "BAD_USER_INPUT", body
+            assert api.statements() - before == 1  # not run again by the executor
+        else:
+            assert body == {"data": {"records": {"nodes": [{"title": "Shown"}]}}}

@@ -8,6 +8,7 @@ Each limit is checked on both paths: the compiled path (the default) and the exe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -254,18 +255,17 @@ async def test_a_read_timeout_is_answered_and_never_retried(
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
 
-async def test_input_postgresql_refuses_is_answered_by_the_compiled_path_alone(
-    api: Api, caplog: pytest.LogCaptureFixture,
-) -> None:
-    # PostgreSQL refuses a NUL in text (SQLSTATE 22021): the request's fault, answered at once.
+async def test_input_postgresql_would_refuse_is_refused_before_any_sql(api: Api) -> None:
+    # PostgreSQL refuses a NUL in text (SQLSTATE 22021); the hub refuses it first, on both
+    # paths (a value that still reaches a statement: tests/test_hostile_input.py).
     query = '{ records(filter: {tag: "a\\u0000b"}) { totalCount } }'
-    before = api.statements()
-    with caplog.at_level(logging.INFO):
-        _, body = await api.post(query)
-    assert body["data"] is None
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
-    assert api.statements() - before == 1  # not run again by the executor
-    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+    for executor in (False, True):
+        with api.executor_only() if executor else contextlib.nullcontext():
+            before = api.statements()
+            _, body = await api.post(query)
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT", body
+        assert api.statements() == before
 
 
 # --- bounded caches ------------------------------------------------------------------------------
