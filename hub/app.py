@@ -13,13 +13,13 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from cross_web import HTTPException
+from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
 from hub.compilations.routes import add_publication_routes
 from hub.compiled import CompiledQueries
-from hub.compiled.http import compiled_data
+from hub.compiled.http import compiled_data, is_json_body
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database
@@ -75,9 +75,26 @@ TOKEN_HASH = web.RequestKey("hub_token_hash", object)
 ACCEPT = web.ResponseKey("hub_accept", str)
 
 
+class HubRequestAdapter(AiohttpHTTPRequestAdapter):
+    """Strawberry's request adapter, showing the view a body's type as the hub reads it.
+
+    Strawberry takes a body for JSON when its media type contains ``application/json`` in
+    lower case; the hub's rule (the compiled path's) is :func:`is_json_body`. So a JSON body
+    shows as exactly ``application/json``, any other but multipart as none at all (refused).
+    """
+
+    @property
+    def content_type(self) -> str | None:
+        header = self.headers.get("content-type")
+        if is_json_body(header):
+            return "application/json"
+        return header if parse_content_type(header or "")[0] == "multipart/form-data" else None
+
+
 class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
+    request_adapter_class = HubRequestAdapter
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, hub: Hub) -> None:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
+from cross_web import parse_content_type
 
 from hub.compiled.plan import NotCompilable
+from hub.compiled.stored import is_refusal
 from hub.errors import is_database_outage
 from hub.limits import LimitExceeded, check, measure
 from hub.trusted_documents import DocumentRefused
@@ -31,7 +33,7 @@ async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -
     """
     if hub.compiled is None:
         return None
-    if request.method == "POST" and request.content_type == "application/json":
+    if request.method == "POST" and is_json_body(request.headers.get("Content-Type")):
         body = _body(await request.read())
     elif request.method == "GET" and "query" in request.query:
         body = _query_string(request)
@@ -64,11 +66,22 @@ async def compiled_data(hub: Hub, request: web.Request, viewer_id: int | None) -
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:
-        # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
-        level = logging.DEBUG if is_database_outage(error) else logging.WARNING
+        # An outage is the executor's to report (503), a stored value that does not fit its
+        # type the executor's to serialize or word; anything else is a twin's bug, to fix.
+        level = logging.DEBUG if is_database_outage(error) or is_refusal(error) \
+            else logging.WARNING
         log.log(level, "compiled statement failed, answering through the executor: %r", error)
         return None
     return data.encode()
+
+
+def is_json_body(content_type: str | None) -> bool:
+    """Whether a POST with this ``Content-Type`` carries a GraphQL request as JSON: its media
+    type is ``application/json`` in any letter case (media types are case-insensitive, RFC
+    9110), whatever its parameters (RFC 8259 defines none: a charset changes nothing). The one
+    rule of both paths: the view shows Strawberry this verdict (hub/app.py)."""
+    media_type, _ = parse_content_type(content_type or "")
+    return media_type == "application/json"
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

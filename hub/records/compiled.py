@@ -2,27 +2,20 @@
 
 Each twin answers exactly what its resolver in types.py/queries.py answers, permission rules
 included (:func:`visible` is :func:`hub.records.types.visible` in SQL). A plugin's ``details``
-fields are twinned when they are plain stored values (no resolver) of a scalar or enum type:
-they read the stored JSON as :func:`hub.records.details.load_details` does, defaults and
-unknown enum values included.
+fields are twinned when they are plain stored values (no resolver) of a built-in scalar or enum
+type, or lists of scalars: they read the stored JSON as :func:`hub.records.details.load_details`
+does, defaults and unknown enum values included, and serialize it as the field's type does
+(hub/compiled/stored.py), or leave a value that does not fit to the executor.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable
 from typing import Any
 
 import orjson
-from graphql import (
-    GraphQLEnumType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLSchema,
-)
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLSchema
 
 from hub.compiled.plan import (
     Bound,
@@ -35,6 +28,7 @@ from hub.compiled.plan import (
     literal,
 )
 from hub.compiled.sql import KeysetOrder, after_placeholders, connection, connection_parts, page_of
+from hub.compiled.stored import stored_json
 from hub.errors import BadRequest
 from hub.plugins import HubPlugins
 from hub.relay import decode_id
@@ -224,9 +218,6 @@ def specs(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
     return registry
 
 
-_SCALARS = ("Int", "Float", "String", "Boolean", "ID")
-
-
 def _details_columns(schema: GraphQLSchema, type_name: str) -> Registry:
     graphql_type = schema.get_type(type_name)
     assert isinstance(graphql_type, GraphQLObjectType)
@@ -236,9 +227,10 @@ def _details_columns(schema: GraphQLSchema, type_name: str) -> Registry:
         strawberry_field = (graphql_field.extensions or {}).get("strawberry-definition")
         if strawberry_field is None or strawberry_field.base_resolver is not None:
             continue  # computed fields stay with the executor
-        template = _stored_value(strawberry_field, graphql_field.type)
-        if template is not None:
-            registry[(type_name, graphql_name)] = Column(template)
+        spec = StoredDetail(strawberry_field.python_name, _default(strawberry_field),
+                            graphql_field.type)
+        if spec.sql_of("r") is not None:
+            registry[(type_name, graphql_name)] = spec
     return registry
 
 
@@ -250,28 +242,23 @@ def _default(strawberry_field: Any) -> Any:
     return None
 
 
-def _stored_value(strawberry_field: Any, graphql_type: Any) -> str | None:
-    """SQL reading the field from ``{row}.details`` as load_details does, or None when the
-    field's type is beyond this (objects, lists of enums)."""
-    key = strawberry_field.python_name.replace("'", "''")
-    inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    default = _default(strawberry_field)
-    if isinstance(inner, GraphQLEnumType):
-        stored_to_name = {}
-        for name, value in inner.values.items():
-            stored = value.value.value if isinstance(value.value, enum.Enum) else value.value
-            if not isinstance(stored, str):
-                return None
-            stored_to_name[stored.replace("'", "''")] = name
-        cases = " ".join(f"when '{stored}' then '{name}'" for stored, name in
-                         stored_to_name.items())
-        default_name = default.name if isinstance(default, enum.Enum) else None
-        fallback = f"'{default_name}'" if default_name else "null"
-        return (f"(case when not ({{row}}.details ? '{key}') then {fallback}::text "
-                f"else (case {{row}}.details ->> '{key}' {cases} else null end) end)")
-    element = inner.of_type if isinstance(inner, GraphQLList) else inner
-    element = element.of_type if isinstance(element, GraphQLNonNull) else element
-    if not (isinstance(element, GraphQLScalarType) and element.name in _SCALARS):
-        return None
-    default_json = orjson.dumps(default).decode().replace("'", "''")
-    return f"coalesce({{row}}.details -> '{key}', '{default_json}'::jsonb)"
+class StoredDetail(Spec):
+    """A plain stored field of a details type, read from ``{row}.details`` as load_details
+    reads it (a missing key is the field's default; an unknown key is not shown) and
+    serialized as its GraphQL type serializes it (hub/compiled/stored.py)."""
+
+    def __init__(self, key: str, default: Any, graphql_type: GraphQLOutputType) -> None:
+        self.key = key.replace("'", "''")
+        # orjson writes an enum default as its value: as load_details would find it stored.
+        self.default = orjson.dumps(default).decode().replace("'", "''")
+        self.graphql_type = graphql_type
+
+    def sql_of(self, row: str) -> str | None:
+        """The SQL, or None when the field's type is beyond the compiled path."""
+        stored = f"coalesce({row}.details -> '{self.key}', '{self.default}'::jsonb)"
+        return stored_json(stored, self.graphql_type)
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        expression = self.sql_of(row)
+        assert expression is not None
+        return expression

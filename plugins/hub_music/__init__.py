@@ -84,7 +84,7 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
     key = details.get("key")
     return {
         "duration_seconds": duration,
-        "tempo_bpm": tempo,
+        "tempo_bpm": None if tempo is None else float(tempo),  # a Float: stored as one
         "key": normalize_key(key) if key else None,
         "genre": genre,
         "instruments": list(dict.fromkeys(instruments)),
