@@ -119,6 +119,10 @@ def without_error_ids(body: Any) -> Any:
 
 @pytest.fixture
 async def community(api: Api) -> dict[str, Any]:
+    return await build_community(api)
+
+
+async def build_community(api: Api) -> dict[str, Any]:
     """The demo community, plus a lineage with the tombstones of each kind: someone's draft
     used as a source (visible to them only) and a deleted source (visible to no one)."""
     await seed_demo(api.hub.db, api.hub.plugins)
