@@ -255,7 +255,9 @@ class StoredDetail(Spec):
 
     def sql_of(self, row: str) -> str | None:
         """The SQL, or None when the field's type is beyond the compiled path."""
-        stored = f"coalesce({row}.details -> '{self.key}', '{self.default}'::jsonb)"
+        stored = f"{row}.details -> '{self.key}'"  # SQL null when missing: a null default
+        if self.default != "null":
+            stored = f"coalesce({stored}, '{self.default}'::jsonb)"
         return stored_json(stored, self.graphql_type)
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
