@@ -27,7 +27,14 @@ from hub.compiled.plan import (
     Spec,
     literal,
 )
-from hub.compiled.sql import KeysetOrder, after_placeholders, connection, connection_parts, page_of
+from hub.compiled.sql import (
+    KeysetOrder,
+    after_placeholders,
+    connection,
+    connection_parts,
+    page_limit,
+    page_of,
+)
 from hub.compiled.stored import stored_json
 from hub.errors import BadRequest
 from hub.plugins import HubPlugins
@@ -119,11 +126,11 @@ class Feed(Spec):
             tag.strip().lower() if tag else None,
             search.strip() if search and search.strip() else None,
         )
-        shape = (order_name, after is not None, *(value is not None for value in given))
+        shape = (order_name, after is not None, limit, *(value is not None for value in given))
         return Bound(shape, (limit, *(after or ()), *(v for v in given if v is not None)))
 
     def conditions(self, selection: Selection, t: str, b: Builder, first: int) -> list[str]:
-        _, _, *given = b.bound(selection).shape
+        _, _, _, *given = b.bound(selection).shape
         templates = ("{t}.media_type = {p}", "{t}.author_id = {p}",
                      "{t}.tags @> array[{p}]::text[]",
                      # A subquery: evaluated once, also in a generic plan (which would
@@ -150,7 +157,8 @@ def records_page(
     selection: Selection, b: Builder, order_name: str, has_after: bool,
     conditions: Callable[[str], list[str]],
 ) -> str:
-    """A connection of records, bound as ``(limit, *after values, …)``: ``conditions(alias)``
+    """A connection of records, bound as ``(limit, *after values, …)`` with the limit in its
+    shape (page_limit): ``conditions(alias)``
     filters the page and its ``totalCount`` alike."""
     order = ORDERS[order_name]
     r, counted = b.alias("r"), b.alias("r")
@@ -160,7 +168,7 @@ def records_page(
     return connection(
         selection, b, columns=f"{r}.*",
         source=f"records {r} where {' and '.join(page_conditions)}",
-        order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
+        order=order, keys_alias=r, limit=page_limit(selection, b),
         has_previous=has_after, node=record_object,
         count=(f"(select count(*) from records {counted} "
                f"where {' and '.join(conditions(counted))})"),
