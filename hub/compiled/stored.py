@@ -66,11 +66,13 @@ def stored_json(value: str, graphql_type: GraphQLOutputType) -> str | None:
     kind, condition = _stored_form(value, nullable_type)
     if kind is None:
         return converted
-    as_stored = value if condition is None \
-        else f"(case when {condition} then {value} else {converted} end)"
-    if_null = converted if non_null else "null"  # hub_gql_value refuses it
-    return (f"(case coalesce(jsonb_typeof({value}), 'null') when '{kind}' then {as_stored} "
-            f"when 'null' then {if_null} else {converted} end)")
+    if_null = "" if non_null else "when 'null' then null "  # else: hub_gql_value refuses
+    if condition is None:  # (a missing key, SQL null, goes to hub_gql_value: rare)
+        return f"(case jsonb_typeof({value}) when '{kind}' then {value} {if_null}else {converted} end)"
+    # One call of hub_gql_value: a statement's start prepares each call it holds.
+    as_stored = f"(case when jsonb_typeof({value}) = '{kind}' then {condition} end)"
+    if_null = "" if non_null else f"when coalesce(jsonb_typeof({value}), 'null') = 'null' then null "
+    return f"(case when {as_stored} then {value} {if_null}else {converted} end)"
 
 
 def _serializable(graphql_type: GraphQLOutputType) -> bool:
