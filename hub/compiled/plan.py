@@ -12,10 +12,10 @@ into SQL — cached per argument *shape* (which optional arguments are given), s
 statement text, and therefore PostgreSQL's prepared plan, is reused across requests.
 
 Parameter ``$1`` is always the viewer's member id (null when anonymous); each field's bound
-values follow, in the tree's pre-order — as rendered. A field may leave its arguments, or a whole
-sub-tree, out of its SQL (``ancestors(maxDepth: 0)`` is ``[]``): so the finished text is
-renumbered, and a request passes exactly the values its statement's text names
-(:class:`Statement`), never one PostgreSQL could not type.
+values follow, in the tree's pre-order. A field may leave its values, or a whole sub-tree, out
+of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished text is renumbered and a
+request passes exactly the values the text names (:class:`Statement`): never one PostgreSQL
+could not type.
 """
 
 from __future__ import annotations
@@ -209,6 +209,7 @@ class Statement:
                    tuple(number - 1 for number in named))
 
     def parameters(self, viewer_id: int | None, bound: list[Bound]) -> list[Any]:
+        """The values of this statement's placeholders, from one request's binding."""
         every = [viewer_id, *(value for arguments in bound for value in arguments.values)]
         return [every[index] for index in self.values]
 
