@@ -598,6 +598,8 @@ STORED_VALUES = [
     ("music", {"instruments": ["piano", 7, False]}, "instruments", ["piano", "7", "false"],
      True),
     ("music", {"instruments": ["piano", None]}, "instruments", ERROR, False),
+    ("music", {"instruments": [["piano"]]}, "instruments", ERROR, False),
+    ("music", {"instruments": [{"piano": 1}]}, "instruments", ERROR, False),
     ("music", {"instruments": []}, "instruments", [], True),
     ("writing", {"text": "t", "word_count": None}, "wordCount", ERROR, False),  # Int!
     ("writing", {"text": "t", "word_count": 2**31 - 1}, "wordCount", 2**31 - 1, True),

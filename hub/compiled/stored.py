@@ -99,7 +99,8 @@ def _stored_form(value: str, graphql_type: GraphQLOutputType) -> tuple[str | Non
     other = f'@.type() != "{STORED_FORM[item.name][0]}"'
     if not isinstance(item_type, GraphQLNonNull):
         other += ' && @.type() != "null"'
-    return "array", f"not jsonb_path_exists({value}, '$[*] ? ({other})')"
+    # (strict: lax mode would look inside an item that is itself a list)
+    return "array", f"not jsonb_path_exists({value}, 'strict $[*] ? ({other})')"
 
 
 def _stored_enum(value: str, graphql_type: GraphQLEnumType) -> str | None:
