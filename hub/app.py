@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from cross_web import HTTPException
+from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
 from hub.compilations.routes import add_publication_routes
 from hub.compiled import CompiledQueries
-from hub.compiled.http import compiled_body
+from hub.compiled.http import compiled_body, is_json_body
 from hub.config import Settings
 from hub.context import Context
 from hub.db import Database
@@ -94,9 +94,26 @@ class BodyRefused(Exception):
         self.message = message
 
 
+class HubRequestAdapter(AiohttpHTTPRequestAdapter):
+    """Strawberry's request adapter, showing the view a body's type as the hub reads it.
+
+    Strawberry takes a body for JSON when its media type contains ``application/json`` in
+    lower case; the hub's rule (the compiled path's) is :func:`is_json_body`. So a JSON body
+    shows as exactly ``application/json``, any other but multipart as none at all (refused).
+    """
+
+    @property
+    def content_type(self) -> str | None:
+        header = self.headers.get("content-type")
+        if is_json_body(header):
+            return "application/json"
+        return header if parse_content_type(header or "")[0] == "multipart/form-data" else None
+
+
 class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
+    request_adapter_class = HubRequestAdapter
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
     # Both protocols check a signed-in socket's session before each operation.
     graphql_transport_ws_handler_class = TransportWSHandler
@@ -262,8 +279,7 @@ TOO_DEEP = "The JSON body is nested too deeply."
 async def _refuse_scalar_body(request_adapter: Any) -> None:
     """Valid JSON that starts with neither ``{`` nor ``[`` is a string, a number or a literal:
     no GraphQL request (Strawberry would take it for one and fail)."""
-    if request_adapter.method != "POST" or "application/json" not in (
-            request_adapter.content_type or "").lower():
+    if request_adapter.method != "POST" or not is_json_body(request_adapter.content_type):
         return
     if (await request_adapter.get_body()).lstrip()[:1] not in (b"{", b"["):
         raise BodyRefused('The body must be a JSON object: {"query": "…", "variables": {…}}.')

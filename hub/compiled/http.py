@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
+from cross_web import parse_content_type
 
 from hub.compiled.plan import NotCompilable
+from hub.compiled.stored import is_refusal
 from hub.errors import (
     TIMEOUT_MESSAGE,
     is_database_outage,
@@ -45,7 +47,7 @@ async def compiled_body(hub: Hub, request: web.Request, viewer_id: int | None) -
     """
     if hub.compiled is None:
         return None
-    if request.method == "POST" and request.content_type == "application/json":
+    if request.method == "POST" and is_json_body(request.headers.get("Content-Type")):
         body = _body(await request.read())
     elif request.method == "GET" and "query" in request.query:
         body = _query_string(request)
@@ -95,7 +97,8 @@ def _failed(error: Exception, operation_name: str | None) -> bytes | None:
             "BAD_USER_INPUT",
         )
     # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
-    level = logging.DEBUG if is_database_outage(error) else logging.WARNING
+    # A stored value that does not fit its type is the executor's to serialize or word.
+    level = logging.DEBUG if is_database_outage(error) or is_refusal(error) else logging.WARNING
     log.log(level, "compiled statement failed, answering through the executor: %r", error)
     return None
 
@@ -105,6 +108,15 @@ def _error_body(message: str, code: str) -> bytes:
     return orjson.dumps({"data": None, "errors": [{"message": message,
                                                    "extensions": {"code": code}}]})
 
+
+
+def is_json_body(content_type: str | None) -> bool:
+    """Whether a POST with this ``Content-Type`` carries a GraphQL request as JSON: its media
+    type is ``application/json`` in any letter case (media types are case-insensitive, RFC
+    9110), whatever its parameters (RFC 8259 defines none: a charset changes nothing). The one
+    rule of both paths: the view shows Strawberry this verdict (hub/app.py)."""
+    media_type, _ = parse_content_type(content_type or "")
+    return media_type == "application/json"
 
 
 Request = tuple[Any, dict[str, Any], str | None, Any]

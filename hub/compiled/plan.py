@@ -14,11 +14,15 @@ keeps its :data:`STATEMENTS_PER_PLAN` most recently used shapes: clients send a 
 document, and one that sends thousands must not grow the process.
 
 Parameter ``$1`` is always the viewer's member id (null when anonymous); each field's bound
-values follow, in the tree's pre-order.
+values follow, in the tree's pre-order. A field may leave its values, or a whole sub-tree, out
+of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished text is renumbered and a
+request passes exactly the values the text names (:class:`Statement`): never one PostgreSQL
+could not type.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,8 +170,11 @@ class Builder:
         return self.bound_values[selection.slot]
 
     def param(self, selection: Selection, index: int, cast: str) -> str:
-        """The placeholder of the ``index``-th value :meth:`Spec.bind` returned."""
+        """The placeholder of the ``index``-th value :meth:`Spec.bind` returned, typed
+        ``cast`` (numbered over every bound value; :meth:`Statement.numbered` renumbers)."""
         assert selection.slot is not None
+        assert index < len(self.bound_values[selection.slot].values), \
+            f"{selection.name} renders a value its bind did not return"
         return f"${self.first_parameter[selection.slot] + index}::{cast}"
 
     def alias(self, prefix: str) -> str:
@@ -180,6 +187,39 @@ class Builder:
         return f"json_build_object({', '.join(parts)})"
 
 
+# A string constant or a placeholder: twins write standard 'constants' only (no comments, no
+# dollar quoting, no E'' strings), so a $ outside them is a placeholder.
+_CONSTANT_OR_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\$(\d+)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement's text and, for each of its placeholders ``$1…$n`` in turn, the index of
+    its value among the request's values (the viewer's id, then every Bound's values)."""
+
+    text: str
+    values: tuple[int, ...]
+
+    @classmethod
+    def numbered(cls, text: str) -> Statement:
+        """``text`` (placeholders numbered as :class:`Builder` numbers every value) with the
+        placeholders it names renumbered ``$1…$n``: those it leaves out are passed no value."""
+        named = sorted({int(match[1]) for match in _CONSTANT_OR_PLACEHOLDER.finditer(text)
+                        if match[1]})
+        renumbered = {number: position for position, number in enumerate(named, 1)}
+
+        def renumber(match: re.Match[str]) -> str:
+            return match[0] if match[1] is None else f"${renumbered[int(match[1])]}"
+
+        return cls(_CONSTANT_OR_PLACEHOLDER.sub(renumber, text),
+                   tuple(number - 1 for number in named))
+
+    def parameters(self, viewer_id: int | None, bound: list[Bound]) -> list[Any]:
+        """The values of this statement's placeholders, from one request's binding."""
+        every = [viewer_id, *(value for arguments in bound for value in arguments.values)]
+        return [every[index] for index in self.values]
+
+
 @dataclass
 class Plan:
     """A compiled operation: its tree and its statements, one per argument shape."""
@@ -188,7 +228,7 @@ class Plan:
     document: DocumentNode
     roots: list[Selection]
     with_arguments: list[Selection]
-    statements: LRUCache[tuple[Hashable, ...], str] = field(
+    statements: LRUCache[tuple[Hashable, ...], Statement] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_PLAN)
     )
 
@@ -212,15 +252,13 @@ class Plan:
         statement = self.statements.get(shape)
         if statement is None:
             statement = self.statements[shape] = self.render(bound)
-        parameters: list[Any] = [viewer_id]
-        for arguments in bound:
-            parameters.extend(arguments.values)
-        return statement, parameters
+        return statement.text, statement.parameters(viewer_id, bound)
 
-    def render(self, bound: list[Bound]) -> str:
+    def render(self, bound: list[Bound]) -> Statement:
         b = Builder(bound)
         # Naming $1 here types it even when no field asks for the viewer.
-        return f"select {b.object('Query', self.roots, '')} from (select {b.VIEWER}) as viewer"
+        return Statement.numbered(
+            f"select {b.object('Query', self.roots, '')} from (select {b.VIEWER}) as viewer")
 
 
 Registry = dict[tuple[str, str], Spec]

@@ -71,6 +71,16 @@ def page_of(arguments: dict[str, Any], order: KeysetOrder) -> tuple[int, tuple[A
         raise NotCompilable("arguments the resolver refuses") from None
 
 
+def page_limit(selection: Selection, b: Builder) -> str:
+    """The page size, the first value a paged field binds (an int hub.relay.PageArgs
+    checked, part of the field's shape), written into the statement as a constant. With a
+    parameter PostgreSQL cannot estimate the page, so it plans the statement again on every
+    execution; with a constant it keeps one generic plan."""
+    limit = b.bound(selection).values[0]
+    assert isinstance(limit, int) and not isinstance(limit, bool)
+    return str(limit)
+
+
 def after_placeholders(selection: Selection, b: Builder, order: KeysetOrder, first: int,
                        ) -> list[str]:
     """Placeholders of the after-cursor values bound from parameter ``first`` on."""

@@ -28,6 +28,7 @@ from hub.compiled.sql import (
     aggregate_list,
     connection,
     connection_parts,
+    page_limit,
     page_of,
 )
 from hub.errors import BadRequest
@@ -58,10 +59,10 @@ class Links(Spec):
 
     def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
         limit, after = page_of(arguments, self.order)
-        return Bound(after is not None, (limit, *(after or ())))
+        return Bound((after is not None, limit), (limit, *(after or ())))
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        has_after = b.bound(selection).shape
+        has_after, _ = b.bound(selection).shape
         s, r, counted = b.alias("s"), b.alias("r"), b.alias("s")
         conditions = [f"{s}.{self.near} = {row}.id"]
         if has_after:
@@ -72,7 +73,7 @@ class Links(Spec):
                      f"{s}.source_id, {s}.remix_id"),
             source=(f"record_sources {s} join records {r} on {r}.id = {s}.{self.far} "
                     f"where {' and '.join(conditions)}"),
-            order=self.order, keys_alias=s, limit=b.param(selection, 0, "int"),
+            order=self.order, keys_alias=s, limit=page_limit(selection, b),
             has_previous=has_after, node=record_or_tombstone,
             count=(f"(select count(*) from record_sources {counted} "
                    f"where {counted}.{self.near} = {row}.id)"),

@@ -53,7 +53,7 @@ class MemberRecords(Spec):
     def bind(self, arguments: dict[str, Any], viewer_id: int | None) -> Bound:
         order_name, order = order_of(arguments)
         limit, after = page_of(arguments, order)
-        return Bound((order_name, after is not None), (limit, *(after or ())))
+        return Bound((order_name, after is not None, limit), (limit, *(after or ())))
 
     @staticmethod
     def _conditions(t: str, member: str) -> list[str]:
@@ -61,7 +61,7 @@ class MemberRecords(Spec):
                 f"({t}.status = 'PUBLISHED' or {t}.author_id = {Builder.VIEWER})"]
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        order_name, has_after = b.bound(selection).shape
+        order_name, has_after, _ = b.bound(selection).shape
         return records_page(selection, b, order_name, has_after,
                             lambda t: self._conditions(t, row))
 

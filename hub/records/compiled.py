@@ -2,27 +2,20 @@
 
 Each twin answers exactly what its resolver in types.py/queries.py answers, permission rules
 included (:func:`visible` is :func:`hub.records.types.visible` in SQL). A plugin's ``details``
-fields are twinned when they are plain stored values (no resolver) of a scalar or enum type:
-they read the stored JSON as :func:`hub.records.details.load_details` does, defaults and
-unknown enum values included.
+fields are twinned when they are plain stored values (no resolver) of a built-in scalar or enum
+type, or lists of scalars: they read the stored JSON as :func:`hub.records.details.load_details`
+does, defaults and unknown enum values included, and serialize it as the field's type does
+(hub/compiled/stored.py), or leave a value that does not fit to the executor.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable
 from typing import Any
 
 import orjson
-from graphql import (
-    GraphQLEnumType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLSchema,
-)
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLSchema
 
 from hub.compiled.plan import (
     Bound,
@@ -34,7 +27,15 @@ from hub.compiled.plan import (
     Spec,
     literal,
 )
-from hub.compiled.sql import KeysetOrder, after_placeholders, connection, connection_parts, page_of
+from hub.compiled.sql import (
+    KeysetOrder,
+    after_placeholders,
+    connection,
+    connection_parts,
+    page_limit,
+    page_of,
+)
+from hub.compiled.stored import stored_json
 from hub.errors import BadRequest
 from hub.limits import checked_search
 from hub.plugins import HubPlugins
@@ -128,11 +129,11 @@ class Feed(Spec):
             tag.strip().lower() if tag else None,
             search.strip() if search and search.strip() else None,
         )
-        shape = (order_name, after is not None, *(value is not None for value in given))
+        shape = (order_name, after is not None, limit, *(value is not None for value in given))
         return Bound(shape, (limit, *(after or ()), *(v for v in given if v is not None)))
 
     def conditions(self, selection: Selection, t: str, b: Builder, first: int) -> list[str]:
-        _, _, *given = b.bound(selection).shape
+        _, _, _, *given = b.bound(selection).shape
         templates = ("{t}.media_type = {p}", "{t}.author_id = {p}",
                      "{t}.tags @> array[{p}]::text[]",
                      # A subquery: evaluated once, also in a generic plan (which would
@@ -159,7 +160,8 @@ def records_page(
     selection: Selection, b: Builder, order_name: str, has_after: bool,
     conditions: Callable[[str], list[str]],
 ) -> str:
-    """A connection of records, bound as ``(limit, *after values, …)``: ``conditions(alias)``
+    """A connection of records, bound as ``(limit, *after values, …)`` with the limit in its
+    shape (page_limit): ``conditions(alias)``
     filters the page and its ``totalCount`` alike."""
     order = ORDERS[order_name]
     r, counted = b.alias("r"), b.alias("r")
@@ -169,7 +171,7 @@ def records_page(
     return connection(
         selection, b, columns=f"{r}.*",
         source=f"records {r} where {' and '.join(page_conditions)}",
-        order=order, keys_alias=r, limit=b.param(selection, 0, "int"),
+        order=order, keys_alias=r, limit=page_limit(selection, b),
         has_previous=has_after, node=record_object,
         count=(f"(select count(*) from records {counted} "
                f"where {' and '.join(conditions(counted))})"),
@@ -227,9 +229,6 @@ def specs(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
     return registry
 
 
-_SCALARS = ("Int", "Float", "String", "Boolean", "ID")
-
-
 def _details_columns(schema: GraphQLSchema, type_name: str) -> Registry:
     graphql_type = schema.get_type(type_name)
     assert isinstance(graphql_type, GraphQLObjectType)
@@ -239,9 +238,10 @@ def _details_columns(schema: GraphQLSchema, type_name: str) -> Registry:
         strawberry_field = (graphql_field.extensions or {}).get("strawberry-definition")
         if strawberry_field is None or strawberry_field.base_resolver is not None:
             continue  # computed fields stay with the executor
-        template = _stored_value(strawberry_field, graphql_field.type)
-        if template is not None:
-            registry[(type_name, graphql_name)] = Column(template)
+        spec = StoredDetail(strawberry_field.python_name, _default(strawberry_field),
+                            graphql_field.type)
+        if spec.sql_of("r") is not None:
+            registry[(type_name, graphql_name)] = spec
     return registry
 
 
@@ -253,28 +253,25 @@ def _default(strawberry_field: Any) -> Any:
     return None
 
 
-def _stored_value(strawberry_field: Any, graphql_type: Any) -> str | None:
-    """SQL reading the field from ``{row}.details`` as load_details does, or None when the
-    field's type is beyond this (objects, lists of enums)."""
-    key = strawberry_field.python_name.replace("'", "''")
-    inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    default = _default(strawberry_field)
-    if isinstance(inner, GraphQLEnumType):
-        stored_to_name = {}
-        for name, value in inner.values.items():
-            stored = value.value.value if isinstance(value.value, enum.Enum) else value.value
-            if not isinstance(stored, str):
-                return None
-            stored_to_name[stored.replace("'", "''")] = name
-        cases = " ".join(f"when '{stored}' then '{name}'" for stored, name in
-                         stored_to_name.items())
-        default_name = default.name if isinstance(default, enum.Enum) else None
-        fallback = f"'{default_name}'" if default_name else "null"
-        return (f"(case when not ({{row}}.details ? '{key}') then {fallback}::text "
-                f"else (case {{row}}.details ->> '{key}' {cases} else null end) end)")
-    element = inner.of_type if isinstance(inner, GraphQLList) else inner
-    element = element.of_type if isinstance(element, GraphQLNonNull) else element
-    if not (isinstance(element, GraphQLScalarType) and element.name in _SCALARS):
-        return None
-    default_json = orjson.dumps(default).decode().replace("'", "''")
-    return f"coalesce({{row}}.details -> '{key}', '{default_json}'::jsonb)"
+class StoredDetail(Spec):
+    """A plain stored field of a details type, read from ``{row}.details`` as load_details
+    reads it (a missing key is the field's default; an unknown key is not shown) and
+    serialized as its GraphQL type serializes it (hub/compiled/stored.py)."""
+
+    def __init__(self, key: str, default: Any, graphql_type: GraphQLOutputType) -> None:
+        self.key = key.replace("'", "''")
+        # orjson writes an enum default as its value: as load_details would find it stored.
+        self.default = orjson.dumps(default).decode().replace("'", "''")
+        self.graphql_type = graphql_type
+
+    def sql_of(self, row: str) -> str | None:
+        """The SQL, or None when the field's type is beyond the compiled path."""
+        stored = f"{row}.details -> '{self.key}'"  # SQL null when missing: a null default
+        if self.default != "null":
+            stored = f"coalesce({stored}, '{self.default}'::jsonb)"
+        return stored_json(stored, self.graphql_type)
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        expression = self.sql_of(row)
+        assert expression is not None
+        return expression

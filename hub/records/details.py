@@ -51,10 +51,13 @@ def _enum_fields(details_type: type) -> tuple[dict[str, type[enum.Enum]], frozen
     return enums, names
 
 
-def load_details(media_type: MediaType | None, data: dict[str, Any]) -> Any:
-    """The plugin's output object for stored ``data``; None when the plugin is disabled."""
+def load_details(media_type: MediaType | None, data: Any) -> Any:
+    """The plugin's output object for stored ``data`` (a JSON object as the hub writes it);
+    None when the plugin is disabled."""
     if media_type is None:
         return None
+    if not isinstance(data, dict):
+        data = {}  # not written by the hub: no stored values (the compiled path reads it so)
     enums, names = _enum_fields(media_type.details_type)
     values = {}
     for name, value in data.items():

@@ -59,7 +59,8 @@ def hub_media_types() -> list[MediaType]:
 def _dimension(details: dict[str, Any], name: str) -> int | None:
     # Only the plugin's own extraction sets these (the input type has no such fields).
     value = details.get(name)
-    return value if isinstance(value, int) and value > 0 else None
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    return value if is_int and 0 < value <= 2**31 - 1 else None  # an Int: 32 bits
 
 
 @hookimpl

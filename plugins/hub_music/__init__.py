@@ -98,7 +98,7 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
         raise DetailsError.many(problems)
     return {
         "duration_seconds": duration,
-        "tempo_bpm": tempo,
+        "tempo_bpm": None if tempo is None else float(tempo),  # a Float: stored as one
         "key": key,
         "genre": genre,
         "instruments": list(dict.fromkeys(instruments)),
