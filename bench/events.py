@@ -34,8 +34,8 @@ import asyncpg  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from hub.db.embedded import start_embedded_server, with_database  # noqa: E402
-from hub.db.migrate import migrate  # noqa: E402
+from hub.core.db.embedded import start_embedded_server, with_database  # noqa: E402
+from hub.core.db.migrate import migrate  # noqa: E402
 from tests.hubprocess import HubProcess, running_hub  # noqa: E402
 from tests.realtime_client import WsClient  # noqa: E402
 

@@ -196,14 +196,14 @@ def ensure_tools(skip_postgraphile: bool) -> None:
 async def database(args: argparse.Namespace) -> str:
     if args.database_url:
         return args.database_url
-    from hub.db.embedded import ensure_database, start_embedded_server
+    from hub.core.db.embedded import ensure_database, start_embedded_server
 
     admin = start_embedded_server(args.data_dir)
     return await ensure_database(admin, "recordhub_bench")
 
 
 async def prepare_data(dsn: str, args: argparse.Namespace, env: dict[str, str]) -> None:
-    from hub.db.migrate import migrate
+    from hub.core.db.migrate import migrate
 
     await migrate(dsn)
     connection = await asyncpg.connect(dsn)
@@ -370,8 +370,8 @@ async def count_statements(dsn: str, sample: Sample, compiled: bool) -> dict[str
     """SQL statements per operation in the hub: one request each through an in-process hub."""
     from aiohttp.test_utils import TestClient, TestServer
 
-    from hub.app import create_app, create_hub
-    from hub.config import Settings
+    from hub.core.config import Settings
+    from hub.http.app import create_app, create_hub
 
     settings = Settings.from_env({"HUB_DATABASE_URL": dsn, "HUB_MUTATIONS_PER_MINUTE": "1000000",
                                   "HUB_COMPILED_QUERIES": "true" if compiled else "false"})
@@ -395,7 +395,7 @@ async def lineage_times(session: aiohttp.ClientSession, hub: Server, sample: Sam
                         dsn: str, runs: int, budget: float) -> dict[str, Any]:
     """Sequential timings of the 50-generation walks through the hub, and of the same walk's
     SQL alone (hub/lineage/store.py) for comparison."""
-    from hub.lineage import store
+    from hub.domain.lineage import store
 
     results: dict[str, Any] = {}
     walks = [("descendants", "lineage_descendants.graphql", sample.root_pk, store.Walk.DESCENDANTS),

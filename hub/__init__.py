@@ -5,7 +5,8 @@ Plugin authors need only this module: ``from hub import hookimpl, MediaType, Det
 targets, ``PublishingTarget``, ``Problem``, ``Artifact`` and the ``CompilationSnapshot`` they read).
 """
 
-from hub.compilations.api import (
+from hub.hookspecs import hookimpl
+from hub.plugin_api.compilations import (
     Artifact,
     CompilationSnapshot,
     Contributor,
@@ -14,8 +15,7 @@ from hub.compilations.api import (
     Problem,
     PublishingTarget,
 )
-from hub.hookspecs import hookimpl
-from hub.media.api import AcceptedMedia, ExtractedMedia, MediaError
+from hub.plugin_api.media import AcceptedMedia, ExtractedMedia, MediaError
 from hub.plugins import DetailsError, MediaType, SchemaAdditions
 
 __all__ = [

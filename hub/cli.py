@@ -21,7 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from hub.config import ConfigError, Settings
+from hub.core.config import ConfigError, Settings
 from hub.plugins import PluginError
 
 T = TypeVar("T")
@@ -81,9 +81,9 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
 def _serve(settings: Settings, *, demo: bool = False, reuse_port: bool = False) -> None:
     """Serve in this process until interrupted (with the slow-client protections of
     hub/serving.py)."""
-    from hub.app import create_app, create_hub
-    from hub.seed import demo_is_seeded
-    from hub.serving import serve
+    from hub.http.app import create_app, create_hub
+    from hub.http.serving import serve
+    from hub.seed.demo import demo_is_seeded
 
     async def make_app() -> web.Application:
         hub = await create_hub(settings)
@@ -124,8 +124,8 @@ def _where(settings: Settings) -> str:
 @main.command()
 def migrate() -> None:
     """Apply the database migrations this database lacks."""
-    from hub.db.embedded import resolve_database_url
-    from hub.db.migrate import migrate as run_migrations
+    from hub.core.db.embedded import resolve_database_url
+    from hub.core.db.migrate import migrate as run_migrations
 
     settings = _settings()
 
@@ -141,7 +141,7 @@ def migrate() -> None:
 
 
 async def _seed_with_progress(hub: Any) -> dict[str, int]:
-    from hub.seed import MEMBERS, RECORDS_PER_MEDIA_TYPE, seed_demo
+    from hub.seed.demo import MEMBERS, RECORDS_PER_MEDIA_TYPE, seed_demo
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console) as progress:
@@ -164,8 +164,8 @@ async def _seed_with_progress(hub: Any) -> dict[str, int]:
 @click.option("--force", is_flag=True, help="With --scale: replace existing members and records.")
 def seed(demo: bool, scale: int | None, force: bool) -> None:
     """Fill an empty database with demo data (--demo) or benchmark-scale data (--scale N)."""
-    from hub.app import create_hub
-    from hub.seed import DEMO_PASSWORD, demo_is_seeded
+    from hub.http.app import create_hub
+    from hub.seed.demo import DEMO_PASSWORD, demo_is_seeded
 
     if demo == (scale is not None):
         raise click.UsageError("pass exactly one of --demo and --scale N")
@@ -189,9 +189,9 @@ def seed(demo: bool, scale: int | None, force: bool) -> None:
 
 
 def _seed_scale(records: int, force: bool) -> None:
-    from hub.app import create_hub
-    from hub.relay import encode_id
-    from hub.scale_seed import BATCH, NotEmpty, seed_scale
+    from hub.core.relay import encode_id
+    from hub.http.app import create_hub
+    from hub.seed.scale import BATCH, NotEmpty, seed_scale
 
     async def go() -> Any:
         hub = await create_hub(_settings())
@@ -230,8 +230,8 @@ def _seed_scale(records: int, force: bool) -> None:
 @main.command()
 def schema() -> None:
     """Print the GraphQL SDL (the federation subgraph schema) with the enabled plugins."""
+    from hub.api.schema import build_schema, printed_sdl
     from hub.plugins import create_plugins
-    from hub.schema import build_schema, printed_sdl
 
     settings = _settings()
     try:
@@ -279,10 +279,10 @@ def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> 
     """Set the subscription of the member HANDLE to STATUS (what enrolling in classes needs)."""
     import datetime as dt
 
-    from hub.db import Database
-    from hub.db.embedded import resolve_database_url
-    from hub.errors import InputProblem
-    from hub.members.subscription import SubscriptionStatus, clean_change, set_subscription_by_handle
+    from hub.api.members.subscription import SubscriptionStatus, clean_change, set_subscription_by_handle
+    from hub.core.db import Database
+    from hub.core.db.embedded import resolve_database_url
+    from hub.core.errors import InputProblem
 
     settings = _settings()
     try:
@@ -313,9 +313,9 @@ def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> 
 @click.argument("role", type=click.Choice(["MEMBER", "EDITOR", "ADMIN"], case_sensitive=False))
 def set_role(handle: str, role: str) -> None:
     """Give the member HANDLE a ROLE (MEMBER, EDITOR or ADMIN)."""
-    from hub.db import Database
-    from hub.db.embedded import resolve_database_url
-    from hub.members.mutations import change_role
+    from hub.api.members.mutations import change_role
+    from hub.core.db import Database
+    from hub.core.db.embedded import resolve_database_url
     from hub.realtime import outbox
 
     settings = _settings()
@@ -343,7 +343,7 @@ def trusted_documents(operations: Path) -> None:
     for HUB_TRUSTED_DOCUMENTS."""
     import orjson
 
-    from hub.trusted_documents import build_manifest
+    from hub.http.trusted_documents import build_manifest
 
     manifest = build_manifest(operations.glob("*.graphql"))
     click.echo(orjson.dumps({"documents": manifest}, option=orjson.OPT_INDENT_2).decode())

@@ -36,9 +36,9 @@ import pluggy
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from hub.compilations.api import Artifact, CompilationSnapshot, Problem, PublishingTarget
-    from hub.events import Event
-    from hub.media.api import AcceptedMedia, ExtractedMedia
+    from hub.core.events import Event
+    from hub.plugin_api.compilations import Artifact, CompilationSnapshot, Problem, PublishingTarget
+    from hub.plugin_api.media import AcceptedMedia, ExtractedMedia
     from hub.plugins import MediaType, SchemaAdditions
 
 hookspec = pluggy.HookspecMarker("recordhub")

@@ -21,7 +21,7 @@ from typing import Any
 import pluggy
 
 from hub import hookspecs
-from hub.compilations.api import PublishingTarget
+from hub.plugin_api.compilations import PublishingTarget
 
 log = logging.getLogger("hub.plugins")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from hub.app import Hub
+from hub.http.app import Hub
 
 SIGN_UP = """
 mutation SignUp($input: SignUpInput!) {

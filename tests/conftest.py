@@ -22,10 +22,10 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from hub.app import Hub, create_app, create_hub
-from hub.config import Settings
-from hub.db.embedded import start_embedded_server, with_database
-from hub.db.migrate import migrate
+from hub.core.config import Settings
+from hub.core.db.embedded import start_embedded_server, with_database
+from hub.core.db.migrate import migrate
+from hub.http.app import Hub, create_app, create_hub
 from hub.plugins import HubPlugins, create_plugins
 from tests.api import Api
 from tests.hubprocess import FIRST_PARTY_PLUGINS

@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 from PIL import Image
 
-from hub.app import Hub
-from hub.media.storage import LocalStorage, S3Storage, get_storage
+from hub.domain.media.storage import LocalStorage, S3Storage, get_storage
+from hub.http.app import Hub
 from tests.api import Api
 
 PREFLIGHT = {"GraphQL-Require-Preflight": "1"}

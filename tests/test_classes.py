@@ -700,7 +700,7 @@ async def test_class_listing_statements_do_not_grow_with_page_size(api: Api) -> 
 
 
 async def test_demo_classes(api: Api) -> None:
-    from hub.seed import seed_demo
+    from hub.seed.demo import seed_demo
 
     await seed_demo(api.hub.db, api.hub.plugins)
     data = await api.gql("""{ classes(first: 10) { nodes { slug lessonCount submissionsCount

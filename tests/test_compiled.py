@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from hub.seed import seed_demo
+from hub.seed.demo import seed_demo
 from tests.api import Api, Member
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ async def build_community(api: Api) -> dict[str, Any]:
     assert deleted["deleteRecord"]["errors"] == []
     ids = [row["id"] for row in await api.hub.db.fetch(
         "select id from records where status = 'PUBLISHED' order by id limit 40")]
-    from hub.relay import encode_id
+    from hub.core.relay import encode_id
 
     return {"maker": maker, "remix": remix["id"], "draft": draft["id"],
             "published": [encode_id("Record", pk) for pk in ids]}
@@ -207,7 +207,7 @@ async def test_the_lineage_panel_is_compiled_and_answers_as_the_executor(
                select s.remix_id, up.depth + 1 from up join record_sources s on s.source_id = up.id
                where up.depth < 6)
            select distinct id from up order by id desc limit 8""")
-    from hub.relay import encode_id
+    from hub.core.relay import encode_id
 
     records = [community["remix"], *(encode_id("Record", row["id"]) for row in deepest)]
     for record_id in records:
@@ -429,7 +429,7 @@ async def test_stored_details_are_read_as_the_plugin_type_reads_them(
     maker: Member = community["maker"]
     record = await api.create_record(maker, "Odd details", publish=True,
                                       details={"writing": {"form": "POEM", "text": "one two"}})
-    from hub.relay import decode_id
+    from hub.core.relay import decode_id
 
     await api.hub.db.execute(
         """update records set details = '{"form": "LIMERICK", "legacy": 1}' where id = $1""",
@@ -458,8 +458,8 @@ async def test_the_setting_switches_compiled_queries_off(
 
     from aiohttp.test_utils import TestClient, TestServer
 
-    from hub.app import Hub, create_app
-    from hub.config import Settings
+    from hub.core.config import Settings
+    from hub.http.app import Hub, create_app
 
     assert Settings.from_env({"HUB_COMPILED_QUERIES": "false"}).compiled_queries is False
     settings = replace(api.hub.settings, compiled_queries=False)
@@ -669,17 +669,17 @@ async def test_stored_values_are_serialized_as_their_graphql_types_on_both_paths
 ) -> None:
     """Details written behind the hub's back: the compiled path serializes a value exactly as
     graphql-core does, or quietly leaves the request to the executor."""
-    from hub.relay import decode_id
+    from hub.core.relay import decode_id
 
     maker = await api.sign_up("maker")
     record = await api.create_record(maker, "Stored", publish=True,
                                       details={media_type: CREATED[media_type]})
     await api.hub.db.execute("update records set details = $2::text::jsonb where id = $1",
                              decode_id(record["id"], "Record"), json.dumps(stored))
-    with caplog.at_level(logging.WARNING, logger="hub.compiled"):
+    with caplog.at_level(logging.WARNING, logger="hub.api.compiled"):
         body, statements = await both_ways(api, RECORD_DETAILS, {"id": record["id"]})
     # Leaving a value to the executor is not a twin's bug.
-    assert [r for r in caplog.records if r.name == "hub.compiled"] == []
+    assert [r for r in caplog.records if r.name == "hub.api.compiled"] == []
     assert (statements == 1) is compiled
     details = body["data"]["record"]["details"]
     if expected is ERROR:
@@ -719,12 +719,12 @@ async def test_arguments_a_statement_leaves_out_are_not_passed_to_it(
     unused; PostgreSQL refuses a parameter it cannot type, so none is passed."""
     variables = {"id": community["remix"], "slug": "x" * 80, "after": None}
     bodies = []
-    with caplog.at_level(logging.WARNING, logger="hub.compiled"):
+    with caplog.at_level(logging.WARNING, logger="hub.api.compiled"):
         for query in SKIPPED_PARAMETERS:
             body, statements = await both_ways(api, query, variables)
             assert statements == 1, body
             bodies.append(body["data"])
-    assert [r for r in caplog.records if r.name == "hub.compiled"] == []
+    assert [r for r in caplog.records if r.name == "hub.api.compiled"] == []
     assert bodies[0]["record"]["ancestors"] == bodies[1]["record"]["descendants"] == []
     assert bodies[1]["class"] is None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import ConfigError, Settings
+from hub.core.config import ConfigError, Settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -64,7 +64,7 @@ def test_the_command_line_refuses_bad_settings_at_start_up() -> None:
 
 
 def test_the_readme_names_every_setting() -> None:
-    from hub.config import _KNOWN
+    from hub.core.config import _KNOWN
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     families = {"HUB_EVENT_": "HUB_EVENT_*", "HUB_WS_": "HUB_WS_*", "HUB_WEBHOOK_": "HUB_WEBHOOK_*"}

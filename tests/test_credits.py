@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.compilations.credits import (
+from hub.domain.compilations.credits import (
     CategoricalCredit,
     CreditError,
     CreditItem,

@@ -10,9 +10,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from hub.db import migrate as migrate_module
-from hub.db.embedded import with_database
-from hub.db.migrate import Migration, available_migrations, migrate
+from hub.core.db import migrate as migrate_module
+from hub.core.db.embedded import with_database
+from hub.core.db.migrate import Migration, available_migrations, migrate
 from tests.hubprocess import hub_env, running_hub
 
 

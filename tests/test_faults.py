@@ -17,8 +17,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from hub.db.embedded import ensure_database
-from hub.db.migrate import migrate
+from hub.core.db.embedded import ensure_database
+from hub.core.db.migrate import migrate
 from tests.api import CREATE_RECORD
 from tests.hubprocess import running_hub
 

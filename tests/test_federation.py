@@ -18,8 +18,8 @@ from graphql import (
     print_ast,
 )
 
-from hub.federation import MAX_REPRESENTATIONS
-from hub.relay import encode_id
+from hub.api.federation import MAX_REPRESENTATIONS
+from hub.core.relay import encode_id
 from tests.api import Api
 
 ENTITIES = """

@@ -37,9 +37,9 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub.api.schema import build_schema
 from hub.plugins import HubPlugins
-from hub.schema import build_schema
-from hub.seed import DEMO_PASSWORD
+from hub.seed.demo import DEMO_PASSWORD
 from tests.hubprocess import running_hub
 
 EXAMPLES_PER_FIELD = 8

@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.relay import encode_id
+from hub.core.relay import encode_id
 from tests.api import CREATE_RECORD, Api, Member
 from tests.media_files import nothing_left_behind, upload, wav
 from tests.realtime_client import WsClient
@@ -391,7 +391,7 @@ async def test_a_statement_refused_for_its_values_is_no_twin_bug(
         compiled.statement = broken  # type: ignore[method-assign]
         caplog.clear()
         before = api.statements()
-        with caplog.at_level(logging.DEBUG, logger="hub.compiled"):
+        with caplog.at_level(logging.DEBUG, logger="hub.api.compiled"):
             _, body = await api.post(query)
         failures = [r for r in caplog.records if "compiled statement" in r.message]
         assert [r.levelno for r in failures] == [level], statement

@@ -24,12 +24,9 @@ from graphql import (
     get_named_type,
 )
 
-from hub import ratelimit
-from hub.app import Hub, create_app, create_hub
-from hub.compiled import PLAN_CACHE_SIZE
-from hub.compiled.plan import STATEMENTS_PER_PLAN
-from hub.config import Settings
-from hub.limits import (
+from hub.api.compiled import PLAN_CACHE_SIZE
+from hub.api.compiled.plan import STATEMENTS_PER_PLAN
+from hub.api.limits import (
     INTROSPECTION_CACHE_SIZE,
     MAX_SEARCH_LENGTH,
     MAX_SEARCH_TERMS,
@@ -37,9 +34,12 @@ from hub.limits import (
     list_size,
     returns_list,
 )
+from hub.api.schema import build_schema
+from hub.core import ratelimit
+from hub.core.config import Settings
+from hub.http.app import Hub, create_app, create_hub
+from hub.http.trusted_documents import APQ_CAPACITY_BYTES, document_id
 from hub.plugins import HubPlugins
-from hub.schema import build_schema
-from hub.trusted_documents import APQ_CAPACITY_BYTES, document_id
 from tests.api import Api
 
 MakeApi = Callable[..., Awaitable[Api]]

@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from hub.relay import decode_id, encode_id
+from hub.core.relay import decode_id, encode_id
 from tests.api import CREATE_RECORD, Api, Member
 
 ADD_SOURCE = """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from hub.relay import encode_id
-from hub.seed import seed_demo
+from hub.core.relay import encode_id
+from hub.seed.demo import seed_demo
 from tests.api import Api
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -21,10 +21,10 @@ import pytest
 from PIL import Image
 
 from hub import AcceptedMedia, MediaError, hookimpl
-from hub.media import service
-from hub.media.routes import media_path
+from hub.core.relay import decode_id
+from hub.domain.media import service
+from hub.http.media import media_path
 from hub.plugins import HubPlugins
-from hub.relay import decode_id
 from tests.api import Api, Member
 from tests.media_files import (
     PREFLIGHT,
@@ -172,8 +172,8 @@ async def test_a_film_gets_its_container_and_duration(api: Api) -> None:
 def test_media_settings_are_checked_at_start_up(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from hub.config import ConfigError, Settings
-    from hub.media.routes import secret_key
+    from hub.core.config import ConfigError, Settings
+    from hub.http.media import secret_key
 
     for name, value, message in (
         ("HUB_STORAGE_URL", "ftp://x", "not an s3://bucket/prefix URL"),
@@ -285,7 +285,7 @@ async def test_the_same_blob_is_stored_once_and_kept_while_used(api: Api) -> Non
 
 
 def _context(api: Api) -> Any:
-    from hub.context import Context
+    from hub.api.context import Context
 
     return Context(db=api.hub.db, plugins=api.hub.plugins, settings=api.hub.settings)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import Settings
+from hub.core.config import Settings
 from tests.hubprocess import free_port
 
 # The same tests, collected again here with this module's `settings` (S3 storage).
@@ -69,7 +69,7 @@ def settings(tmp_path: Path, s3_endpoint: str) -> Settings:
 
 
 async def test_blobs_are_objects_in_the_bucket(settings: Settings) -> None:
-    from hub.media.storage import S3Storage, get_storage
+    from hub.domain.media.storage import S3Storage, get_storage
 
     storage = get_storage(settings)
     assert isinstance(storage, S3Storage)

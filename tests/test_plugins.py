@@ -17,9 +17,9 @@ import pytest
 import strawberry
 
 from hub import DetailsError, MediaType, hookimpl, hookspecs
-from hub.events import Event
+from hub.api.schema import build_schema, printed_sdl
+from hub.core.events import Event
 from hub.plugins import HubPlugins, PluginError, PluginFailure, create_plugins
-from hub.schema import build_schema, printed_sdl
 from tests.api import CREATE_RECORD, Api
 from tests.hubprocess import FIRST_PARTY_PLUGINS, hub_env, plugin_list, running_hub
 from tests.realtime_client import eventually
@@ -214,13 +214,13 @@ async def test_hook_hub_sample_details(api: Api, caplog: pytest.LogCaptureFixtur
     """The demo seed asks each media type's own plugin for its details (never another
     plugin), normalises them through the plugin's hooks, and skips, with a log line, a media
     type whose plugin offers none or offers details it refuses itself."""
-    from hub.seed import RECORDS_PER_MEDIA_TYPE, seed_demo
+    from hub.seed.demo import RECORDS_PER_MEDIA_TYPE, seed_demo
 
     chant = SampledMediaType("chant", [{"mode": "dorian"}, {"mode": "lydian"}])
     hymn = CarefulMediaType("hymn")  # no hub_sample_details (and it refuses empty details)
     drone = SampledMediaType("drone", [{"mode": ""}])  # samples its own plugin refuses
     loaded = create_plugins(only=FIRST_PARTY_PLUGINS, extra=[chant, hymn, drone])
-    with caplog.at_level(logging.INFO, logger="hub.seed"):
+    with caplog.at_level(logging.INFO, logger="hub.seed.demo"):
         counts = await seed_demo(api.hub.db, loaded)
 
     assert [(media_type, count) for media_type, count, _ in chant.asked] == [

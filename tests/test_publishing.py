@@ -291,7 +291,7 @@ DEMO = """
 
 
 async def test_demo_data_has_a_published_book_and_tv_episode_with_finalized_payouts(api: Api) -> None:
-    from hub.seed import seed_demo
+    from hub.seed.demo import seed_demo
 
     counts = await seed_demo(api.hub.db, api.hub.plugins, settings=api.hub.settings)
     assert counts["compilations"] == 2

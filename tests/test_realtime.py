@@ -20,15 +20,15 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
 
-from hub.app import create_app, create_hub
 from hub.cli import main
-from hub.compilations import store as compilation_store
-from hub.config import Settings
-from hub.events import Event
+from hub.core.config import Settings
+from hub.core.events import Event
+from hub.core.relay import encode_id, parse_id
+from hub.domain.compilations import store as compilation_store
+from hub.http.app import create_app, create_hub
 from hub.plugins import HubPlugins
 from hub.realtime import outbox
 from hub.realtime.listener import EventBus, FellBehind
-from hub.relay import encode_id, parse_id
 from tests.api import CREATE_RECORD, PUBLISH_RECORD, Api, Member
 from tests.hubprocess import running_hub
 from tests.realtime_client import PROTOCOL, WsClient, eventually

@@ -9,10 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from hub.compilations import workflow
+from hub.core.relay import encode_id
+from hub.domain.compilations import workflow
 from hub.plugins import HubPlugins
-from hub.relay import encode_id
-from hub.scale_seed import (
+from hub.seed.scale import (
     CLASS_EVERY,
     COMPILATION_EVERY,
     ITEMS_PER_COMPILATION,

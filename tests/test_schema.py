@@ -6,8 +6,8 @@ from pathlib import Path
 
 from graphql import parse
 
+from hub.api.schema import build_schema, printed_sdl
 from hub.plugins import HubPlugins
-from hub.schema import build_schema, printed_sdl
 from tests.api import Api
 
 ROOT = Path(__file__).resolve().parent.parent

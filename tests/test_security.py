@@ -15,12 +15,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from graphql import parse
 
 from hub import hookimpl
-from hub.app import create_app, create_hub
-from hub.config import Security, Settings
-from hub.limits import measure
+from hub.api.limits import measure
+from hub.api.schema import build_schema
+from hub.core.config import Security, Settings
+from hub.http.app import create_app, create_hub
+from hub.http.trusted_documents import build_manifest, document_id
 from hub.plugins import HubPlugins
-from hub.schema import build_schema
-from hub.trusted_documents import build_manifest, document_id
 from tests.api import CREATE_RECORD, Api
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,14 +32,14 @@ from graphql import (
     is_composite_type,
 )
 
-from hub.app import create_app, create_hub
-from hub.compiled import twins
-from hub.compiled.plan import Registry
-from hub.config import Settings
-from hub.db.embedded import with_database
+from hub.api.compiled import twins
+from hub.api.compiled.plan import Registry
+from hub.api.schema import build_schema
+from hub.core.config import Settings
+from hub.core.db.embedded import with_database
+from hub.core.relay import decode_id, encode_id
+from hub.http.app import create_app, create_hub
 from hub.plugins import HubPlugins, create_plugins
-from hub.relay import decode_id, encode_id
-from hub.schema import build_schema
 from tests.api import Api, Member
 from tests.hubprocess import FIRST_PARTY_PLUGINS
 from tests.test_compiled import both_ways, build_community

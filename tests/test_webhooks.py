@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from hub.config import Settings
+from hub.core.config import Settings
 from hub.plugins import HubPlugins
 from tests.api import Api
 from tests.realtime_client import eventually

@@ -24,8 +24,8 @@ import uuid
 
 import asyncpg
 
-from hub.config import Settings
-from hub.events import Event
+from hub.core.config import Settings
+from hub.core.events import Event
 from hub.plugins import HubPlugins, PluginFailure
 from hub.realtime import outbox
 from hub.realtime.listener import EventBus

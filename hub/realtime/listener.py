@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import asyncpg
 
-from hub.db.pool import _init_connection
-from hub.events import Event
+from hub.core.db.pool import _init_connection
+from hub.core.events import Event
 from hub.realtime import outbox
 
 log = logging.getLogger("hub.realtime")

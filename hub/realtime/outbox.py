@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from hub.db.pool import Executor
-from hub.events import Event
+from hub.core.db.pool import Executor
+from hub.core.events import Event
 
 CHANNEL = "hub_events"
 # "hubevent" in ASCII: an arbitrary constant shared by every hub process.

@@ -12,11 +12,11 @@ from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 
-from hub.config import Settings
-from hub.context import Context
-from hub.db import Database
-from hub.members import auth
-from hub.members import store as member_store
+from hub.api.context import Context
+from hub.core.config import Settings
+from hub.core.db import Database
+from hub.domain.members import auth
+from hub.domain.members import store as member_store
 from hub.plugins import HubPlugins
 from hub.realtime.dispatcher import Dispatcher
 from hub.realtime.listener import EventBus

@@ -35,14 +35,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from hub.context import Context
-from hub.db import Database
-from hub.errors import CodedError, is_database_outage
-from hub.events import Event
-from hub.members import auth
-from hub.members import store as member_store
+from hub.api.context import Context
+from hub.core.db import Database
+from hub.core.errors import CodedError, is_database_outage
+from hub.core.events import Event
+from hub.core.relay import encode_id
+from hub.domain.members import auth
+from hub.domain.members import store as member_store
 from hub.realtime.listener import Subscriber
-from hub.relay import encode_id
 
 log = logging.getLogger("hub.realtime")
 

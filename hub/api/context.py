@@ -1,0 +1,84 @@
+"""The per-request context: the database, the plugins, the viewer, the DataLoaders.
+
+Resolvers reach it as ``info.context``. DataLoaders are created lazily, one per class per
+request (:meth:`Context.loader`), so batching never crosses requests and caches never leak
+between viewers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import asyncpg
+from aiohttp import web
+
+from hub.core.config import Settings
+from hub.core.db import Database
+from hub.core.errors import Unauthenticated
+from hub.core.ratelimit import RateLimits
+from hub.core.relay import encode_id
+from hub.plugins import HubPlugins
+
+if TYPE_CHECKING:
+    from hub.realtime.listener import EventBus
+
+log = logging.getLogger("hub.api.context")
+
+L = TypeVar("L")
+
+
+@dataclass
+class Context:
+    db: Database
+    plugins: HubPlugins
+    settings: Settings
+    viewer_row: asyncpg.Record | None = None
+    token_hash: bytes | None = None
+    request: web.Request | None = None
+    response: web.StreamResponse | None = None
+    rate_limits: RateLimits | None = None
+    # WebSocket connections: the ``connection_init`` payload (Strawberry sets it) and the
+    # process's event listener, which subscriptions read from.
+    connection_params: dict[str, Any] | None = None
+    events: EventBus | None = None
+    _loaders: dict[type, Any] = field(default_factory=dict)
+    # Objects a list resolver loaded in bulk because the selection asked for them, so their
+    # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.
+    preloaded: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.viewer_row["id"] if self.viewer_row else None
+
+    @property
+    def viewer_global_id(self) -> str | None:
+        """The viewer's member ID as clients see it (the ``actor`` of events)."""
+        return encode_id("Member", self.viewer_row["id"]) if self.viewer_row else None
+
+    @property
+    def viewer_role(self) -> str | None:
+        return self.viewer_row["role"] if self.viewer_row else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.viewer_role == "ADMIN"
+
+    def require_viewer(self) -> int:
+        """The signed-in member's id; an UNAUTHENTICATED error for anonymous requests."""
+        if self.viewer_row is None:
+            raise Unauthenticated()
+        return self.viewer_row["id"]
+
+    def loader(self, loader_class: type[L]) -> L:
+        """This request's instance of ``loader_class`` (constructed with the database)."""
+        instance = self._loaders.get(loader_class)
+        if instance is None:
+            instance = self._loaders[loader_class] = loader_class(self.db)  # type: ignore[call-arg]
+        return instance
+
+    def forget_loaded(self) -> None:
+        """Drop cached loads after a write, so the payload shows the new state."""
+        self._loaders.clear()
+        self.preloaded.clear()

@@ -1,0 +1,165 @@
+"""GraphQL types of the members slice.
+
+Permission rules: a member's public profile (handle, display name, bio, skills, role, records)
+is visible to everyone; ``Member.records`` includes drafts only when the viewer is that member.
+Nothing about passwords or sessions is ever exposed. ``Member.subscription`` and
+``Member.enrollments`` are private: shown to the member themself and to ADMINs, null for
+everyone else. ``Member.classesTeaching`` is public (drafts only for their instructors and
+ADMINs), see hub/classes/types.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.nodes import node_resolver
+from hub.core.relay import Connection, Node, PageArgs, connection_from_rows, encode_id
+from hub.domain.members.loaders import MemberByIdLoader
+
+if TYPE_CHECKING:
+    from hub.api.classes.types import Class, Enrollment
+    from hub.api.compilations.types import MemberPayout
+    from hub.api.context import Context
+    from hub.api.members.subscription import MemberSubscription
+    from hub.api.records.types import Record, RecordOrder
+
+
+@strawberry.enum(description="What a member may do beyond posting: EDITORs run compilations, "
+                 "ADMINs moderate and manage roles.")
+class Role(enum.Enum):
+    MEMBER = "MEMBER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
+
+
+@strawberry.federation.type(keys=["id"], description="A person in the community.")
+class Member(Node):
+    id: strawberry.ID
+    handle: str = strawberry.field(description="Unique, case-insensitive name (@handle).")
+    display_name: str = strawberry.field(description="The name shown on the member's pages.")
+    bio: str = strawberry.field(description="A few words about the member.")
+    skills: list[str] = strawberry.field(description="What the member does (lower-case labels).")
+    role: Role = strawberry.field(description="MEMBER, EDITOR or ADMIN.")
+    created_at: dt.datetime = strawberry.field(description="When the member signed up.")
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="The member's records, newest first; drafts too when you "
+                      "are this member.", directives=priced_connection())
+    async def records(
+        self, info: Info,
+        order_by: Annotated[RecordOrder, strawberry.lazy("hub.api.records.types")] | None = None,
+        first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Record, strawberry.lazy("hub.api.records.types")]]:
+        from hub.api.records.types import Record
+        from hub.domain.records import store as record_store
+        from hub.domain.records.loaders import AuthorPageKey, RecordCountByAuthorLoader, RecordsByAuthorLoader
+
+        context: Context = info.context
+        order = order_by.value if order_by else "NEWEST"
+        page = PageArgs.of(first, after, last, before)
+        rows = await context.loader(RecordsByAuthorLoader).load(
+            AuthorPageKey(self.pk, context.viewer_id, order, page)
+        )
+        return connection_from_rows(
+            rows, page, record_store.ORDERINGS[order],
+            lambda row: Record.from_row(row, context),
+            count=lambda: context.loader(RecordCountByAuthorLoader).load(
+                (self.pk, context.viewer_id)
+            ),
+        )
+
+    @strawberry.field(description="The member's subscription; null unless you are this member "
+                      "or an admin.")
+    async def subscription(
+        self, info: Info,
+    ) -> Annotated[MemberSubscription, strawberry.lazy("hub.api.members.subscription")] | None:
+        from hub.api.members.subscription import MemberSubscription, SubscriptionByMemberIdLoader
+
+        context: Context = info.context
+        if context.viewer_id != self.pk and not context.is_admin:
+            return None
+        return MemberSubscription.from_row(
+            await context.loader(SubscriptionByMemberIdLoader).load(self.pk)
+        )
+
+    @strawberry.field(description="Classes the member teaches, newest first (drafts only for "
+                      "their instructors and admins).", directives=priced_connection())
+    async def classes_teaching(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Class, strawberry.lazy("hub.api.classes.types")]]:
+        from hub.api.classes.types import classes_teaching
+
+        return await classes_teaching(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="The classes the member takes, newest enrollment first; null "
+                      "unless you are this member or an admin.", directives=priced_connection())
+    async def enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("hub.api.classes.types")]] | None:
+        from hub.api.classes.types import enrollments_of
+
+        return await enrollments_of(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="What the member is owed from compilations' payout proposals, "
+                      "newest first, each with its breakdown; null unless you are this member "
+                      "or an admin.", directives=sized_list(UNCAPPED_LIST_SIZE))
+    async def payouts(
+        self, info: Info,
+    ) -> list[Annotated[MemberPayout, strawberry.lazy("hub.api.compilations.types")]] | None:
+        from hub.api.compilations.types import member_payouts
+
+        return await member_payouts(info.context, self.pk)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, **_representation: Any,
+    ) -> Member | None:
+        from hub.core.relay import decode_id
+
+        return await load_member(info.context, decode_id(id, "Member"))
+
+    @classmethod
+    def from_row(cls, row: Any) -> Member:
+        return cls(
+            id=strawberry.ID(encode_id("Member", row["id"])),
+            pk=row["id"],
+            handle=row["handle"],
+            display_name=row["display_name"],
+            bio=row["bio"],
+            skills=list(row["skills"]),
+            role=Role(row["role"]),
+            created_at=row["created_at"],
+        )
+
+
+async def preload_members(context: Context, pks: Iterable[int]) -> None:
+    """Load these members in one statement, for fields that then resolve synchronously
+    (:func:`member_now_or_later`)."""
+    missing = sorted({pk for pk in pks if ("Member", pk) not in context.preloaded})
+    if missing:
+        for row in await context.loader(MemberByIdLoader).load_many(missing):
+            if row is not None:
+                context.preloaded[("Member", row["id"])] = Member.from_row(row)
+
+
+def member_now_or_later(context: Context, pk: int) -> Member | Awaitable[Member | None]:
+    """The member, synchronously when preloaded; otherwise an awaitable (graphql-core awaits
+    whatever a resolver returns), batched by the DataLoader."""
+    member = context.preloaded.get(("Member", pk))
+    return member if member is not None else load_member(context, pk)
+
+
+@node_resolver("Member")
+async def load_member(context: Context, pk: int) -> Member | None:
+    row = await context.loader(MemberByIdLoader).load(pk)
+    return Member.from_row(row) if row is not None else None

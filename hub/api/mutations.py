@@ -1,0 +1,46 @@
+"""The one way a mutation writes: a transaction, typed payload errors, events after commit.
+
+A service function receives the transaction's executor and returns the payload's fields plus
+the events it caused. :class:`InputProblem` rolls everything back and becomes the payload's
+``errors``. The events are written to the outbox inside the same transaction (so they exist
+exactly when the change does); after the commit they reach subscriptions on every hub
+instance and, through the event dispatcher, the ``hub_event`` plugin hook (hub/realtime).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from hub.api.context import Context
+from hub.core.db.pool import Executor
+from hub.core.errors import InputProblem
+from hub.core.events import Event
+from hub.realtime import outbox
+
+P = TypeVar("P")
+
+
+@dataclass
+class Outcome:
+    """What a service returns: the payload's fields and the events to emit after commit."""
+
+    fields: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+
+
+async def run_mutation(
+    context: Context, payload: Callable[..., P],
+    work: Callable[[Executor], Awaitable[Outcome]],
+) -> P:
+    if context.rate_limits is not None and context.viewer_id is not None:
+        context.rate_limits.mutations_by_member.hit(str(context.viewer_id), "changes")
+    try:
+        async with context.db.transaction() as tx:
+            outcome = await work(tx)
+            await outbox.write(tx, outcome.events)
+    except InputProblem as problem:
+        return payload(errors=problem.errors)
+    context.forget_loaded()
+    return payload(errors=[], **outcome.fields)

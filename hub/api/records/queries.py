@@ -1,0 +1,70 @@
+"""Query fields of the records slice: ``record``, ``records``, ``mediaTypes``."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.limits import checked_search
+from hub.api.members.types import preload_members
+from hub.api.records.types import MediaTypeInfo, Record, RecordOrder, load_record
+from hub.api.selection import selects_in_items
+from hub.core.relay import Connection, PageArgs, connection_from_rows, decode_id
+from hub.domain.records import store
+
+
+@strawberry.input(description="Narrows `records`; all given conditions must hold.")
+class RecordFilter:
+    media_type: str | None = strawberry.field(default=None, description="A media-type key.")
+    author: strawberry.ID | None = strawberry.field(default=None, description="A member's ID.")
+    tag: str | None = strawberry.field(default=None, description="Records carrying this tag.")
+    search: str | None = strawberry.field(
+        default=None, description="Full-text search over title, description, tags and the text "
+        "the media-type plugin indexes (web-search syntax: `\"exact phrase\" -excluded or`).",
+    )
+
+    def to_store(self) -> store.RecordFilter:
+        return store.RecordFilter(
+            media_type=self.media_type,
+            author_id=decode_id(self.author, "Member") if self.author else None,
+            tag=self.tag,
+            search=checked_search(self.search),
+        )
+
+
+@strawberry.type
+class RecordsQuery:
+    @strawberry.field(description="A record by ID; null if it does not exist or you may not "
+                      "see it (drafts are visible to their author only).")
+    async def record(self, info: Info, id: strawberry.ID) -> Record | None:
+        return await load_record(info.context, decode_id(id, "Record"))
+
+    @strawberry.field(description="Published records, newest first by default (the feed).",
+                      directives=priced_connection())
+    async def records(
+        self, info: Info,
+        filter: RecordFilter | None = None,
+        order_by: RecordOrder = RecordOrder.NEWEST,
+        first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Record]:
+        context = info.context
+        page = PageArgs.of(first, after, last, before)
+        record_filter = (filter or RecordFilter()).to_store()
+        rows = await store.list_records(context.db, record_filter, order_by.value, page)
+        if selects_in_items(info, "author"):
+            await preload_members(context, (row["author_id"] for row in rows))
+        return connection_from_rows(
+            rows, page, store.ORDERINGS[order_by.value],
+            lambda row: Record.from_row(row, context),
+            count=lambda: store.count_records(context.db, record_filter),
+        )
+
+    @strawberry.field(description="The media types of the enabled plugins.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
+    def media_types(self, info: Info) -> list[MediaTypeInfo]:
+        return [
+            MediaTypeInfo(key=m.key, label=m.label, description=m.description)
+            for m in info.context.plugins.media_types.values()
+        ]

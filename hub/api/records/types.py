@@ -1,0 +1,184 @@
+"""GraphQL types of the records slice.
+
+Permission rules, declared here and applied everywhere a record is read (``record``,
+``records``, ``node``/``nodes``, ``Member.records``, ``_entities``):
+
+* a PUBLISHED record is visible to everyone;
+* a DRAFT or UNPUBLISHED record is visible to its author only;
+* a deleted record (a tombstone) is visible to no one through these fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.lineage import types as lineage
+from hub.api.media import types as media_types
+from hub.api.nodes import node_resolver
+from hub.api.records.details import load_details
+from hub.core.relay import Node, encode_id
+from hub.domain.records.loaders import RecordByIdLoader
+
+if TYPE_CHECKING:
+    from hub.api.context import Context
+    from hub.api.members.types import Member
+
+
+@strawberry.enum(description="Where a record is in its life.")
+class RecordStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    UNPUBLISHED = "UNPUBLISHED"
+
+
+@strawberry.enum(description="The license a record is shared under; remixing needs attribution "
+                 "in every case, which the hub's lineage provides.")
+class License(enum.Enum):
+    CC_BY_4_0 = "CC_BY_4_0"
+    CC_BY_SA_4_0 = "CC_BY_SA_4_0"
+    CC_BY_NC_4_0 = "CC_BY_NC_4_0"
+    CC_BY_NC_SA_4_0 = "CC_BY_NC_SA_4_0"
+    CC0_1_0 = "CC0_1_0"
+
+
+@strawberry.enum(description="Orders of record lists.")
+class RecordOrder(enum.Enum):
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+    TITLE = "TITLE"
+
+
+@strawberry.type(description="Stands in for the plugin union until the schema is assembled.")
+class UnboundDetails:
+    unbound: bool
+
+
+@strawberry.federation.type(keys=["id"], description="A piece of media a member posted: a song, "
+                            "a film clip, a story… Its `details` depend on its media type.")
+class Record(Node):
+    id: strawberry.ID
+    title: str = strawberry.field(description="The record's title.")
+    description: str = strawberry.field(description="What the record is, in the author's words.")
+    media_type: str = strawberry.field(description="The key of the media-type plugin (`music`…).")
+    details: UnboundDetails | None = strawberry.field(
+        description="Media-specific details from the media-type plugin; null while that plugin "
+        "is disabled (the stored details are kept and come back with it)."
+    )
+    tags: list[str] = strawberry.field(description="Lower-case labels for browsing.")
+    license: License = strawberry.field(description="The license the record is shared under.")
+    status: RecordStatus = strawberry.field(description="DRAFT, PUBLISHED or UNPUBLISHED.")
+    version: int = strawberry.field(
+        description="Incremented by every change; pass it as `expectedVersion` to updateRecord."
+    )
+    tombstone: bool = strawberry.field(description="True once the record has been deleted.")
+    created_at: dt.datetime = strawberry.field(description="When the record was created.")
+    updated_at: dt.datetime = strawberry.field(description="When the record last changed.")
+    published_at: dt.datetime | None = strawberry.field(description="When first published.")
+    pk: strawberry.Private[int]
+    author_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The member who posted the record.")
+    def author(
+        self, info: Info,
+    ) -> Annotated[Member, strawberry.lazy("hub.api.members.types")]:
+        # Synchronous when the list resolver preloaded the page's authors (hub/selection.py);
+        # otherwise an awaitable through the DataLoader. records.author_id references members.
+        from hub.api.members.types import member_now_or_later
+
+        return member_now_or_later(info.context, self.author_pk)  # type: ignore[return-value]
+
+    # Remix lineage (hub/lineage/types.py): tombstones keep their author, hide their content.
+    sources = strawberry.field(
+        resolver=lineage.resolve_sources,
+        description="The records this one was made from, in the author's order (attribution).",
+        directives=priced_connection(slicing_arguments=("first",)),
+    )
+    remixes = strawberry.field(
+        resolver=lineage.resolve_remixes, description="The records made from this one, newest "
+        "first.", directives=priced_connection(slicing_arguments=("first",)),
+    )
+    remix_count = strawberry.field(
+        resolver=lineage.resolve_remix_count, description="How many records were made directly "
+        "from this one (tombstones included).",
+    )
+    ancestors = strawberry.field(
+        resolver=lineage.resolve_ancestors, description="Every record this one descends from, "
+        "each once at its shortest depth, nearest first.",
+        directives=sized_list(lineage.MAX_ENTRIES),
+    )
+    descendants = strawberry.field(
+        resolver=lineage.resolve_descendants, description="Every record that descends from this "
+        "one, each once at its shortest depth, nearest first.",
+        directives=sized_list(lineage.MAX_ENTRIES),
+    )
+    lineage_graph = strawberry.field(
+        resolver=lineage.resolve_lineage_graph, description="The lineage as nodes and edges, "
+        f"for drawing (at most {lineage.MAX_GRAPH_NODES} nodes).",
+    )
+    contributors = strawberry.field(
+        resolver=lineage.resolve_contributors, description="Every member credited in this record: "
+        "its author (depth 0) and the authors of its ancestors, nearest first.",
+        # Its author, then at most one per ancestor.
+        directives=sized_list(lineage.MAX_ENTRIES + 1),
+    )
+    # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
+    media = strawberry.field(
+        resolver=media_types.resolve_media, description="The files attached to the record (audio, "
+        "images, text, video), oldest first; empty for a deleted record.",
+        directives=sized_list(UNCAPPED_LIST_SIZE),  # nothing caps a record's files
+    )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, **_representation: Any,
+    ) -> Record | None:
+        from hub.core.relay import decode_id
+
+        return await load_record(info.context, decode_id(id, "Record"))
+
+    @classmethod
+    def from_row(cls, row: Any, context: Context) -> Record:
+        media_type = context.plugins.media_types.get(row["media_type"])
+        return cls(
+            id=strawberry.ID(encode_id("Record", row["id"])),
+            pk=row["id"],
+            author_pk=row["author_id"],
+            title=row["title"],
+            description=row["description"],
+            media_type=row["media_type"],
+            details=load_details(media_type, row["details"]),
+            tags=list(row["tags"]),
+            license=License(row["license"]),
+            status=RecordStatus(row["status"]),
+            version=row["version"],
+            tombstone=row["deleted_at"] is not None,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            published_at=row["published_at"],
+        )
+
+
+def visible(row: Any, context: Context) -> bool:
+    """The rule in this module's docstring."""
+    if row is None or row["deleted_at"] is not None:
+        return False
+    return row["status"] == "PUBLISHED" or row["author_id"] == context.viewer_id
+
+
+@node_resolver("Record")
+async def load_record(context: Context, pk: int) -> Record | None:
+    row = await context.loader(RecordByIdLoader).load(pk)
+    return Record.from_row(row, context) if visible(row, context) else None
+
+
+@strawberry.type(name="MediaType", description="A media type an enabled plugin provides.")
+class MediaTypeInfo:
+    key: str = strawberry.field(description="The key records carry as `mediaType`.")
+    label: str = strawberry.field(description="A name for people.")
+    description: str = strawberry.field(description="What records of this type are.")

@@ -1,0 +1,231 @@
+"""Assembles the Strawberry federation schema from the core slices and the plugins.
+
+The media-type plugins decide two parts of the API at start-up: the ``RecordDetails`` union
+(``Record.details``) and the ``@oneOf`` input ``RecordDetailsInput`` (``CreateRecordInput.details``
+and ``UpdateRecordInput.details``). The slices declare those fields with stand-in types; this
+module binds them to the plugin-built types before the schema is built.
+
+Binding changes the slice types in place, so one process serves one plugin set: building a
+second schema with different plugins raises (Strawberry's types are not isolated between
+schemas, see DESIGN.md). Tests that change the plugin set start a separate hub process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from decimal import Decimal
+from typing import Annotated, Any, Union
+
+import strawberry
+from graphql import GraphQLError, GraphQLUnionType
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
+from strawberry.types.execution import ExecutionContext
+
+from hub.api.classes.mutations import ClassesMutation
+from hub.api.classes.queries import ClassesQuery
+from hub.api.classes.types import Class
+from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
+from hub.api.compilations.queries import CompilationsQuery
+from hub.api.compilations.types import Compilation
+from hub.api.federation import FederatedSchema
+from hub.api.limits import OperationLimits
+from hub.api.lineage.mutations import LineageMutation
+from hub.api.media.mutations import MediaMutation
+from hub.api.members.mutations import MembersMutation
+from hub.api.members.queries import MembersQuery
+from hub.api.members.subscription import SubscriptionMutation
+from hub.api.members.types import Member
+from hub.api.nodes import NodeQuery
+from hub.api.realtime.subscriptions import RealtimeSubscription
+from hub.api.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
+from hub.api.records.queries import RecordsQuery
+from hub.api.records.types import Record
+from hub.api.scalars import DECIMAL
+from hub.core.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
+from hub.core.validation import RefuseUnfitText
+from hub.plugins import HubPlugins, PluginError
+
+FEDERATION_VERSION = "2.11"
+# Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
+MAX_TOKENS = 5_000
+
+CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery,
+                                  CompilationsQuery)
+CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
+                                    SubscriptionMutation, ClassesMutation, MediaMutation,
+                                    CompilationsMutation)
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription,)
+CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, ErrorCode)
+
+
+class HubSchema(FederatedSchema):
+    """The federation schema; logs only unexpected errors (expected ones are the client's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _speed_up_unions(self)
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None,
+    ) -> None:
+        tag_unexpected(errors)
+
+
+def _speed_up_unions(schema: HubSchema) -> None:
+    """Resolve union members by the Python class of the value.
+
+    Strawberry's generic union resolver tries every type of the schema in turn (~60 µs per
+    object here: 20% of the feed's time with its `details` union). Our union members are
+    plain Strawberry classes, so the class names the GraphQL type; anything else falls back
+    to Strawberry's resolver.
+    """
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLUnionType) or graphql_type.name.startswith("_"):
+            continue
+        members = {member.name for member in graphql_type.types}
+        fallback = graphql_type.resolve_type
+
+        def resolve(root: Any, info: Any, abstract: Any, *, _members: set[str] = members,
+                    _fallback: Any = fallback) -> Any:
+            definition = getattr(type(root), "__strawberry_definition__", None)
+            if definition is not None and definition.name in _members:
+                return definition.name
+            return _fallback(root, info, abstract)
+
+        graphql_type.resolve_type = resolve
+
+
+_built: dict[tuple[Any, ...], HubSchema] = {}
+
+
+def build_schema(plugins: HubPlugins) -> HubSchema:
+    """The schema for this plugin set (built once per process, then reused). Settings that
+    differ between hubs (limits, production mode) are read per request from the context."""
+    signature = (
+        tuple(sorted(plugins.media_types)),
+        tuple(sorted(plugins.publishing_targets)),
+        tuple(a.plugin for a in plugins.schema_additions),
+    )
+    if signature in _built:
+        return _built[signature]
+    if _built:
+        raise RuntimeError(
+            "this process already built the schema for another plugin set "
+            f"({next(iter(_built))[0]}); start a new process for {signature[0]}"
+        )
+    schema = _assemble(plugins)
+    _built[signature] = schema
+    return schema
+
+
+def _assemble(plugins: HubPlugins) -> HubSchema:
+    if not plugins.media_types:
+        raise PluginError("no media-type plugin is enabled; enable at least one (hub_writing…)")
+    details_union = Annotated[
+        Union[tuple(m.details_type for m in plugins.media_types.values())],  # noqa: UP007
+        strawberry.union("RecordDetails", description="Media-specific details of a record."),
+    ]
+    details_input = _one_of_input(plugins)
+    _bind(Record, "details", details_union | None)
+    _bind(CreateRecordInput, "details", details_input)
+    _bind(UpdateRecordInput, "details", details_input | None)
+    _bind_compilation_settings(plugins)
+
+    queries = CORE_QUERIES + tuple(a.query for a in plugins.schema_additions if a.query)
+    mutations = CORE_MUTATIONS + tuple(a.mutation for a in plugins.schema_additions if a.mutation)
+    _refuse_collisions("Query", queries, plugins)
+    _refuse_collisions("Mutation", mutations, plugins)
+    extra_types = [t for a in plugins.schema_additions for t in a.types]
+    return HubSchema(
+        query=merge_types("Query", queries),
+        mutation=merge_types("Mutation", mutations),
+        subscription=merge_types("Subscription", CORE_SUBSCRIPTIONS),
+        types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()),
+               *(t.settings_type for t in plugins.publishing_targets.values()), *extra_types],
+        extensions=[
+            MaskUnexpectedErrors,
+            OperationLimits,
+            # The token cap is enforced by the parser, before any other work is done.
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            RefuseUnfitText,  # after ValidationCache: it answers only valid operations
+        ],
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).
+        config=StrawberryConfig(scalar_map={Decimal: DECIMAL}),
+    )
+
+
+def _one_of_input(plugins: HubPlugins) -> type:
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for media_type in plugins.media_types.values():
+        namespace["__annotations__"][media_type.key] = media_type.input_type | None
+        namespace[media_type.key] = strawberry.field(
+            default=strawberry.UNSET, description=f"{media_type.label}: {media_type.description}"
+        )
+    cls = type("RecordDetailsInput", (), namespace)
+    return strawberry.input(
+        cls, one_of=True,
+        description="Details of a record: exactly one member, named after its media type.",
+    )
+
+
+def _bind_compilation_settings(plugins: HubPlugins) -> None:
+    """``Compilation.settings`` and ``CreateCompilationInput.settings`` from the publishing
+    targets, like record details; with no target enabled they keep their stand-in types."""
+    targets = list(plugins.publishing_targets.values())
+    if not targets:
+        return
+    settings_union = Annotated[
+        Union[tuple(t.settings_type for t in targets)],  # noqa: UP007
+        strawberry.union("CompilationSettings", description="Settings of a compilation's "
+                         "publishing target."),
+    ]
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for target in targets:
+        namespace["__annotations__"][target.key] = target.settings_input_type | None
+        namespace[target.key] = strawberry.field(
+            default=strawberry.UNSET, description=f"{target.label}: {target.description}"
+        )
+    settings_input = strawberry.input(
+        type("CompilationSettingsInput", (), namespace), one_of=True,
+        description="Settings of a compilation: exactly one member, named after its target.",
+    )
+    _bind(Compilation, "settings", settings_union | None)
+    _bind(CreateCompilationInput, "settings", settings_input | None)
+
+
+def _bind(cls: type, field_name: str, annotation: Any) -> None:
+    definition = get_object_definition(cls, strict=True)
+    field = next(f for f in definition.fields if f.python_name == field_name)
+    field.type_annotation = StrawberryAnnotation(annotation)
+    # Keep the dataclass field in step, so introspection by Python tools agrees.
+    for dataclass_field in dataclasses.fields(cls):
+        if dataclass_field.name == field_name:
+            dataclass_field.type = annotation
+
+
+def _refuse_collisions(root: str, types: tuple[type, ...], plugins: HubPlugins) -> None:
+    names = Counter(
+        field.name for t in types for field in get_object_definition(t, strict=True).fields
+    )
+    duplicated = [name for name, count in names.items() if count > 1]
+    if duplicated:
+        owners = [a.plugin for a in plugins.schema_additions
+                  if any(f.name in duplicated for t in (a.query, a.mutation) if t
+                         for f in get_object_definition(t, strict=True).fields)]
+        raise PluginError(
+            f"{root} field(s) {', '.join(sorted(duplicated))} defined twice "
+            f"(plugin {', '.join(repr(o) for o in owners) or '?'})"
+        )
+
+
+def printed_sdl(schema: HubSchema) -> str:
+    """The subgraph SDL as ``_service { sdl }`` gives it (with the federation ``@link``)."""
+    return schema.as_str() + "\n"

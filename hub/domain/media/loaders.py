@@ -1,0 +1,23 @@
+"""DataLoaders of the media slice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from hub.core.db import Database
+from hub.core.loaders import MAX_BATCH, grouped
+from hub.domain.media import store
+
+
+class MediaByRecordIdLoader(DataLoader[int, list[Any]]):
+    """The files of each record (``Record.media`` for a whole page in one statement)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
+
+    async def _load(self, record_ids: list[int]) -> list[list[Any]]:
+        rows = await store.media_of_records(self.db, list(record_ids))
+        return grouped(record_ids, rows, lambda row: row["record_id"])

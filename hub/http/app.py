@@ -1,0 +1,453 @@
+"""The aiohttp application: routes, the GraphQL view, start-up and shutdown.
+
+Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket),
+``/healthz`` (the process answers), ``/readyz`` (the database answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from aiohttp import web
+from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse
+
+from hub.api.compiled import CompiledQueries
+from hub.api.context import Context
+from hub.api.schema import HubSchema, build_schema
+from hub.core.config import Settings
+from hub.core.db import Database
+from hub.core.db.embedded import resolve_database_url
+from hub.core.db.migrate import migrate
+from hub.core.errors import UNAVAILABLE_MESSAGE, is_database_outage
+from hub.core.ratelimit import RateLimits
+from hub.core.validation import unfit_character
+from hub.domain.media.storage import uploads_dir
+from hub.domain.media.upload import UploadRefused, discard_uploads, parse_multipart_request
+from hub.domain.members import auth
+from hub.domain.members import store as member_store
+from hub.http.compiled import compiled_body, is_json_body
+from hub.http.lineage_svg import lineage_svg_view
+from hub.http.media import add_media_routes
+from hub.http.publications import add_publication_routes
+from hub.http.serving import body_deadline
+from hub.http.trusted_documents import DocumentGate, DocumentRefused, load_manifest
+from hub.http.upload_admission import UploadGate
+from hub.plugins import HubPlugins, create_plugins
+from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
+from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
+
+log = logging.getLogger("hub.http.app")
+
+GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
+
+
+@dataclass
+class Hub:
+    """What one running hub holds: its settings, database, plugins and schema, and the
+    per-process protections built from its settings."""
+
+    settings: Settings
+    db: Database
+    plugins: HubPlugins
+    schema: HubSchema
+    rate_limits: RateLimits = field(init=False)
+    documents: DocumentGate = field(init=False)
+    # Multipart uploads in progress, by member and address (hub/media/admission.py).
+    uploads: UploadGate = field(init=False, default_factory=UploadGate)
+    # Started with the app (create_app): event listener for subscriptions, plugin dispatcher.
+    realtime: Realtime | None = field(default=None, init=False)
+    # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
+    compiled: CompiledQueries | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        security = self.settings.security
+        self.rate_limits = RateLimits(security.login_attempts_per_minute,
+                                      security.mutations_per_minute)
+        manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
+        self.documents = DocumentGate(manifest, security.persisted_queries)
+        if self.settings.compiled_queries:
+            self.compiled = CompiledQueries(self.schema._schema, self.plugins)
+
+
+HUB = web.AppKey("hub", Hub)
+VIEWER = web.RequestKey("hub_viewer", object)
+TOKEN_HASH = web.RequestKey("hub_token_hash", object)
+ACCEPT = web.ResponseKey("hub_accept", str)
+
+
+class BodyRefused(Exception):
+    """A body that is no GraphQL request at all (a JSON string, JSON nested too deeply):
+    answered 400 with a JSON error, before anything reads it as a request."""
+
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class HubRequestAdapter(AiohttpHTTPRequestAdapter):
+    """Strawberry's request adapter, showing the view a body's type as the hub reads it.
+
+    Strawberry takes a body for JSON when its media type contains ``application/json`` in
+    lower case; the hub's rule (the compiled path's) is :func:`is_json_body`. So a JSON body
+    shows as exactly ``application/json``, any other but multipart as none at all (refused).
+    """
+
+    @property
+    def content_type(self) -> str | None:
+        header = self.headers.get("content-type")
+        if is_json_body(header):
+            return "application/json"
+        return header if parse_content_type(header or "")[0] == "multipart/form-data" else None
+
+
+class HubGraphQLView(GraphQLView):
+    """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
+
+    request_adapter_class = HubRequestAdapter
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    # Both protocols check a signed-in socket's session before each operation.
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(
+            schema=hub.schema,
+            graphql_ide=None if hub.settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+            max_subscriptions_per_connection=hub.settings.ws_max_subscriptions,
+            # Pages on these origins may open a WebSocket (the token travels in
+            # connection_init, never in a cookie, but the check costs nothing).
+            allowed_origins=hub.settings.security.cors_origins,
+            multipart_uploads_enabled=True,
+        )
+        self.hub = hub
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
+        return await authenticate_connection(self.hub.db, context, self.hub.realtime)
+
+    async def create_websocket_response(
+        self, request: web.Request, subprotocol: str | None,
+    ) -> web.WebSocketResponse:
+        # Protocol-level pings keep idle connections open through proxies and find dead peers.
+        ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [],
+                                   heartbeat=self.hub.settings.ws_heartbeat_seconds)
+        await ws.prepare(request)
+        return ws
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        refusal = csrf_refusal(request)
+        if refusal is not None:
+            return _error_response(400, "CSRF_PREVENTED", refusal)
+        try:
+            return await self._authenticated(request)
+        except (DocumentRefused, BodyRefused) as refused:
+            return _error_response(refused.status, refused.code, refused.message)
+        except Exception as error:
+            # The session lookup runs before GraphQL does; an outage there is still a 503.
+            if not is_database_outage(error):
+                raise
+            log.warning("database unavailable: %r", error)
+            return _error_response(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE,
+                                   {"Retry-After": "2"})
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        await _refuse_scalar_body(request_adapter)
+        request_data = await super().parse_http_body(request_adapter)
+        if not isinstance(request_data, list):
+            _refuse_unfit_operation_name(request_data.operation_name)
+        if self.hub.documents.active and not isinstance(request_data, list):
+            resolved = self.hub.documents.resolve(
+                {"query": request_data.query, "extensions": request_data.extensions}
+            )
+            request_data.query = resolved["query"]
+        return request_data
+
+    async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:  # type: ignore[override]
+        # Uploads stream to disk (hub/media/upload.py); Strawberry's parser reads them into memory.
+        try:
+            request = await parse_multipart_request(
+                request_adapter.request, uploads_dir(self.hub.settings),
+                max_file_bytes=self.hub.settings.max_upload_bytes,
+                max_json_bytes=self.hub.settings.security.max_body_bytes,
+                max_request_bytes=self.hub.settings.max_upload_request_bytes,
+            )
+        except UploadRefused as refused:
+            raise HTTPException(refused.status, refused.message) from None
+        except RecursionError:
+            raise BodyRefused(TOO_DEEP) from None
+        if not isinstance(request, dict | list):  # a list is a batch, which Strawberry words
+            raise BodyRefused("The `operations` part must be a JSON object: {\"query\": …}.")
+        return request
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise BodyRefused(TOO_DEEP) from None
+
+    async def _authenticated(self, request: web.Request) -> web.StreamResponse:
+        token = auth.bearer_token(request.headers.get("Authorization"))
+        request[TOKEN_HASH] = None
+        request[VIEWER] = None
+        if token is not None:
+            token_hash = auth.token_hash(token) if token else b""
+            row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
+            if row is None:
+                return _error_response(
+                    401, "UNAUTHENTICATED",
+                    "The token is invalid or has expired. Log in again, or send no "
+                    "Authorization header to browse anonymously.",
+                    {"WWW-Authenticate": 'Bearer realm="recordhub"'},
+                )
+            request[TOKEN_HASH] = token_hash
+            request[VIEWER] = row
+        viewer = request[VIEWER]
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            return await self._upload(request, viewer)
+        body = await compiled_body(
+            self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
+        )
+        if body is None:
+            return await super().__call__(request)
+        return web.Response(body=body,
+                            content_type=_response_type(request.headers.get("Accept", "")))
+
+    async def _upload(self, request: web.Request, viewer: Any) -> web.StreamResponse:
+        # Decided from the headers, before a byte of the body is read: an anonymous, oversized
+        # or one-too-many upload never reaches the disk.
+        try:
+            slot = self.hub.uploads.admit(request, viewer["id"] if viewer is not None else None,
+                                          self.hub.settings)
+        except UploadRefused as refused:
+            return _error_response(refused.status, refused.code, refused.message, refused.headers)
+        with slot:
+            return await super().__call__(request)
+
+    async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
+        return Context(
+            db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
+            viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),  # type: ignore[arg-type]
+            request=request, response=response, rate_limits=self.hub.rate_limits,
+            events=self.hub.realtime.bus if self.hub.realtime else None,
+        )
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: web.Response,
+    ) -> web.Response:
+        # GraphQL over HTTP: answer in the newer media type to clients that ask for it, with
+        # its status codes: a request that never executed (parse, validation, variables,
+        # limits) is a 400 without `data`. Old clients keep application/json and 200.
+        wants_new_type = _response_type(sub_response.get(ACCEPT, "")) == GRAPHQL_RESPONSE_TYPE
+        if isinstance(response_data, dict):
+            if wants_new_type and _is_request_error(response_data):
+                response_data = {k: v for k, v in response_data.items() if k != "data"}
+                sub_response.set_status(400)
+            retry_after = _retry_after(response_data)
+            if retry_after is not None:
+                sub_response.set_status(429)
+                sub_response.headers["Retry-After"] = str(retry_after)
+            elif _database_unavailable(response_data):
+                sub_response.set_status(503)
+                sub_response.headers["Retry-After"] = "2"
+        sub_response.body = orjson.dumps(response_data)
+        sub_response.content_type = _response_type(sub_response.get(ACCEPT, ""))
+        return sub_response
+
+    async def get_sub_response(self, request: web.Request) -> web.Response:
+        response = web.Response()
+        response[ACCEPT] = request.headers.get("Accept", "")
+        return response
+
+
+TOO_DEEP = "The JSON body is nested too deeply."
+
+
+async def _refuse_scalar_body(request_adapter: Any) -> None:
+    """Valid JSON that starts with neither ``{`` nor ``[`` is a string, a number or a literal:
+    no GraphQL request (Strawberry would take it for one and fail)."""
+    if request_adapter.method != "POST" or not is_json_body(request_adapter.content_type):
+        return
+    if (await request_adapter.get_body()).lstrip()[:1] not in (b"{", b"["):
+        raise BodyRefused('The body must be a JSON object: {"query": "…", "variables": {…}}.')
+
+
+def _refuse_unfit_operation_name(name: Any) -> None:
+    # Strawberry would quote it in a plain-text refusal that cannot encode a lone surrogate.
+    reason = unfit_character(name) if isinstance(name, str) else None
+    if reason is not None:
+        raise BodyRefused(f"operationName contains {reason}.")
+
+
+def _response_type(accept: str) -> str:
+    """GraphQL over HTTP: the newer media type for clients that ask for it."""
+    return GRAPHQL_RESPONSE_TYPE if GRAPHQL_RESPONSE_TYPE in accept else "application/json"
+
+
+def _error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None,
+) -> web.Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json",
+                        headers=headers)
+
+
+def _is_request_error(response: GraphQLHTTPResponse) -> bool:
+    errors = response.get("errors")
+    return bool(errors) and response.get("data") is None and all(
+        "path" not in error for error in errors  # type: ignore[union-attr]
+    )
+
+
+def _database_unavailable(response: GraphQLHTTPResponse) -> bool:
+    return any((error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"  # type: ignore[union-attr]
+               for error in response.get("errors") or ())
+
+
+def _retry_after(response: GraphQLHTTPResponse) -> int | None:
+    for error in response.get("errors") or ():
+        extensions = error.get("extensions") or {}  # type: ignore[union-attr]
+        if extensions.get("code") == "RATE_LIMITED":
+            return int(extensions.get("retryAfter", 60))
+    return None
+
+
+# Headers a browser only sends after a CORS preflight: their presence proves the request is
+# not a "simple" cross-site request forged by another page.
+PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight",
+                     "x-apollo-operation-name", "x-requested-with")
+SIMPLE_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data",
+                        "text/plain")
+
+
+def csrf_refusal(request: web.Request) -> str | None:
+    """Why a GET or multipart request must be refused as possible CSRF, or None.
+
+    GET requests that carry an operation and every multipart request (uploads) need a
+    header a browser cannot send cross-site without a preflight: one of
+    ``GraphQL-Require-Preflight``, ``Apollo-Require-Preflight``, ``X-Apollo-Operation-Name``,
+    ``X-Requested-With``, or a non-simple ``Content-Type`` such as ``application/json``.
+    """
+    carries_operation = request.method == "GET" and "query" in request.query
+    if not carries_operation and request.method != "POST":
+        return None
+    if request.method == "POST" and request.content_type != "multipart/form-data":
+        return None
+    if any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+        return None
+    declared = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if request.method == "GET" and declared not in SIMPLE_CONTENT_TYPES:
+        return None
+    return ("This request could be a cross-site request forgery: send it with a "
+            "GraphQL-Require-Preflight: 1 header (or Apollo-Require-Preflight, "
+            "X-Requested-With), or as a JSON POST.")
+
+
+@web.middleware
+async def cors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """CORS for the origins in ``HUB_CORS_ORIGINS`` (``*`` allows any origin)."""
+    allowed = request.app[HUB].settings.security.cors_origins
+    origin = request.headers.get("Origin")
+    permitted = origin is not None and ("*" in allowed or origin in allowed)
+    if request.method == "OPTIONS" and permitted and request.headers.get(
+        "Access-Control-Request-Method"
+    ):
+        response: web.StreamResponse = web.Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "content-type, authorization"
+        )
+        response.headers["Access-Control-Max-Age"] = "600"
+    else:
+        response = await handler(request)
+    if permitted:
+        response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"}, dumps=lambda v: orjson.dumps(v).decode())
+
+
+async def readyz(request: web.Request) -> web.Response:
+    db = request.app[HUB].db
+    try:
+        async with asyncio.timeout(2):
+            await db.fetchval("select 1")
+    except Exception as error:  # any failure means "not ready"; the reason goes to the body
+        return web.json_response({"status": "unavailable", "database": repr(error)}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/graphql")
+
+
+async def create_hub(
+    settings: Settings, *, database_url: str | None = None, plugins: HubPlugins | None = None,
+    run_migrations: bool = True,
+) -> Hub:
+    """Connect to the database (embedded unless configured), migrate, load the plugins."""
+    plugins = plugins or create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+    schema = build_schema(plugins)
+    dsn = database_url or await resolve_database_url(settings.database_url, settings.data_dir)
+    if run_migrations:
+        await migrate(dsn)
+    db = await Database.connect(
+        dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        read_statement_timeout_ms=settings.read_statement_timeout_ms,
+    )
+    return Hub(settings=settings, db=db, plugins=plugins, schema=schema)
+
+
+def create_app(hub: Hub) -> web.Application:
+    """The aiohttp application serving ``hub``; closing the app closes the pool."""
+    app = web.Application(
+        client_max_size=hub.settings.security.max_body_bytes,
+        middlewares=[body_deadline(hub.settings.security.body_timeout_s), cors, discard_uploads],
+    )
+    app[HUB] = hub
+    view = HubGraphQLView(hub)
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
+    add_media_routes(app, hub.settings, hub.db)
+    add_publication_routes(app, hub.settings, hub.db)
+    if not hub.settings.is_production:
+        app.router.add_get("/", index)
+
+    async def start_realtime(app: web.Application) -> None:
+        hub = app[HUB]
+        hub.realtime = Realtime(hub.db, hub.plugins, hub.settings)
+        await hub.realtime.start()
+
+    async def stop_realtime(app: web.Application) -> None:
+        # On shutdown (before open WebSockets are closed): subscribers are told to resume.
+        if app[HUB].realtime is not None:
+            await app[HUB].realtime.stop()
+            app[HUB].realtime = None
+
+    async def close_pool(app: web.Application) -> None:
+        await app[HUB].db.close()
+
+    app.on_startup.append(start_realtime)
+    app.on_shutdown.append(stop_realtime)
+    app.on_cleanup.append(stop_realtime)
+    app.on_cleanup.append(close_pool)
+    return app

@@ -1,0 +1,152 @@
+"""The compiled path's side of the GraphQL view: the response body of a request from one
+statement, or None to let the ordinary executor answer it (hub/app.py tries this first and
+makes the HTTP response).
+
+A statement that fails because of the request itself is answered here and never run again by
+the executor (which would take as long, or fail the same way): a statement timeout is a
+``TIMEOUT`` error, a value PostgreSQL refuses (SQLSTATE class 22) a ``BAD_USER_INPUT`` error;
+both are logged without a stack trace. A database outage is left to the executor to report
+(503), and anything else is a twin's bug: logged as a warning, answered by the executor.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+from cross_web import parse_content_type
+
+from hub.api.compiled.plan import NotCompilable
+from hub.api.compiled.stored import is_refusal
+from hub.api.limits import LimitExceeded, check, measure
+from hub.core.errors import TIMEOUT_MESSAGE, is_database_outage, is_input_rejected, is_statement_timeout
+from hub.core.validation import unfit_text_error
+from hub.http.trusted_documents import DocumentRefused
+
+if TYPE_CHECKING:
+    from hub.http.app import Hub
+
+log = logging.getLogger("hub.api.compiled")
+
+
+async def compiled_body(hub: Hub, request: web.Request, viewer_id: int | None) -> bytes | None:
+    """The JSON response body for a compilable query (a JSON POST, or a GET with ``query``),
+    or None.
+
+    None whenever anything would make the ordinary path answer differently: a body it would
+    refuse or word an error about, a document refused or limited, arguments a resolver
+    refuses, or a statement that failed for a reason that is not the request's (the ordinary
+    path then reports the outage as usual).
+    """
+    if hub.compiled is None:
+        return None
+    if request.method == "POST" and is_json_body(request.headers.get("Content-Type")):
+        body = _body(await request.read())
+    elif request.method == "GET" and "query" in request.query:
+        body = _query_string(request)
+    else:
+        return None
+    if body is None:
+        return None
+    query, variables, operation_name, extensions = body
+    if hub.documents.active:
+        try:
+            query = hub.documents.resolve({"query": query, "extensions": extensions})["query"]
+        except DocumentRefused:
+            return None
+    if not isinstance(query, str):
+        return None
+    plan = hub.compiled.plan(query, operation_name)
+    if plan is None or unfit_text_error(plan.document, operation_name, variables) is not None:
+        return None  # the executor words the refusal
+    try:
+        measures = measure(hub.compiled.schema, plan.document, variables, operation_name)
+        if measures is not None:
+            check(measures, hub.settings.security)
+        statement, parameters = hub.compiled.statement(plan, variables, viewer_id)
+    except (LimitExceeded, NotCompilable):
+        return None
+    except Exception:  # a bug in a twin must not cost the answer the executor can give
+        log.exception("compiling %s failed; answering through the executor",
+                      operation_name or "an operation")
+        return None
+    try:
+        data = await hub.db.fetchval(statement, *parameters)
+    except Exception as error:
+        return _failed(error, operation_name)
+    return b'{"data":' + data.encode() + b"}"
+
+
+def _failed(error: Exception, operation_name: str | None) -> bytes | None:
+    """The answer to a failed statement, or None for the executor to answer."""
+    name = operation_name or "an operation"
+    if is_statement_timeout(error):
+        log.warning("compiled statement of %s timed out: %r", name, error)
+        return _error_body(TIMEOUT_MESSAGE, "TIMEOUT")
+    if is_input_rejected(error):
+        log.info("compiled statement of %s refused its input: %r", name, error)
+        return _error_body(
+            f"An argument was refused: {getattr(error, 'message', None) or error}.",
+            "BAD_USER_INPUT",
+        )
+    # An outage is the executor's to report (503); anything else is a twin's bug, to fix.
+    # A stored value that does not fit its type is the executor's to serialize or word.
+    level = logging.DEBUG if is_database_outage(error) or is_refusal(error) else logging.WARNING
+    log.log(level, "compiled statement failed, answering through the executor: %r", error)
+    return None
+
+
+def _error_body(message: str, code: str) -> bytes:
+    # No `path`: one statement answers every root field at once.
+    return orjson.dumps({"data": None, "errors": [{"message": message,
+                                                   "extensions": {"code": code}}]})
+
+
+
+def is_json_body(content_type: str | None) -> bool:
+    """Whether a POST with this ``Content-Type`` carries a GraphQL request as JSON: its media
+    type is ``application/json`` in any letter case (media types are case-insensitive, RFC
+    9110), whatever its parameters (RFC 8259 defines none: a charset changes nothing). The one
+    rule of both paths: the view shows Strawberry this verdict (hub/app.py)."""
+    media_type, _ = parse_content_type(content_type or "")
+    return media_type == "application/json"
+
+
+Request = tuple[Any, dict[str, Any], str | None, Any]
+
+
+def _body(raw: bytes) -> Request | None:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict):
+        return None  # batches, and bodies the ordinary path refuses
+    return _checked(body)
+
+
+def _query_string(request: web.Request) -> Request | None:
+    """GET /graphql?query=…&variables=<JSON>&operationName=…&extensions=<JSON>."""
+    body: dict[str, Any] = {"query": request.query.get("query"),
+                            "operationName": request.query.get("operationName")}
+    for name in ("variables", "extensions"):
+        if name in request.query:
+            try:
+                body[name] = orjson.loads(request.query[name])
+            except orjson.JSONDecodeError:
+                return None
+    return _checked(body)
+
+
+def _checked(body: dict[str, Any]) -> Request | None:
+    # Anything but the expected types (`"variables": 0`, say) is the executor's to refuse.
+    variables = body.get("variables")
+    variables = {} if variables is None else variables
+    operation_name = body.get("operationName")
+    extensions = body.get("extensions")
+    if not isinstance(variables, dict) or not isinstance(operation_name, str | None) \
+            or not isinstance(extensions, dict | None):
+        return None
+    return body.get("query"), variables, operation_name, extensions
