@@ -243,6 +243,37 @@ def schema() -> None:
 
 
 @main.command()
+@click.option("--missing", is_flag=True, help="List only the fields without a twin.")
+def twins(missing: bool) -> None:
+    """Report which read fields have an SQL twin (answered by compiled queries) and, for each
+    that has none, why (such a field is answered by the executor)."""
+    from hub.api.compiled import twins as find_twins
+    from hub.api.schema import build_schema
+    from hub.plugins import create_plugins
+
+    settings = _settings()
+    try:
+        loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+    except PluginError as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(2)
+    schema = build_schema(loaded)._schema
+    report = find_twins(schema, loaded)
+    table = Table(title="read fields and their twins")
+    for column in ("field", "twin"):
+        table.add_column(column)
+    rows = [(f"{t}.{f}", type(spec).__name__) for (t, f), spec in report.registry.items()]
+    rows += [(f"{t}.{f}", f"[yellow]none[/yellow]: {why}") for (t, f), why in report.without.items()]
+    for field, twin in sorted(rows):
+        if not missing or twin.startswith("[yellow]"):
+            table.add_row(field, twin)
+    console.print(table)
+    total = len(report.registry) + len(report.without)
+    console.print(f"{len(report.registry)} of {total} read fields have a twin "
+                  f"({100 * len(report.registry) / max(total, 1):.0f}%).")
+
+
+@main.command()
 def plugins() -> None:
     """List installed plugins and the media types they provide."""
     from hub.plugins import create_plugins

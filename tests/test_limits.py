@@ -28,8 +28,6 @@ from hub.api.compiled import PLAN_CACHE_SIZE
 from hub.api.compiled.plan import STATEMENTS_PER_PLAN
 from hub.api.limits import (
     INTROSPECTION_CACHE_SIZE,
-    MAX_SEARCH_LENGTH,
-    MAX_SEARCH_TERMS,
     _introspection_results,
     list_size,
     returns_list,
@@ -37,6 +35,7 @@ from hub.api.limits import (
 from hub.api.schema import build_schema
 from hub.core import ratelimit
 from hub.core.config import Settings
+from hub.core.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS
 from hub.http.app import Hub, create_app, create_hub
 from hub.http.trusted_documents import APQ_CAPACITY_BYTES, document_id
 from hub.plugins import HubPlugins

@@ -17,8 +17,10 @@ from aiohttp import web
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.errors import Unauthenticated
+from hub.core.pages import CountsLoader, PagesLoader
 from hub.core.ratelimit import RateLimits
 from hub.core.relay import encode_id
+from hub.core.rules import Listing
 from hub.plugins import HubPlugins
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ class Context:
     # process's event listener, which subscriptions read from.
     connection_params: dict[str, Any] | None = None
     events: EventBus | None = None
-    _loaders: dict[type, Any] = field(default_factory=dict)
+    _loaders: dict[Any, Any] = field(default_factory=dict)
     # Objects a list resolver loaded in bulk because the selection asked for them, so their
     # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.
     preloaded: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -72,10 +74,28 @@ class Context:
         return self.viewer_row["id"]
 
     def loader(self, loader_class: type[L]) -> L:
-        """This request's instance of ``loader_class`` (constructed with the database)."""
+        """This request's instance of ``loader_class`` (constructed with the database and
+        the viewer's id: what a loader returns may depend on who reads)."""
         instance = self._loaders.get(loader_class)
         if instance is None:
-            instance = self._loaders[loader_class] = loader_class(self.db)  # type: ignore[call-arg]
+            instance = loader_class(self.db, self.viewer_id)  # type: ignore[call-arg]
+            self._loaders[loader_class] = instance
+        return instance
+
+    def pages(self, listing: Listing) -> PagesLoader:
+        """This request's loader of ``listing``'s pages (hub/core/pages.py)."""
+        key = ("pages", id(listing))
+        instance = self._loaders.get(key)
+        if instance is None:
+            instance = self._loaders[key] = PagesLoader(self.db, self.viewer_id, listing)
+        return instance
+
+    def counts(self, listing: Listing) -> CountsLoader:
+        """This request's loader of ``listing``'s ``totalCount``s."""
+        key = ("counts", id(listing))
+        instance = self._loaders.get(key)
+        if instance is None:
+            instance = self._loaders[key] = CountsLoader(self.db, self.viewer_id, listing)
         return instance
 
     def forget_loaded(self) -> None:

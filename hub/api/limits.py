@@ -30,7 +30,6 @@ Pure introspection operations without aliases are answered from a per-schema cac
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,17 +60,15 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import ListSize
 
 from hub.core.config import Security
-from hub.core.errors import BadRequest, CodedError
+from hub.core.errors import CodedError
+
+# Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
+MAX_TOKENS = 5_000
 
 # A list field without @listSize is a mistake tests/test_limits.py catches; should one slip
 # through, it is priced as a full page.
 UNDECLARED_LIST_SIZE = 100
 
-# Free-text search (PostgreSQL's websearch_to_tsquery): the text and its words are capped so a
-# search can neither hold a connection with a huge query nor make one that negates every row.
-MAX_SEARCH_LENGTH = 200
-MAX_SEARCH_TERMS = 20
-_TERM = re.compile(r"\w+")
 
 # Introspection results kept per schema (documents without aliases: one full answer each).
 INTROSPECTION_CACHE_SIZE = 8
@@ -80,26 +77,6 @@ _INTROSPECTION_ROOTS = frozenset({"__schema", "__type", "__typename"})
 
 class LimitExceeded(CodedError):
     code = "OPERATION_TOO_LARGE"
-
-
-def checked_search(text: str | None, argument: str = "filter.search") -> str | None:
-    """``text`` when within :data:`MAX_SEARCH_LENGTH` characters and :data:`MAX_SEARCH_TERMS`
-    words; a ``BAD_USER_INPUT`` error naming the cap otherwise. Checked before any SQL, by the
-    resolvers and by the compiled path alike."""
-    if text is None:
-        return None
-    if len(text) > MAX_SEARCH_LENGTH:
-        raise BadRequest(
-            f"{argument} is {len(text):,} characters; the maximum is {MAX_SEARCH_LENGTH}.",
-            limit=MAX_SEARCH_LENGTH, argument=argument,
-        )
-    terms = len(_TERM.findall(text))
-    if terms > MAX_SEARCH_TERMS:
-        raise BadRequest(
-            f"{argument} has {terms:,} terms; the maximum is {MAX_SEARCH_TERMS}.",
-            limit=MAX_SEARCH_TERMS, argument=argument,
-        )
-    return text
 
 
 def list_size(field: GraphQLField) -> ListSize | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from hub.api.context import Context
+from hub.api.errors import user_errors
 from hub.core.db.pool import Executor
 from hub.core.errors import InputProblem
 from hub.core.events import Event
@@ -41,6 +42,6 @@ async def run_mutation(
             outcome = await work(tx)
             await outbox.write(tx, outcome.events)
     except InputProblem as problem:
-        return payload(errors=problem.errors)
+        return payload(errors=user_errors(problem.errors))
     context.forget_loaded()
     return payload(errors=[], **outcome.fields)

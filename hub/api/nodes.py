@@ -14,8 +14,9 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.federation import sized_list
+from hub.api.relay import Node
 from hub.core.errors import BadRequest
-from hub.core.relay import Node, parse_id
+from hub.core.relay import parse_id
 
 MAX_NODES = 100
 

@@ -32,8 +32,9 @@ from hub.api.classes.types import Class
 from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
+from hub.api.errors import MaskUnexpectedErrors, tag_unexpected
 from hub.api.federation import FederatedSchema
-from hub.api.limits import OperationLimits
+from hub.api.limits import MAX_TOKENS, OperationLimits
 from hub.api.lineage.mutations import LineageMutation
 from hub.api.media.mutations import MediaMutation
 from hub.api.members.mutations import MembersMutation
@@ -46,13 +47,11 @@ from hub.api.records.mutations import CreateRecordInput, RecordsMutation, Update
 from hub.api.records.queries import RecordsQuery
 from hub.api.records.types import Record
 from hub.api.scalars import DECIMAL
-from hub.core.errors import ErrorCode, MaskUnexpectedErrors, tag_unexpected
-from hub.core.validation import RefuseUnfitText
+from hub.api.text_check import RefuseUnfitText
+from hub.core.errors import ErrorCode
 from hub.plugins import HubPlugins, PluginError
 
 FEDERATION_VERSION = "2.11"
-# Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
-MAX_TOKENS = 5_000
 
 CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery,
                                   CompilationsQuery)

@@ -1,7 +1,8 @@
 """Errors: typed payload errors for expected problems, coded GraphQL errors for auth, and
 masking for everything unexpected.
 
-Three kinds, as the API contract says:
+Plain Python, for every layer: the API layer shows them to clients (hub/api/errors.py: the
+``UserError`` type, the ``ErrorCode`` enum, masking). Three kinds, as the API contract says:
 
 * Expected problems with a mutation's input (bad input, conflicts) are **payload errors**:
   the service raises :class:`InputProblem`, the mutation rolls back and returns
@@ -9,29 +10,27 @@ Three kinds, as the API contract says:
 * Authentication, permission and request-shape failures are **GraphQL errors** with
   ``extensions.code`` (:class:`Unauthenticated`, :class:`Forbidden`, :class:`BadRequest`).
 * Anything else is a bug: the client sees "Internal server error" and an ``errorId``; the log
-  carries the same id with the stack trace (:class:`MaskUnexpectedErrors`).
+  carries the same id with the stack trace (hub/api/errors.py).
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-import re
-import uuid
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("hub.core.errors")
 
 INTERNAL_MESSAGE = "Internal server error"
 
 
-@strawberry.enum(description="Machine-readable reason of a payload error or a GraphQL error.")
 class ErrorCode(enum.Enum):
+    """Machine-readable reason of a payload error or a GraphQL error (the API's ``ErrorCode``
+    enum, hub/api/errors.py)."""
+
     INVALID_INPUT = "INVALID_INPUT"
     INVALID_DETAILS = "INVALID_DETAILS"
     MEDIA_TYPE_NOT_ENABLED = "MEDIA_TYPE_NOT_ENABLED"
@@ -79,14 +78,14 @@ class ErrorCode(enum.Enum):
     INVALID_CURSOR = "INVALID_CURSOR"
 
 
-@strawberry.type(description="An expected problem with a mutation's input; nothing was written.")
-class UserError:
-    field: str | None = strawberry.field(
-        description="The input field at fault (camelCase path, e.g. `details.music.tempoBpm`), "
-        "or null when the problem is the whole request."
-    )
-    message: str = strawberry.field(description="A sentence for a person.")
-    code: ErrorCode = strawberry.field(description="A stable code for programs.")
+@dataclass(frozen=True)
+class Problem:
+    """An expected problem with a write's input (a payload's ``UserError`` in the API):
+    ``field`` is the camelCase path of the input field at fault, or None for the whole input."""
+
+    field: str | None
+    message: str
+    code: ErrorCode
 
 
 class InputProblem(Exception):
@@ -94,10 +93,10 @@ class InputProblem(Exception):
 
     def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.errors = [UserError(field=field, message=message, code=code)]
+        self.errors = [Problem(field=field, message=message, code=code)]
 
     @classmethod
-    def many(cls, errors: list[UserError]) -> InputProblem:
+    def many(cls, errors: list[Problem]) -> InputProblem:
         problem = cls(errors[0].code, errors[0].message, errors[0].field)
         problem.errors = list(errors)
         return problem
@@ -192,82 +191,3 @@ def is_input_rejected(error: BaseException | None) -> bool:
     return isinstance(error, asyncpg.PostgresError) and str(
         getattr(error, "sqlstate", "") or ""
     ).startswith("22")
-
-
-def tag_unexpected(errors: list[GraphQLError]) -> None:
-    """Give each unexpected error an id and log it with its stack, once. A database outage
-    is logged as a warning without a stack: it is expected to happen and to pass."""
-    for error in errors:
-        if is_expected(error) or getattr(error, "hub_error_id", None):
-            continue
-        if is_database_outage(error.original_error):
-            error.hub_error_id = "unavailable"  # type: ignore[attr-defined]
-            log.warning("database unavailable at %s: %r",
-                        ".".join(map(str, error.path or ())), error.original_error)
-            continue
-        if is_statement_timeout(error.original_error):
-            error.hub_error_id = "timeout"  # type: ignore[attr-defined]
-            log.warning("statement timeout at %s: %r",
-                        ".".join(map(str, error.path or ())), error.original_error)
-            continue
-        error_id = uuid.uuid4().hex[:16]
-        error.hub_error_id = error_id  # type: ignore[attr-defined]
-        original = error.original_error
-        log.error(
-            "unexpected error %s at %s: %r", error_id, ".".join(map(str, error.path or ())),
-            original, exc_info=(type(original), original, original.__traceback__) if original else None,
-        )
-
-
-class MaskUnexpectedErrors(SchemaExtension):
-    """Replaces every unexpected error with "Internal server error" and its ``errorId``, and
-    in production drops "Did you mean …?" suggestions (they help attackers map the schema).
-
-    Errors are replaced, never edited: validation errors come from a cache shared by every
-    request, and a hub in development must still see its suggestions.
-    """
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
-            return
-        tag_unexpected(result.errors)
-        settings = getattr(self.execution_context.context, "settings", None)
-        production = settings is not None and settings.is_production
-        result.errors = [
-            _without_suggestion(_masked(error)) if production else _masked(error)
-            for error in result.errors
-        ]
-
-
-_SUGGESTION = re.compile(r" Did you mean .*\?$")
-
-
-def _without_suggestion(error: GraphQLError) -> GraphQLError:
-    message = _SUGGESTION.sub("", error.message)
-    if message == error.message:
-        return error
-    return GraphQLError(message, nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path, extensions=error.extensions)
-
-
-def _masked(error: GraphQLError) -> GraphQLError:
-    error_id = getattr(error, "hub_error_id", None)
-    if error_id is None:
-        return error
-    if error_id == "unavailable":
-        return GraphQLError(
-            UNAVAILABLE_MESSAGE, nodes=error.nodes, source=error.source,
-            positions=error.positions, path=error.path,
-            extensions={"code": "SERVICE_UNAVAILABLE", "retryable": True},
-        )
-    if error_id == "timeout":
-        return GraphQLError(
-            TIMEOUT_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, extensions={"code": "TIMEOUT"},
-        )
-    return GraphQLError(
-        INTERNAL_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
-    )

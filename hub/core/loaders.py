@@ -18,8 +18,8 @@ MAX_BATCH = 1000
 class RowsByIdLoader(DataLoader[int, Any], Generic[V]):
     """Loads rows by primary key; missing keys give None. Subclasses set :meth:`fetch`."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def fetch(self, ids: list[int]) -> Sequence[Any]:

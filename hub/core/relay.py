@@ -1,5 +1,5 @@
-"""Relay conventions: the ``Node`` interface, opaque global IDs, cursor connections with
-keyset pagination.
+"""Relay conventions without GraphQL: opaque global IDs, page arguments and cursors (the
+``Node`` interface and connection types are hub/api/relay.py; keyset orders hub/core/rules.py).
 
 Global IDs are ``base64url("<Type>:<primary key>")``. Clients must treat them as opaque; the
 hub decodes them with :func:`decode_id`, which names the problem when one is malformed or of
@@ -16,25 +16,17 @@ import base64
 import binascii
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import orjson
-import strawberry
 
 from hub.core.errors import BadRequest, ErrorCode, InputProblem
 from hub.core.validation import unfit_character
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
-
-T = TypeVar("T")
-
-
-@strawberry.interface(description="An object with a globally unique, opaque ID.")
-class Node:
-    id: strawberry.ID = strawberry.field(description="The object's opaque global ID.")
 
 
 # --- global IDs -------------------------------------------------------------------------------
@@ -106,41 +98,7 @@ def try_decode_id(global_id: str, expected_type: str) -> int | None:
         return None
 
 
-# --- connections ------------------------------------------------------------------------------
-
-
-# Shareable: other subgraphs with Relay connections define the same value type.
-@strawberry.federation.type(
-    shareable=True, description="Where a page sits in its list (Relay cursor connections)."
-)
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="More items follow this page.")
-    has_previous_page: bool = strawberry.field(description="More items precede this page.")
-    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
-
-
-@strawberry.type(description="One item of a connection, with its cursor.")
-class Edge(Generic[T]):
-    cursor: str
-    node: T
-
-
-@strawberry.type(description="A page of a list, with cursors to move forward and back.")
-class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items, each with its cursor.")
-    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
-    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
-
-    @strawberry.field(description="The items of this page, without cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(description="How many items the whole list holds (one extra statement).")
-    async def total_count(self) -> int:
-        if self.count is None:
-            raise BadRequest("totalCount is not available on this list.")
-        return await self.count()
+# --- pages and cursors ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -272,25 +230,3 @@ def _moment(value: Any) -> dt.datetime | None:
         return moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None
-
-
-def connection_from_rows(
-    rows: Sequence[Any], page: PageArgs, ordering: Ordering,
-    to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]] | None = None,
-) -> Connection[T]:
-    """Build a page from rows fetched with ``LIMIT page.limit + 1`` in ``page_sql`` order."""
-    has_more = len(rows) > page.limit
-    rows = list(rows[: page.limit])
-    if not page.forward:
-        rows.reverse()
-    edges = [Edge(cursor=encode_cursor(ordering.key_of(row)), node=to_node(row)) for row in rows]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_more if page.forward else page.before is not None,
-            has_previous_page=page.after is not None if page.forward else has_more,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )

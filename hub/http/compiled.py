@@ -21,8 +21,8 @@ from cross_web import parse_content_type
 from hub.api.compiled.plan import NotCompilable
 from hub.api.compiled.stored import is_refusal
 from hub.api.limits import LimitExceeded, check, measure
+from hub.api.text_check import unfit_text_error
 from hub.core.errors import TIMEOUT_MESSAGE, is_database_outage, is_input_rejected, is_statement_timeout
-from hub.core.validation import unfit_text_error
 from hub.http.trusted_documents import DocumentRefused
 
 if TYPE_CHECKING:

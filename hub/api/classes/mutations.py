@@ -30,6 +30,7 @@ from strawberry.types import Info
 
 from hub.api.classes.types import Class, ClassLevel, Enrollment, Feedback, Lesson, Submission
 from hub.api.context import Context
+from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.members.subscription import (
     counts_as_active,
@@ -39,7 +40,7 @@ from hub.api.members.subscription import (
 )
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.core.errors import ErrorCode, Forbidden, InputProblem
 from hub.core.events import Event
 from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_labels, clean_text
@@ -629,12 +630,11 @@ async def complete_lesson(context: Context, input: LessonIdInput) -> CompleteLes
 
 async def _own_published_record(tx: Executor, member_id: int, global_id: str) -> int:
     record_id = input_pk(global_id, "Record", "recordId")
-    rows = await record_store.records_by_ids(tx, [record_id])
+    rows = await record_store.records_by_ids(tx, [record_id], member_id)
     row = rows[0] if rows else None
-    own = row is not None and row["author_id"] == member_id
-    if row is None or row["deleted_at"] is not None or not (own or row["status"] == "PUBLISHED"):
+    if row is None or not row["_visible"]:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
-    if not own:
+    if row["author_id"] != member_id:
         raise InputProblem(ErrorCode.NOT_YOUR_RECORD,
                            "You can only submit your own records.", "recordId")
     if row["status"] != "PUBLISHED":

@@ -7,8 +7,9 @@ from strawberry.types import Info
 
 from hub.api.classes.types import Class, ClassLevel, ClassStatus, classes_connection, load_class
 from hub.api.federation import priced_connection
-from hub.api.limits import checked_search
-from hub.core.relay import Connection, PageArgs, decode_id
+from hub.api.relay import Connection
+from hub.core.relay import PageArgs, decode_id
+from hub.core.search import checked_search
 from hub.domain.classes import store
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from hub.api.compiled.plan import AlwaysNull, Bound, Builder, Column, NotCompilable, Registry, Selection, Spec
-from hub.api.compiled.sql import aggregate_list
 from hub.domain.classes.store import LONGEST_SLUG, SUBMITTED_RECORD_PUBLIC
 
 CLASS_COLUMNS = {
@@ -84,6 +83,11 @@ class Lessons(Spec):
         return (f"(select {aggregate_list(item, f'{lesson}.position')} from ("
                 f"select *, ({row}.free_preview and position = 1) as readable from lessons "
                 f"where class_id = {row}.id) {lesson})")
+
+
+def aggregate_list(item: str, order: str) -> str:
+    """A JSON list of ``item`` over the rows aggregated, in ``order``; ``[]`` when empty."""
+    return f"coalesce(json_agg({item} order by {order}), '[]'::json)"
 
 
 def specs() -> Registry:

@@ -30,7 +30,8 @@ from strawberry.types import Info
 from hub.api.federation import priced_connection, sized_list
 from hub.api.members.subscription import viewer_subscription_active
 from hub.api.nodes import node_resolver
-from hub.core.relay import Connection, Node, PageArgs, connection_from_rows, decode_id, encode_id
+from hub.api.relay import Connection, Node, connection_from_rows
+from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.domain.classes import loaders
 from hub.domain.classes.store import CLASSES_NEWEST, ENROLLMENTS_NEWEST, FEEDBACK_OLDEST, SUBMISSIONS_NEWEST
 

@@ -48,11 +48,12 @@ from hub.api.compilations.types import (
     frozen_lines,
 )
 from hub.api.context import Context
+from hub.api.errors import UserError, user_errors
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.api.scalars import plain
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.core.errors import ErrorCode, Forbidden, InputProblem, Problem
 from hub.core.events import Event
 from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_text
@@ -358,12 +359,10 @@ async def add_editor(context: Context, input: AddCompilationEditorInput) -> Comp
 
 
 async def _publishable_record(tx: Executor, context: Context, global_id: str) -> Any:
-    record = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
-    hidden = record is None or (
-        record["status"] != "PUBLISHED" and record["author_id"] != context.viewer_id
-        and record["deleted_at"] is None
-    )
-    if hidden:
+    record = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"),
+                                                  context.viewer_id)
+    # A deleted record is named (and refused as deleted); another's draft stays unseen.
+    if record is None or not (record["_nameable"] or record["deleted_at"] is not None):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
     if record["deleted_at"] is not None:
         raise InputProblem(ErrorCode.RECORD_NOT_PUBLISHED, "The record was deleted.", "recordId")
@@ -486,10 +485,10 @@ async def change_status(
     return await run_mutation(context, CompilationPayload, work)
 
 
-def _problem_errors(problems: list[Any]) -> list[UserError]:
+def _problem_errors(problems: list[Any]) -> list[Problem]:
     return [
-        UserError(field="items" if p.item_id else None, message=f"{p.code}: {p.message}",
-                  code=(ErrorCode.CHANGED_SINCE_APPROVAL
+        Problem(field="items" if p.item_id else None, message=f"{p.code}: {p.message}",
+                code=(ErrorCode.CHANGED_SINCE_APPROVAL
                         if p.code == publishing.CHANGED_SINCE_APPROVAL
                         else ErrorCode.PUBLISHING_BLOCKED))
         for p in problems
@@ -510,11 +509,11 @@ async def _reopen(tx: Executor, context: Context, row: Any) -> Outcome:
 async def publish(context: Context, input: CompilationIdInput) -> PublishCompilationPayload:
     _require_editorial(context)
     written: list[str] = []
-    reopened: list[UserError] = []
+    reopened: list[Problem] = []
 
     def payload(errors: list[UserError], **fields: Any) -> PublishCompilationPayload:
         # A reopen commits (and its payload shows the compilation) but publishes nothing.
-        return PublishCompilationPayload(errors=errors or reopened, **fields)
+        return PublishCompilationPayload(errors=errors or user_errors(reopened), **fields)
 
     async def work(tx: Executor) -> Outcome:
         row = await _locked(tx, input.id)

@@ -14,7 +14,8 @@ from hub.api.compilations.types import (
     load_compilation,
 )
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
-from hub.core.relay import Connection, PageArgs, decode_id
+from hub.api.relay import Connection
+from hub.core.relay import PageArgs, decode_id
 from hub.domain.compilations import store
 
 

@@ -24,17 +24,10 @@ from strawberry.types import Info
 
 from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.api.nodes import node_resolver
+from hub.api.relay import Connection, Node, connection_from_rows
 from hub.api.scalars import plain
 from hub.core.errors import BadRequest
-from hub.core.relay import (
-    Connection,
-    Node,
-    PageArgs,
-    connection_from_rows,
-    decode_id,
-    encode_id,
-    try_decode_id,
-)
+from hub.core.relay import PageArgs, decode_id, encode_id, try_decode_id
 from hub.domain.compilations import credits, loaders, workflow
 from hub.http.publications import publication_path
 
@@ -122,13 +115,12 @@ class Money:
 async def visible_title(context: Context, record_pk: int | None) -> str | None:
     """A record's title if the viewer may see the record, else None (a tombstone: deleted,
     unpublished, someone else's draft). Credits name the author, never hidden content."""
-    from hub.api.records.types import visible as record_visible
     from hub.domain.records.loaders import RecordByIdLoader
 
     if record_pk is None:
         return None
     row = await context.loader(RecordByIdLoader).load(record_pk)
-    return row["title"] if record_visible(row, context) else None
+    return row["title"] if row is not None and row["_visible"] else None
 
 
 @strawberry.type(description="Where part of a member's credit comes from: an item's record at a "

@@ -18,8 +18,9 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import GraphQLError, GraphQLSchema, parse, validate
 
-from hub.api.compiled.plan import NotCompilable, Plan, Registry, compile_operation
-from hub.api.schema import MAX_TOKENS
+from hub.api.compiled.derive import Report, derive
+from hub.api.compiled.plan import NotCompilable, Plan, compile_operation
+from hub.api.limits import MAX_TOKENS
 from hub.plugins import HubPlugins
 
 log = logging.getLogger("hub.api.compiled")
@@ -29,15 +30,12 @@ log = logging.getLogger("hub.api.compiled")
 PLAN_CACHE_SIZE = 512
 
 
-def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
-    """Every SQL twin of every slice: (type name, field name) → Spec."""
+def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Report:
+    """Every field's SQL twin, or why it has none (hub/api/compiled/derive.py)."""
     from hub.api.classes import twins as classes
-    from hub.api.lineage import twins as lineage
-    from hub.api.members import twins as members
-    from hub.api.records import twins as records
+    from hub.api.records.twins import details_twins
 
-    return {**records.specs(schema, plugins), **members.specs(), **lineage.specs(),
-            **classes.specs()}
+    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs()})
 
 
 class CompiledQueries:
@@ -45,7 +43,8 @@ class CompiledQueries:
 
     def __init__(self, schema: GraphQLSchema, plugins: HubPlugins) -> None:
         self.schema = schema
-        self.registry = twins(schema, plugins)
+        self.report = twins(schema, plugins)
+        self.registry = self.report.registry
         self._plans: LRUCache[tuple[bytes, str | None], Plan | None] = LRUCache(
             maxsize=PLAN_CACHE_SIZE
         )

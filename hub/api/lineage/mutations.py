@@ -100,11 +100,11 @@ def _check_count(context: Context, count: int, field: str) -> None:
 
 async def _remix_for_change(tx: Executor, context: Context, global_id: str) -> Any:
     """The remix, locked; NOT_FOUND unless visible, FORBIDDEN unless the viewer's."""
-    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
-    own = row is not None and row["author_id"] == context.viewer_id
-    if row is None or not (own or row["status"] == "PUBLISHED"):
+    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"),
+                                               context.viewer_id)
+    if row is None or not row["_nameable"]:
         raise InputProblem(ErrorCode.NOT_FOUND, f"No record {global_id!r}.", "recordId")
-    if not own:
+    if row["author_id"] != context.viewer_id:
         raise Forbidden("Only the record's author can change its sources.")
     if row["deleted_at"] is not None:
         raise InputProblem(ErrorCode.INVALID_STATE, "This record has been deleted.", "recordId")
@@ -171,7 +171,7 @@ async def add_source(context: Context, input: AddSourceInput) -> RecordPayload:
         if source_pk == remix["id"]:
             raise InputProblem(ErrorCode.SELF_SOURCE, "A record cannot be its own source.",
                                "sourceId")
-        source = await record_store.record_for_update(tx, source_pk)
+        source = await record_store.record_for_update(tx, source_pk, context.viewer_id)
         check_source(source, context, "sourceId", input.source_id)
         existing = await store.source_ids_of(tx, remix["id"])
         if source_pk in existing:

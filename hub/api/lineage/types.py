@@ -22,37 +22,31 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compiled.derive import PART, twin
 from hub.api.federation import sized_list
+from hub.api.lineage import twins
+from hub.api.relay import PageInfo
 from hub.core.errors import BadRequest
-from hub.core.relay import PageArgs, PageInfo, encode_cursor, encode_id
-from hub.domain.lineage import store
+from hub.core.pages import CountKey, PageKey
+from hub.core.relay import PageArgs, encode_id
+from hub.core.rules import Listing, Table
+from hub.domain.lineage import rules, store
 from hub.domain.lineage.loaders import (
     LineageByRecordIdLoader,
-    LinkPageKey,
-    RemixCountByRecordIdLoader,
-    RemixesByRecordIdLoader,
-    SourceCountByRecordIdLoader,
-    SourcesByRecordIdLoader,
     WalkKey,
 )
-from hub.domain.lineage.store import Walk
+from hub.domain.lineage.rules import DEFAULT_DEPTH, MAX_DEPTH, MAX_GRAPH_NODES, Walk
 
 if TYPE_CHECKING:
     from hub.api.context import Context
     from hub.api.members.types import Member
     from hub.api.records.types import Record
 
-DEFAULT_DEPTH = 10
-MAX_DEPTH = 50
-MAX_GRAPH_NODES = 500
-# The most entries an ancestors/descendants walk returns (LineageByRecordIdLoader's cap).
-MAX_ENTRIES = LineageByRecordIdLoader.MAX_ENTRIES
 # The most edges a graph holds: each node names at most HUB_MAX_SOURCES (default 50) sources.
 MAX_GRAPH_EDGES = MAX_GRAPH_NODES * 50
 
@@ -70,9 +64,9 @@ async def _member(info: Info, member_pk: int) -> Member:
 
 def _full_record(row: Any, context: Context) -> Record | None:
     """The record if the viewer may see it in full, else None (a tombstone)."""
-    from hub.api.records.types import Record, visible
+    from hub.api.records.types import seen
 
-    return Record.from_row(row, context) if visible(row, context) else None
+    return seen(row, context)
 
 
 @strawberry.enum(description="Which part of a record's lineage to walk.")
@@ -92,19 +86,24 @@ class LineageDirection(enum.Enum):
 
 @strawberry.type(description="A direct source or remix of a record, with the attribution note.")
 class RecordLinkEdge:
+    table: ClassVar[Table] = rules.LINKS
+
     cursor: str = strawberry.field(description="Pass as `after` to get the items after this one.")
     record_id: strawberry.ID = strawberry.field(description="The linked record's ID (always "
-                                                "given, tombstone or not).")
+                                                "given, tombstone or not).",
+                                                metadata=twin(twins.RECORD_ID))
     note: str | None = strawberry.field(description="What the remix took from the source, in "
                                         "the remix author's words; null for a tombstone.")
     added_at: dt.datetime = strawberry.field(description="When the link was made.")
     tombstone: bool = strawberry.field(description="True when you may not see the linked record "
-                                       "in full (deleted, unpublished, someone else's draft).")
+                                       "in full (deleted, unpublished, someone else's draft).",
+                                       metadata=twin(twins.TOMBSTONE))
     node: RecordRef | None = strawberry.field(description="The linked record; null for a "
-                                              "tombstone.")
+                                              "tombstone.", metadata=twin(twins.SEEN_RECORD))
     author_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The linked record's author, credited even for a tombstone.")
+    @strawberry.field(description="The linked record's author, credited even for a tombstone.",
+                      metadata=twin(twins.AUTHOR))
     async def author(self, info: Info) -> MemberRef:
         return await _member(info, self.author_pk)
 
@@ -114,7 +113,7 @@ class RecordLinkConnection:
     edges: list[RecordLinkEdge] = strawberry.field(description="The links, each with its cursor.")
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     record_pk: strawberry.Private[int]
-    count_loader: strawberry.Private[type]
+    listing: strawberry.Private[Listing]
 
     @strawberry.field(description="The linked records of this page; null for each tombstone.")
     def nodes(self) -> list[RecordRef | None]:
@@ -122,20 +121,23 @@ class RecordLinkConnection:
 
     @strawberry.field(description="How many links the whole list holds, tombstones included.")
     async def total_count(self, info: Info) -> int:
-        return await info.context.loader(self.count_loader).load(self.record_pk)
+        return await info.context.counts(self.listing).load(CountKey(self.record_pk))
 
 
-def _link_connection(
-    rows: Sequence[Any], page: PageArgs, walk: Walk, record_pk: int, context: Context,
+async def _links(
+    info: Info, listing: Listing, record_pk: int, first: int | None, after: str | None,
 ) -> RecordLinkConnection:
-    ordering = store.SOURCE_ORDER if walk is Walk.ANCESTORS else store.REMIX_ORDER
+    context: Context = info.context
+    page = PageArgs.of(first, after)
+    order = listing.default_order
+    rows = await context.pages(listing).load(PageKey(record_pk, order, page))
+    ordering = listing.orderings[order]
     has_more = len(rows) > page.limit
     edges = [
         RecordLinkEdge(
-            cursor=encode_cursor(ordering.key_of(row)),
+            cursor=ordering.cursor_of(row),
             record_id=strawberry.ID(encode_id("Record", row["id"])),
-            node=(record := _full_record(row, context)), tombstone=record is None,
-            note=row["note"] if record is not None else None,
+            node=_full_record(row, context), tombstone=not row["_visible"], note=row["note"],
             added_at=row["added_at"], author_pk=row["author_id"],
         )
         for row in rows[: page.limit]
@@ -147,30 +149,24 @@ def _link_connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        record_pk=record_pk,
-        count_loader=(SourceCountByRecordIdLoader if walk is Walk.ANCESTORS
-                      else RemixCountByRecordIdLoader),
+        record_pk=record_pk, listing=listing,
     )
 
 
 async def resolve_sources(
     root: Any, info: Info, first: int | None = None, after: str | None = None,
 ) -> RecordLinkConnection:
-    page = PageArgs.of(first, after)
-    rows = await info.context.loader(SourcesByRecordIdLoader).load(LinkPageKey(root.pk, page))
-    return _link_connection(rows, page, Walk.ANCESTORS, root.pk, info.context)
+    return await _links(info, rules.SOURCES, root.pk, first, after)
 
 
 async def resolve_remixes(
     root: Any, info: Info, first: int | None = None, after: str | None = None,
 ) -> RecordLinkConnection:
-    page = PageArgs.of(first, after)
-    rows = await info.context.loader(RemixesByRecordIdLoader).load(LinkPageKey(root.pk, page))
-    return _link_connection(rows, page, Walk.DESCENDANTS, root.pk, info.context)
+    return await _links(info, rules.REMIXES, root.pk, first, after)
 
 
 async def resolve_remix_count(root: Any, info: Info) -> int:
-    return await info.context.loader(RemixCountByRecordIdLoader).load(root.pk)
+    return await info.context.counts(rules.REMIXES).load(CountKey(root.pk))
 
 
 # --- ancestors and descendants -------------------------------------------------------------------
@@ -179,14 +175,20 @@ async def resolve_remix_count(root: Any, info: Info) -> int:
 @strawberry.type(description="A record in another's ancestry or descent, at its shortest "
                  "distance. A tombstone keeps its author and ID; its `record` is null.")
 class LineageEntry:
+    table: ClassVar[Table] = rules.WALKED
+
     depth: int = strawberry.field(description="Generations away (1 = a direct source/remix).")
-    record_id: strawberry.ID = strawberry.field(description="The record's ID (always given).")
+    record_id: strawberry.ID = strawberry.field(description="The record's ID (always given).",
+                                                metadata=twin(twins.RECORD_ID))
     tombstone: bool = strawberry.field(description="True when you may not see the record in "
-                                       "full (deleted, unpublished, someone else's draft).")
-    record: RecordRef | None = strawberry.field(description="The record; null for a tombstone.")
+                                       "full (deleted, unpublished, someone else's draft).",
+                                       metadata=twin(twins.TOMBSTONE))
+    record: RecordRef | None = strawberry.field(description="The record; null for a tombstone.",
+                                                metadata=twin(twins.SEEN_RECORD))
     author_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The record's author, credited even for a tombstone.")
+    @strawberry.field(description="The record's author, credited even for a tombstone.",
+                      metadata=twin(twins.AUTHOR))
     async def author(self, info: Info) -> MemberRef:
         return await _member(info, self.author_pk)
 
@@ -242,15 +244,17 @@ async def resolve_descendants(
                  "of one of its ancestors.")
 class Contributor:
     depth: int = strawberry.field(description="The nearest generation the member is credited "
-                                  "at (0 = the record's own author).")
+                                  "at (0 = the record's own author).",
+                                  metadata=twin(twins.CONTRIBUTOR_DEPTH))
     # The walk's entries are shared among the contributors (at most MAX_ENTRIES + 1 in all,
     # the size of `Record.contributors`), so one per contributor prices the total exactly.
     records: list[LineageEntry] = strawberry.field(description="The member's records in the "
                                                    "lineage, nearest first (tombstones too).",
-                                                   directives=sized_list(1))
+                                                   directives=sized_list(1),
+                                                   metadata=twin(twins.CONTRIBUTOR_RECORDS))
     member_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The credited member.")
+    @strawberry.field(description="The credited member.", metadata=twin(twins.AUTHOR))
     async def member(self, info: Info) -> MemberRef:
         return await _member(info, self.member_pk)
 
@@ -274,35 +278,46 @@ async def resolve_contributors(root: Any, info: Info) -> list[Contributor]:
 
 @strawberry.type(description="A record in a lineage graph. A tombstone has a null title.")
 class LineageNode:
-    id: strawberry.ID = strawberry.field(description="The record's ID.")
-    title: str | None = strawberry.field(description="The title; null for a tombstone.")
+    table: ClassVar[Table] = rules.GRAPH_NODES
+
+    id: strawberry.ID = strawberry.field(description="The record's ID.",
+                                         metadata=twin(twins.RECORD_ID))
+    title: str | None = strawberry.field(description="The title; null for a tombstone.",
+                                         metadata=twin(twins.SHOWN_TITLE))
     media_type: str = strawberry.field(description="The record's media-type key.")
     tombstone: bool = strawberry.field(description="True when you may not see the record in "
-                                       "full (deleted, unpublished, someone else's draft).")
+                                       "full (deleted, unpublished, someone else's draft).",
+                                       metadata=twin(twins.TOMBSTONE))
     generation: int = strawberry.field(description="0 for the record the graph is about, -n for "
                                        "an ancestor n generations up, +n for a descendant.")
     author_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The record's author, credited even for a tombstone.")
+    @strawberry.field(description="The record's author, credited even for a tombstone.",
+                      metadata=twin(twins.AUTHOR))
     async def author(self, info: Info) -> MemberRef:
         return await _member(info, self.author_pk)
 
 
 @strawberry.type(description="An edge of a lineage graph: `remix` was made from `source`.")
 class LineageEdge:
-    remix: strawberry.ID = strawberry.field(description="The `id` of the remix node.")
-    source: strawberry.ID = strawberry.field(description="The `id` of the source node.")
+    remix: strawberry.ID = strawberry.field(description="The `id` of the remix node.",
+                                            metadata=twin(twins.EDGE_REMIX))
+    source: strawberry.ID = strawberry.field(description="The `id` of the source node.",
+                                             metadata=twin(twins.EDGE_SOURCE))
 
 
 @strawberry.type(description="A record's lineage as a graph, for frontends to draw.")
 class LineageGraph:
     nodes: list[LineageNode] = strawberry.field(description="The records, nearest first; the "
                                                 "first is the record the graph is about.",
-                                                directives=sized_list(MAX_GRAPH_NODES))
+                                                directives=sized_list(MAX_GRAPH_NODES),
+                                                metadata=twin(PART))
     edges: list[LineageEdge] = strawberry.field(description="Every source link among the nodes.",
-                                                directives=sized_list(MAX_GRAPH_EDGES))
+                                                directives=sized_list(MAX_GRAPH_EDGES),
+                                                metadata=twin(PART))
     truncated: bool = strawberry.field(description=f"True when the lineage holds more than "
-                                       f"{MAX_GRAPH_NODES} records and the farthest were left out.")
+                                       f"{MAX_GRAPH_NODES} records and the farthest were left out.",
+                                       metadata=twin(PART))
 
 
 async def load_graph(
@@ -310,7 +325,8 @@ async def load_graph(
 ) -> LineageGraph:
     """The graph around a record the caller has checked is visible (two statements)."""
     found = await store.graph_records(
-        context.db, record_pk, direction.walks(), checked_depth(max_depth), MAX_GRAPH_NODES + 1
+        context.db, record_pk, direction.walks(), checked_depth(max_depth), MAX_GRAPH_NODES + 1,
+        context.viewer_id,
     )
     rows = found[:MAX_GRAPH_NODES]
     nodes = [_graph_node(row, context) for row in rows]
@@ -325,9 +341,7 @@ async def load_graph(
 
 
 def _graph_node(row: Any, context: Context) -> LineageNode:
-    from hub.api.records.types import visible
-
-    shown = visible(row, context)
+    shown = row["_visible"]
     return LineageNode(
         id=strawberry.ID(encode_id("Record", row["id"])), media_type=row["media_type"],
         title=row["title"] if shown else None, tombstone=not shown,

@@ -35,11 +35,11 @@ class AttachMediaInput:
 
 
 async def _own_record(tx: Executor, context: Context, global_id: str) -> Any:
-    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"))
-    own = row is not None and row["author_id"] == context.viewer_id
-    if row is None or not (own or row["status"] == "PUBLISHED"):
+    row = await record_store.record_for_update(tx, input_pk(global_id, "Record", "recordId"),
+                                               context.viewer_id)
+    if row is None or not row["_nameable"]:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
-    if not own:
+    if row["author_id"] != context.viewer_id:
         raise Forbidden("Only the record's author can attach files to it.")
     if row["deleted_at"] is not None:
         raise InputProblem(ErrorCode.INVALID_STATE, "This record has been deleted.", "recordId")

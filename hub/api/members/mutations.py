@@ -17,11 +17,12 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.context import Context
+from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.members.types import Member, Role
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.core.errors import ErrorCode, Forbidden, InputProblem
 from hub.core.events import Event
 from hub.core.relay import encode_id
 from hub.core.validation import Problems, clean_labels, clean_text

@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection
-from hub.api.limits import checked_search
+from hub.api.members import twins
 from hub.api.members.types import Member
-from hub.core.relay import Connection, PageArgs, connection_from_rows
-from hub.domain.members import store
-
-# Far beyond any handle (auth.HANDLE_PATTERN): a longer lookup is null without a query.
-LONGEST_HANDLE = 100
+from hub.api.relay import Connection, connection_from_rows
+from hub.core.pages import root_count, root_page
+from hub.core.relay import PageArgs
+from hub.domain.members import rules, store
 
 
 @strawberry.input(description="Narrows `members`; all given conditions must hold.")
@@ -22,35 +22,40 @@ class MemberFilter:
         default=None, description="Full-text search over handle, display name and bio."
     )
 
-    def to_store(self) -> store.MemberFilter:
-        return store.MemberFilter(skill=self.skill, search=checked_search(self.search))
+    def cleaned(self) -> dict[str, str]:
+        """The given conditions as the directory's listing binds them (rules.FILTERS)."""
+        return rules.DIRECTORY.cleaned_filters({"skill": self.skill, "search": self.search})
 
 
 @strawberry.type
 class MembersQuery:
-    @strawberry.field(description="You, when signed in (Authorization: Bearer <token>).")
+    @strawberry.field(description="You, when signed in (Authorization: Bearer <token>).",
+                      metadata=twin(twins.Viewer()))
     def viewer(self, info: Info) -> Member | None:
         row = info.context.viewer_row
         return Member.from_row(row) if row is not None else None
 
-    @strawberry.field(description="A member by handle (case-insensitive).")
+    @strawberry.field(description="A member by handle (case-insensitive).",
+                      metadata=twin(twins.MemberByHandle()))
     async def member(self, info: Info, handle: str) -> Member | None:
-        if len(handle) > LONGEST_HANDLE:
+        if len(handle) > twins.LONGEST_HANDLE:
             return None
         row = await store.member_by_handle(info.context.db, handle)
         return Member.from_row(row) if row is not None else None
 
-    @strawberry.field(description="Members, newest first.", directives=priced_connection())
+    @strawberry.field(description="Members, newest first.", directives=priced_connection(),
+                      metadata=twin(twins.DIRECTORY))
     async def members(
         self, info: Info, filter: MemberFilter | None = None,
         first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
     ) -> Connection[Member]:
-        db = info.context.db
+        context = info.context
         page = PageArgs.of(first, after, last, before)
-        member_filter = (filter or MemberFilter()).to_store()
-        rows = await store.list_members(db, member_filter, page)
+        filters = (filter or MemberFilter()).cleaned()
+        rows = await root_page(context.db, rules.DIRECTORY, context.viewer_id, "NEWEST", page,
+                               filters)
         return connection_from_rows(
-            rows, page, store.NEWEST, Member.from_row,
-            count=lambda: store.count_members(db, member_filter),
+            rows, page, rules.ORDERINGS["NEWEST"], Member.from_row,
+            count=lambda: root_count(context.db, rules.DIRECTORY, context.viewer_id, filters),
         )

@@ -13,15 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Awaitable, Iterable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
-from hub.core.relay import Connection, Node, PageArgs, connection_from_rows, encode_id
+from hub.api.records import twins as record_twins
+from hub.api.relay import Connection, Node, connection_from_rows
+from hub.core.pages import CountKey, PageKey
+from hub.core.relay import PageArgs, encode_id
+from hub.core.rules import Table
+from hub.domain.members import rules
 from hub.domain.members.loaders import MemberByIdLoader
+from hub.domain.records import rules as record_rules
 
 if TYPE_CHECKING:
     from hub.api.classes.types import Class, Enrollment
@@ -41,6 +48,8 @@ class Role(enum.Enum):
 
 @strawberry.federation.type(keys=["id"], description="A person in the community.")
 class Member(Node):
+    table: ClassVar[Table] = rules.MEMBERS  # the plain fields named like its columns
+
     id: strawberry.ID
     handle: str = strawberry.field(description="Unique, case-insensitive name (@handle).")
     display_name: str = strawberry.field(description="The name shown on the member's pages.")
@@ -51,7 +60,8 @@ class Member(Node):
     pk: strawberry.Private[int]
 
     @strawberry.field(description="The member's records, newest first; drafts too when you "
-                      "are this member.", directives=priced_connection())
+                      "are this member.", directives=priced_connection(),
+                      metadata=twin(record_twins.BY_AUTHOR))
     async def records(
         self, info: Info,
         order_by: Annotated[RecordOrder, strawberry.lazy("hub.api.records.types")] | None = None,
@@ -59,21 +69,15 @@ class Member(Node):
         last: int | None = None, before: str | None = None,
     ) -> Connection[Annotated[Record, strawberry.lazy("hub.api.records.types")]]:
         from hub.api.records.types import Record
-        from hub.domain.records import store as record_store
-        from hub.domain.records.loaders import AuthorPageKey, RecordCountByAuthorLoader, RecordsByAuthorLoader
 
         context: Context = info.context
         order = order_by.value if order_by else "NEWEST"
         page = PageArgs.of(first, after, last, before)
-        rows = await context.loader(RecordsByAuthorLoader).load(
-            AuthorPageKey(self.pk, context.viewer_id, order, page)
-        )
+        rows = await context.pages(record_rules.BY_AUTHOR).load(PageKey(self.pk, order, page))
         return connection_from_rows(
-            rows, page, record_store.ORDERINGS[order],
+            rows, page, record_rules.ORDERINGS[order],
             lambda row: Record.from_row(row, context),
-            count=lambda: context.loader(RecordCountByAuthorLoader).load(
-                (self.pk, context.viewer_id)
-            ),
+            count=lambda: context.counts(record_rules.BY_AUTHOR).load(CountKey(self.pk)),
         )
 
     @strawberry.field(description="The member's subscription; null unless you are this member "

@@ -16,12 +16,13 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from hub.api.context import Context
+from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.api.records.details import input_to_json
 from hub.api.records.types import License, Record
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, Forbidden, InputProblem, UserError
+from hub.core.errors import ErrorCode, Forbidden, InputProblem, Problem
 from hub.core.events import Event
 from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_labels, clean_text
@@ -116,7 +117,7 @@ async def normalized_details(
         )
     except DetailsError as error:
         raise InputProblem.many([
-            UserError(field=f"details.{media_type}" + (f".{_camel(p.field)}" if p.field else ""),
+            Problem(field=f"details.{media_type}" + (f".{_camel(p.field)}" if p.field else ""),
                       message=p.message, code=ErrorCode.INVALID_DETAILS)
             for p in error.problems
         ]) from None
@@ -206,9 +207,9 @@ async def create_record(context: Context, input: CreateRecordInput) -> RecordPay
 async def _locked_record(tx: Executor, context: Context, global_id: str) -> Any:
     """The record to change, locked for this transaction; NOT_FOUND unless the viewer may see
     it (authors see their drafts), FORBIDDEN when visible but not theirs to change."""
-    row = await store.record_for_update(tx, input_pk(global_id, "Record", "id"))
-    own = row is not None and row["author_id"] == context.viewer_id
-    if row is None or not (own or row["status"] == "PUBLISHED" or context.is_admin):
+    row = await store.record_for_update(tx, input_pk(global_id, "Record", "id"),
+                                        context.viewer_id)
+    if row is None or not (row["_nameable"] or context.is_admin):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "id")
     return row
 

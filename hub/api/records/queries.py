@@ -5,13 +5,16 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
-from hub.api.limits import checked_search
 from hub.api.members.types import preload_members
+from hub.api.records import twins
 from hub.api.records.types import MediaTypeInfo, Record, RecordOrder, load_record
+from hub.api.relay import Connection, connection_from_rows
 from hub.api.selection import selects_in_items
-from hub.core.relay import Connection, PageArgs, connection_from_rows, decode_id
-from hub.domain.records import store
+from hub.core.pages import Filters, root_count, root_page
+from hub.core.relay import PageArgs, decode_id
+from hub.domain.records import rules
 
 
 @strawberry.input(description="Narrows `records`; all given conditions must hold.")
@@ -24,24 +27,23 @@ class RecordFilter:
         "the media-type plugin indexes (web-search syntax: `\"exact phrase\" -excluded or`).",
     )
 
-    def to_store(self) -> store.RecordFilter:
-        return store.RecordFilter(
-            media_type=self.media_type,
-            author_id=decode_id(self.author, "Member") if self.author else None,
-            tag=self.tag,
-            search=checked_search(self.search),
-        )
+    def cleaned(self) -> Filters:
+        """The given conditions as the feed's listing binds them (rules.FILTERS)."""
+        given = {"media_type": self.media_type, "author": self.author, "tag": self.tag,
+                 "search": self.search}
+        return tuple(sorted(rules.FEED.cleaned_filters(given).items()))
 
 
 @strawberry.type
 class RecordsQuery:
     @strawberry.field(description="A record by ID; null if it does not exist or you may not "
-                      "see it (drafts are visible to their author only).")
+                      "see it (drafts are visible to their author only).",
+                      metadata=twin(twins.RecordById()))
     async def record(self, info: Info, id: strawberry.ID) -> Record | None:
         return await load_record(info.context, decode_id(id, "Record"))
 
     @strawberry.field(description="Published records, newest first by default (the feed).",
-                      directives=priced_connection())
+                      directives=priced_connection(), metadata=twin(twins.FEED))
     async def records(
         self, info: Info,
         filter: RecordFilter | None = None,
@@ -51,14 +53,15 @@ class RecordsQuery:
     ) -> Connection[Record]:
         context = info.context
         page = PageArgs.of(first, after, last, before)
-        record_filter = (filter or RecordFilter()).to_store()
-        rows = await store.list_records(context.db, record_filter, order_by.value, page)
+        filters = dict((filter or RecordFilter()).cleaned())
+        rows = await root_page(context.db, rules.FEED, context.viewer_id, order_by.value, page,
+                               filters)
         if selects_in_items(info, "author"):
             await preload_members(context, (row["author_id"] for row in rows))
         return connection_from_rows(
-            rows, page, store.ORDERINGS[order_by.value],
+            rows, page, rules.ORDERINGS[order_by.value],
             lambda row: Record.from_row(row, context),
-            count=lambda: store.count_records(context.db, record_filter),
+            count=lambda: root_count(context.db, rules.FEED, context.viewer_id, filters),
         )
 
     @strawberry.field(description="The media types of the enabled plugins.",

@@ -1,28 +1,28 @@
-"""GraphQL types of the records slice.
-
-Permission rules, declared here and applied everywhere a record is read (``record``,
-``records``, ``node``/``nodes``, ``Member.records``, ``_entities``):
-
-* a PUBLISHED record is visible to everyone;
-* a DRAFT or UNPUBLISHED record is visible to its author only;
-* a deleted record (a tombstone) is visible to no one through these fields.
-"""
+"""GraphQL types of the records slice. Who may see a record is decided in one place,
+hub/domain/records/rules.py (``VISIBLE``); rows arrive here with that verdict (``_visible``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.lineage import twins as lineage_twins
 from hub.api.lineage import types as lineage
 from hub.api.media import types as media_types
 from hub.api.nodes import node_resolver
+from hub.api.records import twins
 from hub.api.records.details import load_details
-from hub.core.relay import Node, encode_id
+from hub.api.relay import Node
+from hub.core.relay import encode_id
+from hub.core.rules import Table
+from hub.domain.lineage import rules as lineage_rules
+from hub.domain.records import rules
 from hub.domain.records.loaders import RecordByIdLoader
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ class UnboundDetails:
 @strawberry.federation.type(keys=["id"], description="A piece of media a member posted: a song, "
                             "a film clip, a story… Its `details` depend on its media type.")
 class Record(Node):
+    table: ClassVar[Table] = rules.RECORDS  # the plain fields named like its columns
+
     id: strawberry.ID
     title: str = strawberry.field(description="The record's title.")
     description: str = strawberry.field(description="What the record is, in the author's words.")
@@ -83,7 +85,7 @@ class Record(Node):
     pk: strawberry.Private[int]
     author_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The member who posted the record.")
+    @strawberry.field(description="The member who posted the record.", metadata=twin(twins.AUTHOR))
     def author(
         self, info: Info,
     ) -> Annotated[Member, strawberry.lazy("hub.api.members.types")]:
@@ -95,42 +97,49 @@ class Record(Node):
 
     # Remix lineage (hub/lineage/types.py): tombstones keep their author, hide their content.
     sources = strawberry.field(
-        resolver=lineage.resolve_sources,
+        resolver=lineage.resolve_sources, metadata=twin(lineage_twins.SOURCES),
         description="The records this one was made from, in the author's order (attribution).",
         directives=priced_connection(slicing_arguments=("first",)),
     )
     remixes = strawberry.field(
-        resolver=lineage.resolve_remixes, description="The records made from this one, newest "
+        resolver=lineage.resolve_remixes, metadata=twin(lineage_twins.REMIXES),
+        description="The records made from this one, newest "
         "first.", directives=priced_connection(slicing_arguments=("first",)),
     )
     remix_count = strawberry.field(
-        resolver=lineage.resolve_remix_count, description="How many records were made directly "
+        resolver=lineage.resolve_remix_count, metadata=twin(lineage_twins.REMIX_COUNT),
+        description="How many records were made directly "
         "from this one (tombstones included).",
     )
     ancestors = strawberry.field(
-        resolver=lineage.resolve_ancestors, description="Every record this one descends from, "
+        resolver=lineage.resolve_ancestors, metadata=twin(lineage_twins.ANCESTORS),
+        description="Every record this one descends from, "
         "each once at its shortest depth, nearest first.",
-        directives=sized_list(lineage.MAX_ENTRIES),
+        directives=sized_list(lineage_rules.MAX_ENTRIES),
     )
     descendants = strawberry.field(
-        resolver=lineage.resolve_descendants, description="Every record that descends from this "
+        resolver=lineage.resolve_descendants, metadata=twin(lineage_twins.DESCENDANTS),
+        description="Every record that descends from this "
         "one, each once at its shortest depth, nearest first.",
-        directives=sized_list(lineage.MAX_ENTRIES),
+        directives=sized_list(lineage_rules.MAX_ENTRIES),
     )
     lineage_graph = strawberry.field(
-        resolver=lineage.resolve_lineage_graph, description="The lineage as nodes and edges, "
-        f"for drawing (at most {lineage.MAX_GRAPH_NODES} nodes).",
+        resolver=lineage.resolve_lineage_graph, metadata=twin(lineage_twins.GRAPH),
+        description="The lineage as nodes and edges, "
+        f"for drawing (at most {lineage_rules.MAX_GRAPH_NODES} nodes).",
     )
     contributors = strawberry.field(
-        resolver=lineage.resolve_contributors, description="Every member credited in this record: "
+        resolver=lineage.resolve_contributors, metadata=twin(lineage_twins.CONTRIBUTORS),
+        description="Every member credited in this record: "
         "its author (depth 0) and the authors of its ancestors, nearest first.",
         # Its author, then at most one per ancestor.
-        directives=sized_list(lineage.MAX_ENTRIES + 1),
+        directives=sized_list(lineage_rules.MAX_ENTRIES + 1),
     )
     # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
     media = strawberry.field(
         resolver=media_types.resolve_media, description="The files attached to the record (audio, "
         "images, text, video), oldest first; empty for a deleted record.",
+        metadata=no_twin("file URLs are signed per request by the executor"),
         directives=sized_list(UNCAPPED_LIST_SIZE),  # nothing caps a record's files
     )
 
@@ -157,24 +166,22 @@ class Record(Node):
             license=License(row["license"]),
             status=RecordStatus(row["status"]),
             version=row["version"],
-            tombstone=row["deleted_at"] is not None,
+            tombstone=row["tombstone"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             published_at=row["published_at"],
         )
 
 
-def visible(row: Any, context: Context) -> bool:
-    """The rule in this module's docstring."""
-    if row is None or row["deleted_at"] is not None:
-        return False
-    return row["status"] == "PUBLISHED" or row["author_id"] == context.viewer_id
+def seen(row: Any, context: Context) -> Record | None:
+    """The record of a row read with ``_visible`` (hub/domain/records/rules.py) if the viewer
+    may see it, else None: a tombstone where the row is linked, nothing where it is looked up."""
+    return Record.from_row(row, context) if row is not None and row["_visible"] else None
 
 
 @node_resolver("Record")
 async def load_record(context: Context, pk: int) -> Record | None:
-    row = await context.loader(RecordByIdLoader).load(pk)
-    return Record.from_row(row, context) if visible(row, context) else None
+    return seen(await context.loader(RecordByIdLoader).load(pk), context)
 
 
 @strawberry.type(name="MediaType", description="A media type an enabled plugin provides.")

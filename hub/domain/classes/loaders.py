@@ -55,8 +55,8 @@ class _ListByIdLoader(DataLoader[int, list[Any]]):
 
     group_key = "class_id"
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def fetch(self, ids: list[int]) -> Sequence[Any]:
@@ -82,8 +82,8 @@ class LessonsByClassIdLoader(_ListByIdLoader):
 
 
 class _CountByIdLoader(DataLoader[int, int]):
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def fetch(self, ids: list[int]) -> Sequence[Any]:
@@ -117,8 +117,8 @@ class FeedbackCountBySubmissionIdLoader(_CountByIdLoader):
 class _ByPairLoader(DataLoader[tuple[int, int], Any]):
     """Keyed by (class id, member id): the viewer's relation to a class."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
 
@@ -160,8 +160,8 @@ class _PagesLoader(DataLoader[PageKey, list[Any]]):
 
     group_key = ""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def fetch(self, parent_ids: list[int], shape: PageKey) -> Sequence[Any]:

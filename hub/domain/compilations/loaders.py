@@ -32,8 +32,8 @@ class _GroupedLoader(DataLoader[int, list[Any]]):
     key_column = ""
     query: Callable[[Any, list[int]], Any]
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def _load(self, keys: list[int]) -> list[list[Any]]:

@@ -1,147 +1,63 @@
-"""SQL for the remix lineage (table ``record_sources``, an edge "remix was made from source").
-
-Walks over the graph are recursive CTEs, never Python loops over queries:
-
-* each walk starts from many roots at once (``unnest``), so a DataLoader batch is one
-  statement;
-* the recursive term follows one edge per step on an index (the primary key
-  ``(remix_id, source_id)`` towards ancestors, ``record_sources_source_idx
-  (source_id, remix_id)`` towards descendants);
-* ``UNION`` (not ``UNION ALL``) drops a (root, record, depth) row already produced, so a
-  record reached by many paths of the same length (diamonds) is expanded once per depth,
-  and the depth cap bounds the work even on a graph that is wide and deep;
-* the outer query keeps each record once at its shortest depth, nearest first, and caps the
-  number of rows per root.
-"""
+"""SQL for the remix lineage (table ``record_sources``, an edge "remix was made from source"):
+the walks of rules.py for many roots at once, and the writes (with the cycle check)."""
 
 from __future__ import annotations
-
-import enum
-from typing import Any
 
 import asyncpg
 
 from hub.core.db import Executor
-from hub.core.relay import Ordering, PageArgs
-from hub.domain.records.store import COLUMNS
+from hub.domain.lineage.rules import MAX_ENTRIES, Walk, nearest, walk_cte
+from hub.domain.records import rules as records
 
 # Every edge insert takes this transaction-level advisory lock before its cycle check; see
 # hub/lineage/mutations.py for why one global lock is the right trade. ("lineage" in ASCII.)
 LINEAGE_LOCK_KEY = 0x6C696E65616765
 
-# Record.sources: in the order the author listed them.
-SOURCE_ORDER = Ordering(("s.position", "s.source_id"), ("bigint", "bigint"), descending=False)
-# Record.remixes: newest remix first (ids grow with time), on record_sources_source_idx.
-REMIX_ORDER = Ordering(("s.remix_id",), ("bigint",), descending=True)
-
-EDGE_COLUMNS = "s.remix_id, s.source_id, s.note, s.position, s.created_at as added_at"
-
-
-class Walk(enum.Enum):
-    """Which way a walk follows the edges: (column we come from, column we go to)."""
-
-    ANCESTORS = ("remix_id", "source_id")
-    DESCENDANTS = ("source_id", "remix_id")
-
-
-# --- direct links --------------------------------------------------------------------------------
-
-
-async def links_of_records(
-    ex: Executor, record_ids: list[int], walk: Walk, page: PageArgs,
-) -> list[asyncpg.Record]:
-    """One page of direct sources (or remixes) per record, all records in one statement.
-
-    Each row is the linked record (deleted and drafts included: the caller decides what is a
-    tombstone) with the edge's ``note``/``added_at`` and ``_from``, the record it belongs to.
-    """
-    near, far = walk.value
-    ordering = SOURCE_ORDER if walk is Walk.ANCESTORS else REMIX_ORDER
-    params: list[Any] = [record_ids]
-    keyset, order_by, limit = ordering.page_sql(page, params)
-    conditions = [f"s.{near} = a.id"] + keyset
-    return await ex.fetch(
-        f"""select p.* from unnest($1::bigint[]) as a(id)
-            cross join lateral (
-                select a.id as _from, {EDGE_COLUMNS}, {COLUMNS}, {ordering.select_keys()}
-                from record_sources s join records r on r.id = s.{far}
-                where {' and '.join(conditions)} order by {order_by} limit {limit}
-            ) p""",
-        *params,
-    )
-
-
-async def link_counts(ex: Executor, record_ids: list[int], walk: Walk) -> dict[int, int]:
-    """How many direct sources (or remixes) each record has."""
-    near, _ = walk.value
-    rows = await ex.fetch(
-        f"""select {near} as id, count(*) as n from record_sources
-            where {near} = any($1::bigint[]) group by {near}""",
-        record_ids,
-    )
-    return {row["id"]: row["n"] for row in rows}
-
-
 # --- walks ---------------------------------------------------------------------------------------
 
 
-def _walk_cte(walk: Walk, prefix: str = "") -> str:
-    """CTEs ``{prefix}walk(root, id, depth)``: every record reachable from each root in ``$1``
-    within ``$2`` steps, once per distinct depth; ``{prefix}ranked``: each record once per
-    root at its shortest depth, numbered nearest first."""
-    near, far = walk.value
-    return f"""{prefix}walk(root, id, depth) as (
-            select a.id, s.{far}, 1 from unnest($1::bigint[]) as a(id)
-            join record_sources s on s.{near} = a.id
-          union
-            select w.root, s.{far}, w.depth + 1 from {prefix}walk w
-            join record_sources s on s.{near} = w.id
-            where w.depth < $2
-        ),
-        {prefix}ranked as (
-            select root, id, min(depth) as depth,
-                   row_number() over (partition by root order by min(depth), id) as rank
-            from {prefix}walk group by root, id
-        )"""
-
-
 async def walk_records(
-    ex: Executor, root_ids: list[int], walk: Walk, max_depth: int, limit: int,
+    ex: Executor, root_ids: list[int], walk: Walk, max_depth: int, viewer: int | None,
 ) -> list[asyncpg.Record]:
     """Ancestors (or descendants) of each root, each record once at its shortest ``depth``,
-    nearest first, at most ``limit`` per root. Rows carry ``_root``, ``depth`` and the
-    record's columns (tombstones included)."""
+    nearest first, at most :data:`rules.MAX_ENTRIES` per root. Rows carry ``_root``,
+    ``depth`` and the record's columns with ``_visible`` (tombstones included)."""
     if max_depth < 1:
         return []
+    columns = records.COLUMNS_SEEN.format(t="r", viewer="$3::bigint")
     return await ex.fetch(
-        f"""with recursive {_walk_cte(walk)}
-            select k.root as _root, k.depth, {COLUMNS}
-            from ranked k join records r on r.id = k.id
-            where k.rank <= $3
+        f"""with recursive {walk_cte("walk", walk, "select unnest($1::bigint[])", "$2")}
+            select k.root as _root, k.depth, {columns}
+            from ({nearest("walk")}) k join records r on r.id = k.id
+            where k.rank <= {MAX_ENTRIES}
             order by k.root, k.depth, k.id""",
-        root_ids, max_depth, limit,
+        root_ids, max_depth, viewer,
     )
 
 
 async def graph_records(
     ex: Executor, root_id: int, walks: list[Walk], max_depth: int, limit: int,
+    viewer: int | None,
 ) -> list[asyncpg.Record]:
     """The nodes of a lineage graph: the root (``generation`` 0), its ancestors (negative
     generations) and/or descendants (positive), nearest first, at most ``limit`` rows."""
-    ctes = ["root_node(id) as (select ($1::bigint[])[1] where $2::int >= 0)"]
-    parts = ["select id, 0 as generation, 0 as distance from root_node"]
+    # The root; naming $2 here types it also when no walk does (maxDepth 0).
+    ctes, parts = [], ["select $1::bigint, 0, 0 where $2::int >= 0"]
     for walk in walks if max_depth > 0 else []:
-        prefix = f"{walk.name.lower()}_"
+        name = walk.name.lower()
         sign = "-" if walk is Walk.ANCESTORS else ""
-        ctes.append(_walk_cte(walk, prefix))
-        parts.append(f"select id, {sign}depth, depth from {prefix}ranked")
+        ctes.append(walk_cte(name, walk, "select $1::bigint", "$2::int"))
+        parts.append(f"select id, {sign}min(depth), min(depth) from {name} group by id")
+    columns = records.COLUMNS_SEEN.format(t="r", viewer="$4::bigint")
+    with_ctes = f"with recursive {', '.join(ctes)}" if ctes else ""
     return await ex.fetch(
-        f"""with recursive {', '.join(ctes)},
-            nodes(id, generation, distance) as ({' union all '.join(parts)})
-            select n.generation, {COLUMNS} from nodes n join records r on r.id = n.id
+        f"""{with_ctes}
+            select n.generation, {columns}
+            from ({' union all '.join(parts)}) as n(id, generation, distance)
+            join records r on r.id = n.id
             order by n.distance, n.generation, n.id
             limit $3""",
-        [root_id], max_depth, limit,
+        root_id, max_depth, limit, viewer,
     )
 
 

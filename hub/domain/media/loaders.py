@@ -14,8 +14,8 @@ from hub.domain.media import store
 class MediaByRecordIdLoader(DataLoader[int, list[Any]]):
     """The files of each record (``Record.media`` for a whole page in one statement)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, viewer: int | None = None) -> None:
+        self.db, self.viewer = db, viewer
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def _load(self, record_ids: list[int]) -> list[list[Any]]:

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 
 from hub.core.db import Executor
-from hub.core.relay import Ordering, PageArgs
+from hub.domain.members import rules
 
-COLUMNS = "m.id, m.handle, m.display_name, m.bio, m.skills, m.role, m.created_at, m.updated_at"
-
-NEWEST = Ordering(("m.created_at", "m.id"), ("timestamptz", "bigint"), descending=True)
-
-
-@dataclass(frozen=True)
-class MemberFilter:
-    skill: str | None = None
-    search: str | None = None
+COLUMNS = rules.COLUMNS.format(t="m")
 
 
 class HandleTaken(Exception):
@@ -54,37 +44,6 @@ async def member_by_handle(ex: Executor, handle: str) -> asyncpg.Record | None:
 
 async def members_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
     return await ex.fetch(f"select {COLUMNS} from members m where m.id = any($1::bigint[])", ids)
-
-
-def _filter_sql(member_filter: MemberFilter, params: list[Any]) -> list[str]:
-    conditions = []
-    if member_filter.skill:
-        params.append(member_filter.skill.strip().lower())
-        conditions.append(f"m.skills @> array[${len(params)}]::text[]")
-    if member_filter.search and member_filter.search.strip():
-        params.append(member_filter.search.strip())
-        conditions.append(f"m.search @@ websearch_to_tsquery('english', ${len(params)})")
-    return conditions
-
-
-async def list_members(
-    ex: Executor, member_filter: MemberFilter, page: PageArgs,
-) -> list[asyncpg.Record]:
-    params: list[Any] = []
-    conditions = _filter_sql(member_filter, params)
-    keyset, order_by, limit = NEWEST.page_sql(page, params)
-    where = " and ".join(conditions + keyset) or "true"
-    return await ex.fetch(
-        f"select {COLUMNS}, {NEWEST.select_keys()} from members m where {where} "
-        f"order by {order_by} limit {limit}",
-        *params,
-    )
-
-
-async def count_members(ex: Executor, member_filter: MemberFilter) -> int:
-    params: list[Any] = []
-    where = " and ".join(_filter_sql(member_filter, params)) or "true"
-    return await ex.fetchval(f"select count(*) from members m where {where}", *params)
 
 
 async def update_profile(
