@@ -2,21 +2,30 @@
 
 Plugin authors need only this module: ``from hub import hookimpl, MediaType, DetailsError``
 (and, for media files, ``AcceptedMedia``, ``ExtractedMedia``, ``MediaError``; for publishing
-targets, ``PublishingTarget``, ``Problem``, ``Artifact`` and the ``CompilationSnapshot`` they read).
+targets, ``PublishingTarget``, ``Problem``, ``Artifact`` and the ``CompilationSnapshot`` they
+read). Every name is defined in :mod:`hub.plugin_api`; the hooks are documented in
+:mod:`hub.hookspecs`.
 """
 
-from hub.hookspecs import hookimpl
-from hub.plugin_api.compilations import (
+from hub.plugin_api import (
+    AcceptedMedia,
     Artifact,
     CompilationSnapshot,
     Contributor,
+    DetailsError,
+    Event,
+    ExtractedMedia,
     ItemSnapshot,
+    MediaError,
     MediaFileSnapshot,
+    MediaType,
     Problem,
     PublishingTarget,
+    SampleCompilation,
+    SampleRecord,
+    SchemaAdditions,
+    hookimpl,
 )
-from hub.plugin_api.media import AcceptedMedia, ExtractedMedia, MediaError
-from hub.plugins import DetailsError, MediaType, SchemaAdditions
 
 __all__ = [
     "AcceptedMedia",
@@ -24,6 +33,7 @@ __all__ = [
     "CompilationSnapshot",
     "Contributor",
     "DetailsError",
+    "Event",
     "ExtractedMedia",
     "ItemSnapshot",
     "MediaError",
@@ -31,6 +41,8 @@ __all__ = [
     "MediaType",
     "Problem",
     "PublishingTarget",
+    "SampleCompilation",
+    "SampleRecord",
     "SchemaAdditions",
     "hookimpl",
 ]

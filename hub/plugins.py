@@ -1,17 +1,27 @@
-"""The plugin manager: entry-point discovery, enable/disable, and the registries built from
-the hooks (media types, schema additions).
+"""The plugin manager: finds the plugins, builds the registries from what they declare, and
+calls their hooks.
 
 Plugins come from the ``recordhub`` entry-point group (first-party ones too) and, in tests,
-from :meth:`HubPlugins.register`. ``HUB_DISABLED_PLUGINS`` names entry points not to load;
+from ``create_plugins(extra=[...])``. ``HUB_DISABLED_PLUGINS`` names entry points not to load;
 ``HUB_PLUGINS``, when set, names the only ones to load.
-Hooks are called through :meth:`HubPlugins.first` and :meth:`HubPlugins.each`, which await
-awaitable results and name the plugin when one fails.
+
+How a hook is called follows its spec in :mod:`hub.hookspecs`:
+
+* a *keyed* hook (its first argument is ``media_type`` or ``target``) goes through
+  :meth:`HubPlugins.call_owner`, to the one plugin that declared that key: the registries
+  know each key's owner, so no plugin checks whether a key is its own;
+* a *first-result* hook goes through :meth:`HubPlugins.first`, any other through
+  :meth:`HubPlugins.each` (or :meth:`HubPlugins.call_plugin`, one plugin's implementation).
+
+Each awaits an awaitable answer and wraps a failure in :class:`PluginFailure`, which names the
+plugin. This module knows no domain: the types it registers live in :mod:`hub.plugin_api`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import inspect
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,12 +31,22 @@ from typing import Any
 import pluggy
 
 from hub import hookspecs
-from hub.plugin_api.compilations import PublishingTarget
-
-log = logging.getLogger("hub.plugins")
+from hub.plugin_api import DetailsError, MediaType, PublishingTarget, SchemaAdditions
 
 ENTRY_POINT_GROUP = "recordhub"
-_MEDIA_KEY = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+# The first argument that makes a hook keyed, and the registry that knows each key's owner.
+KEYS = {"media_type": "media_types", "target": "publishing_targets"}
+# Hooks that refuse bad input by raising DetailsError (or MediaError): the caller turns it into
+# payload errors, so it passes through unwrapped. From any other hook it is a failure.
+REFUSING_HOOKS = frozenset({"hub_normalize_details", "hub_extract_metadata"})
+# The declaring start-up hooks: what each returns, its name in messages, its registry, and the
+# fields holding its Strawberry output and input types.
+DECLARATIONS: dict[str, tuple[type[MediaType | PublishingTarget], str, str, tuple[str, str]]] = {
+    "hub_media_types": (MediaType, "media type", "media_types", ("details_type", "input_type")),
+    "hub_publishing_targets": (PublishingTarget, "publishing target", "publishing_targets",
+                               ("settings_type", "settings_input_type")),
+}
 
 
 class PluginError(RuntimeError):
@@ -40,57 +60,6 @@ class PluginFailure(RuntimeError):
         super().__init__(f"plugin {plugin!r} failed in {hook}: {error!r}")
         self.plugin = plugin
         self.hook = hook
-
-
-class DetailsError(ValueError):
-    """Raised by ``hub_normalize_details`` for invalid details: the client gets one
-    ``INVALID_DETAILS`` payload error per problem, all at once.
-
-    ``DetailsError(message, field)`` is one problem; ``DetailsError.many([...])`` several
-    (check every field, collect a ``DetailsError`` for each one that is wrong, raise them
-    together). ``field`` names the input field as the schema does: camelCase
-    (``tempoBpm``; a Python name such as ``tempo_bpm`` is converted), a dotted path into
-    nested input (``credits.0.role``), or None for the details as a whole. Messages name
-    fields the same way.
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.problems: list[DetailsError] = [self]
-
-    @classmethod
-    def many(cls, problems: Iterable[DetailsError]) -> DetailsError:
-        """One error carrying every problem in ``problems`` (at least one)."""
-        problems = list(problems)
-        if not problems:
-            raise ValueError("DetailsError.many needs at least one problem")
-        error = cls("; ".join(problem.message for problem in problems), problems[0].field)
-        error.problems = [p for problem in problems for p in problem.problems]
-        return error
-
-
-@dataclass(frozen=True)
-class MediaType:
-    """A media type declared by a plugin through ``hub_media_types``."""
-
-    key: str
-    label: str
-    description: str
-    details_type: type
-    input_type: type
-    plugin: str = ""
-
-
-@dataclass(frozen=True)
-class SchemaAdditions:
-    """Extra root fields and types declared by a plugin through ``hub_schema_additions``."""
-
-    query: type | None = None
-    mutation: type | None = None
-    types: tuple[type, ...] = ()
-    plugin: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,15 +80,29 @@ async def await_me_maybe(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def keyed_by(hook: str) -> str | None:
+    """The argument that names a keyed hook's key (``media_type`` or ``target``), else None."""
+    first = next(iter(inspect.signature(getattr(hookspecs, hook)).parameters), None)
+    return first if first in KEYS else None
+
+
+def _key_argument(hook: str) -> str:
+    argument = keyed_by(hook)
+    if argument is None:
+        raise TypeError(f"{hook} is not a keyed hook")
+    return argument
+
+
 @dataclass
 class HubPlugins:
-    """The pluggy manager plus what the hooks declared."""
+    """The pluggy manager plus what the plugins declared."""
 
     pm: pluggy.PluginManager
     installed: list[PluginInfo] = field(default_factory=list)
     media_types: dict[str, MediaType] = field(default_factory=dict)
-    schema_additions: list[SchemaAdditions] = field(default_factory=list)
     publishing_targets: dict[str, PublishingTarget] = field(default_factory=dict)
+    schema_additions: list[SchemaAdditions] = field(default_factory=list)
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object (tests use this); call :meth:`collect` afterwards."""
@@ -130,85 +113,66 @@ class HubPlugins:
             distribution=None, version=None, enabled=True,
         ))
 
-    @property
-    def enabled_names(self) -> list[str]:
-        return [info.name for info in self.installed if info.enabled]
-
     # --- calling hooks ---------------------------------------------------------------------
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # pluggy calls the most recently registered implementation first.
         return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
 
-    def _call_sync(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+    async def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        """One implementation's answer, awaited; a failure is wrapped, naming the plugin."""
         try:
-            return impl.function(**{name: kwargs[name] for name in impl.argnames})
-        except DetailsError:
-            raise
+            return await await_me_maybe(impl.function(**{a: kwargs[a] for a in impl.argnames}))
         except Exception as error:
+            if isinstance(error, DetailsError) and hook in REFUSING_HOOKS:
+                raise
             raise PluginFailure(impl.plugin_name, hook, error) from error
+
+    @staticmethod
+    def _unkeyed(hook: str) -> str:
+        if keyed_by(hook):
+            raise TypeError(f"{hook} is keyed by {keyed_by(hook)}: call it through call_owner")
+        return hook
 
     async def first(self, hook: str, **kwargs: Any) -> Any:
         """Call a first-result hook: the first non-None answer, awaited if needed."""
-        for impl in self._impls(hook):
-            result = self._call_sync(impl, hook, kwargs)
-            try:
-                result = await await_me_maybe(result)
-            except DetailsError:
-                raise
-            except Exception as error:
-                raise PluginFailure(impl.plugin_name, hook, error) from error
+        for impl in self._impls(self._unkeyed(hook)):
+            result = await self._call(impl, hook, kwargs)
             if result is not None:
                 return result
         return None
 
     async def each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call every implementation; returns (plugin name, result) pairs."""
-        results = []
-        for impl in self._impls(hook):
-            result = self._call_sync(impl, hook, kwargs)
-            try:
-                results.append((impl.plugin_name, await await_me_maybe(result)))
-            except Exception as error:
-                raise PluginFailure(impl.plugin_name, hook, error) from error
-        return results
+        return [(impl.plugin_name, await self._call(impl, hook, kwargs))
+                for impl in self._impls(self._unkeyed(hook))]
 
     def implementers(self, hook: str) -> list[str]:
         """The names of the plugins implementing ``hook``, in calling order."""
         return [impl.plugin_name for impl in self._impls(hook)]
 
     async def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> Any:
-        """Call one plugin's implementation of ``hook`` (the event dispatcher delivers to
-        each plugin separately, so one failing plugin never re-triggers another)."""
+        """Call one plugin's implementation of ``hook``; None when it has none. (The event
+        dispatcher delivers to each plugin separately, so one failing plugin never
+        re-triggers another.)"""
         for impl in self._impls(hook):
-            if impl.plugin_name != plugin:
-                continue
-            result = self._call_sync(impl, hook, kwargs)
-            try:
-                return await await_me_maybe(result)
-            except Exception as error:
-                raise PluginFailure(impl.plugin_name, hook, error) from error
+            if impl.plugin_name == plugin:
+                return await self._call(impl, hook, kwargs)
         return None
 
-    async def sample_details(
-        self, media_type: str, count: int, seed: int,
-    ) -> list[dict[str, Any]] | None:
-        """Demo details for ``media_type`` from the plugin that declared it
-        (``hub_sample_details``); None when that plugin does not implement the hook. Raises
-        :class:`PluginFailure` when the hook fails or answers something other than a list of
-        dicts."""
-        hook = "hub_sample_details"
-        owner = self.media_types[media_type].plugin
-        if owner not in self.implementers(hook):
+    def owner(self, hook: str, key: str) -> str | None:
+        """The plugin that declared ``key`` for the keyed ``hook``; None when no enabled
+        plugin did."""
+        declared = getattr(self, KEYS[_key_argument(hook)]).get(key)
+        return declared.plugin if declared is not None else None
+
+    async def call_owner(self, hook: str, key: str, **kwargs: Any) -> Any:
+        """Call a keyed hook on the plugin that declared ``key`` only, awaited; None when no
+        enabled plugin declared it or its plugin does not implement ``hook``."""
+        owner = self.owner(hook, key)
+        if owner is None:
             return None
-        samples = await self.call_plugin(owner, hook, media_type=media_type, count=count,
-                                         seed=seed)
-        if samples is not None and not (
-            isinstance(samples, list) and all(isinstance(item, dict) for item in samples)
-        ):
-            raise PluginFailure(owner, hook, TypeError(
-                f"expected a list of details dicts, got {type(samples).__name__}"))
-        return samples
+        return await self.call_plugin(owner, hook, **{_key_argument(hook): key, **kwargs})
 
     def each_at_startup(self, hook: str) -> list[tuple[str, Any]]:
         """Call a start-up hook synchronously, in registration order (so a later plugin that
@@ -227,15 +191,13 @@ class HubPlugins:
     # --- registries ------------------------------------------------------------------------
 
     def collect(self) -> HubPlugins:
-        """(Re)build the media-type and schema registries from the hooks."""
-        self.media_types = {}
-        for plugin, declared in self.each_at_startup("hub_media_types"):
-            for media_type in declared or ():
-                self._add_media_type(plugin, media_type)
-        self.publishing_targets = {}
-        for plugin, declared in self.each_at_startup("hub_publishing_targets"):
-            for target in declared or ():
-                self._add_publishing_target(plugin, target)
+        """(Re)build the media-type, publishing-target and schema registries from the hooks."""
+        for hook in DECLARATIONS:
+            registry: dict[str, Any] = {}
+            for plugin, declared in self.each_at_startup(hook):
+                for item in declared or ():
+                    self._declare(hook, plugin, item, registry)
+            setattr(self, DECLARATIONS[hook][2], registry)
         self.schema_additions = []
         for plugin, additions in self.each_at_startup("hub_schema_additions"):
             if additions is None:
@@ -245,62 +207,31 @@ class HubPlugins:
                     f"plugin {plugin!r}: hub_schema_additions must return SchemaAdditions"
                 )
             self.schema_additions.append(
-                SchemaAdditions(additions.query, additions.mutation, tuple(additions.types), plugin)
-            )
+                dataclasses.replace(additions, types=tuple(additions.types), plugin=plugin))
         return self
 
-    def _add_media_type(self, plugin: str, media_type: Any) -> None:
-        if not isinstance(media_type, MediaType):
-            raise PluginError(f"plugin {plugin!r}: hub_media_types must return MediaType objects")
-        if not _MEDIA_KEY.match(media_type.key):
-            raise PluginError(
-                f"plugin {plugin!r}: media type key {media_type.key!r} must match "
-                f"{_MEDIA_KEY.pattern}"
-            )
-        if media_type.key in self.media_types:
-            other = self.media_types[media_type.key].plugin
-            raise PluginError(
-                f"plugin {plugin!r}: media type {media_type.key!r} is already provided by {other!r}"
-            )
-        for kind, cls in (("details_type", media_type.details_type),
-                          ("input_type", media_type.input_type)):
-            definition = getattr(cls, "__strawberry_definition__", None)
-            if definition is None or definition.is_input != (kind == "input_type"):
-                expected = "a @strawberry.input" if kind == "input_type" else "a @strawberry.type"
-                raise PluginError(
-                    f"plugin {plugin!r}: media type {media_type.key!r}: {kind} must be {expected}"
-                )
-        self.media_types[media_type.key] = MediaType(
-            media_type.key, media_type.label, media_type.description,
-            media_type.details_type, media_type.input_type, plugin,
-        )
-
-
-    def _add_publishing_target(self, plugin: str, target: Any) -> None:
-        if not isinstance(target, PublishingTarget):
-            raise PluginError(
-                f"plugin {plugin!r}: hub_publishing_targets must return PublishingTarget objects"
-            )
-        if not _MEDIA_KEY.match(target.key):
-            raise PluginError(f"plugin {plugin!r}: publishing target key {target.key!r} must "
-                              f"match {_MEDIA_KEY.pattern}")
-        if target.key in self.publishing_targets:
-            other = self.publishing_targets[target.key].plugin
-            raise PluginError(f"plugin {plugin!r}: publishing target {target.key!r} is already "
-                              f"provided by {other!r}")
-        for kind, cls in (("settings_type", target.settings_type),
-                          ("settings_input_type", target.settings_input_type)):
-            definition = getattr(cls, "__strawberry_definition__", None)
-            if definition is None or definition.is_input != (kind == "settings_input_type"):
-                expected = "a @strawberry.input" if kind == "settings_input_type" else (
-                    "a @strawberry.type")
-                raise PluginError(f"plugin {plugin!r}: publishing target {target.key!r}: "
-                                  f"{kind} must be {expected}")
-        self.publishing_targets[target.key] = PublishingTarget(
-            target.key, target.label, target.description, target.settings_type,
-            target.settings_input_type, tuple(target.accepted_media_types),
-            tuple(target.credit_roles), plugin,
-        )
+    @staticmethod
+    def _declare(hook: str, plugin: str, item: Any, registry: dict[str, Any]) -> None:
+        """Check one declared media type or target and add it, owned by ``plugin``."""
+        cls, what, _, (output_field, input_field) = DECLARATIONS[hook]
+        if not isinstance(item, cls):
+            raise PluginError(f"plugin {plugin!r}: {hook} must return {cls.__name__} objects")
+        if not KEY_PATTERN.match(item.key):
+            raise PluginError(f"plugin {plugin!r}: {what} key {item.key!r} must match "
+                              f"{KEY_PATTERN.pattern}")
+        if item.key in registry:
+            raise PluginError(f"plugin {plugin!r}: {what} {item.key!r} is already provided by "
+                              f"{registry[item.key].plugin!r}")
+        for name in (output_field, input_field):
+            definition = getattr(getattr(item, name), "__strawberry_definition__", None)
+            if definition is None or definition.is_input != (name == input_field):
+                expected = "a @strawberry.input" if name == input_field else "a @strawberry.type"
+                raise PluginError(f"plugin {plugin!r}: {what} {item.key!r}: {name} must be "
+                                  f"{expected}")
+        # Stored with tuples where the plugin may have given lists (accepted_media_types…).
+        tuples: dict[str, Any] = {
+            name: tuple(value) for name, value in vars(item).items() if isinstance(value, list)}
+        registry[item.key] = dataclasses.replace(item, plugin=plugin, **tuples)
 
 
 def create_plugins(

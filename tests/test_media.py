@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import hub_writing
 import pytest
 from PIL import Image
 
-from hub import AcceptedMedia, MediaError, hookimpl
+from hub import ExtractedMedia, MediaError
 from hub.core.relay import decode_id
 from hub.domain.media import service
 from hub.http.media import media_path
@@ -570,32 +571,29 @@ async def test_concurrent_uploads_are_capped_per_member_and_per_address(api: Api
 # --- hub_media_accepts -----------------------------------------------------------------------
 
 
-async def test_hook_hub_media_accepts(api: Api, plugins: HubPlugins) -> None:
-    music = await plugins.first("hub_media_accepts", media_type="music")
+async def test_hook_hub_media_accepts(
+    api: Api, plugins: HubPlugins, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    music = await plugins.call_owner("hub_media_accepts", "music")
     assert music.allows("audio/wav") and not music.allows("image/png")
-    assert await plugins.first("hub_media_accepts", media_type="nonesuch") is None
+    assert await plugins.call_owner("hub_media_accepts", "nonesuch") is None
 
-    class TinyTexts:
-        @hookimpl
-        def hub_media_accepts(self, media_type: str) -> AcceptedMedia | None:
-            return AcceptedMedia(("text/plain",), max_bytes=10) if media_type == "writing" else None
+    # The writing plugin, made to accept ten bytes at most and to refuse "corrupt" texts.
+    monkeypatch.setattr(hub_writing, "MAX_FILE_BYTES", 10)
+    read_text = hub_writing.read_text
 
-        @hookimpl
-        def hub_extract_metadata(self, media_type: str, path: Path, mime_type: str) -> None:
-            if path.read_bytes().startswith(b"corrupt"):
-                raise MediaError("This text is corrupt.")
+    def picky(path: Path) -> ExtractedMedia:
+        if path.read_bytes().startswith(b"corrupt"):
+            raise MediaError("This text is corrupt.")
+        return read_text(path)
 
-    tiny = TinyTexts()
-    plugins.pm.register(tiny, name="tiny_texts")
-    try:
-        ada = await api.sign_up("ada")
-        record = await api.create_record(ada, "Short")
-        too_long = await refused(api, ada, record["id"], "a.txt", b"eleven char", "text/plain")
-        assert too_long["code"] == "FILE_TOO_LARGE"
-        corrupt = await refused(api, ada, record["id"], "b.txt", b"corrupt", "text/plain")
-        assert corrupt == {"field": "file", "message": "This text is corrupt.",
-                           "code": "INVALID_FILE"}
-        fine = await attached(api, ada, record["id"], "c.txt", b"ten chars!", "text/plain")
-        assert fine["media"][0]["metadata"] == {"wordCount": 2, "characters": 10, "lines": 1}
-    finally:
-        plugins.pm.unregister(tiny)
+    monkeypatch.setattr(hub_writing, "read_text", picky)
+    ada = await api.sign_up("ada")
+    record = await api.create_record(ada, "Short")
+    too_long = await refused(api, ada, record["id"], "a.txt", b"eleven char", "text/plain")
+    assert too_long["code"] == "FILE_TOO_LARGE"
+    corrupt = await refused(api, ada, record["id"], "b.txt", b"corrupt", "text/plain")
+    assert corrupt == {"field": "file", "message": "This text is corrupt.",
+                       "code": "INVALID_FILE"}
+    fine = await attached(api, ada, record["id"], "c.txt", b"ten chars!", "text/plain")
+    assert fine["media"][0]["metadata"] == {"wordCount": 2, "characters": 10, "lines": 1}

@@ -111,18 +111,12 @@ class ZinePlugin:
                                  ZineSettingsInput, ("writing",), ("editor",))]
 
     @hookimpl
-    def hub_compilation_problems(self, target: str, compilation: CompilationSnapshot) -> list[Problem] | None:
-        if target != "zine":
-            return None
+    def hub_compilation_problems(self, compilation: CompilationSnapshot) -> list[Problem]:
         pages = compilation.settings.get("pages") or 8
         return [Problem("TOO_LONG", "Too many items.")] if len(compilation.items) > pages else []
 
     @hookimpl
-    async def hub_render_compilation(
-        self, target: str, compilation: CompilationSnapshot,
-    ) -> list[Artifact] | None:
-        if target != "zine":
-            return None
+    async def hub_render_compilation(self, compilation: CompilationSnapshot) -> list[Artifact]:
         return [Artifact("zine.txt", "text/plain", data=compilation.title.encode())]
 
 
@@ -155,23 +149,21 @@ async def test_hook_hub_compilation_problems(plugins: HubPlugins) -> None:
     loaded = create_plugins(extra=[ZinePlugin()])
     many = snapshot(*(item(i, f"P{i}", "writing", text="x") for i in range(1, 4)), target="zine",
                     pages=2)
-    found = [p for _, ps in await loaded.each("hub_compilation_problems", target="zine",
-                                              compilation=many) for p in ps or ()]
+    found = await loaded.call_owner("hub_compilation_problems", "zine", compilation=many)
     assert found == [Problem("TOO_LONG", "Too many items.")]
-    # The book plugin answers for its own key only.
+    # Each target's own plugin answers (the hub asks no other).
     book = snapshot(item(1, "Long", "writing", text="one two three"), max_words=2)
-    answers = dict(await plugins.each("hub_compilation_problems", target="book", compilation=book))
-    assert answers["hub_tv"] is None
-    assert [p.code for p in answers["hub_book"]] == ["TOO_LONG"]
+    answer = await loaded.call_owner("hub_compilation_problems", "book", compilation=book)
+    assert [p.code for p in answer] == ["TOO_LONG"]
 
 
 async def test_hook_hub_render_compilation(plugins: HubPlugins) -> None:
     loaded = create_plugins(extra=[ZinePlugin()])
-    [zine] = await loaded.first("hub_render_compilation", target="zine",
-                                compilation=snapshot(target="zine"))
+    [zine] = await loaded.call_owner("hub_render_compilation", "zine",
+                                     compilation=snapshot(target="zine"))
     assert (zine.name, zine.read()) == ("zine.txt", b"Harbor")
     cut = snapshot(item(1, "Shot", "film", duration_seconds=10), target="tv")
-    artifacts = await plugins.first("hub_render_compilation", target="tv", compilation=cut)
+    artifacts = await plugins.call_owner("hub_render_compilation", "tv", compilation=cut)
     assert [a.name for a in artifacts] == ["episode.otio", "episode.edl", "episode.xml",
                                            "credits.txt"]
 
@@ -326,9 +318,9 @@ async def test_the_documented_minimal_target_works(monkeypatch: pytest.MonkeyPat
     assert loaded.publishing_targets["zine"].plugin == "hub_zine"
     long = snapshot(*(item(i, f"Piece {i}", "writing", text="words") for i in range(1, 4)),
                     target="zine", pages=2)
-    answers = dict(await loaded.each("hub_compilation_problems", target="zine", compilation=long))
-    assert [p.code for p in answers["hub_zine"]] == ["TOO_LONG"]
-    [zine] = await loaded.first("hub_render_compilation", target="zine", compilation=long)
+    answer = await loaded.call_owner("hub_compilation_problems", "zine", compilation=long)
+    assert [p.code for p in answer] == ["TOO_LONG"]
+    [zine] = await loaded.call_owner("hub_render_compilation", "zine", compilation=long)
     text = zine.read().decode()
     assert zine.name == "zine.txt" and "Piece 3\n\nwords\n\n— Ann" in text
     assert text.endswith("Credits: Ann, Xav")

@@ -1,10 +1,14 @@
-"""Demo compilations, added to the demo community by :func:`hub.seed.seed_demo`: a published
-book of stories and a published TV episode, each through the whole workflow (created and
-submitted by ``eddie``, approved by ``ada``, rendered through its target plugin) and each
-with a finalized payout (proposed as if three weeks ago, so its window has closed)."""
+"""Demo compilations, added to the demo community by :func:`hub.seed.seed_demo`: one per
+publishing target whose plugin makes one of the records on offer (``hub_sample_compilation``;
+the first-party ones make a book of stories and a TV episode), each through the whole workflow
+(created and submitted by ``eddie``, approved by ``ada``, rendered through its target plugin)
+and each with a finalized payout (proposed as if three weeks ago, so its window has closed).
+A compilation its own plugin would not publish is logged and left out."""
 
 from __future__ import annotations
 
+import logging
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +18,20 @@ from hub.core.config import Settings
 from hub.core.db import Database, Executor
 from hub.domain.compilations import credits, publishing, store, workflow
 from hub.domain.compilations.snapshot import credit_inputs
-from hub.plugins import HubPlugins
+from hub.plugin_api import SampleRecord
+from hub.plugins import HubPlugins, PluginFailure
+from hub.seed.samples import sample_compilation
 
-BOOK_ITEMS = 5
-EPISODE_FILMS = 3
+log = logging.getLogger(__name__)
+
+OFFERED_PER_MEDIA_TYPE = 40
+# Titles of the demo compilations whose plugin names none, in turn.
+TITLES = ("Borrowed Harbors", "Night Signals", "Paper Lanterns", "Salt Rivers", "Open Rooms")
 POOL = credits.Money(250_000, "USD")  # 2,500.00 USD per compilation
+
+
+class DemoNotPublishable(RuntimeError):
+    """A demo compilation its target would not publish."""
 
 
 async def _handles(tx: Executor, *handles: str) -> dict[str, int]:
@@ -27,17 +40,23 @@ async def _handles(tx: Executor, *handles: str) -> dict[str, int]:
     return {row["handle"]: row["id"] for row in rows}
 
 
-async def _records(tx: Executor, media_type: str, limit: int, where: str = "true") -> list[int]:
-    # Remixes first (their credits reach their sources), then the shortest, for a tidy demo.
+async def _offered(tx: Executor, media_types: tuple[str, ...]) -> list[SampleRecord]:
+    """Published records of ``media_types`` (any when empty), at most
+    :data:`OFFERED_PER_MEDIA_TYPE` of each: remixes first (their credits reach their sources),
+    then the oldest."""
     rows = await tx.fetch(
-        f"""select r.id from records r
-            where r.media_type = $1 and r.status = 'PUBLISHED' and r.deleted_at is null and {where}
-            order by exists (select 1 from record_sources s where s.remix_id = r.id) desc,
-                     (r.details->>'duration_seconds')::int nulls last, r.id
-            limit $2""",
-        media_type, limit,
+        """select id, media_type, details from (
+               select r.id, r.media_type, r.details, row_number() over (
+                          partition by r.media_type
+                          order by exists (select 1 from record_sources s where s.remix_id = r.id)
+                                   desc, r.id) as n
+               from records r
+               where r.status = 'PUBLISHED' and r.deleted_at is null
+                 and (cardinality($1::text[]) = 0 or r.media_type = any($1::text[]))) offered
+           where n <= $2 order by media_type, n""",
+        list(media_types), OFFERED_PER_MEDIA_TYPE,
     )
-    return [row["id"] for row in rows]
+    return [SampleRecord(row["id"], row["media_type"], row["details"] or {}) for row in rows]
 
 
 async def _compile(
@@ -64,7 +83,7 @@ async def _compile(
         await store.add_history(tx, row["id"], actor, action, previous, status)
     problems = await publishing.find_problems(context, tx, row)
     if problems:
-        raise RuntimeError(f"demo {target} cannot be published: {problems}")
+        raise DemoNotPublishable(f"its sample has problems: {problems}")
     await publishing.store_publication(context, tx, row, eddie, [])
     row = await store.set_status(tx, row["id"], workflow.PUBLISHED, eddie)
     await store.add_history(tx, row["id"], eddie, "publish", workflow.APPROVED, workflow.PUBLISHED,
@@ -97,30 +116,28 @@ async def _finalized_payout(tx: Executor, row: Any, proposer: int, finalizer: in
 
 
 async def seed_compilations(
-    tx: Executor, db: Database, plugins: HubPlugins, settings: Settings,
+    tx: Executor, db: Database, plugins: HubPlugins, settings: Settings, seed: int,
 ) -> int:
-    """Create the demo book and TV episode; returns how many were made (0 when the demo
-    editors or the target plugins are absent)."""
+    """Create a published demo compilation per publishing target; returns how many were made
+    (0 when the demo editors are absent)."""
     editors = await _handles(tx, "eddie", "ada")
     if set(editors) != {"eddie", "ada"}:
         return 0
     context = Context(db=db, plugins=plugins, settings=settings)
+    rng = random.Random(seed)
     made = 0
-    if "book" in plugins.publishing_targets and "writing" in plugins.media_types:
-        stories = await _records(tx, "writing", BOOK_ITEMS)
-        await _compile(context, tx, editors, "Borrowed Harbors: Stories", "book",
-                       {"subtitle": "Short pieces from the community", "language": "en",
-                        "author_line": "The recordhub community"}, stories)
-        made += 1
-    if "tv" in plugins.publishing_targets and {"film", "music", "writing"} <= set(plugins.media_types):
-        films = await _records(tx, "film", EPISODE_FILMS,
-                               "(r.details->>'duration_seconds') is not null")
-        music = await _records(tx, "music", 1, "(r.details->>'duration_seconds') is not null")
-        script = await _records(tx, "writing", 1, "r.details->>'form' = 'SCRIPT'")
-        runtime = await tx.fetchval(
-            "select sum((details->>'duration_seconds')::int) from records where id = any($1)", films)
-        await _compile(context, tx, editors, "Night Signals, Episode 1", "tv",
-                       {"episode_title": "Night Signals — Pilot", "target_runtime_seconds": runtime,
-                        "tolerance_seconds": 30}, [films[0], *script, *films[1:], *music])
+    for key, target in sorted(plugins.publishing_targets.items()):
+        offered = await _offered(tx, target.accepted_media_types)
+        sample = await sample_compilation(plugins, key, offered, rng.randrange(2**32))
+        if sample is None:
+            continue
+        title = sample.title or f"{TITLES[made % len(TITLES)]} ({target.label})"
+        await tx.execute("savepoint demo_compilation")
+        try:
+            await _compile(context, tx, editors, title, key, sample.settings, list(sample.items))
+        except (DemoNotPublishable, PluginFailure, TypeError) as error:
+            await tx.execute("rollback to savepoint demo_compilation")
+            log.warning("demo data: no %s compilation (plugin %r: %s)", key, target.plugin, error)
+            continue
         made += 1
     return made

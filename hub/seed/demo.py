@@ -7,20 +7,17 @@ member's password is :data:`DEMO_PASSWORD`; ``ada`` is an ADMIN and ``eddie`` an
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 from collections.abc import Callable
-from typing import Any
 
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.domain.members import auth
-from hub.plugins import DetailsError, HubPlugins, PluginFailure
+from hub.plugins import HubPlugins
 from hub.seed.classes import seed_classes
 from hub.seed.compilations import seed_compilations
 from hub.seed.lineage import seed_lineage
-
-log = logging.getLogger("hub.seed.demo")
+from hub.seed.samples import sample_details
 
 DEMO_PASSWORD = "recordhub-demo"
 MEMBERS = 48
@@ -46,35 +43,6 @@ def _title(rng: random.Random) -> str:
     return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
 
 
-async def sample_details(
-    plugins: HubPlugins, media_type: str, count: int, seed: int,
-) -> list[tuple[dict[str, Any], str]]:
-    """``count`` (details, search text) pairs for demo records of ``media_type``: what its
-    plugin offers through ``hub_sample_details``, normalised and indexed as a new record's
-    details are. Empty, with a log line naming the plugin, when the plugin offers none or its
-    samples fail: one plugin's demo data never stops the others'."""
-    owner = plugins.media_types[media_type].plugin
-    try:
-        samples = await plugins.sample_details(media_type, count, seed)
-        if not samples:
-            log.info("demo data: no %s records (plugin %r offers no hub_sample_details)",
-                     media_type, owner)
-            return []
-        pairs = []
-        for raw in (samples[n % len(samples)] for n in range(count)):
-            details = await plugins.first(
-                "hub_normalize_details", media_type=media_type, details=raw)
-            details = raw if details is None else details
-            text = await plugins.first(
-                "hub_details_search_text", media_type=media_type, details=details)
-            pairs.append((details, text or ""))
-        return pairs
-    except (PluginFailure, DetailsError) as error:
-        log.warning("demo data: no %s records (the samples of plugin %r failed: %s)",
-                    media_type, owner, getattr(error, "message", error))
-        return []
-
-
 async def demo_is_seeded(db: Database) -> bool:
     return bool(await db.fetchval("select exists (select 1 from members)"))
 
@@ -84,8 +52,8 @@ async def seed_demo(
     seed: int = 7, settings: Settings | None = None,
 ) -> dict[str, int]:
     """Insert the demo community in one transaction; returns how many of each were made.
-    With ``settings`` (where publication files are stored), also a published book and TV
-    episode with finalized payouts (hub/compilations/demo.py)."""
+    With ``settings`` (where publication files are stored), also a published compilation per
+    publishing target, with a finalized payout (hub/seed/compilations.py)."""
     rng = random.Random(seed)
     report = progress or (lambda _label, _n: None)
     password_hash = await auth.hash_password(DEMO_PASSWORD)
@@ -136,6 +104,7 @@ async def seed_demo(
             report("records", len(rows))
         remix_links = await seed_lineage(tx, rng)
         classes = await seed_classes(tx, now)
-        compilations = await seed_compilations(tx, db, plugins, settings) if settings else 0
+        compilations = (await seed_compilations(tx, db, plugins, settings, rng.randrange(2**32))
+                        if settings else 0)
     return {"members": len(member_ids), "records": records, "classes": classes,
             "remix_links": remix_links, "compilations": compilations}

@@ -41,9 +41,11 @@ import orjson
 from hub.api.classes.mutations import slugify, unique_slug
 from hub.domain.compilations import workflow
 from hub.domain.members import auth
+from hub.plugin_api import SampleCompilation, SampleRecord
 from hub.plugins import HubPlugins
-from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS, sample_details
+from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS
 from hub.seed.lineage import NOTES
+from hub.seed.samples import offers_sample_compilations, sample_compilation, sample_details
 
 BATCH = 20_000
 RECORDS_PER_MEMBER = 50
@@ -85,13 +87,8 @@ COMPILATION_PATHS: dict[str, tuple[str, ...]] = {
     workflow.PUBLISHED: ("submit", "approve", "publish"),
     workflow.ARCHIVED: ("submit", "approve", "publish", "archive"),
 }
-# (media type, fewest, most) items per first-party target; other targets take 5–20 items of
-# the media types they accept. Each recipe's first media type is required (a book needs a
-# writing record, a TV cut a film).
-TARGET_RECIPES: dict[str, tuple[tuple[str, int, int], ...]] = {
-    "book": (("writing", 4, 16), ("image", 0, 4)),
-    "tv": (("film", 5, 16), ("music", 0, 3), ("writing", 0, 1)),
-}
+# Records offered per accepted media type to a target plugin's hub_sample_compilation.
+OFFERED_PER_MEDIA_TYPE = 40
 LESSON_STEPS = [
     ("Listen like a maker", "Pick three {skill} pieces you love and write down one choice in "
      "each that you would steal.", "Post a short record naming the choice you will steal."),
@@ -188,16 +185,23 @@ class _World:
     members: list[int]  # member ids in creation order
     editors: list[int]  # EDITOR and ADMIN member ids
     skilled: dict[str, list[int]]  # skill -> members who list it
-    durations: dict[str, int]  # details JSON -> duration_seconds (film and music variants)
     created: list[dt.datetime] = field(default_factory=list)  # by record index
     published: dict[str, list[int]] = field(default_factory=dict)  # media type -> indexes
     by_author: dict[int, list[int]] = field(default_factory=dict)  # member id -> indexes
-    seconds: dict[int, int] = field(default_factory=dict)  # record index -> duration
+    details: list[str] = field(default_factory=list)  # record index -> details JSON
+    parsed: dict[str, dict[str, Any]] = field(default_factory=dict)  # details JSON -> dict
     base: int = 0  # the id of record index 0
     subscribers: list[int] = field(default_factory=list)
 
     def record_id(self, index: int) -> int:
         return self.base + index
+
+    def details_of(self, index: int) -> dict[str, Any]:
+        """Record ``index``'s details, parsed once per distinct details variant."""
+        text = self.details[index]
+        if text not in self.parsed:
+            self.parsed[text] = orjson.loads(text)
+        return self.parsed[text]
 
     def before(self, media_type: str, index: int) -> list[int]:
         """Published, undeleted records of ``media_type`` made before record ``index``."""
@@ -296,7 +300,7 @@ async def _detail_pool(
 ) -> dict[str, list[tuple[str, str]]]:
     """(details JSON, search text) variants per media type, from each plugin's
     ``hub_sample_details`` and normalised by its own hooks; a media type whose plugin offers
-    none is left out (hub.seed.sample_details logs it)."""
+    none is left out (hub.seed.samples logs it)."""
     pool: dict[str, list[tuple[str, str]]] = {}
     for media_type in plugins.media_types:
         variants = await sample_details(plugins, media_type, DETAIL_VARIANTS, rng.randrange(2**32))
@@ -358,7 +362,7 @@ async def seed_scale(
             for name, _ in indexes:
                 await connection.execute(f"drop index {name}")
 
-            world = await _load_members(connection, rng, n_members, password_hash, details)
+            world = await _load_members(connection, rng, n_members, password_hash)
             report("members", n_members, n_members)
             await _load_records(connection, rng, world, records, details, lineage, report)
             links = await _load_links(connection, rng, world, lineage, report)
@@ -423,7 +427,6 @@ async def _new_ids(connection: asyncpg.Connection, table: str, expected: int) ->
 
 async def _load_members(
     connection: asyncpg.Connection, rng: random.Random, count: int, password_hash: str,
-    details: dict[str, list[tuple[str, str]]],
 ) -> _World:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = now - dt.timedelta(days=730)
@@ -437,17 +440,7 @@ async def _load_members(
     role = MEMBER_COLUMNS.index("role")
     return _World(start=start, now=now, members=ids,
                   editors=[i for i, row in zip(ids, rows, strict=True) if row[role] != "MEMBER"],
-                  skilled=skilled, durations=_durations(details))
-
-
-def _durations(details: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
-    durations: dict[str, int] = {}
-    for media_type in ("film", "music"):
-        for detail_json, _ in details.get(media_type, []):
-            seconds = orjson.loads(detail_json).get("duration_seconds")
-            if isinstance(seconds, int):
-                durations[detail_json] = seconds
-    return durations
+                  skilled=skilled)
 
 
 async def _load_records(
@@ -470,7 +463,7 @@ async def _load_records(
 
 def _catalogued(rows: Iterator[Row], world: _World) -> Iterator[Row]:
     """Pass the record rows on, noting the published ones (by media type and author) and the
-    durations of films and music for the classes and compilations."""
+    details of each, for the classes and compilations."""
     author, media, status = (RECORD_COLUMNS.index(c) for c in ("author_id", "media_type",
                                                                "status"))
     detail, deleted = RECORD_COLUMNS.index("details"), RECORD_COLUMNS.index("deleted_at")
@@ -478,8 +471,7 @@ def _catalogued(rows: Iterator[Row], world: _World) -> Iterator[Row]:
         if row[status] == "PUBLISHED" and row[deleted] is None:
             world.published.setdefault(row[media], []).append(index)
             world.by_author.setdefault(row[author], []).append(index)
-            if row[detail] in world.durations:
-                world.seconds[index] = world.durations[row[detail]]
+        world.details.append(row[detail])  # one of a few variants: shared, not copied
         yield row
 
 
@@ -734,8 +726,8 @@ async def _load_compilations(
     targets = sorted(plugins.publishing_targets)
     if not targets or len(world.editors) < 2:  # nothing to publish to, or no four eyes
         return CompilationCounts()
-    plans = _plan_compilations(rng, world, plugins, targets,
-                               max(1, records // COMPILATION_EVERY))
+    plans = await _plan_compilations(rng, world, plugins, targets,
+                                     max(1, records // COMPILATION_EVERY))
     await _copy(connection, "compilations", COMPILATION_COLUMNS, [plan.row for plan in plans])
     ids = await _new_ids(connection, "compilations", len(plans))
     pairs = list(zip(ids, plans, strict=True))
@@ -761,7 +753,7 @@ async def _load_compilations(
         public=sum(plan.row[status] in workflow.PUBLIC_STATUSES for plan in plans))
 
 
-def _plan_compilations(
+async def _plan_compilations(
     rng: random.Random, world: _World, plugins: HubPlugins, targets: list[str], count: int,
 ) -> list[_CompilationPlan]:
     total = len(world.created)
@@ -769,79 +761,71 @@ def _plan_compilations(
     moments = sorted(rng.randrange(total // 2, total) for _ in range(count))
     plans: list[_CompilationPlan] = []
     for n, at in enumerate(moments):
-        plan = _plan_compilation(rng, world, plugins, targets[n % len(targets)],
-                                 COMPILATION_CYCLE[n % len(COMPILATION_CYCLE)], at, n + 1)
+        plan = await _plan_compilation(rng, world, plugins, targets[n % len(targets)],
+                                       COMPILATION_CYCLE[n % len(COMPILATION_CYCLE)], at, n + 1)
         if plan is not None:
             plans.append(plan)
     return plans
 
 
-def _plan_compilation(
+async def _plan_compilation(
     rng: random.Random, world: _World, plugins: HubPlugins, target: str, status: str, at: int,
     number: int,
 ) -> _CompilationPlan | None:
-    """A compilation made when record ``at`` was, of 5–20 records published before then that
-    its target accepts (so a PUBLISHED one has no problems), taken through the workflow to
-    ``status`` by two editors (one creates and submits, the other approves). None when there
-    are no records its target needs."""
-    picks = _pick_items(rng, world, plugins, target, at)
-    if not picks:
+    """A compilation made when record ``at`` was, of records published before then that its
+    target accepts, chosen by the target's plugin (so a PUBLISHED one has no problems), taken
+    through the workflow to ``status`` by two editors (one creates and submits, the other
+    approves). None when the plugin makes none of the records on offer."""
+    sample = await _sample(rng, world, plugins, target, at)
+    if sample is None:
         return None
     creator, reviewer = rng.sample(world.editors, 2)
     created = world.created[at]
     history, submitted_by = _history(rng, status, creator, reviewer, created, world.now)
-    title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
-    title, settings = _compilation_settings(world, target, title, number, picks)
-    row = (title, f"A {target} of {len(picks)} records from the community.", target,
-           orjson.dumps(settings).decode(), status, Decimal("0.5"), 3,
+    label = plugins.publishing_targets[target].label
+    title = sample.title or f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}, {label} {number}"
+    row = (title, f"A {target} of {len(sample.items)} records from the community.",
+           target, orjson.dumps(sample.settings).decode(), status, Decimal("0.5"), 3,
            Decimal(rng.choice((0, 5, 10))), 14, creator, submitted_by, created, history[-1][-1])
-    return _CompilationPlan(row=row, editors=[creator, reviewer],
-                            items=[index for _, index in picks], history=history)
+    return _CompilationPlan(row=row, editors=[creator, reviewer], items=list(sample.items),
+                            history=history)
 
 
-def _pick_items(
+async def _sample(
     rng: random.Random, world: _World, plugins: HubPlugins, target: str, at: int,
-) -> list[tuple[str, int]]:
-    """(media type, record index) of the items, shuffled; empty when the target's required
-    media type has no published record yet."""
-    recipe = TARGET_RECIPES.get(target) or _any_recipe(world, plugins, target)
-    picks: list[tuple[str, int]] = []
-    for n, (media_type, fewest, most) in enumerate(recipe):
-        pool = world.before(media_type, at)
-        want = min(len(pool), rng.randint(fewest, most))
-        if n == 0 and want == 0:
-            return []
-        picks += [(media_type, index) for index in rng.sample(pool, want)]
+) -> SampleCompilation | None:
+    """The items (record indexes) and settings: chosen by the target's plugin
+    (``hub_sample_compilation``) from a random draw of the records it accepts, or, when its
+    plugin offers none, :func:`_generic_sample`."""
+    accepted = plugins.publishing_targets[target].accepted_media_types or tuple(
+        sorted(world.published))
+    if not offers_sample_compilations(plugins, target):
+        return _generic_sample(rng, world, accepted, at)
+    offered = [SampleRecord(index, media_type, world.details_of(index))
+               for media_type in accepted
+               for index in _draw(rng, world.before(media_type, at), OFFERED_PER_MEDIA_TYPE)]
+    return await sample_compilation(plugins, target, offered, rng.randrange(2**32))
+
+
+def _draw(rng: random.Random, pool: list[int], most: int) -> list[int]:
+    return rng.sample(pool, min(len(pool), most))
+
+
+def _generic_sample(
+    rng: random.Random, world: _World, accepted: tuple[str, ...], at: int,
+) -> SampleCompilation | None:
+    """5–20 records of the accepted media types, shuffled, with the target's default settings;
+    None when the first accepted media type has no published record yet."""
+    fewest, most = ITEMS_PER_COMPILATION
+    share = max(fewest, most // max(1, len(accepted)))
+    picks: list[int] = []
+    for n, media_type in enumerate(accepted):
+        drawn = _draw(rng, world.before(media_type, at), rng.randint(fewest if n == 0 else 0, share))
+        if n == 0 and not drawn:
+            return None
+        picks += drawn
     rng.shuffle(picks)
-    return picks[:ITEMS_PER_COMPILATION[1]]
-
-
-def _any_recipe(
-    world: _World, plugins: HubPlugins, target: str,
-) -> tuple[tuple[str, int, int], ...]:
-    """For a target without a recipe: its accepted media types (any when it names none)."""
-    accepted = plugins.publishing_targets[target].accepted_media_types or sorted(world.published)
-    share = max(1, ITEMS_PER_COMPILATION[1] // max(1, len(accepted)))
-    return tuple((media_type, ITEMS_PER_COMPILATION[0] if n == 0 else 0, share)
-                 for n, media_type in enumerate(accepted))
-
-
-def _compilation_settings(
-    world: _World, target: str, title: str, number: int, picks: list[tuple[str, int]],
-) -> tuple[str, dict[str, Any]]:
-    """The title and the target's settings (JSON keyed by the settings type's field names)."""
-    if target == "book":
-        return (f"{title}: Stories, Volume {number}",
-                {"subtitle": "Short pieces from the community", "language": "en",
-                 "author_line": "The recordhub community"})
-    if target == "tv":
-        runtime = sum(world.seconds.get(index, 0) for media, index in picks if media == "film")
-        # To the nearest minute: within the default tolerance (30 s) of the real runtime.
-        return (f"{title}, Episode {number}",
-                {"episode_title": f"{title} — Episode {number}",
-                 "target_runtime_seconds": round(runtime / 60) * 60 or None,
-                 "tolerance_seconds": 30})
-    return f"{title} {number}", {}
+    return SampleCompilation(items=tuple(picks[:most]))
 
 
 def _history(

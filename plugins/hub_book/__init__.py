@@ -10,12 +10,21 @@ EPUBCheck (tests/test_publishing.py).
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from typing import Any
 
 import strawberry
 
-from hub import Artifact, CompilationSnapshot, Problem, PublishingTarget, hookimpl
+from hub import (
+    Artifact,
+    CompilationSnapshot,
+    Problem,
+    PublishingTarget,
+    SampleCompilation,
+    SampleRecord,
+    hookimpl,
+)
 
 from .epub import build_epub, word_count
 
@@ -58,9 +67,7 @@ def _settings(compilation: CompilationSnapshot) -> dict[str, Any]:
 
 
 @hookimpl
-def hub_compilation_problems(target: str, compilation: CompilationSnapshot) -> list[Problem] | None:
-    if target != KEY:
-        return None
+def hub_compilation_problems(compilation: CompilationSnapshot) -> list[Problem]:
     settings = _settings(compilation)
     problems = []
     if not _LANGUAGE.match(str(settings["language"])):
@@ -81,10 +88,22 @@ def hub_compilation_problems(target: str, compilation: CompilationSnapshot) -> l
 
 
 @hookimpl
-async def hub_render_compilation(
-    target: str, compilation: CompilationSnapshot,
-) -> list[Artifact] | None:
-    if target != KEY:
-        return None
+async def hub_render_compilation(compilation: CompilationSnapshot) -> list[Artifact]:
     data = await asyncio.to_thread(build_epub, compilation, _settings(compilation))
     return [Artifact(name="book.epub", mime_type="application/epub+zip", data=data)]
+
+
+@hookimpl
+def hub_sample_compilation(records: list[SampleRecord], seed: int) -> SampleCompilation | None:
+    """A demo book: five to twelve stories of those offered (the best first), and up to
+    three pictures."""
+    rng = random.Random(seed)
+    stories = [r.id for r in records if r.media_type == "writing" and r.details.get("text")]
+    pictures = [r.id for r in records if r.media_type == "image"]
+    if not stories:
+        return None
+    return SampleCompilation(
+        items=(*stories[:rng.randint(5, 12)], *pictures[:rng.randint(0, 3)]),
+        settings={"subtitle": "Short pieces from the community", "language": "en",
+                  "author_line": "The recordhub community"},
+    )

@@ -9,6 +9,7 @@ import asyncio
 import enum
 import random
 import re
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,7 @@ def hub_media_types() -> list[MediaType]:
 
 
 @hookimpl
-def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
-    if media_type != "film":
-        return None
+def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
     problems: list[DetailsError] = []  # every field is checked; all problems are reported
     duration = details.get("duration_seconds")
     if duration is not None and not 0 < duration <= MAX_DURATION_SECONDS:
@@ -110,18 +109,14 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
 
 
 @hookimpl
-def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
-    if media_type != "film":
-        return None
+def hub_details_search_text(details: dict[str, Any]) -> str:
     role = (details.get("role") or "").replace("_", " ").lower()
     return " ".join(filter(None, [details.get("genre"), role]))
 
 
 @hookimpl
-def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+def hub_sample_details(count: int, seed: int) -> list[dict[str, Any]]:
     """Demo films, from a five-second shot to a 25-minute short, of every role."""
-    if media_type != "film":
-        return None
     rng = random.Random(seed)
     roles = [role.value for role in FilmRole]
     return [{"duration_seconds": rng.randint(5, 1500), "aspect_ratio": rng.choice(SAMPLE_RATIOS),
@@ -130,16 +125,12 @@ def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str,
 
 
 @hookimpl
-def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
-    if media_type != "film":
-        return None
+def hub_media_accepts() -> AcceptedMedia:
     return AcceptedMedia(mime_types=tuple(CONTAINERS), max_bytes=MAX_FILE_BYTES)
 
 
 @hookimpl
-def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
-    if media_type != "film":
-        return None
+def hub_extract_metadata(path: Path, mime_type: str) -> Awaitable[ExtractedMedia]:
     return asyncio.to_thread(read_video, path, mime_type)
 
 

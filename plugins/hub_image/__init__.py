@@ -11,6 +11,7 @@ import asyncio
 import io
 import random
 import warnings
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,7 @@ def _dimension(details: dict[str, Any], name: str) -> int | None:
 
 
 @hookimpl
-def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
-    if media_type != "image":
-        return None
+def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
     caption = (details.get("caption") or "").strip() or None
     if caption and len(caption) > MAX_CAPTION:
         raise DetailsError(f"caption has at most {MAX_CAPTION:,} characters.", "caption")
@@ -75,17 +74,13 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
 
 
 @hookimpl
-def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
-    if media_type != "image":
-        return None
+def hub_details_search_text(details: dict[str, Any]) -> str:
     return details.get("caption") or ""
 
 
 @hookimpl
-def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+def hub_sample_details(count: int, seed: int) -> list[dict[str, Any]]:
     """Demo images: a caption and the dimensions a photo of that size would give."""
-    if media_type != "image":
-        return None
     rng = random.Random(seed)
     samples = []
     for n in range(count):
@@ -96,16 +91,12 @@ def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str,
 
 
 @hookimpl
-def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
-    if media_type != "image":
-        return None
+def hub_media_accepts() -> AcceptedMedia:
     return AcceptedMedia(mime_types=ACCEPTED, max_bytes=MAX_BYTES)
 
 
 @hookimpl
-def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
-    if media_type != "image":
-        return None
+def hub_extract_metadata(path: Path, mime_type: str) -> Awaitable[ExtractedMedia]:
     return asyncio.to_thread(read_image, path)
 
 

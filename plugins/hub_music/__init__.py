@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,7 @@ def hub_media_types() -> list[MediaType]:
 
 
 @hookimpl
-def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
-    if media_type != "music":
-        return None
+def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
     problems: list[DetailsError] = []  # every field is checked; all problems are reported
     duration = details.get("duration_seconds")
     if duration is not None and not 0 < duration <= MAX_DURATION_SECONDS:
@@ -106,18 +105,14 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
 
 
 @hookimpl
-def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
-    if media_type != "music":
-        return None
+def hub_details_search_text(details: dict[str, Any]) -> str:
     return " ".join(filter(None, [details.get("genre"), details.get("key"),
                                   *details.get("instruments", [])]))
 
 
 @hookimpl
-def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+def hub_sample_details(count: int, seed: int) -> list[dict[str, Any]]:
     """Demo songs: a length, a tempo, a key, a genre and one to four instruments each."""
-    if media_type != "music":
-        return None
     rng = random.Random(seed)
     return [{"duration_seconds": rng.randint(60, 420), "tempo_bpm": rng.choice(range(60, 180, 2)),
              "key": rng.choice(SAMPLE_KEYS), "genre": rng.choice(SAMPLE_GENRES),
@@ -126,16 +121,12 @@ def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str,
 
 
 @hookimpl
-def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
-    if media_type != "music":
-        return None
+def hub_media_accepts() -> AcceptedMedia:
     return AcceptedMedia(mime_types=("audio/*",), max_bytes=MAX_FILE_BYTES)
 
 
 @hookimpl
-def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
-    if media_type != "music":
-        return None
+def hub_extract_metadata(path: Path, mime_type: str) -> Awaitable[ExtractedMedia]:
     return asyncio.to_thread(read_audio, path)
 
 

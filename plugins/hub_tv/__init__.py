@@ -10,11 +10,20 @@ Pro 7 XML through OTIO's adapters, with the end credits as text.
 from __future__ import annotations
 
 import asyncio
+import random
 from typing import Any
 
 import strawberry
 
-from hub import Artifact, CompilationSnapshot, Problem, PublishingTarget, hookimpl
+from hub import (
+    Artifact,
+    CompilationSnapshot,
+    Problem,
+    PublishingTarget,
+    SampleCompilation,
+    SampleRecord,
+    hookimpl,
+)
 
 from .cut import build_cut, runtime_seconds
 
@@ -76,9 +85,7 @@ def _runtime_problems(runtime: int, settings: dict[str, Any]) -> list[Problem]:
 
 
 @hookimpl
-def hub_compilation_problems(target: str, compilation: CompilationSnapshot) -> list[Problem] | None:
-    if target != KEY:
-        return None
+def hub_compilation_problems(compilation: CompilationSnapshot) -> list[Problem]:
     settings = _settings(compilation)
     problems = []
     films = [item for item in compilation.items if item.media_type == "film"]
@@ -92,9 +99,31 @@ def hub_compilation_problems(target: str, compilation: CompilationSnapshot) -> l
 
 
 @hookimpl
-async def hub_render_compilation(
-    target: str, compilation: CompilationSnapshot,
-) -> list[Artifact] | None:
-    if target != KEY:
-        return None
+async def hub_render_compilation(compilation: CompilationSnapshot) -> list[Artifact]:
     return await asyncio.to_thread(build_cut, compilation, _settings(compilation))
+
+
+def _timed(records: list[SampleRecord], media_type: str) -> list[SampleRecord]:
+    return [r for r in records if r.media_type == media_type and r.details.get("duration_seconds")]
+
+
+@hookimpl
+def hub_sample_compilation(records: list[SampleRecord], seed: int) -> SampleCompilation | None:
+    """A demo episode: five to twelve films of those offered (the best first), a script
+    between the first two when there is one, up to two pieces of music under it, and a
+    target runtime within the default tolerance of the cut's."""
+    rng = random.Random(seed)
+    films = _timed(records, "film")[:rng.randint(5, 12)]
+    if not films:
+        return None
+    music = _timed(records, "music")[:rng.randint(0, 2)]
+    writing = [r for r in records if r.media_type == "writing"]
+    scripts = [r for r in writing if r.details.get("form") == "SCRIPT"][:1] or writing[:1]
+    runtime = sum(int(film.details["duration_seconds"]) for film in films)
+    items = [films[0], *scripts, *films[1:], *music]
+    return SampleCompilation(
+        items=tuple(item.id for item in items),
+        # To the nearest minute: within the default tolerance (30 s) of the real runtime.
+        settings={"target_runtime_seconds": round(runtime / 60) * 60 or None,
+                  "tolerance_seconds": DEFAULT_TOLERANCE},
+    )

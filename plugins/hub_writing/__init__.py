@@ -10,6 +10,7 @@ import asyncio
 import enum
 import random
 import re
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,7 @@ def hub_media_types() -> list[MediaType]:
 
 
 @hookimpl
-def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str, Any] | None:
-    if media_type != "writing":
-        return None
+def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
     text = (details.get("text") or "").replace("\r\n", "\n").strip()
     if not text:
         raise DetailsError("text must not be empty.", "text")
@@ -81,17 +80,13 @@ def hub_normalize_details(media_type: str, details: dict[str, Any]) -> dict[str,
 
 
 @hookimpl
-def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | None:
-    if media_type != "writing":
-        return None
+def hub_details_search_text(details: dict[str, Any]) -> str:
     return details.get("text") or ""
 
 
 @hookimpl
-def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str, Any]] | None:
+def hub_sample_details(count: int, seed: int) -> list[dict[str, Any]]:
     """Demo pieces of every form, each two to six lines of prose."""
-    if media_type != "writing":
-        return None
     rng = random.Random(seed)
     forms = [form.value for form in WritingForm]
     return [{"form": rng.choice(forms),
@@ -100,16 +95,12 @@ def hub_sample_details(media_type: str, count: int, seed: int) -> list[dict[str,
 
 
 @hookimpl
-def hub_media_accepts(media_type: str) -> AcceptedMedia | None:
-    if media_type != "writing":
-        return None
+def hub_media_accepts() -> AcceptedMedia:
     return AcceptedMedia(mime_types=("text/plain",), max_bytes=MAX_FILE_BYTES)
 
 
 @hookimpl
-def hub_extract_metadata(media_type: str, path: Path, mime_type: str) -> Any:
-    if media_type != "writing":
-        return None
+def hub_extract_metadata(path: Path, mime_type: str) -> Awaitable[ExtractedMedia]:
     return asyncio.to_thread(read_text, path)
 
 

@@ -59,8 +59,8 @@ async def attach_media(context: Context, input: AttachMediaInput) -> RecordPaylo
         details = service.fill_details(row["details"], prepared)
         if details != row["details"]:
             changes["details"] = details
-            changes["details_text"] = await context.plugins.first(
-                "hub_details_search_text", media_type=media_type, details=details
+            changes["details_text"] = await context.plugins.call_owner(
+                "hub_details_search_text", media_type, details=details
             ) or ""
         updated = await record_store.update_record(tx, row["id"], changes)
         event = Event(

@@ -16,7 +16,7 @@ from typing import Any
 
 import strawberry
 
-from hub.plugins import MediaType
+from hub.plugin_api import MediaType
 
 
 def input_to_json(value: Any) -> dict[str, Any]:

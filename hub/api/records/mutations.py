@@ -28,7 +28,7 @@ from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_labels, clean_text
 from hub.domain.media import service as media
 from hub.domain.records import store
-from hub.plugins import DetailsError
+from hub.plugin_api import DetailsError
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5_000
@@ -112,8 +112,8 @@ async def normalized_details(
     Values read from ``files`` fill the fields the client left empty."""
     raw = media.fill_details(input_to_json(details_input), files or [])
     try:
-        details = await context.plugins.first(
-            "hub_normalize_details", media_type=media_type, details=raw
+        details = await context.plugins.call_owner(
+            "hub_normalize_details", media_type, details=raw
         )
     except DetailsError as error:
         raise InputProblem.many([
@@ -122,8 +122,8 @@ async def normalized_details(
             for p in error.problems
         ]) from None
     details = raw if details is None else details
-    text = await context.plugins.first(
-        "hub_details_search_text", media_type=media_type, details=details
+    text = await context.plugins.call_owner(
+        "hub_details_search_text", media_type, details=details
     )
     return details, text or ""
 

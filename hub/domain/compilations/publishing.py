@@ -27,7 +27,7 @@ from hub.domain.compilations.snapshot import take_snapshot
 from hub.domain.media import service as media_service
 from hub.domain.media import store as media_store
 from hub.domain.media.storage import get_storage
-from hub.plugin_api.compilations import Artifact, CompilationSnapshot, Problem
+from hub.plugin_api import Artifact, CompilationSnapshot, Problem
 
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -59,15 +59,15 @@ async def problems_of(context: Context, snapshot: CompilationSnapshot) -> list[P
     if snapshot.target not in context.plugins.publishing_targets:
         return problems
     unavailable = {item.id for item in snapshot.items if not item.available}
-    for plugin, found in await context.plugins.each(
-        "hub_compilation_problems", target=snapshot.target, compilation=snapshot,
-    ):
-        for problem in found or ():
-            if not isinstance(problem, Problem):
-                raise TypeError(f"plugin {plugin!r}: hub_compilation_problems must return "
-                                "hub.Problem objects")
-            if problem.item_id not in unavailable:  # it may quote what is no longer public
-                problems.append(problem)
+    found = await context.plugins.call_owner(
+        "hub_compilation_problems", snapshot.target, compilation=snapshot,
+    )
+    for problem in found or ():
+        if not isinstance(problem, Problem):
+            raise TypeError(f"plugin {context.plugins.publishing_targets[snapshot.target].plugin!r}: "
+                            "hub_compilation_problems must return hub.Problem objects")
+        if problem.item_id not in unavailable:  # it may quote what is no longer public
+            problems.append(problem)
     return problems
 
 
@@ -105,8 +105,8 @@ def _checked(artifacts: Any, target: str) -> list[Artifact]:
 
 
 async def render(context: Context, snapshot: CompilationSnapshot) -> list[Artifact]:
-    artifacts = await context.plugins.first(
-        "hub_render_compilation", target=snapshot.target, compilation=snapshot
+    artifacts = await context.plugins.call_owner(
+        "hub_render_compilation", snapshot.target, compilation=snapshot
     )
     return _checked(artifacts, snapshot.target)
 

@@ -16,7 +16,7 @@ from typing import Any
 import strawberry
 
 from hub.api.records.details import input_to_json
-from hub.plugin_api.compilations import PublishingTarget
+from hub.plugin_api import PublishingTarget
 
 
 @strawberry.input(description="Stands in for the plugin @oneOf input until the schema is built.")

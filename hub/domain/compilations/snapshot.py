@@ -18,7 +18,7 @@ from hub.core.relay import encode_id
 from hub.domain.compilations import credits, store
 from hub.domain.media import store as media_store
 from hub.domain.media.storage import get_storage
-from hub.plugin_api.compilations import CompilationSnapshot, Contributor, ItemSnapshot, MediaFileSnapshot
+from hub.plugin_api import CompilationSnapshot, Contributor, ItemSnapshot, MediaFileSnapshot
 
 # Credits name every ancestor this close (payment may stop earlier, at the rules' max depth).
 CREDIT_DEPTH = credits.MAX_DEPTH

@@ -27,7 +27,7 @@ from hub.domain.media import store
 from hub.domain.media.sniff import sniff_bytes
 from hub.domain.media.storage import get_storage
 from hub.domain.media.upload import UploadedFile
-from hub.plugin_api.media import AcceptedMedia, ExtractedMedia, MediaError
+from hub.plugin_api import AcceptedMedia, ExtractedMedia, MediaError
 
 
 @dataclass
@@ -44,7 +44,7 @@ def _problem(code: ErrorCode, message: str, field: str) -> InputProblem:
 
 
 async def accepted_media(context: Context, media_type: str) -> AcceptedMedia | None:
-    return await context.plugins.first("hub_media_accepts", media_type=media_type)
+    return await context.plugins.call_owner("hub_media_accepts", media_type)
 
 
 async def prepare(
@@ -71,8 +71,8 @@ async def _prepare_one(
     accepted = await accepted_media(context, media_type)
     _check(upload, media_type, accepted, where)
     try:
-        extracted = await context.plugins.first(
-            "hub_extract_metadata", media_type=media_type, path=upload.path,
+        extracted = await context.plugins.call_owner(
+            "hub_extract_metadata", media_type, path=upload.path,
             mime_type=upload.mime_type,
         )
     except MediaError as error:
