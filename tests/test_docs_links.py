@@ -1,0 +1,92 @@
+"""The documentation's links resolve: every relative link in README.md, CONTRIBUTING.md and
+docs/*.md names a file or directory of the repository, and every ``#anchor`` names a heading
+of the page it points into (as GitHub renders heading anchors). Links to other sites are not
+followed (the suite runs offline)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").glob("*.md")])
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+_CODE = re.compile(r"`[^`\n]*`")
+# [text](target) and ![alt](target); the target may carry a "title".
+_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$", re.M)
+
+
+def prose(text: str) -> str:
+    """``text`` without code blocks and inline code, whose brackets are not links."""
+    return _CODE.sub("", _FENCE.sub("", text))
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: markup and punctuation dropped, lower case, spaces
+    as hyphens (letters, digits, ``_`` and ``-`` kept)."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
+    text = text.replace("`", "").lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    """Every heading anchor of ``page``; a repeated heading gets ``-1``, ``-2``… as on GitHub."""
+    seen: dict[str, int] = {}
+    result = set()
+    for match in _HEADING.finditer(_FENCE.sub("", page.read_text())):
+        base = slug(match.group(2))
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        result.add(base if count == 0 else f"{base}-{count}")
+    return result
+
+
+def broken_links(page: Path) -> list[str]:
+    problems = []
+    for target in _LINK.findall(prose(page.read_text())):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:: another site
+            continue
+        path_part, _, anchor = target.partition("#")
+        linked = (page.parent / unquote(path_part)).resolve() if path_part else page
+        if not linked.exists():
+            problems.append(f"{target}: no such file")
+        elif ROOT not in linked.parents and linked != ROOT:
+            problems.append(f"{target}: outside the repository")
+        elif anchor and linked.suffix == ".md" and unquote(anchor) not in anchors(linked):
+            problems.append(f"{target}: no heading #{anchor} in {linked.relative_to(ROOT)}")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
+    assert page.exists(), f"{page.relative_to(ROOT)} is missing"
+    assert broken_links(page) == []
+
+
+def test_the_link_check_notices_a_broken_link(tmp_path: Path) -> None:
+    """The checker itself: a missing file, a missing anchor and a link into code are told
+    apart from good links."""
+    (tmp_path / "other.md").write_text("# Other page\n\n## Events for plugins: the `hub_event` hook\n")
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Title\n\n## Run it\n\n[ok](#run-it) [ok](other.md#events-for-plugins-the-hub_event-hook)"
+        " [web](https://example.org/x) `[not a link](nowhere.md)`\n\n"
+        "[gone](missing.md) [bad anchor](#walk-it) [bad](other.md#nope)\n"
+        "```\n[in code](nowhere.md)\n```\n"
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert broken_links(page) == [
+            "missing.md: no such file",
+            "#walk-it: no heading #walk-it in page.md",
+            "other.md#nope: no heading #nope in other.md",
+        ]
+    finally:
+        ROOT = saved
