@@ -60,6 +60,10 @@ def broken_links(page: Path) -> list[str]:
             problems.append(f"{target}: outside the repository")
         elif anchor and linked.suffix == ".md" and unquote(anchor) not in anchors(linked):
             problems.append(f"{target}: no heading #{anchor} in {linked.relative_to(ROOT)}")
+        elif (line := re.fullmatch(r"L(\d+)", anchor)) and linked.is_file() and (
+            int(line.group(1)) > len(linked.read_text().splitlines())
+        ):
+            problems.append(f"{target}: {linked.relative_to(ROOT)} has no line {line.group(1)}")
     return problems
 
 
@@ -69,15 +73,28 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     assert broken_links(page) == []
 
 
+def test_contributing_cites_the_line_where_record_visibility_is_decided() -> None:
+    """The maintainer's question "where is record visibility decided?" has one file and line
+    for an answer; the cited line must still be that rule."""
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    cited = re.search(r"\]\((hub/domain/records/rules\.py)#L(\d+)\)", contributing)
+    assert cited, "CONTRIBUTING.md no longer cites the visibility rule's line"
+    lines = (ROOT / cited.group(1)).read_text().splitlines()
+    assert lines[int(cited.group(2)) - 1].startswith("VISIBLE = ")
+    assert f"line {cited.group(2)}]" in contributing  # the text says the same line
+
+
 def test_the_link_check_notices_a_broken_link(tmp_path: Path) -> None:
     """The checker itself: a missing file, a missing anchor and a link into code are told
     apart from good links."""
     (tmp_path / "other.md").write_text("# Other page\n\n## Events for plugins: the `hub_event` hook\n")
+    (tmp_path / "code.py").write_text("a = 1\nb = 2\n")
     page = tmp_path / "page.md"
     page.write_text(
         "# Title\n\n## Run it\n\n[ok](#run-it) [ok](other.md#events-for-plugins-the-hub_event-hook)"
         " [web](https://example.org/x) `[not a link](nowhere.md)`\n\n"
         "[gone](missing.md) [bad anchor](#walk-it) [bad](other.md#nope)\n"
+        "[line](other.md#L2) [no line](code.py#L3)\n"
         "```\n[in code](nowhere.md)\n```\n"
     )
     global ROOT
@@ -87,6 +104,8 @@ def test_the_link_check_notices_a_broken_link(tmp_path: Path) -> None:
             "missing.md: no such file",
             "#walk-it: no heading #walk-it in page.md",
             "other.md#nope: no heading #nope in other.md",
+            "other.md#L2: no heading #L2 in other.md",
+            "code.py#L3: code.py has no line 3",
         ]
     finally:
         ROOT = saved
