@@ -187,6 +187,33 @@ def operations(query: str) -> list[DocumentNode]:
             if isinstance(d, OperationDefinitionNode)]
 
 
+SEARCH_COUNT = """
+query Search($text: String!) { records(first: 1, filter: {search: $text}) { totalCount } }
+"""
+
+
+async def test_the_search_syntax_is_what_the_readme_says(api: Api) -> None:
+    """Each row of the README's search table, run over the demo records."""
+    await seed_demo(api.hub.db, api.hub.plugins)
+    readme = README.read_text()
+    assert "| `harbor or tides` | contain either word" in readme
+
+    async def count(text: str) -> int:
+        return (await api.gql(SEARCH_COUNT, {"text": text}))["records"]["totalCount"]
+
+    harbor, tides, both = await count("harbor"), await count("tides"), await count("harbor tides")
+    assert harbor > both > 0 and tides > both
+    assert await count("harbor or tides") == harbor + tides - both
+    assert await count("harbor OR tides") == harbor + tides - both
+    assert await count("harbor | tides") == both  # not an operator: both words
+    assert await count("harbor -tides") == harbor - both
+    assert await count("tide") == tides  # stemmed
+    # words bind tighter than `or`: harbor, or (tides without harbor)
+    assert await count("harbor or tides -harbor") == harbor + tides - both
+    assert 0 < await count('"quiet harbor"') < await count("quiet harbor")
+    assert await count("the") == 0
+
+
 @pytest.mark.parametrize("page", [README, *GUIDES], ids=lambda page: page.name)
 async def test_every_example_is_valid_against_the_schema(page: Path, hub: Hub) -> None:
     schema = hub.schema._schema
