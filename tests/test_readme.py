@@ -176,6 +176,15 @@ async def test_the_readme_examples_run_against_the_demo_hub(api: Api) -> None:
                 tokens[payload["member"]["handle"]] = payload["token"]
     assert failures == [], "\n".join(failures)
     assert ran >= 8, "the README lost its tour"
+    # What the tour's text says of its answers: the plugin normalised the key, and publishing
+    # bumped the version (which is why the update passes the one publishRecord returned).
+    created = answers["createRecord"]["record"]
+    assert created["details"]["key"] == "F# minor"
+    assert answers["publishRecord"]["record"]["version"] > created["version"]
+    after = await api.gql("query($id: ID!) { record(id: $id) { title version } }",
+                          {"id": created["id"]})
+    assert after["record"] == {"title": "Harbor Lights (live)",  # the CONFLICT wrote nothing
+                               "version": answers["updateRecord"]["record"]["version"]}
 
 
 def operations(query: str) -> list[DocumentNode]:
