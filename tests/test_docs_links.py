@@ -73,6 +73,23 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     assert broken_links(page) == []
 
 
+def test_no_paragraph_is_written_twice() -> None:
+    """Docs once: the README is the tour and links to docs/ for depth, so no paragraph of
+    prose (or table) appears on two pages, or twice on one."""
+    seen: dict[str, str] = {}
+    repeated = []
+    for page in PAGES:
+        for paragraph in prose(page.read_text()).split("\n\n"):
+            paragraph = paragraph.strip()
+            if len(paragraph) < 120:
+                continue
+            name = str(page.relative_to(ROOT))
+            if paragraph in seen:
+                repeated.append(f"{seen[paragraph]} and {name}: {paragraph[:60]}…")
+            seen[paragraph] = name
+    assert repeated == []
+
+
 def test_contributing_cites_the_line_where_record_visibility_is_decided() -> None:
     """The maintainer's question "where is record visibility decided?" has one file and line
     for an answer; the cited line must still be that rule."""
