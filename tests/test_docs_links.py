@@ -73,6 +73,17 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     assert broken_links(page) == []
 
 
+def test_every_repository_path_named_in_code_spans_exists() -> None:
+    """A path written as code (`hub/domain/records/rules.py`) names a file or directory that
+    exists, so a move of a module cannot leave the docs pointing at nothing. Templates
+    (`hub/api/<slice>`) and example names (`tests/test_x.py`) are not paths."""
+    named = re.compile(r"`((?:hub|plugins|tests|schema|bench|docs)/[\w./-]*)`")
+    missing = [f"{page.relative_to(ROOT)}: {path}" for page in PAGES
+               for path in named.findall(_FENCE.sub("", page.read_text()))
+               if path != "tests/test_x.py" and not (ROOT / path).exists()]
+    assert missing == []
+
+
 def test_no_paragraph_is_written_twice() -> None:
     """Docs once: the README is the tour and links to docs/ for depth, so no paragraph of
     prose (or table) appears on two pages, or twice on one."""
