@@ -33,6 +33,7 @@ from hub.domain.media.upload import UploadRefused, discard_uploads, parse_multip
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
 from hub.http.compiled import compiled_body, is_json_body
+from hub.http.cors import CorsPolicy, cors_middleware
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.publications import add_publication_routes
@@ -125,12 +126,15 @@ class HubGraphQLView(GraphQLView):
             graphql_ide=None if hub.settings.is_production else "graphiql",
             allow_queries_via_get=True,
             max_subscriptions_per_connection=hub.settings.ws_max_subscriptions,
-            # Pages on these origins may open a WebSocket (the token travels in
-            # connection_init, never in a cookie, but the check costs nothing).
-            allowed_origins=hub.settings.security.cors_origins,
             multipart_uploads_enabled=True,
         )
         self.hub = hub
+        self.cors = CorsPolicy.for_settings(hub.settings)
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        # Pages on the CORS origins may open a WebSocket (the token travels in
+        # connection_init, never in a cookie, but the check costs nothing).
+        return self.cors.allows(origin)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
         return await authenticate_connection(self.hub.db, context, self.hub.realtime)
@@ -356,29 +360,6 @@ def csrf_refusal(request: web.Request) -> str | None:
             "X-Requested-With), or as a JSON POST.")
 
 
-@web.middleware
-async def cors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """CORS for the origins in ``HUB_CORS_ORIGINS`` (``*`` allows any origin)."""
-    allowed = request.app[HUB].settings.security.cors_origins
-    origin = request.headers.get("Origin")
-    permitted = origin is not None and ("*" in allowed or origin in allowed)
-    if request.method == "OPTIONS" and permitted and request.headers.get(
-        "Access-Control-Request-Method"
-    ):
-        response: web.StreamResponse = web.Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", "content-type, authorization"
-        )
-        response.headers["Access-Control-Max-Age"] = "600"
-    else:
-        response = await handler(request)
-    if permitted:
-        response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
-        response.headers["Vary"] = "Origin"
-    return response
-
-
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"}, dumps=lambda v: orjson.dumps(v).decode())
 
@@ -419,7 +400,8 @@ def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
     app = web.Application(
         client_max_size=hub.settings.security.max_body_bytes,
-        middlewares=[body_deadline(hub.settings.security.body_timeout_s), cors, discard_uploads],
+        middlewares=[body_deadline(hub.settings.security.body_timeout_s),
+                     cors_middleware(hub.settings), discard_uploads],
     )
     app[HUB] = hub
     view = HubGraphQLView(hub)
