@@ -247,8 +247,8 @@ def schema() -> None:
 def twins(missing: bool) -> None:
     """Report which read fields have an SQL twin (answered by compiled queries) and, for each
     that has none, why (such a field is answered by the executor)."""
-    from hub.api.compiled import twins as find_twins
     from hub.api.schema import build_schema
+    from hub.api.twins import twins as find_twins
     from hub.plugins import create_plugins
 
     settings = _settings()
@@ -310,10 +310,10 @@ def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> 
     """Set the subscription of the member HANDLE to STATUS (what enrolling in classes needs)."""
     import datetime as dt
 
-    from hub.api.members.subscription import SubscriptionStatus, clean_change, set_subscription_by_handle
     from hub.core.db import Database
     from hub.core.db.embedded import resolve_database_url
     from hub.core.errors import InputProblem
+    from hub.domain.members.subscriptions import SubscriptionStatus, clean_change, set_subscription_by_handle
 
     settings = _settings()
     try:

@@ -39,7 +39,7 @@ from hub.api.lineage.mutations import LineageMutation
 from hub.api.media.mutations import MediaMutation
 from hub.api.members.mutations import MembersMutation
 from hub.api.members.queries import MembersQuery
-from hub.api.members.subscription import SubscriptionMutation
+from hub.api.members.set_subscription import SubscriptionMutation
 from hub.api.members.types import Member
 from hub.api.nodes import NodeQuery
 from hub.api.realtime.subscriptions import RealtimeSubscription

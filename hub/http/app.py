@@ -21,6 +21,7 @@ from strawberry.http import GraphQLHTTPResponse
 from hub.api.compiled import CompiledQueries
 from hub.api.context import Context
 from hub.api.schema import HubSchema, build_schema
+from hub.api.twins import twins
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
@@ -73,7 +74,7 @@ class Hub:
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)
         if self.settings.compiled_queries:
-            self.compiled = CompiledQueries(self.schema._schema, self.plugins)
+            self.compiled = CompiledQueries(self.schema._schema, twins(self.schema._schema, self.plugins))
 
 
 HUB = web.AppKey("hub", Hub)

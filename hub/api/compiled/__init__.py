@@ -18,10 +18,9 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import GraphQLError, GraphQLSchema, parse, validate
 
-from hub.api.compiled.derive import Report, derive
+from hub.api.compiled.derive import Report
 from hub.api.compiled.plan import NotCompilable, Plan, compile_operation
 from hub.api.limits import MAX_TOKENS
-from hub.plugins import HubPlugins
 
 log = logging.getLogger("hub.api.compiled")
 
@@ -30,20 +29,13 @@ log = logging.getLogger("hub.api.compiled")
 PLAN_CACHE_SIZE = 512
 
 
-def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Report:
-    """Every field's SQL twin, or why it has none (hub/api/compiled/derive.py)."""
-    from hub.api.classes import twins as classes
-    from hub.api.records.twins import details_twins
-
-    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs()})
-
-
 class CompiledQueries:
-    """The plans of one schema, cached by document text and operation name."""
+    """The plans of one schema, cached by document text and operation name. ``report`` is
+    every field's twin (hub/api/twins.py)."""
 
-    def __init__(self, schema: GraphQLSchema, plugins: HubPlugins) -> None:
+    def __init__(self, schema: GraphQLSchema, report: Report) -> None:
         self.schema = schema
-        self.report = twins(schema, plugins)
+        self.report = report
         self.registry = self.report.registry
         self._plans: LRUCache[tuple[bytes, str | None], Plan | None] = LRUCache(
             maxsize=PLAN_CACHE_SIZE

@@ -63,7 +63,7 @@ class Bound:
     """A field's arguments as SQL wants them: ``shape`` decides the statement's text,
     ``values`` are its parameters (in the order the spec numbers them)."""
 
-    shape: Hashable = ()
+    shape: tuple[Any, ...] = ()  # hashable: the plan's cache key
     values: tuple[Any, ...] = ()
 
 
