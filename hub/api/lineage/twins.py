@@ -134,7 +134,7 @@ class Graph(Spec):
         return Bound((walks, depth > 0), (depth,))
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        walks, deep = b.bound(selection).shape
+        walks, deep = b.bound(selection).parts()
         depth = b.param(selection, 0, "int")
         ctes, parts = [], [f"select {row}.id, 0, 0"]
         for walk in (Walk.ANCESTORS, Walk.DESCENDANTS):
