@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,7 +38,7 @@ def _settings(**overrides: Any) -> Settings:
     return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _run(make: Callable[[], Awaitable[T]]) -> T:
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(make())
     except (PluginError, ConfigError) as error:
@@ -289,8 +289,8 @@ def schema_diff(sdl_file: Path | None, released: Path, changelog: Path) -> None:
 def twins(missing: bool) -> None:
     """Report which read fields have an SQL twin (answered by compiled queries) and, for each
     that has none, why (such a field is answered by the executor)."""
-    from hub.api.compiled import twins as find_twins
     from hub.api.schema import build_schema
+    from hub.api.twins import twins as find_twins
     from hub.plugins import create_plugins
 
     settings = _settings()
@@ -352,10 +352,10 @@ def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> 
     """Set the subscription of the member HANDLE to STATUS (what enrolling in classes needs)."""
     import datetime as dt
 
-    from hub.api.members.subscription import SubscriptionStatus, clean_change, set_subscription_by_handle
     from hub.core.db import Database
     from hub.core.db.embedded import resolve_database_url
     from hub.core.errors import InputProblem
+    from hub.domain.members.subscriptions import SubscriptionStatus, clean_change, set_subscription_by_handle
 
     settings = _settings()
     try:

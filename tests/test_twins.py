@@ -32,9 +32,9 @@ from graphql import (
     is_composite_type,
 )
 
-from hub.api.compiled import twins
 from hub.api.compiled.plan import Registry
 from hub.api.schema import build_schema
+from hub.api.twins import twins
 from hub.core.config import Settings
 from hub.core.db.embedded import with_database
 from hub.core.relay import decode_id, encode_id

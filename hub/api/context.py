@@ -24,6 +24,7 @@ from hub.core.rules import Listing
 from hub.plugins import HubPlugins
 
 if TYPE_CHECKING:
+    from hub.api.operation import Prepared
     from hub.realtime.listener import EventBus
 
 log = logging.getLogger("hub.api.context")
@@ -45,6 +46,9 @@ class Context:
     # process's event listener, which subscriptions read from.
     connection_params: dict[str, Any] | None = None
     events: EventBus | None = None
+    # The operation as the HTTP front door prepared it (parsed, limited, validated): the
+    # executor reuses it instead of preparing again (hub/api/operation.py).
+    prepared: Prepared | None = None
     _loaders: dict[Any, Any] = field(default_factory=dict)
     # Objects a list resolver loaded in bulk because the selection asked for them, so their
     # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.
@@ -78,6 +82,7 @@ class Context:
         the viewer's id: what a loader returns may depend on who reads)."""
         instance = self._loaders.get(loader_class)
         if instance is None:
+            # Every loader takes (db, viewer); type[L] cannot say so without a protocol per L.
             instance = loader_class(self.db, self.viewer_id)  # type: ignore[call-arg]
             self._loaders[loader_class] = instance
         return instance

@@ -53,6 +53,8 @@ def user_errors(problems: list[Problem]) -> list[UserError]:
 def tag_unexpected(errors: list[GraphQLError]) -> None:
     """Give each unexpected error an id and log it with its stack, once. A database outage
     is logged as a warning without a stack: it is expected to happen and to pass."""
+    # ``hub_error_id`` is our attribute on graphql-core's GraphQLError (read by _masked), hence
+    # the attr-defined ignores below.
     for error in errors:
         if is_expected(error) or getattr(error, "hub_error_id", None):
             continue
@@ -86,14 +88,15 @@ class MaskUnexpectedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
+        errors = result.errors if result is not None else None
+        if result is None or not errors:
             return
-        tag_unexpected(result.errors)
+        tag_unexpected(errors)
         settings = getattr(self.execution_context.context, "settings", None)
         production = settings is not None and settings.is_production
         result.errors = [
             _without_suggestion(_masked(error)) if production else _masked(error)
-            for error in result.errors
+            for error in errors
         ]
 
 

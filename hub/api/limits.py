@@ -25,7 +25,7 @@ Introspection (``__schema``, ``__type``) is exempt from the cost limit (GraphiQL
 need it; the schema bounds it) but not from the alias and depth limits. Its ``ofType`` chains
 do not add depth: a type reference is a few wrappers deep, and deeper links answer null.
 Pure introspection operations without aliases are answered from a per-schema cache
-(:class:`OperationLimits`), so a router polling the schema costs one execution per schema.
+(hub/api/operation.py), so a router polling the schema costs one execution per schema.
 
 Measures are remembered per parsed document (a compiled plan keeps its document, so the same
 operation is walked once): what the walk read from the variables — the values of the slicing
@@ -43,7 +43,6 @@ from typing import Any
 import orjson
 from cachetools import LRUCache
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -62,7 +61,6 @@ from graphql import (
     is_list_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
-from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import ListSize
 
 from hub.core.config import Security
@@ -341,10 +339,10 @@ def check(measures: Measures, security: Security) -> None:
 
 
 # Per schema (one per plugin set), so hubs with other plugins never share an answer.
-_introspection_results: weakref.WeakKeyDictionary[Any, LRUCache] = weakref.WeakKeyDictionary()
+introspection_results: weakref.WeakKeyDictionary[Any, LRUCache] = weakref.WeakKeyDictionary()
 
 
-def _introspection_key(
+def introspection_key(
     document: Any, query: str | None, variables: dict[str, Any] | None,
     operation_name: str | None, measures: Measures,
 ) -> tuple[str, str | None, bytes] | None:
@@ -363,52 +361,3 @@ def _introspection_key(
     except TypeError:
         return None
     return query, operation_name, frozen
-
-
-class OperationLimits(SchemaExtension):
-    """Measures each operation after parsing and refuses it before validation and execution
-    when it is too deep, too wide or too costly, or asks for introspection where it is off;
-    answers repeated introspection from a cache.
-
-    The limits come from the request context's settings, so one schema (built once per
-    process) serves hubs with different settings.
-    """
-
-    _cache_key: tuple[str, str | None, bytes] | None = None
-
-    def on_validate(self) -> Iterator[None]:
-        execution = self.execution_context
-        settings = getattr(execution.context, "settings", None)
-        document = execution.graphql_document
-        if settings is not None and document is not None:
-            security: Security = settings.security
-            measures = measure(
-                execution.schema._schema, document, execution.variables, execution.operation_name
-            )
-            if measures is not None:
-                if measures.introspection and not security.introspection:
-                    raise CodedError("Introspection is disabled on this hub.",
-                                     code="INTROSPECTION_DISABLED")
-                check(measures, security)
-                self._cache_key = _introspection_key(
-                    document, execution.query, execution.variables, execution.operation_name,
-                    measures,
-                )
-        yield
-
-    def on_execute(self) -> Iterator[None]:
-        key = self._cache_key
-        if key is None:
-            yield
-            return
-        execution = self.execution_context
-        cache = _introspection_results.setdefault(
-            execution.schema, LRUCache(maxsize=INTROSPECTION_CACHE_SIZE)
-        )
-        cached = cache.get(key)
-        if cached is not None:
-            execution.result = ExecutionResult(data=cached, errors=None)
-        yield
-        result = execution.result
-        if cached is None and result is not None and not getattr(result, "errors", None):
-            cache[key] = result.data

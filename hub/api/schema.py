@@ -20,7 +20,6 @@ from typing import Annotated, Any, Union
 import strawberry
 from graphql import GraphQLError, GraphQLUnionType
 from strawberry.annotation import StrawberryAnnotation
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
@@ -34,20 +33,19 @@ from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
 from hub.api.errors import MaskUnexpectedErrors, tag_unexpected
 from hub.api.federation import FederatedSchema
-from hub.api.limits import MAX_TOKENS, OperationLimits
 from hub.api.lineage.mutations import LineageMutation
 from hub.api.media.mutations import MediaMutation
 from hub.api.members.mutations import MembersMutation
 from hub.api.members.queries import MembersQuery
-from hub.api.members.subscription import SubscriptionMutation
+from hub.api.members.set_subscription import SubscriptionMutation
 from hub.api.members.types import Member
 from hub.api.nodes import NodeQuery
+from hub.api.operation import PreparedOperation
 from hub.api.realtime.subscriptions import RealtimeSubscription
 from hub.api.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.api.records.queries import RecordsQuery
 from hub.api.records.types import Record
 from hub.api.scalars import DECIMAL
-from hub.api.text_check import RefuseUnfitText
 from hub.core.errors import ErrorCode
 from hub.plugins import HubPlugins, PluginError
 
@@ -125,7 +123,7 @@ def build_schema(plugins: HubPlugins) -> HubSchema:
 def _assemble(plugins: HubPlugins) -> HubSchema:
     if not plugins.media_types:
         raise PluginError("no media-type plugin is enabled; enable at least one (hub_writing…)")
-    details_union = Annotated[
+    details_union: Any = Annotated[  # built from the plugins: a value, not a static type
         Union[tuple(m.details_type for m in plugins.media_types.values())],  # noqa: UP007
         strawberry.union("RecordDetails", description="Media-specific details of a record."),
     ]
@@ -148,14 +146,11 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
                *(t.settings_type for t in plugins.publishing_targets.values()), *extra_types],
         extensions=[
             MaskUnexpectedErrors,
-            OperationLimits,
-            # The token cap is enforced by the parser, before any other work is done.
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            RefuseUnfitText,  # after ValidationCache: it answers only valid operations
+            # Parsing (with the token cap), the limits, validation and the text check, once
+            # per operation: the HTTP front door's preparation when it made one.
+            PreparedOperation,
         ],
-        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        federation_version=FEDERATION_VERSION,
         # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).
         config=StrawberryConfig(scalar_map={Decimal: DECIMAL}),
     )
@@ -181,7 +176,7 @@ def _bind_compilation_settings(plugins: HubPlugins) -> None:
     targets = list(plugins.publishing_targets.values())
     if not targets:
         return
-    settings_union = Annotated[
+    settings_union: Any = Annotated[  # built from the plugins: a value, not a static type
         Union[tuple(t.settings_type for t in targets)],  # noqa: UP007
         strawberry.union("CompilationSettings", description="Settings of a compilation's "
                          "publishing target."),

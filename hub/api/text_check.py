@@ -1,7 +1,9 @@
 """Every string an operation carries must be text PostgreSQL can hold (hub/core/validation.py
-says why): :class:`RefuseUnfitText` checks each argument and input field at any depth, written
-in the document or sent as a variable, before the operation runs; the compiled path leaves such
-requests to it (:func:`unfit_text_error`)."""
+says why): :func:`unfit_text_error` checks each argument and input field at any depth, written
+in the document or sent as a variable, when an operation is prepared (hub/api/operation.py),
+before either path runs it. The error is validation's verdict rather than raised, so that it
+reaches a client over WebSocket too (Strawberry ends a subscription without a word when a hook
+raises)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from graphql import (
     VariableNode,
     get_operation_ast,
 )
-from strawberry.extensions import SchemaExtension
 
 from hub.core.errors import CodedError, ErrorCode
 from hub.core.validation import unfit_character
@@ -175,21 +176,3 @@ def _unfit_in_json(value: Any) -> tuple[Path, str] | None:
         elif isinstance(item, list):
             pending.extend((path + (index,), item[index]) for index in reversed(range(len(item))))
     return None
-
-
-class RefuseUnfitText(SchemaExtension):
-    """Refuses a valid operation, before it runs, when one of its strings cannot be text (see
-    the module docstring): ``INVALID_INPUT`` naming the argument.
-
-    The error becomes the validation's result rather than being raised, so that it reaches a
-    client over WebSocket too (Strawberry ends a subscription without a word when a hook
-    raises). It must therefore follow ``ValidationCache``, which sets that result."""
-
-    def on_validate(self) -> Iterator[None]:
-        execution = self.execution_context
-        document = execution.graphql_document
-        if document is not None and not execution.pre_execution_errors:
-            error = unfit_text_error(document, execution.operation_name, execution.variables)
-            if error is not None:
-                execution.pre_execution_errors = [error]
-        yield

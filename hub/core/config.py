@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import platformdirs
 
@@ -292,12 +292,16 @@ def _float(name: str, value: str | None, default: float, low: float, high: float
     return number
 
 
-def _choice(name: str, value: str | None, default: str, allowed: tuple[str, ...]) -> str:  # type: ignore[return]
+C = TypeVar("C", bound=str)  # one of a setting's allowed literal values
+
+
+def _choice(name: str, value: str | None, default: C, allowed: tuple[C, ...]) -> C:
     if value is None or not value.strip():
         return default
-    if value.strip() not in allowed:
-        raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-    return value.strip()
+    for choice in allowed:
+        if value.strip() == choice:
+            return choice
+    raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
 
 
 def _storage_url(value: str | None) -> str | None:

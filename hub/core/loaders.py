@@ -1,4 +1,9 @@
-"""Building blocks for DataLoaders: one SQL statement per batch, results in key order."""
+"""Building blocks for DataLoaders: one SQL statement per batch, results in key order.
+
+The one module below the API layer that imports Strawberry: its ``DataLoader`` is the batching
+library (a plain asyncio class, no GraphQL in it). Domain slices take it from here, so the
+layer contract "hub.domain never imports strawberry" holds (see [tool.importlinter] in
+pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 MAX_BATCH = 1000
+
+__all__ = ["MAX_BATCH", "DataLoader", "RowsByIdLoader", "grouped", "load_all"]
 
 
 class RowsByIdLoader(DataLoader[int, Any], Generic[V]):

@@ -9,15 +9,14 @@ compiled twins render the same listing, correlated to the parent row instead
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from strawberry.dataloader import DataLoader
 
 from hub.core.db import Database, Executor
-from hub.core.loaders import MAX_BATCH, grouped
+from hub.core.loaders import MAX_BATCH, DataLoader, grouped
 from hub.core.relay import PageArgs
 from hub.core.rules import Filter, Listing, Ordering
 
@@ -152,7 +151,7 @@ class PagesLoader(DataLoader[PageKey, list[asyncpg.Record]]):
         super().__init__(load_fn=self._load, max_batch_size=MAX_BATCH)
 
     async def _load(self, keys: Sequence[PageKey]) -> list[list[asyncpg.Record]]:
-        by_shape: dict[Hashable, list[PageKey]] = {}
+        by_shape: dict[tuple[Any, ...], list[PageKey]] = {}
         for key in keys:
             by_shape.setdefault((key.order, key.page, key.filters), []).append(key)
         found: dict[PageKey, list[asyncpg.Record]] = {}

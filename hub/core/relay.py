@@ -209,6 +209,7 @@ def cursor_value(value: Any, cast: str) -> Any:
     """A cursor's key value as the parameter of type ``cast`` (``timestamptz``, ``bigint`` or
     ``text``); ``INVALID_CURSOR`` for anything :func:`encode_cursor` cannot have written, so
     that PostgreSQL never sees a value it refuses (a date or integer out of its range, NUL)."""
+    parsed: Any
     if cast == "timestamptz":
         parsed = _moment(value)
     elif cast == "bigint":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hub.core.relay import FOREIGN_CURSOR, InvalidCursor, cursor_value, decode_cursor, encode_cursor
 
@@ -28,13 +28,20 @@ KeyKind = Literal["timestamptz", "bigint", "text"]
 ANYONE = "null::bigint"
 
 
+class SqlPart(Protocol):
+    """What a template's ``{viewer}`` is filled with: a str, or an object that becomes SQL text
+    only when a template names it (hub/core/pages.py numbers the viewer's parameter then)."""
+
+    def __format__(self, spec: str, /) -> str: ...
+
+
 @dataclass(frozen=True)
 class Condition:
     """A boolean SQL expression over the row ``{t}`` and the viewer's id ``{viewer}``."""
 
     template: str
 
-    def sql(self, t: str, viewer: str = ANYONE) -> str:
+    def sql(self, t: str, viewer: SqlPart = ANYONE) -> str:
         return "(" + self.template.format(t=t, viewer=viewer) + ")"
 
     def __and__(self, other: Condition) -> Condition:
@@ -208,7 +215,7 @@ class Listing:
     def default_order(self) -> str:
         return next(iter(self.orderings))
 
-    def from_where(self, t: str, viewer: str, parent: str | None,
+    def from_where(self, t: str, viewer: SqlPart, parent: str | None,
                    filters: Sequence[tuple[Filter, str]] = ()) -> str:
         """``<source> where <conditions>``: the rows of the parent ``parent`` (an SQL
         expression of its id) or of the root list, narrowed by ``(filter, placeholder)``s."""
@@ -219,7 +226,7 @@ class Listing:
         conditions.extend(f.sql(t, placeholder) for f, placeholder in filters)
         return f"{self.source.format(t=t)} where {' and '.join(conditions)}"
 
-    def select(self, t: str, viewer: str) -> str:
+    def select(self, t: str, viewer: SqlPart) -> str:
         return self.columns.format(t=t, viewer=viewer)
 
     def cleaned_filters(self, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,9 @@ class Problems:
         """``clean(*args, **kwargs)``; None (noted) when it raises :class:`InputProblem`."""
         with self.collecting():
             return clean(*args, **kwargs)
-        return None  # type: ignore[return-value]  # read only after raise_any()
+        # Reached only when ``collecting`` swallowed the problem: the None is never read,
+        # the caller raises with raise_any() first.
+        return None
 
     @contextlib.contextmanager
     def collecting(self) -> Iterator[None]:

@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiohttp import web
@@ -20,7 +20,9 @@ from strawberry.http import GraphQLHTTPResponse
 
 from hub.api.compiled import CompiledQueries
 from hub.api.context import Context
+from hub.api.operation import Operations, Prepared, operations_of
 from hub.api.schema import HubSchema, build_schema
+from hub.api.twins import twins
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
@@ -74,12 +76,21 @@ class Hub:
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)
         if self.settings.compiled_queries:
-            self.compiled = CompiledQueries(self.schema._schema, self.plugins)
+            self.compiled = CompiledQueries(self.schema._schema, twins(self.schema._schema, self.plugins))
+
+    @property
+    def operations(self) -> Operations:
+        """Where this hub's operations are prepared (parsed, limited, validated) once per
+        request; its ``counts`` say how much of that work was done."""
+        return operations_of(self.schema._schema)
 
 
 HUB = web.AppKey("hub", Hub)
 VIEWER = web.RequestKey("hub_viewer", object)
 TOKEN_HASH = web.RequestKey("hub_token_hash", object)
+# What the front door read and prepared (HubGraphQLView._prepare), for the executor to reuse.
+REQUEST_DATA = web.RequestKey("hub_request_data", object)
+PREPARED = web.RequestKey("hub_prepared", Prepared)
 ACCEPT = web.ResponseKey("hub_accept", str)
 
 
@@ -115,10 +126,11 @@ class HubGraphQLView(GraphQLView):
     """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
 
     request_adapter_class = HubRequestAdapter
-    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    websocket_adapter_class = TextWebSocketAdapter
     # Both protocols check a signed-in socket's session before each operation.
-    graphql_transport_ws_handler_class = TransportWSHandler
-    graphql_ws_handler_class = LegacyWSHandler
+    # (Strawberry types these attributes as handlers of a None context; ours carry the hub's.)
+    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
+    graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(
@@ -136,6 +148,7 @@ class HubGraphQLView(GraphQLView):
         # connection_init, never in a cookie, but the check costs nothing).
         return self.cors.allows(origin)
 
+    # (The base types the context None, as get_context below.)
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
         return await authenticate_connection(self.hub.db, context, self.hub.realtime)
 
@@ -165,6 +178,12 @@ class HubGraphQLView(GraphQLView):
                                    {"Retry-After": "2"})
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
+        # Read once: the front door (_prepare) read this request's body already.
+        done = request_adapter.request.get(REQUEST_DATA)
+        if isinstance(done, Exception):
+            raise done
+        if done is not None:
+            return done
         await _refuse_scalar_body(request_adapter)
         request_data = await super().parse_http_body(request_adapter)
         if not isinstance(request_data, list):
@@ -176,7 +195,7 @@ class HubGraphQLView(GraphQLView):
             request_data.query = resolved["query"]
         return request_data
 
-    async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:  # type: ignore[override]
+    async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:
         # Uploads stream to disk (hub/media/upload.py); Strawberry's parser reads them into memory.
         try:
             request = await parse_multipart_request(
@@ -215,16 +234,40 @@ class HubGraphQLView(GraphQLView):
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
-        viewer = request[VIEWER]
+        viewer: Any = request[VIEWER]  # an asyncpg row, or None
         if request.method == "POST" and request.content_type == "multipart/form-data":
             return await self._upload(request, viewer)
-        body = await compiled_body(
-            self.hub, request, viewer["id"] if viewer is not None else None  # type: ignore[index]
-        )
-        if body is None:
-            return await super().__call__(request)
-        return web.Response(body=body,
-                            content_type=_response_type(request.headers.get("Accept", "")))
+        prepared = await self._prepare(request)
+        if prepared is not None:
+            body = await compiled_body(self.hub, prepared,
+                                       viewer["id"] if viewer is not None else None)
+            if body is not None:
+                return web.Response(body=body,
+                                    content_type=_response_type(request.headers.get("Accept", "")))
+        return await super().__call__(request)
+
+    async def _prepare(self, request: web.Request) -> Prepared | None:
+        """The front door, for a JSON POST or a GET with ``query``: the body read with the
+        view's own rule (:meth:`parse_http_body`: trusted documents resolved there), then the
+        operation prepared (parsed, limited, validated, its text checked: hub/api/operation.py)
+        — each once. Both are kept on the request: the executor, when the compiled path
+        declines, reuses them (:meth:`parse_http_body`, :meth:`get_context`). None when there
+        is nothing to compile (a refused body, a batch): the executor answers."""
+        if not ((request.method == "POST" and is_json_body(request.headers.get("Content-Type")))
+                or (request.method == "GET" and "query" in request.query)):
+            return None
+        try:
+            data = await self.parse_http_body(self.request_adapter_class(request))
+        except Exception as refused:  # the executor's path raises it again, and answers it
+            request[REQUEST_DATA] = refused
+            return None
+        request[REQUEST_DATA] = data
+        if isinstance(data, list) or not isinstance(data.query, str):
+            return None
+        prepared = self.hub.operations.prepare(data.query, data.operation_name, data.variables,
+                                               self.hub.settings.security)
+        request[PREPARED] = prepared
+        return prepared
 
     async def _upload(self, request: web.Request, viewer: Any) -> web.StreamResponse:
         # Decided from the headers, before a byte of the body is read: an anonymous, oversized
@@ -237,15 +280,17 @@ class HubGraphQLView(GraphQLView):
         with slot:
             return await super().__call__(request)
 
+    # Strawberry's view is typed with a None context unless parametrised; ours is the hub's.
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(
             db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
-            viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),  # type: ignore[arg-type]
+            viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),
             request=request, response=response, rate_limits=self.hub.rate_limits,
             events=self.hub.realtime.bus if self.hub.realtime else None,
+            prepared=request.get(PREPARED),
         )
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     def create_response(
@@ -258,7 +303,8 @@ class HubGraphQLView(GraphQLView):
         wants_new_type = _response_type(sub_response.get(ACCEPT, "")) == GRAPHQL_RESPONSE_TYPE
         if isinstance(response_data, dict):
             if wants_new_type and _is_request_error(response_data):
-                response_data = {k: v for k, v in response_data.items() if k != "data"}
+                response_data = cast(GraphQLHTTPResponse,  # the same keys, less one
+                                     {k: v for k, v in response_data.items() if k != "data"})
                 sub_response.set_status(400)
             retry_after = _retry_after(response_data)
             if retry_after is not None:
@@ -309,21 +355,26 @@ def _error_response(
                         headers=headers)
 
 
+def _errors(response: GraphQLHTTPResponse) -> list[dict[str, Any]]:
+    """The response's errors (formatted GraphQL errors: dicts; Strawberry types them object)."""
+    return [error for error in response.get("errors") or () if isinstance(error, dict)]
+
+
 def _is_request_error(response: GraphQLHTTPResponse) -> bool:
-    errors = response.get("errors")
+    errors = _errors(response)
     return bool(errors) and response.get("data") is None and all(
-        "path" not in error for error in errors  # type: ignore[union-attr]
+        "path" not in error for error in errors
     )
 
 
 def _database_unavailable(response: GraphQLHTTPResponse) -> bool:
-    return any((error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"  # type: ignore[union-attr]
-               for error in response.get("errors") or ())
+    return any((error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
+               for error in _errors(response))
 
 
 def _retry_after(response: GraphQLHTTPResponse) -> int | None:
-    for error in response.get("errors") or ():
-        extensions = error.get("extensions") or {}  # type: ignore[union-attr]
+    for error in _errors(response):
+        extensions = error.get("extensions") or {}
         if extensions.get("code") == "RATE_LIMITED":
             return int(extensions.get("retryAfter", 60))
     return None
@@ -421,8 +472,9 @@ def create_app(hub: Hub) -> web.Application:
 
     async def stop_realtime(app: web.Application) -> None:
         # On shutdown (before open WebSockets are closed): subscribers are told to resume.
-        if app[HUB].realtime is not None:
-            await app[HUB].realtime.stop()
+        realtime = app[HUB].realtime
+        if realtime is not None:
+            await realtime.stop()
             app[HUB].realtime = None
 
     async def close_pool(app: web.Application) -> None:

@@ -1,6 +1,6 @@
-"""The compiled path's side of the GraphQL view: the response body of a request from one
-statement, or None to let the ordinary executor answer it (hub/app.py tries this first and
-makes the HTTP response).
+"""The compiled path's side of the GraphQL view: the response body of a prepared operation
+from one statement, or None to let the ordinary executor answer it (the front door,
+hub/http/app.py, tries this first and makes the HTTP response).
 
 A statement that fails because of the request itself is answered here and never run again by
 the executor (which would take as long, or fail the same way): a statement timeout is a
@@ -12,61 +12,40 @@ both are logged without a stack trace. A database outage is left to the executor
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
-from aiohttp import web
 from cross_web import parse_content_type
 
 from hub.api.compiled.plan import NotCompilable
 from hub.api.compiled.stored import is_refusal
-from hub.api.limits import LimitExceeded, check, measure
-from hub.api.text_check import unfit_text_error
 from hub.core.errors import TIMEOUT_MESSAGE, is_database_outage, is_input_rejected, is_statement_timeout
-from hub.http.trusted_documents import DocumentRefused
 
 if TYPE_CHECKING:
+    from hub.api.operation import Prepared
     from hub.http.app import Hub
 
 log = logging.getLogger("hub.api.compiled")
 
 
-async def compiled_body(hub: Hub, request: web.Request, viewer_id: int | None) -> bytes | None:
-    """The JSON response body for a compilable query (a JSON POST, or a GET with ``query``),
-    or None.
+async def compiled_body(hub: Hub, prepared: Prepared, viewer_id: int | None) -> bytes | None:
+    """The JSON response body of an operation the front door prepared (hub/http/app.py: the
+    body read, trusted documents resolved, the document parsed, limited and validated, each
+    once), or None to let the executor answer it with that same preparation.
 
-    None whenever anything would make the ordinary path answer differently: a body it would
-    refuse or word an error about, a document refused or limited, arguments a resolver
-    refuses, or a statement that failed for a reason that is not the request's (the ordinary
-    path then reports the outage as usual).
+    None whenever anything would make the ordinary path answer differently: a document refused
+    or limited, arguments a resolver refuses, or a statement that failed for a reason that is
+    not the request's (the ordinary path then reports the outage as usual).
     """
     if hub.compiled is None:
         return None
-    if request.method == "POST" and is_json_body(request.headers.get("Content-Type")):
-        body = _body(await request.read())
-    elif request.method == "GET" and "query" in request.query:
-        body = _query_string(request)
-    else:
-        return None
-    if body is None:
-        return None
-    query, variables, operation_name, extensions = body
-    if hub.documents.active:
-        try:
-            query = hub.documents.resolve({"query": query, "extensions": extensions})["query"]
-        except DocumentRefused:
-            return None
-    if not isinstance(query, str):
-        return None
-    plan = hub.compiled.plan(query, operation_name)
-    if plan is None or unfit_text_error(plan.document, operation_name, variables) is not None:
+    operation_name, variables = prepared.operation_name, prepared.variables or {}
+    plan = hub.compiled.plan_for(prepared)
+    if plan is None:
         return None  # the executor words the refusal
     try:
-        measures = measure(hub.compiled.schema, plan.document, variables, operation_name)
-        if measures is not None:
-            check(measures, hub.settings.security)
         statement, parameters = hub.compiled.statement(plan, variables, viewer_id)
-    except (LimitExceeded, NotCompilable):
+    except NotCompilable:
         return None
     except Exception:  # a bug in a twin must not cost the answer the executor can give
         log.exception("compiling %s failed; answering through the executor",
@@ -112,41 +91,3 @@ def is_json_body(content_type: str | None) -> bool:
     rule of both paths: the view shows Strawberry this verdict (hub/app.py)."""
     media_type, _ = parse_content_type(content_type or "")
     return media_type == "application/json"
-
-
-Request = tuple[Any, dict[str, Any], str | None, Any]
-
-
-def _body(raw: bytes) -> Request | None:
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(body, dict):
-        return None  # batches, and bodies the ordinary path refuses
-    return _checked(body)
-
-
-def _query_string(request: web.Request) -> Request | None:
-    """GET /graphql?query=…&variables=<JSON>&operationName=…&extensions=<JSON>."""
-    body: dict[str, Any] = {"query": request.query.get("query"),
-                            "operationName": request.query.get("operationName")}
-    for name in ("variables", "extensions"):
-        if name in request.query:
-            try:
-                body[name] = orjson.loads(request.query[name])
-            except orjson.JSONDecodeError:
-                return None
-    return _checked(body)
-
-
-def _checked(body: dict[str, Any]) -> Request | None:
-    # Anything but the expected types (`"variables": 0`, say) is the executor's to refuse.
-    variables = body.get("variables")
-    variables = {} if variables is None else variables
-    operation_name = body.get("operationName")
-    extensions = body.get("extensions")
-    if not isinstance(variables, dict) or not isinstance(operation_name, str | None) \
-            or not isinstance(extensions, dict | None):
-        return None
-    return body.get("query"), variables, operation_name, extensions

@@ -21,10 +21,11 @@ from xml.sax.saxutils import escape, quoteattr
 from aiohttp import web
 
 from hub.api.context import Context
-from hub.api.lineage.types import DEFAULT_DEPTH, LineageDirection, LineageGraph, load_graph
+from hub.api.lineage.types import LineageDirection, LineageGraph, load_graph
 from hub.core.errors import BadRequest
 from hub.core.loaders import load_all
 from hub.core.relay import try_decode_id
+from hub.domain.lineage.rules import DEFAULT_DEPTH
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
 from hub.domain.members.loaders import MemberByIdLoader
@@ -185,7 +186,7 @@ def _legend() -> str:
 
 def render_svg(graph: LineageGraph, handles: dict[str, str], root_title: str) -> str:
     """The picture of ``graph``; ``handles`` maps node ids to their author's handle."""
-    boxes = {
+    boxes: dict[str, Box] = {
         node.id: Box(node.id, node.title, handles[node.id], node.media_type, node.tombstone,
                      is_root=node.generation == 0)
         for node in graph.nodes

@@ -83,6 +83,7 @@ class GuardedRequestHandler(web.RequestHandler):
             self._refused = True
             log.info("refused a connection from %s: %d already open", address,
                      self._addresses.limit)
+            # A TCP connection's transport writes; the protocol API types it BaseTransport.
             transport.write(_refusal(self._addresses.limit))  # type: ignore[attr-defined]
             transport.close()
             return
@@ -113,6 +114,7 @@ def body_deadline(seconds: float) -> Any:
             return await handler(request)
         loop = asyncio.get_running_loop()
         seen = content.total_bytes
+        timer: asyncio.TimerHandle | None = None
 
         def check() -> None:
             nonlocal seen, timer
@@ -131,7 +133,7 @@ def body_deadline(seconds: float) -> Any:
         try:
             return await handler(request)
         finally:
-            timer.cancel()
+            timer.cancel()  # the latest one: check() replaces it
 
     return middleware
 

@@ -90,14 +90,16 @@ class DocumentGate:
         return self._automatic(body, text, requested)
 
     def _trusted(self, body: dict[str, Any], text: str | None, requested: str | None) -> dict:
+        manifest = self.manifest
+        assert manifest is not None  # only called with a manifest (resolve above)
         key = document_id(text) if text is not None else requested
-        if key is None or key not in self.manifest:  # type: ignore[operator]
+        if key is None or key not in manifest:
             raise DocumentRefused(
                 "UNTRUSTED_DOCUMENT",
                 "This hub runs trusted documents only, and this operation is not one of them.",
                 400,
             )
-        return {**body, "query": self.manifest[key]}  # type: ignore[index]
+        return {**body, "query": manifest[key]}
 
     def _automatic(self, body: dict[str, Any], text: str | None, requested: str | None) -> dict:
         if requested is None:

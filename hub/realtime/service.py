@@ -12,7 +12,6 @@ from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 
-from hub.api.context import Context
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.domain.members import auth
@@ -20,7 +19,7 @@ from hub.domain.members import store as member_store
 from hub.plugins import HubPlugins
 from hub.realtime.dispatcher import Dispatcher
 from hub.realtime.listener import EventBus
-from hub.realtime.sessions import SocketSessions
+from hub.realtime.sessions import SocketContext, SocketSessions
 
 log = logging.getLogger("hub.realtime")
 
@@ -72,7 +71,7 @@ def connection_token(params: dict[str, Any] | None) -> str | None:
 
 
 async def authenticate_connection(
-    db: Database, context: Context, realtime: Realtime | None = None,
+    db: Database, context: SocketContext, realtime: Realtime | None = None,
 ) -> dict[str, object]:
     """Sign the WebSocket connection in with the ``connection_init`` token; the
     ``connection_ack`` payload names the viewer. A bad token closes the socket (4403) with

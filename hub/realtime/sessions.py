@@ -27,15 +27,15 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+import asyncpg
 from aiohttp import web
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from hub.api.context import Context
 from hub.core.db import Database
 from hub.core.errors import CodedError, is_database_outage
 from hub.core.events import Event
@@ -53,6 +53,21 @@ REVOKED_KIND = "member.session_revoked"
 ROLE_CHANGED_KIND = "member.role_changed"
 
 
+class SocketContext(Protocol):
+    """What the socket machinery reads and sets on a request's context (hub.api.context.Context
+    has it). A protocol, not an import: the realtime layer sits under the API layer."""
+
+    viewer_row: asyncpg.Record | None
+    token_hash: bytes | None
+    response: web.StreamResponse | None
+    connection_params: dict[str, Any] | None
+
+    @property
+    def viewer_global_id(self) -> str | None: ...
+
+    def forget_loaded(self) -> None: ...
+
+
 class SessionEnded(CodedError):
     """Ends a subscription whose socket's session is over (the socket is being closed)."""
 
@@ -65,7 +80,7 @@ class SocketSession:
 
     registry: SocketSessions
     db: Database
-    context: Context
+    context: SocketContext
     ws: web.WebSocketResponse
     ref: str
     member: str
@@ -138,7 +153,7 @@ class SocketSessions:
         self._by_member: dict[str, set[SocketSession]] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
-    def open(self, db: Database, context: Context, row: Any) -> SocketSession:
+    def open(self, db: Database, context: SocketContext, row: Any) -> SocketSession:
         """Follow the socket of ``context``, signed in with the session ``row``
         (:func:`member_store.session_of`)."""
         assert isinstance(context.response, web.WebSocketResponse)
@@ -192,7 +207,7 @@ async def _close(session: SocketSession) -> None:
     session.registry.forget(session)
 
 
-def socket_session(context: Context) -> SocketSession | None:
+def socket_session(context: SocketContext) -> SocketSession | None:
     """The session of the signed-in WebSocket ``context`` serves; None for anonymous sockets
     and HTTP requests."""
     response = context.response
@@ -201,7 +216,7 @@ def socket_session(context: Context) -> SocketSession | None:
     return None
 
 
-async def viewer_is_current(context: Context) -> None:
+async def viewer_is_current(context: SocketContext) -> None:
     """For subscriptions, before each event: raise :class:`SessionEnded` when the socket's
     session is over; the viewer is reloaded if it may have changed."""
     session = socket_session(context)
@@ -209,7 +224,7 @@ async def viewer_is_current(context: Context) -> None:
         await session.current()
 
 
-async def _still_signed_in(context: Context) -> bool:
+async def _still_signed_in(context: SocketContext) -> bool:
     """Before an operation on a WebSocket: reload a signed-in viewer (False when its session
     is over; the socket is then being closed)."""
     session = socket_session(context)
@@ -227,13 +242,13 @@ async def _still_signed_in(context: Context) -> bool:
     return True
 
 
-def _forget(context: Context) -> None:
+def _forget(context: SocketContext) -> None:
     session = socket_session(context)
     if session is not None:
         session.registry.forget(session)
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
+class TransportWSHandler(BaseGraphQLTransportWSHandler[SocketContext, Any]):
     """graphql-transport-ws: each operation (subscription, query or mutation) sent on a
     signed-in socket first reloads its viewer; a socket whose session ended runs nothing."""
 
@@ -248,7 +263,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
             _forget(self.context)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler[Context, Any]):
+class LegacyWSHandler(BaseGraphQLWSHandler[SocketContext, Any]):
     """The older graphql-ws protocol (subscriptions-transport-ws), with the same check."""
 
     async def handle_async_results(self, operation_id: str, query: str,

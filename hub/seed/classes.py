@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hub.api.members.subscription import SubscriptionChange, SubscriptionStatus, apply_subscription
 from hub.core.db import Executor
 from hub.domain.classes import store
+from hub.domain.members.subscriptions import SubscriptionChange, SubscriptionStatus, apply_subscription
 
 LEARNERS = ("luis", "noor", "kofi", "ines", "tomas", "yuki")
 

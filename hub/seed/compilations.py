@@ -79,6 +79,7 @@ async def _compile(
         if action == "approve":
             await store.pin_versions(tx, row["id"])
         previous, status = row["status"], workflow.next_status(action, row["status"])
+        assert status is not None, (action, previous)  # the demo follows allowed transitions
         row = await store.set_status(tx, row["id"], status, eddie)
         await store.add_history(tx, row["id"], actor, action, previous, status)
     problems = await publishing.find_problems(context, tx, row)

@@ -140,7 +140,8 @@ def read_video(path: Path, mime_type: str) -> ExtractedMedia:
     details: dict[str, Any] = {}
     if metadata["container"] in ("mp4", "quicktime"):
         try:
-            length = float(mutagen.mp4.MP4(path).info.length or 0)
+            info = mutagen.mp4.MP4(path).info
+            length = float(info.length or 0) if info is not None else 0.0
         except mutagen.MutagenError:
             length = 0.0  # a damaged index: the container is still right
         if length > 0:

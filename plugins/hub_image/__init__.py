@@ -60,8 +60,9 @@ def hub_media_types() -> list[MediaType]:
 def _dimension(details: dict[str, Any], name: str) -> int | None:
     # Only the plugin's own extraction sets these (the input type has no such fields).
     value = details.get(name)
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    return value if is_int and 0 < value <= 2**31 - 1 else None  # an Int: 32 bits
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1:
+        return value  # an Int: 32 bits
+    return None
 
 
 @hookimpl

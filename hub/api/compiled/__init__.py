@@ -4,7 +4,9 @@ graphql-core executes a response field by field, a few microseconds each; a feed
 thousands of fields. When every field an operation selects has an SQL twin (declared by the
 slice that owns it, in ``hub/<slice>/compiled.py``), :class:`CompiledQueries` turns the
 operation into one statement that builds the whole ``data`` object in PostgreSQL, and the
-HTTP view (hub/compiled/http.py) returns it as it comes. Everything else — and any request
+HTTP front door (hub/http/app.py, hub/http/compiled.py) returns it as it comes. It plans from
+the document the front door prepared (hub/api/operation.py): nothing is parsed or validated
+here. Everything else — and any request
 whose arguments the resolvers would refuse — goes through the ordinary executor, which is the
 reference: tests/test_compiled.py runs every operation both ways and compares the answers.
 """
@@ -16,12 +18,11 @@ import logging
 from typing import Any
 
 from cachetools import LRUCache
-from graphql import GraphQLError, GraphQLSchema, parse, validate
+from graphql import DocumentNode, GraphQLSchema
 
-from hub.api.compiled.derive import Report, derive
+from hub.api.compiled.derive import Report
 from hub.api.compiled.plan import NotCompilable, Plan, compile_operation
-from hub.api.limits import MAX_TOKENS
-from hub.plugins import HubPlugins
+from hub.api.operation import Prepared, operations_of
 
 log = logging.getLogger("hub.api.compiled")
 
@@ -30,44 +31,40 @@ log = logging.getLogger("hub.api.compiled")
 PLAN_CACHE_SIZE = 512
 
 
-def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Report:
-    """Every field's SQL twin, or why it has none (hub/api/compiled/derive.py)."""
-    from hub.api.classes import twins as classes
-    from hub.api.records.twins import details_twins
-
-    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs()})
-
-
 class CompiledQueries:
-    """The plans of one schema, cached by document text and operation name."""
+    """The plans of one schema, cached by document text and operation name. ``report`` is
+    every field's twin (hub/api/twins.py)."""
 
-    def __init__(self, schema: GraphQLSchema, plugins: HubPlugins) -> None:
+    def __init__(self, schema: GraphQLSchema, report: Report) -> None:
         self.schema = schema
-        self.report = twins(schema, plugins)
+        self.report = report
         self.registry = self.report.registry
         self._plans: LRUCache[tuple[bytes, str | None], Plan | None] = LRUCache(
             maxsize=PLAN_CACHE_SIZE
         )
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
-        """The plan of this operation, or None when the ordinary executor must answer."""
-        key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), operation_name)
+        """The plan of this operation, or None when the ordinary executor must answer (for
+        callers without a prepared operation; the same caches as :meth:`plan_for`)."""
+        return self.plan_for(operations_of(self.schema).prepare(query, operation_name, None, None))
+
+    def plan_for(self, prepared: Prepared) -> Plan | None:
+        """The plan of an operation the front door prepared (parsed, limited, validated: none
+        of it is done again here), or None when the ordinary executor must answer."""
+        if not prepared.runnable or prepared.document is None:
+            return None  # the executor words the refusal
+        key = (hashlib.sha256(prepared.query.encode("utf-8", "surrogatepass")).digest(),
+               prepared.operation_name)
         if key in self._plans:
             return self._plans[key]  # a lookup marks it recently used
-        plan = self._plans[key] = self._compile(query, operation_name)
+        plan = self._plans[key] = self._compile(prepared.document, prepared.operation_name)
         return plan
 
-    def _compile(self, query: str, operation_name: str | None) -> Plan | None:
-        try:
-            document = parse(query, max_tokens=MAX_TOKENS)
-        except GraphQLError:
-            return None
-        if validate(self.schema, document):
-            return None
+    def _compile(self, document: DocumentNode, operation_name: str | None) -> Plan | None:
         try:
             return compile_operation(self.schema, self.registry, document, operation_name)
         except NotCompilable as reason:
-            log.debug("not compiled (%s): %s", reason, operation_name or query[:80])
+            log.debug("not compiled (%s): %s", reason, operation_name or "an operation")
             return None
 
     def statement(

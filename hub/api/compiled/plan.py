@@ -66,6 +66,11 @@ class Bound:
     shape: Hashable = ()
     values: tuple[Any, ...] = ()
 
+    def parts(self) -> tuple[Any, ...]:
+        """``shape``, for a spec that bound a tuple and unpacks it."""
+        assert isinstance(self.shape, tuple), self.shape
+        return self.shape
+
 
 NO_ARGUMENTS = Bound()
 
@@ -245,6 +250,7 @@ class Plan:
             bound = [
                 s.spec.bind(get_argument_values(s.definition, s.node, coerced), viewer_id)
                 for s in self.with_arguments
+                if s.definition is not None  # all of them: only fields with arguments are here
             ]
         except GraphQLError:
             raise NotCompilable("arguments") from None
@@ -280,7 +286,7 @@ def compile_operation(
     query_type = schema.query_type
     assert query_type is not None
     roots = collector.collect(query_type, operation.selection_set)
-    with_arguments = []
+    with_arguments: list[Selection] = []
     for root in roots:
         for selection in root.walk():
             if selection.definition is not None and selection.definition.args:
@@ -334,7 +340,7 @@ class _Collector:
             return True
         condition_type = self.schema.get_type(condition)
         return is_abstract_type(condition_type) and self.schema.is_sub_type(
-            condition_type, parent  # type: ignore[arg-type]
+            condition_type, parent
         )
 
     def _selection(self, parent: GraphQLObjectType, node: FieldNode, key: str) -> Selection:
@@ -351,6 +357,6 @@ class _Collector:
             if isinstance(named, GraphQLObjectType):
                 selection.children = self.collect(named, node.selection_set)
             else:
-                for possible in self.schema.get_possible_types(named):  # type: ignore[arg-type]
+                for possible in self.schema.get_possible_types(named):
                     selection.variants[possible.name] = self.collect(possible, node.selection_set)
         return selection

@@ -54,7 +54,7 @@ def stored_json(value: str, graphql_type: GraphQLOutputType) -> str | None:
     (objects, custom scalars, lists of enums: the executor keeps them)."""
     value = f"({value})"  # an operand of casts and operators below
     non_null = isinstance(graphql_type, GraphQLNonNull)
-    nullable_type = graphql_type.of_type if non_null else graphql_type
+    nullable_type = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
     if isinstance(nullable_type, GraphQLEnumType):
         read = _stored_enum(value, nullable_type)
         if read is None or not non_null:

@@ -15,7 +15,15 @@ from hub.api.compiled.plan import Bound, Builder, Column, NotCompilable, Selecti
 from hub.core.errors import BadRequest
 from hub.core.rules import Listing
 from hub.domain.lineage import rules
-from hub.domain.lineage.rules import MAX_DEPTH, MAX_ENTRIES, MAX_GRAPH_NODES, Walk, nearest, walk_cte
+from hub.domain.lineage.rules import (
+    MAX_DEPTH,
+    MAX_ENTRIES,
+    MAX_GRAPH_NODES,
+    Walk,
+    checked_depth,
+    nearest,
+    walk_cte,
+)
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules as records
 
@@ -48,8 +56,6 @@ REMIX_COUNT = LinkCount(rules.REMIXES)
 
 
 def _depth(arguments: dict[str, Any]) -> int:
-    from hub.api.lineage.types import checked_depth
-
     try:
         return checked_depth(arguments.get("maxDepth"))
     except BadRequest:
@@ -128,7 +134,7 @@ class Graph(Spec):
         return Bound((walks, depth > 0), (depth,))
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        walks, deep = b.bound(selection).shape
+        walks, deep = b.bound(selection).parts()
         depth = b.param(selection, 0, "int")
         ctes, parts = [], [f"select {row}.id, 0, 0"]
         for walk in (Walk.ANCESTORS, Walk.DESCENDANTS):

@@ -31,7 +31,6 @@ from hub.api.compiled.derive import PART, twin
 from hub.api.federation import sized_list
 from hub.api.lineage import twins
 from hub.api.relay import PageInfo
-from hub.core.errors import BadRequest
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Listing, Table
@@ -40,7 +39,7 @@ from hub.domain.lineage.loaders import (
     LineageByRecordIdLoader,
     WalkKey,
 )
-from hub.domain.lineage.rules import DEFAULT_DEPTH, MAX_DEPTH, MAX_GRAPH_NODES, Walk
+from hub.domain.lineage.rules import DEFAULT_DEPTH, MAX_DEPTH, MAX_GRAPH_NODES, Walk, checked_depth
 
 if TYPE_CHECKING:
     from hub.api.context import Context
@@ -197,17 +196,6 @@ class LineageEntry:
         record = _full_record(row, context)
         return cls(depth=depth, record_id=strawberry.ID(encode_id("Record", row["id"])),
                    tombstone=record is None, record=record, author_pk=row["author_id"])
-
-
-def checked_depth(max_depth: int | None) -> int:
-    """``maxDepth`` within 0..MAX_DEPTH (null means the default); BAD_USER_INPUT otherwise."""
-    if max_depth is None:
-        return DEFAULT_DEPTH
-    if not 0 <= max_depth <= MAX_DEPTH:
-        raise BadRequest(
-            f"maxDepth must be between 0 and {MAX_DEPTH} (got {max_depth}).", limit=MAX_DEPTH
-        )
-    return max_depth
 
 
 async def _walk(

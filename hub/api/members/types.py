@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.members.subscription import MemberSubscription
 from hub.api.nodes import node_resolver
 from hub.api.records import twins as record_twins
 from hub.api.relay import Connection, Node, connection_from_rows
@@ -28,13 +29,13 @@ from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Table
 from hub.domain.members import rules
 from hub.domain.members.loaders import MemberByIdLoader
+from hub.domain.members.subscriptions import SubscriptionByMemberIdLoader
 from hub.domain.records import rules as record_rules
 
 if TYPE_CHECKING:
     from hub.api.classes.types import Class, Enrollment
     from hub.api.compilations.types import MemberPayout
     from hub.api.context import Context
-    from hub.api.members.subscription import MemberSubscription
     from hub.api.records.types import Record, RecordOrder
 
 
@@ -84,9 +85,7 @@ class Member(Node):
                       "or an admin.")
     async def subscription(
         self, info: Info,
-    ) -> Annotated[MemberSubscription, strawberry.lazy("hub.api.members.subscription")] | None:
-        from hub.api.members.subscription import MemberSubscription, SubscriptionByMemberIdLoader
-
+    ) -> MemberSubscription | None:
         context: Context = info.context
         if context.viewer_id != self.pk and not context.is_admin:
             return None

@@ -180,7 +180,9 @@ async def create_record(context: Context, input: CreateRecordInput) -> RecordPay
         if chosen is not None:
             media_type, details_input = chosen
             with problems.collecting():
-                files.extend(await media.prepare(context, media_type, input.files, "files"))
+                # The Upload scalar's values are the files hub/domain/media/upload.py streamed.
+                files.extend(await media.prepare(context, media_type, input.files,  # type: ignore[arg-type]
+                                                 "files"))
                 # Details are judged with what the files fill in, so only once they are read.
                 details, text = await normalized_details(context, media_type, details_input,
                                                          files)

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLSchema
+from strawberry.types.base import get_object_definition
 
 from hub.api.compiled.derive import Reference
 from hub.api.compiled.listing import ListingTwin
@@ -72,7 +73,7 @@ def details_twins(schema: GraphQLSchema, plugins: HubPlugins) -> Registry:
     registry: Registry = {}
     type_by_media_type = {}
     for key, media_type in plugins.media_types.items():
-        type_name = media_type.details_type.__strawberry_definition__.name
+        type_name = get_object_definition(media_type.details_type, strict=True).name
         type_by_media_type[key] = type_name
         registry.update(_details_columns(schema, type_name))
     registry[("Record", "details")] = Details(type_by_media_type)

@@ -93,6 +93,7 @@ class Record(Node):
         # otherwise an awaitable through the DataLoader. records.author_id references members.
         from hub.api.members.types import member_now_or_later
 
+        # A Member or an awaitable of one: Strawberry awaits either; the annotation names the type.
         return member_now_or_later(info.context, self.author_pk)  # type: ignore[return-value]
 
     # Remix lineage (hub/lineage/types.py): tombstones keep their author, hide their content.

@@ -8,10 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from hub.core.db import Database
-from hub.core.loaders import MAX_BATCH, grouped
+from hub.core.loaders import MAX_BATCH, DataLoader, grouped
 from hub.domain.lineage import store
 from hub.domain.lineage.rules import Walk
 

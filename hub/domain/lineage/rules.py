@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 
+from hub.core.errors import BadRequest
 from hub.core.rules import EVERY_ROW, Key, Listing, Ordering, Table
 from hub.domain.records import rules as records
 
@@ -80,3 +81,14 @@ REMIXES = Listing(
 LINKS = Table("record_sources", ("note", "added_at"))
 WALKED = Table("records", ("depth",))
 GRAPH_NODES = Table("records", ("media_type", "generation"))
+
+
+def checked_depth(max_depth: int | None) -> int:
+    """``maxDepth`` within 0..MAX_DEPTH (null means the default); BAD_USER_INPUT otherwise."""
+    if max_depth is None:
+        return DEFAULT_DEPTH
+    if not 0 <= max_depth <= MAX_DEPTH:
+        raise BadRequest(
+            f"maxDepth must be between 0 and {MAX_DEPTH} (got {max_depth}).", limit=MAX_DEPTH
+        )
+    return max_depth
