@@ -2,6 +2,11 @@
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket),
 ``/healthz`` (the process answers), ``/readyz`` (the database answers).
+
+``/graphql`` has one front door (:meth:`HubGraphQLView._prepare`): CSRF and the viewer, then
+the body read with one rule, trusted documents resolved, the operation parsed, limited and
+validated (hub/api/operation.py) — each once — then the compiled path
+(hub/http/compiled.py) or, when it declines, the executor with the same preparation.
 """
 
 from __future__ import annotations
@@ -258,7 +263,9 @@ class HubGraphQLView(GraphQLView):
             request[REQUEST_DATA] = refused
             return None
         request[REQUEST_DATA] = data
-        if isinstance(data, list) or not isinstance(data.query, str):
+        # A batch, no query, or an operationName that is no name: the executor words it.
+        if isinstance(data, list) or not isinstance(data.query, str) \
+                or not isinstance(data.operation_name, str | None):
             return None
         prepared = self.hub.operations.prepare(data.query, data.operation_name, data.variables,
                                                self.hub.settings.security)
