@@ -1,7 +1,7 @@
 """An operation prepared once: parsed, measured against the limits, validated and its text
 checked — before either the compiled path or the executor runs it.
 
-The HTTP front door (hub/http/app.py) prepares each request's operation here and hands the same
+The HTTP front door (hub/http/view.py) prepares each request's operation here and hands the same
 :class:`Prepared` to the compiled path (which plans from its document) and, when that path
 declines, to the executor: the schema's :class:`PreparedOperation` extension takes the document
 and the verdicts from the request's context instead of parsing and validating again. Operations
