@@ -14,6 +14,12 @@ in-process hub, counting ``hub.db.statements``), and the time of the designated 
 50-generation descendants and its deepest descendant's ancestors through the hub. Writes
 bench/results/<time>.json and the table (with the machine and the command line) into
 bench/README.md between the results markers. Every process it starts, it stops.
+
+``--baseline REF`` adds a fourth server, the hub as it was at a git commit (checked out as a
+detached worktree in bench/.refs/, run with the same interpreter and the same database), so a
+change is measured before and after in the same run; ``--rounds N`` repeats each timed run N
+times, alternating the servers, and keeps each server's median, so a load that drifts during the
+run falls on both sides alike.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ RESULTS = BENCH / "results"
 README = BENCH / "README.md"
 START_MARK, END_MARK = "<!-- results:start -->", "<!-- results:end -->"
 SERVERS = ("hub", "postgraphile", "limit")
+BASELINE = "before"  # the server name of ``--baseline REF``: the hub at an earlier commit
+REFS = BENCH / ".refs"
 BENCH_HANDLE = "bench_mutator"
 BENCH_PASSWORD = "bench-mutator-password-1"
 SEARCH_WORDS = ["harbor", "letters", "static", "orchard", "tides", "engines", "weather",
@@ -162,6 +170,46 @@ def start(name: str, command: list[str], env: dict[str, str], run_dir: Path,
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    cwd=ROOT)
     return Server(name, port, process, log)
+
+
+def baseline_commit(ref: str) -> dict[str, str]:
+    """The commit ``--baseline`` names, resolved once (sha and subject)."""
+    done = subprocess.run(["git", "log", "-1", "--format=%H%n%s", ref], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    sha, subject = done.stdout.strip().split("\n", 1)
+    return {"ref": ref, "sha": sha, "subject": subject}
+
+
+def start_baseline(ref: str, env: dict[str, str], run_dir: Path) -> Server:
+    """The hub at ``ref``, from a detached worktree in bench/.refs/<sha>, on the same database.
+
+    Its own modules come first on ``PYTHONPATH`` (the hub and the first-party plugins), so the
+    interpreter's editable install of the current checkout is not what runs. The baseline must
+    be able to read the current schema: migrations only add, and it migrates nothing itself.
+    """
+    sha = baseline_commit(ref)["sha"]
+    tree = REFS / sha
+    if not tree.exists():
+        REFS.mkdir(exist_ok=True)
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), sha], cwd=ROOT,
+                       check=True, capture_output=True)
+    port = free_port()
+    command = [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port",
+               str(port)]
+    log = run_dir / f"{BASELINE}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, cwd=tree,
+            env={**env, "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'plugins'}"})
+    return Server(BASELINE, port, process, log)
+
+
+def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median requests/s of a server's rounds (the others listed in it)."""
+    ranked = sorted(results, key=lambda r: r["rps"])
+    chosen = dict(ranked[(len(ranked) - 1) // 2])
+    chosen["rounds_rps"] = [round(r["rps"], 1) for r in results]
+    return chosen
 
 
 async def wait_ready(session: aiohttp.ClientSession, server: Server, within: float = 90) -> None:
@@ -501,6 +549,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["", "Response size in bytes of the first request (hub / PostGraphile / limit): "
               + "; ".join(f"{op} {'/'.join(str(sizes.get(s, '-')) for s in SERVERS)}"
                           for op, sizes in report["response_bytes"].items()) + "."]
+    if report.get("baseline"):
+        lines += ["", *before_after(report)]
     if report.get("lineage"):
         lines += ["", "| lineage walk (through the hub, sequential) | entries | runs "
                   "| HTTP p50 ms | HTTP p99 ms | SQL alone p50 ms | SQL alone p99 ms |",
@@ -510,6 +560,29 @@ def markdown(report: dict[str, Any]) -> str:
                          f"{r['runs']} | {r['http_ms']['p50']} | {r['http_ms']['p99']} | "
                          f"{r['sql_ms']['p50']} | {r['sql_ms']['p99']} |")
     return "\n".join(lines)
+
+
+def before_after(report: dict[str, Any]) -> list[str]:
+    """The hub now beside the hub at ``--baseline``, per operation (same run, same database)."""
+    base = report["baseline"]
+    rounds = report["config"].get("rounds", 1)
+    lines = [f"Before/after: `before` is the hub at {base['sha'][:7]} ({base['subject'][:90]}), "
+             f"`after` the checkout that ran the benchmark; {rounds} alternating round(s) per "
+             "operation, the median round shown (every round's rps in the results JSON).",
+             "",
+             "| operation | before rps | p50 | p99 | after rps | p50 | p99 | after/before rps "
+             "| errors (before/after) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, row in report["operations"].items():
+        before, after = row.get(BASELINE), row.get("hub")
+        if not (before and after):
+            continue
+        cells = [name]
+        for r in (before, after):
+            cells += [f"{r['rps']:,.0f}", f"{r['p50_us'] / 1000:.1f}", f"{r['p99_us'] / 1000:.1f}"]
+        cells += [f"{after['rps'] / before['rps']:.2f}", f"{before['errors']}/{after['errors']}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def write_readme(table: str) -> None:
@@ -564,6 +637,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                dsn, "--port", str(port), "--pool-size", str(args.pool_size)]
                 servers[name] = start(name, command, {**env, "NODE_ENV": "production"},
                                       run_dir, port)
+            if args.baseline:
+                servers[BASELINE] = start_baseline(args.baseline, env, run_dir)
             for server in servers.values():
                 await wait_ready(session, server)
             if "hub" in servers:
@@ -584,25 +659,31 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             operations: dict[str, dict[str, Any]] = {}
             for operation in operations_wanted:
                 operations[operation.name] = {}
-                for name, server in servers.items():
-                    bodies = run_dir / f"{name}-{operation.name}.jsonl"
-                    bodies.write_text("\n".join(
+                for name in servers:
+                    (run_dir / f"{name}-{operation.name}.jsonl").write_text("\n".join(
                         json.dumps(body(operation, name, v))
                         for v in operation.variables(sample, name)) + "\n")
-                    token = sample.token if operation.authenticated else None
-                    if args.warmup > 0:
-                        wrk(server.url, bodies, args.warmup, args, token)
-                    spy = profiler(server, run_dir / f"hub-{operation.name}.collapsed",
-                                   args) if args.profile and name == "hub" else None
-                    result = wrk(server.url, bodies, args.duration, args, token)
-                    if spy is not None:
-                        spy.wait(timeout=60)
-                        result["profile"] = hot_spots(run_dir / f"hub-{operation.name}.collapsed")
-                    operations[operation.name][name] = result
-                    print(f"{operation.name:>15} {name:>12}: {result['rps']:8.0f} rps  "
-                          f"p50 {result['p50_us'] / 1000:6.1f} ms  "
-                          f"p99 {result['p99_us'] / 1000:6.1f} ms  "
-                          f"errors {result['errors']}", flush=True)
+                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
+                for _ in range(args.rounds):
+                    for name, server in servers.items():
+                        bodies = run_dir / f"{name}-{operation.name}.jsonl"
+                        token = sample.token if operation.authenticated else None
+                        if args.warmup > 0:
+                            wrk(server.url, bodies, args.warmup, args, token)
+                        spy = profiler(server, run_dir / f"hub-{operation.name}.collapsed",
+                                       args) if args.profile and name == "hub" else None
+                        result = wrk(server.url, bodies, args.duration, args, token)
+                        if spy is not None:
+                            spy.wait(timeout=60)
+                            result["profile"] = hot_spots(
+                                run_dir / f"hub-{operation.name}.collapsed")
+                        runs[name].append(result)
+                        print(f"{operation.name:>15} {name:>12}: {result['rps']:8.0f} rps  "
+                              f"p50 {result['p50_us'] / 1000:6.1f} ms  "
+                              f"p99 {result['p99_us'] / 1000:6.1f} ms  "
+                              f"errors {result['errors']}", flush=True)
+                for name, results in runs.items():
+                    operations[operation.name][name] = median_run(results)
             lineage = {}
             if "hub" in servers and args.lineage_runs > 0 and sample.root_pk:
                 print("timing the designated lineage walks…", flush=True)
@@ -622,6 +703,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "response_bytes": sizes,
         "operations": operations,
         "lineage": lineage,
+        "baseline": baseline_commit(args.baseline) if args.baseline else None,
+        "load_average": os.getloadavg(),
     }
 
 
@@ -654,6 +737,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="sample the hub with py-spy during each timed run and list its hot "
                         "spots in the results JSON (hub-<operation>.collapsed beside it)")
+    parser.add_argument("--baseline", metavar="REF",
+                        help="also run the hub as it was at this git commit (before/after table)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="timed runs per operation and server, alternating servers; the "
+                        "median is reported")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-readme", action="store_true",
                         help="do not write the table into bench/README.md")

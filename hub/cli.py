@@ -1,4 +1,4 @@
-"""``recordhub``: serve | migrate | seed | schema | plugins | set-role."""
+"""``recordhub``: serve | migrate | seed | schema | schema-diff | plugins | set-role."""
 
 from __future__ import annotations
 
@@ -240,6 +240,48 @@ def schema() -> None:
     except PluginError as error:
         console.print(f"[red]error:[/red] {error}")
         sys.exit(2)
+
+
+@main.command("schema-diff")
+@click.option("--sdl", "sdl_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Compare this SDL file instead of the schema the code builds.")
+@click.option("--released", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("schema/released"), show_default=True,
+              help="The released SDL files (<version>.graphql).")
+@click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("schema/CHANGELOG.md"), show_default=True)
+def schema_diff(sdl_file: Path | None, released: Path, changelog: Path) -> None:
+    """List the schema's changes since the latest released SDL, flag breaking changes that were
+    not deprecated first, and print the changelog lines still missing (exit 1 if any)."""
+    from hub.api.schema import build_schema, printed_sdl
+    from hub.api.schema_changes import review
+    from hub.plugins import create_plugins
+
+    if sdl_file is not None:
+        current = sdl_file.read_text()
+    else:
+        settings = _settings()
+        try:
+            loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+        except PluginError as error:
+            console.print(f"[red]error:[/red] {error}")
+            sys.exit(2)
+        current = printed_sdl(build_schema(loaded))
+    result = review(released, changelog.read_text() if changelog.exists() else "", current)
+    section, changes = result.steps[-1] if result.steps else ("Unreleased", [])
+    click.echo(f"{len(changes)} change(s) since the latest release (section '## {section}'):")
+    for change in changes:
+        click.echo(change.changelog_line())
+    for change in result.unaccepted:
+        click.echo(f"breaking, not deprecated first: {change.description} (deprecate it in a "
+                   "release before removing or changing it)", err=True)
+    for missing_section, missing in result.unlogged.items():
+        click.echo(f"\nMissing from {changelog} under '## {missing_section}' (paste, then "
+                   "say why in your own words):")
+        for change in missing:
+            click.echo(change.changelog_line())
+    if result.unaccepted or result.unlogged:
+        sys.exit(1)
 
 
 @main.command()

@@ -166,6 +166,14 @@ async def test_a_variables_default_is_priced_as_it_will_run(api: Api) -> None:
         assert body == {"data": {"records": {"nodes": []}}}, path
 
 
+async def test_a_remembered_price_is_the_price_of_those_variables(api: Api) -> None:
+    # The compiled path keeps the parsed document, and its measures by the slicing variables:
+    # a cheap request first must not make the same document cheap for larger pages.
+    for n, refused in ((10, False), (100, True), (10, False), (100, True)):
+        for path, body, _ in await both_paths(api, NESTED_PAGES, {"n": n}):
+            assert ("errors" in body) is refused, (path, n, body)
+
+
 async def test_argument_defaults_and_literals_are_priced_too(make_api: MakeApi) -> None:
     # `records` without `first` is a page of 20; a literal input object is coerced as well.
     api = await make_api({"max_cost": 400})

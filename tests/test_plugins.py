@@ -638,9 +638,10 @@ def install_distribution(site: Path, name: str, module_source: str) -> None:
 
 
 def readme_example() -> str:
-    readme = (ROOT / "README.md").read_text()
-    match = re.search(r"<!-- plugin-example: hub_podcast.py -->\n```python\n(.*?)```", readme, re.S)
-    assert match, "README lost its plugin example"
+    """The complete plugin of the plugin guide (docs/plugins.md)."""
+    guide = (ROOT / "docs" / "plugins.md").read_text()
+    match = re.search(r"<!-- plugin-example: hub_podcast.py -->\n```python\n(.*?)```", guide, re.S)
+    assert match, "docs/plugins.md lost its plugin example"
     return match.group(1)
 
 

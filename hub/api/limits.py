@@ -26,13 +26,18 @@ need it; the schema bounds it) but not from the alias and depth limits. Its ``of
 do not add depth: a type reference is a few wrappers deep, and deeper links answer null.
 Pure introspection operations without aliases are answered from a per-schema cache
 (hub/api/operation.py), so a router polling the schema costs one execution per schema.
+
+Measures are remembered per parsed document (a compiled plan keeps its document, so the same
+operation is walked once): what the walk read from the variables — the values of the slicing
+arguments given as variables — is the key of the measures kept for it, so a request with other
+sizes is walked again and one with the same sizes is not.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -50,6 +55,7 @@ from graphql import (
     SchemaMetaFieldDef,
     SelectionSetNode,
     TypeMetaFieldDef,
+    VariableNode,
     get_named_type,
     is_leaf_type,
     is_list_type,
@@ -59,6 +65,7 @@ from strawberry.federation.schema_directives import ListSize
 
 from hub.core.config import Security
 from hub.core.errors import CodedError
+from hub.core.memo import IdentityCache
 
 # Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
 MAX_TOKENS = 5_000
@@ -115,6 +122,7 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables  # coerced, as graphql-core's execution holds them
         self.measures = Measures()
+        self.variables_read: set[str] = set()  # what the measures depend on
 
     def walk(
         self, selection_set: SelectionSetNode, parent: Any, depth: int, multiplier: int,
@@ -184,17 +192,25 @@ class _Walker:
         declared = list_size(field)
         if declared is None:
             return UNDECLARED_LIST_SIZE if returns_list(field) else 1
+        slicing = declared.slicing_arguments or ()
+        self._note_variables(node, slicing)
         arguments = self._arguments(node, field)
-        given = [arguments.get(name) for name in declared.slicing_arguments or ()]
+        given = [arguments.get(name) for name in slicing]
         sizes = [value for value in given if isinstance(value, int)]
         if sizes:
             return max(0, max(sizes))
         return declared.assumed_size if declared.assumed_size is not None else 1
 
+    def _note_variables(self, node: FieldNode, names: Any) -> None:
+        for argument in node.arguments or ():
+            if argument.name.value in names and isinstance(argument.value, VariableNode):
+                self.variables_read.add(argument.value.name.value)
+
     def _arguments(self, node: FieldNode, field: GraphQLField) -> dict[str, Any]:
         try:
             return get_argument_values(field, node, self.variables)
         except GraphQLError:
+            self.variables_read.add("*")  # sized by a failure: never remembered
             return {}  # execution refuses these arguments; the declared size stands
 
     def _representations(self, node: FieldNode, field: GraphQLField) -> int:
@@ -202,6 +218,7 @@ class _Walker:
         # cap, hub/federation.py refuses the call with its own, more specific message).
         from hub.api.federation import MAX_REPRESENTATIONS
 
+        self.variables_read.add("*")  # a router's representations: never remembered
         representations = self._arguments(node, field).get("representations")
         count = len(representations) if isinstance(representations, list) else 1
         return min(count, MAX_REPRESENTATIONS)
@@ -236,13 +253,49 @@ def measure(
     root = schema.get_root_type(operation.operation)
     if not isinstance(root, GraphQLObjectType):
         return None
-    walker = _Walker(schema, fragments, coerced_variables(schema, operation, variables))
+    coerced = coerced_variables(schema, operation, variables)
+    remembered = _measured.get(document)
+    if remembered is not None and remembered.schema is schema \
+            and remembered.operation_name == operation_name:
+        known = remembered.by_values.get(remembered.key(coerced))
+        if known is not None:
+            return replace(known)
+    walker = _Walker(schema, fragments, coerced)
     walker.measures.directives += len(operation.directives or ())
     walker.walk(operation.selection_set, root, 1, 1)
     walker.measures.root_fields = sum(
         1 for _ in _root_fields(operation.selection_set, fragments, frozenset())
     )
+    if "*" not in walker.variables_read:
+        if remembered is None or remembered.schema is not schema \
+                or remembered.operation_name != operation_name:
+            remembered = _measured[document] = _Measured(
+                schema, operation_name, tuple(sorted(walker.variables_read)))
+        remembered.by_values[remembered.key(coerced)] = replace(walker.measures)
     return walker.measures
+
+
+@dataclass
+class _Measured:
+    """A document's measures, by the values of the variables its walk read."""
+
+    schema: GraphQLSchema
+    operation_name: str | None
+    variables: tuple[str, ...]
+    by_values: LRUCache[tuple[Any, ...], Measures] = field(
+        default_factory=lambda: LRUCache(maxsize=MEASURES_PER_DOCUMENT))
+
+    def key(self, coerced: Any) -> tuple[Any, ...]:
+        # graphql-core's VariableValues holds the coerced values in ``coerced``.
+        values = getattr(coerced, "coerced", coerced)
+        if not isinstance(values, dict):
+            return (id(coerced),)  # an unknown shape: a key no other request shares
+        return tuple(values.get(name) for name in self.variables)
+
+
+# Parsed documents live as long as the plan or request holding them; their measures with them.
+MEASURES_PER_DOCUMENT = 16
+_measured: IdentityCache[_Measured] = IdentityCache()
 
 
 def _chosen_operation(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 from aiohttp import web
@@ -28,6 +27,7 @@ from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
 from hub.core.ratelimit import RateLimits
 from hub.domain.media.upload import discard_uploads
+from hub.http.cors import cors_middleware
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.publications import add_publication_routes
@@ -78,30 +78,6 @@ class Hub:
 HUB = web.AppKey("hub", Hub)
 
 
-@web.middleware
-async def cors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """CORS for the origins in ``HUB_CORS_ORIGINS`` (``*`` allows any origin)."""
-    allowed = request.app[HUB].settings.security.cors_origins
-    origin = request.headers.get("Origin")
-    permitted = origin is not None and ("*" in allowed or origin in allowed)
-    if request.method == "OPTIONS" and permitted and request.headers.get(
-        "Access-Control-Request-Method"
-    ):
-        response: web.StreamResponse = web.Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", "content-type, authorization"
-        )
-        response.headers["Access-Control-Max-Age"] = "600"
-    else:
-        response = await handler(request)
-    if permitted:
-        # ``permitted`` implies an Origin header was sent: origin is a str here.
-        response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
-        response.headers["Vary"] = "Origin"
-    return response
-
-
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"}, dumps=lambda v: orjson.dumps(v).decode())
 
@@ -142,7 +118,8 @@ def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
     app = web.Application(
         client_max_size=hub.settings.security.max_body_bytes,
-        middlewares=[body_deadline(hub.settings.security.body_timeout_s), cors, discard_uploads],
+        middlewares=[body_deadline(hub.settings.security.body_timeout_s),
+                     cors_middleware(hub.settings), discard_uploads],
     )
     app[HUB] = hub
     view = HubGraphQLView(hub)

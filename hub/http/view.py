@@ -26,6 +26,7 @@ from hub.domain.media.upload import UploadRefused, parse_multipart_request
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
 from hub.http.compiled import compiled_body, is_json_body
+from hub.http.cors import CorsPolicy
 from hub.http.trusted_documents import DocumentRefused
 from hub.realtime.service import TextWebSocketAdapter, authenticate_connection
 from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
@@ -89,12 +90,15 @@ class HubGraphQLView(GraphQLView):
             graphql_ide=None if hub.settings.is_production else "graphiql",
             allow_queries_via_get=True,
             max_subscriptions_per_connection=hub.settings.ws_max_subscriptions,
-            # Pages on these origins may open a WebSocket (the token travels in
-            # connection_init, never in a cookie, but the check costs nothing).
-            allowed_origins=hub.settings.security.cors_origins,
             multipart_uploads_enabled=True,
         )
         self.hub = hub
+        self.cors = CorsPolicy.for_settings(hub.settings)
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        # Pages on the CORS origins may open a WebSocket (the token travels in
+        # connection_init, never in a cookie, but the check costs nothing).
+        return self.cors.allows(origin)
 
     # (The base types the context None, as get_context below.)
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
