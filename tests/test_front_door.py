@@ -1,4 +1,4 @@
-"""The one HTTP front door (hub/http/app.py): a request's body is read once, its trusted
+"""The one HTTP front door (hub/http/view.py): a request's body is read once, its trusted
 document resolved once, and its operation parsed, measured against the limits and validated
 once (hub/api/operation.py) — then the compiled path answers it, or the executor does with
 that same preparation. ``hub.operations.counts`` counts the parses, limit checks and

@@ -339,10 +339,10 @@ def check(measures: Measures, security: Security) -> None:
 
 
 # Per schema (one per plugin set), so hubs with other plugins never share an answer.
-introspection_results: weakref.WeakKeyDictionary[Any, LRUCache] = weakref.WeakKeyDictionary()
+_introspection_results: weakref.WeakKeyDictionary[Any, LRUCache] = weakref.WeakKeyDictionary()
 
 
-def introspection_key(
+def _introspection_key(
     document: Any, query: str | None, variables: dict[str, Any] | None,
     operation_name: str | None, measures: Measures,
 ) -> tuple[str, str | None, bytes] | None:

@@ -1,7 +1,7 @@
 """An operation prepared once: parsed, measured against the limits, validated and its text
 checked — before either the compiled path or the executor runs it.
 
-The HTTP front door (hub/http/app.py) prepares each request's operation here and hands the same
+The HTTP front door (hub/http/view.py) prepares each request's operation here and hands the same
 :class:`Prepared` to the compiled path (which plans from its document) and, when that path
 declines, to the executor: the schema's :class:`PreparedOperation` extension takes the document
 and the verdicts from the request's context instead of parsing and validating again. Operations
@@ -38,9 +38,9 @@ from hub.api.limits import (
     INTROSPECTION_CACHE_SIZE,
     MAX_TOKENS,
     Measures,
+    _introspection_key,
+    _introspection_results,
     check,
-    introspection_key,
-    introspection_results,
     measure,
 )
 from hub.api.text_check import unfit_text_error
@@ -199,13 +199,13 @@ class PreparedOperation(SchemaExtension):
         prepared = self._prepared()
         key = None
         if prepared.measures is not None:
-            key = introspection_key(prepared.document, prepared.query, prepared.variables,
+            key = _introspection_key(prepared.document, prepared.query, prepared.variables,
                                     prepared.operation_name, prepared.measures)
         if key is None:
             yield
             return
         execution = self.execution_context
-        cache = introspection_results.setdefault(
+        cache = _introspection_results.setdefault(
             execution.schema, LRUCache(maxsize=INTROSPECTION_CACHE_SIZE)
         )
         cached = cache.get(key)

@@ -2,53 +2,43 @@
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket),
 ``/healthz`` (the process answers), ``/readyz`` (the database answers).
+
+``/graphql`` is the GraphQL view of hub/http/view.py, the one front door: the body read,
+trusted documents resolved, the operation parsed, limited and validated — each once — then the
+compiled path or the executor.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, cast
 
 import orjson
 from aiohttp import web
-from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
-from strawberry.aiohttp.views import GraphQLView
-from strawberry.http import GraphQLHTTPResponse
 
 from hub.api.compiled import CompiledQueries
-from hub.api.context import Context
-from hub.api.operation import Operations, Prepared, operations_of
+from hub.api.operation import Operations, operations_of
 from hub.api.schema import HubSchema, build_schema
 from hub.api.twins import twins
 from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
-from hub.core.errors import UNAVAILABLE_MESSAGE, is_database_outage
 from hub.core.ratelimit import RateLimits
-from hub.core.validation import unfit_character
-from hub.domain.media.storage import uploads_dir
-from hub.domain.media.upload import UploadRefused, discard_uploads, parse_multipart_request
-from hub.domain.members import auth
-from hub.domain.members import store as member_store
-from hub.http.compiled import compiled_body, is_json_body
-from hub.http.cors import CorsPolicy, cors_middleware
+from hub.domain.media.upload import discard_uploads
+from hub.http.cors import cors_middleware
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.publications import add_publication_routes
 from hub.http.serving import body_deadline
-from hub.http.trusted_documents import DocumentGate, DocumentRefused, load_manifest
+from hub.http.trusted_documents import DocumentGate, load_manifest
 from hub.http.upload_admission import UploadGate
+from hub.http.view import HubGraphQLView
 from hub.plugins import HubPlugins, create_plugins
-from hub.realtime.service import Realtime, TextWebSocketAdapter, authenticate_connection
-from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
+from hub.realtime.service import Realtime
 
 log = logging.getLogger("hub.http.app")
-
-GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
 
 
 @dataclass
@@ -86,329 +76,6 @@ class Hub:
 
 
 HUB = web.AppKey("hub", Hub)
-VIEWER = web.RequestKey("hub_viewer", object)
-TOKEN_HASH = web.RequestKey("hub_token_hash", object)
-# What the front door read and prepared (HubGraphQLView._prepare), for the executor to reuse.
-REQUEST_DATA = web.RequestKey("hub_request_data", object)
-PREPARED = web.RequestKey("hub_prepared", Prepared)
-ACCEPT = web.ResponseKey("hub_accept", str)
-
-
-class BodyRefused(Exception):
-    """A body that is no GraphQL request at all (a JSON string, JSON nested too deeply):
-    answered 400 with a JSON error, before anything reads it as a request."""
-
-    status = 400
-    code = "BAD_REQUEST"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class HubRequestAdapter(AiohttpHTTPRequestAdapter):
-    """Strawberry's request adapter, showing the view a body's type as the hub reads it.
-
-    Strawberry takes a body for JSON when its media type contains ``application/json`` in
-    lower case; the hub's rule (the compiled path's) is :func:`is_json_body`. So a JSON body
-    shows as exactly ``application/json``, any other but multipart as none at all (refused).
-    """
-
-    @property
-    def content_type(self) -> str | None:
-        header = self.headers.get("content-type")
-        if is_json_body(header):
-            return "application/json"
-        return header if parse_content_type(header or "")[0] == "multipart/form-data" else None
-
-
-class HubGraphQLView(GraphQLView):
-    """Strawberry's aiohttp view with the hub's authentication, context and JSON encoding."""
-
-    request_adapter_class = HubRequestAdapter
-    websocket_adapter_class = TextWebSocketAdapter
-    # Both protocols check a signed-in socket's session before each operation.
-    # (Strawberry types these attributes as handlers of a None context; ours carry the hub's.)
-    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
-    graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
-
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(
-            schema=hub.schema,
-            graphql_ide=None if hub.settings.is_production else "graphiql",
-            allow_queries_via_get=True,
-            max_subscriptions_per_connection=hub.settings.ws_max_subscriptions,
-            multipart_uploads_enabled=True,
-        )
-        self.hub = hub
-        self.cors = CorsPolicy.for_settings(hub.settings)
-
-    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
-        # Pages on the CORS origins may open a WebSocket (the token travels in
-        # connection_init, never in a cookie, but the check costs nothing).
-        return self.cors.allows(origin)
-
-    # (The base types the context None, as get_context below.)
-    async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
-        return await authenticate_connection(self.hub.db, context, self.hub.realtime)
-
-    async def create_websocket_response(
-        self, request: web.Request, subprotocol: str | None,
-    ) -> web.WebSocketResponse:
-        # Protocol-level pings keep idle connections open through proxies and find dead peers.
-        ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [],
-                                   heartbeat=self.hub.settings.ws_heartbeat_seconds)
-        await ws.prepare(request)
-        return ws
-
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
-        refusal = csrf_refusal(request)
-        if refusal is not None:
-            return _error_response(400, "CSRF_PREVENTED", refusal)
-        try:
-            return await self._authenticated(request)
-        except (DocumentRefused, BodyRefused) as refused:
-            return _error_response(refused.status, refused.code, refused.message)
-        except Exception as error:
-            # The session lookup runs before GraphQL does; an outage there is still a 503.
-            if not is_database_outage(error):
-                raise
-            log.warning("database unavailable: %r", error)
-            return _error_response(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE,
-                                   {"Retry-After": "2"})
-
-    async def parse_http_body(self, request_adapter: Any) -> Any:
-        # Read once: the front door (_prepare) read this request's body already.
-        done = request_adapter.request.get(REQUEST_DATA)
-        if isinstance(done, Exception):
-            raise done
-        if done is not None:
-            return done
-        await _refuse_scalar_body(request_adapter)
-        request_data = await super().parse_http_body(request_adapter)
-        if not isinstance(request_data, list):
-            _refuse_unfit_operation_name(request_data.operation_name)
-        if self.hub.documents.active and not isinstance(request_data, list):
-            resolved = self.hub.documents.resolve(
-                {"query": request_data.query, "extensions": request_data.extensions}
-            )
-            request_data.query = resolved["query"]
-        return request_data
-
-    async def parse_multipart(self, request_adapter: Any) -> dict[str, Any]:
-        # Uploads stream to disk (hub/media/upload.py); Strawberry's parser reads them into memory.
-        try:
-            request = await parse_multipart_request(
-                request_adapter.request, uploads_dir(self.hub.settings),
-                max_file_bytes=self.hub.settings.max_upload_bytes,
-                max_json_bytes=self.hub.settings.security.max_body_bytes,
-                max_request_bytes=self.hub.settings.max_upload_request_bytes,
-            )
-        except UploadRefused as refused:
-            raise HTTPException(refused.status, refused.message) from None
-        except RecursionError:
-            raise BodyRefused(TOO_DEEP) from None
-        if not isinstance(request, dict | list):  # a list is a batch, which Strawberry words
-            raise BodyRefused("The `operations` part must be a JSON object: {\"query\": …}.")
-        return request
-
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            return json.loads(data)
-        except RecursionError:
-            raise BodyRefused(TOO_DEEP) from None
-
-    async def _authenticated(self, request: web.Request) -> web.StreamResponse:
-        token = auth.bearer_token(request.headers.get("Authorization"))
-        request[TOKEN_HASH] = None
-        request[VIEWER] = None
-        if token is not None:
-            token_hash = auth.token_hash(token) if token else b""
-            row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
-            if row is None:
-                return _error_response(
-                    401, "UNAUTHENTICATED",
-                    "The token is invalid or has expired. Log in again, or send no "
-                    "Authorization header to browse anonymously.",
-                    {"WWW-Authenticate": 'Bearer realm="recordhub"'},
-                )
-            request[TOKEN_HASH] = token_hash
-            request[VIEWER] = row
-        viewer: Any = request[VIEWER]  # an asyncpg row, or None
-        if request.method == "POST" and request.content_type == "multipart/form-data":
-            return await self._upload(request, viewer)
-        prepared = await self._prepare(request)
-        if prepared is not None:
-            body = await compiled_body(self.hub, prepared,
-                                       viewer["id"] if viewer is not None else None)
-            if body is not None:
-                return web.Response(body=body,
-                                    content_type=_response_type(request.headers.get("Accept", "")))
-        return await super().__call__(request)
-
-    async def _prepare(self, request: web.Request) -> Prepared | None:
-        """The front door, for a JSON POST or a GET with ``query``: the body read with the
-        view's own rule (:meth:`parse_http_body`: trusted documents resolved there), then the
-        operation prepared (parsed, limited, validated, its text checked: hub/api/operation.py)
-        — each once. Both are kept on the request: the executor, when the compiled path
-        declines, reuses them (:meth:`parse_http_body`, :meth:`get_context`). None when there
-        is nothing to compile (a refused body, a batch): the executor answers."""
-        if not ((request.method == "POST" and is_json_body(request.headers.get("Content-Type")))
-                or (request.method == "GET" and "query" in request.query)):
-            return None
-        try:
-            data = await self.parse_http_body(self.request_adapter_class(request))
-        except Exception as refused:  # the executor's path raises it again, and answers it
-            request[REQUEST_DATA] = refused
-            return None
-        request[REQUEST_DATA] = data
-        if isinstance(data, list) or not isinstance(data.query, str):
-            return None
-        prepared = self.hub.operations.prepare(data.query, data.operation_name, data.variables,
-                                               self.hub.settings.security)
-        request[PREPARED] = prepared
-        return prepared
-
-    async def _upload(self, request: web.Request, viewer: Any) -> web.StreamResponse:
-        # Decided from the headers, before a byte of the body is read: an anonymous, oversized
-        # or one-too-many upload never reaches the disk.
-        try:
-            slot = self.hub.uploads.admit(request, viewer["id"] if viewer is not None else None,
-                                          self.hub.settings)
-        except UploadRefused as refused:
-            return _error_response(refused.status, refused.code, refused.message, refused.headers)
-        with slot:
-            return await super().__call__(request)
-
-    # Strawberry's view is typed with a None context unless parametrised; ours is the hub's.
-    async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
-        return Context(
-            db=self.hub.db, plugins=self.hub.plugins, settings=self.hub.settings,
-            viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),
-            request=request, response=response, rate_limits=self.hub.rate_limits,
-            events=self.hub.realtime.bus if self.hub.realtime else None,
-            prepared=request.get(PREPARED),
-        )
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    def create_response(
-        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-        sub_response: web.Response,
-    ) -> web.Response:
-        # GraphQL over HTTP: answer in the newer media type to clients that ask for it, with
-        # its status codes: a request that never executed (parse, validation, variables,
-        # limits) is a 400 without `data`. Old clients keep application/json and 200.
-        wants_new_type = _response_type(sub_response.get(ACCEPT, "")) == GRAPHQL_RESPONSE_TYPE
-        if isinstance(response_data, dict):
-            if wants_new_type and _is_request_error(response_data):
-                response_data = cast(GraphQLHTTPResponse,  # the same keys, less one
-                                     {k: v for k, v in response_data.items() if k != "data"})
-                sub_response.set_status(400)
-            retry_after = _retry_after(response_data)
-            if retry_after is not None:
-                sub_response.set_status(429)
-                sub_response.headers["Retry-After"] = str(retry_after)
-            elif _database_unavailable(response_data):
-                sub_response.set_status(503)
-                sub_response.headers["Retry-After"] = "2"
-        sub_response.body = orjson.dumps(response_data)
-        sub_response.content_type = _response_type(sub_response.get(ACCEPT, ""))
-        return sub_response
-
-    async def get_sub_response(self, request: web.Request) -> web.Response:
-        response = web.Response()
-        response[ACCEPT] = request.headers.get("Accept", "")
-        return response
-
-
-TOO_DEEP = "The JSON body is nested too deeply."
-
-
-async def _refuse_scalar_body(request_adapter: Any) -> None:
-    """Valid JSON that starts with neither ``{`` nor ``[`` is a string, a number or a literal:
-    no GraphQL request (Strawberry would take it for one and fail)."""
-    if request_adapter.method != "POST" or not is_json_body(request_adapter.content_type):
-        return
-    if (await request_adapter.get_body()).lstrip()[:1] not in (b"{", b"["):
-        raise BodyRefused('The body must be a JSON object: {"query": "…", "variables": {…}}.')
-
-
-def _refuse_unfit_operation_name(name: Any) -> None:
-    # Strawberry would quote it in a plain-text refusal that cannot encode a lone surrogate.
-    reason = unfit_character(name) if isinstance(name, str) else None
-    if reason is not None:
-        raise BodyRefused(f"operationName contains {reason}.")
-
-
-def _response_type(accept: str) -> str:
-    """GraphQL over HTTP: the newer media type for clients that ask for it."""
-    return GRAPHQL_RESPONSE_TYPE if GRAPHQL_RESPONSE_TYPE in accept else "application/json"
-
-
-def _error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None,
-) -> web.Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json",
-                        headers=headers)
-
-
-def _errors(response: GraphQLHTTPResponse) -> list[dict[str, Any]]:
-    """The response's errors (formatted GraphQL errors: dicts; Strawberry types them object)."""
-    return [error for error in response.get("errors") or () if isinstance(error, dict)]
-
-
-def _is_request_error(response: GraphQLHTTPResponse) -> bool:
-    errors = _errors(response)
-    return bool(errors) and response.get("data") is None and all(
-        "path" not in error for error in errors
-    )
-
-
-def _database_unavailable(response: GraphQLHTTPResponse) -> bool:
-    return any((error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
-               for error in _errors(response))
-
-
-def _retry_after(response: GraphQLHTTPResponse) -> int | None:
-    for error in _errors(response):
-        extensions = error.get("extensions") or {}
-        if extensions.get("code") == "RATE_LIMITED":
-            return int(extensions.get("retryAfter", 60))
-    return None
-
-
-# Headers a browser only sends after a CORS preflight: their presence proves the request is
-# not a "simple" cross-site request forged by another page.
-PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight",
-                     "x-apollo-operation-name", "x-requested-with")
-SIMPLE_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data",
-                        "text/plain")
-
-
-def csrf_refusal(request: web.Request) -> str | None:
-    """Why a GET or multipart request must be refused as possible CSRF, or None.
-
-    GET requests that carry an operation and every multipart request (uploads) need a
-    header a browser cannot send cross-site without a preflight: one of
-    ``GraphQL-Require-Preflight``, ``Apollo-Require-Preflight``, ``X-Apollo-Operation-Name``,
-    ``X-Requested-With``, or a non-simple ``Content-Type`` such as ``application/json``.
-    """
-    carries_operation = request.method == "GET" and "query" in request.query
-    if not carries_operation and request.method != "POST":
-        return None
-    if request.method == "POST" and request.content_type != "multipart/form-data":
-        return None
-    if any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
-        return None
-    declared = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if request.method == "GET" and declared not in SIMPLE_CONTENT_TYPES:
-        return None
-    return ("This request could be a cross-site request forgery: send it with a "
-            "GraphQL-Require-Preflight: 1 header (or Apollo-Require-Preflight, "
-            "X-Requested-With), or as a JSON POST.")
 
 
 async def healthz(request: web.Request) -> web.Response:

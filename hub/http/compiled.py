@@ -1,6 +1,6 @@
 """The compiled path's side of the GraphQL view: the response body of a prepared operation
 from one statement, or None to let the ordinary executor answer it (the front door,
-hub/http/app.py, tries this first and makes the HTTP response).
+hub/http/view.py, tries this first and makes the HTTP response).
 
 A statement that fails because of the request itself is answered here and never run again by
 the executor (which would take as long, or fail the same way): a statement timeout is a
@@ -29,7 +29,7 @@ log = logging.getLogger("hub.api.compiled")
 
 
 async def compiled_body(hub: Hub, prepared: Prepared, viewer_id: int | None) -> bytes | None:
-    """The JSON response body of an operation the front door prepared (hub/http/app.py: the
+    """The JSON response body of an operation the front door prepared (hub/http/view.py: the
     body read, trusted documents resolved, the document parsed, limited and validated, each
     once), or None to let the executor answer it with that same preparation.
 

@@ -4,7 +4,7 @@ graphql-core executes a response field by field, a few microseconds each; a feed
 thousands of fields. When every field an operation selects has an SQL twin (declared by the
 slice that owns it, in ``hub/<slice>/compiled.py``), :class:`CompiledQueries` turns the
 operation into one statement that builds the whole ``data`` object in PostgreSQL, and the
-HTTP front door (hub/http/app.py, hub/http/compiled.py) returns it as it comes. It plans from
+HTTP front door (hub/http/view.py, hub/http/compiled.py) returns it as it comes. It plans from
 the document the front door prepared (hub/api/operation.py): nothing is parsed or validated
 here. Everything else — and any request
 whose arguments the resolvers would refuse — goes through the ordinary executor, which is the

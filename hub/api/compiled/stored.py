@@ -7,7 +7,7 @@ field an error, ``null`` in a non-null field an error that nulls the parent. The
 passes a value already in its type's form (what the plugins store) as it is, after a check
 written into it; any other goes to ``hub_gql_value`` (migration 0009), which serializes it as
 graphql-core does where it can be sure of the result and raises :data:`REFUSED` otherwise: a
-statement that raises it is answered by the executor (hub/compiled/http.py), so a compiled
+statement that raises it is answered by the executor (hub/http/compiled.py), so a compiled
 answer is always the executor's.
 """
 
