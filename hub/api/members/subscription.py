@@ -20,7 +20,7 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import asyncpg
 import strawberry
@@ -47,10 +47,13 @@ SOURCES = ("admin", "cli", "billing")
 
 @strawberry.enum(description="Where a member's subscription stands.")
 class SubscriptionStatus(enum.Enum):
-    NONE = "NONE"
-    ACTIVE = "ACTIVE"
-    PAST_DUE = "PAST_DUE"
-    CANCELED = "CANCELED"
+    NONE = strawberry.enum_value("NONE", description="Never subscribed.")
+    ACTIVE = strawberry.enum_value(
+        "ACTIVE", description="Paid up: opens Class Projects until `currentPeriodEnd`.")
+    PAST_DUE = strawberry.enum_value(
+        "PAST_DUE", description="A payment failed; Class Projects are closed until it is paid.")
+    CANCELED = strawberry.enum_value(
+        "CANCELED", description="Ended by the member or the billing system.")
 
 
 @strawberry.type(description="A member's subscription, which opens Class Projects.")
@@ -272,6 +275,8 @@ class SubscriptionMutation:
     @strawberry.mutation(description="Set a member's subscription status, plan and period end "
                          "(ADMIN only; billing plugins use the hub_billing_subscription hook).")
     async def set_subscription(
-        self, info: Info, input: SetSubscriptionInput,
+        self, info: Info,
+        input: Annotated[SetSubscriptionInput,
+                         strawberry.argument(description="The member and the new subscription.")],
     ) -> SetSubscriptionPayload:
         return await set_subscription(info.context, input)
