@@ -10,6 +10,7 @@ from typing import Any
 
 from hub.core.relay import decode_id, encode_id
 from tests.api import CREATE_RECORD, Api, Member
+from tests.test_compiled import both_ways
 
 ADD_SOURCE = """
 mutation Add($input: AddSourceInput!) {
@@ -174,6 +175,48 @@ async def test_remixes_page_newest_first(api: Api) -> None:
     rest = (await query(api, REMIX_PAGES, song, after=page["pageInfo"]["endCursor"]))["remixes"]
     assert rest == {"nodes": [{"title": "R1"}], "pageInfo": {
         "hasNextPage": False, "endCursor": rest["pageInfo"]["endCursor"]}}
+
+
+REMIXES_BACKWARD = """
+query Backward($id: ID!, $before: String) {
+  record(id: $id) {
+    remixes(last: 2, before: $before) {
+      nodes { title } pageInfo { hasPreviousPage hasNextPage startCursor }
+    }
+  }
+}
+"""
+LAST_SOURCE = """
+query LastSource($id: ID!) {
+  record(id: $id) {
+    sources(last: 1) { nodes { title } pageInfo { hasPreviousPage hasNextPage } }
+  }
+}
+"""
+
+
+async def test_remixes_and_sources_page_backwards(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    song = await api.create_record(ada, "Song", publish=True)
+    remixes = [await api.create_record(ada, title, sources=[song["id"]], publish=True)
+               for title in ["R1", "R2", "R3"]]
+    # The last two of the newest-first list, in list order; the same compiled and executed.
+    body, _ = await both_ways(api, REMIXES_BACKWARD, {"id": song["id"]})
+    page = body["data"]["record"]["remixes"]
+    assert [n["title"] for n in page["nodes"]] == ["R2", "R1"]
+    assert (page["pageInfo"]["hasPreviousPage"], page["pageInfo"]["hasNextPage"]) == (True, False)
+    body, _ = await both_ways(api, REMIXES_BACKWARD, {
+        "id": song["id"], "before": page["pageInfo"]["startCursor"]})
+    rest = body["data"]["record"]["remixes"]
+    assert [n["title"] for n in rest["nodes"]] == ["R3"]
+    assert (rest["pageInfo"]["hasPreviousPage"], rest["pageInfo"]["hasNextPage"]) == (False, True)
+    # Sources are in the author's order; the last one is the one named last.
+    mix = await api.create_record(ada, "Mix", publish=True,
+                                  sources=[remixes[2]["id"], song["id"]])
+    body, _ = await both_ways(api, LAST_SOURCE, {"id": mix["id"]})
+    assert body["data"]["record"]["sources"] == {
+        "nodes": [{"title": "Song"}],
+        "pageInfo": {"hasPreviousPage": True, "hasNextPage": False}}
 
 
 # --- the rules -----------------------------------------------------------------------------------

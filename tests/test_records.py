@@ -124,7 +124,10 @@ async def test_stale_version_is_a_conflict_and_changes_nothing(api: Api) -> None
                   token=ada.token)
     data = await api.gql(UPDATE, {"input": {"id": record["id"], "expectedVersion": 1,
                                             "title": "Theirs"}}, token=ada.token)
-    assert data["updateRecord"]["record"] is None
+    # The payload carries the record as it is now, so the client merges without a refetch.
+    assert data["updateRecord"]["record"] == {
+        "title": "Mine", "tags": [], "version": 2,
+        "details": {"text": "A few words.", "wordCount": 3}}
     assert data["updateRecord"]["errors"] == [{
         "field": "expectedVersion", "code": "CONFLICT",
         "message": "The record changed since version 1; it is now at version 2. Reload it and "

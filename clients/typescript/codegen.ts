@@ -20,7 +20,7 @@ const config: CodegenConfig = {
   ignoreNoDocuments: false,
   generates: {
     // Every type of the schema, for code that works with the schema as a whole (e.g. a cache's
-    // type policies). Since codegen 6, typescript-operations writes the enums and inputs that
+    // type policies). typescript-operations 6 writes the enums and inputs that
     // operations use itself, so the two plugins go to separate files to avoid duplicates.
     "src/generated/schema.ts": {
       plugins: ["typescript"],

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from hub.core.errors import (
+    ERROR_CODE_DESCRIPTIONS,
     INTERNAL_MESSAGE,
     TIMEOUT_MESSAGE,
     UNAVAILABLE_MESSAGE,
@@ -28,8 +29,22 @@ from hub.core.errors import (
 
 log = logging.getLogger("hub.api.errors")
 
-strawberry.enum(ErrorCode, description="Machine-readable reason of a payload error or a GraphQL "
-                "error.")
+strawberry.enum(ErrorCode, description="Machine-readable reason of a payload error (a mutation "
+                "payload's `errors`: nothing was written) or of a GraphQL error (the response's "
+                "top-level `errors`, as `extensions.code`). New codes may be added: treat an "
+                "unknown one as a generic failure and show its `message`.")
+# Each value's meaning is written beside the codes (hub/core/errors.py, plain Python).
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = ERROR_CODE_DESCRIPTIONS.get(ErrorCode(_value.value))
+
+
+# The `errors` field of every mutation payload.
+ERRORS_DESCRIPTION = (
+    "Why nothing was written: the expected problems with the input (bad values, conflicts, "
+    "wrong states), each with the input field at fault and a code. Empty when the mutation "
+    "succeeded. Authentication, permission and request-shape failures, and unexpected ones, "
+    "are GraphQL errors instead (the response's top-level `errors`, with `extensions.code`)."
+)
 
 
 @strawberry.type(description="An expected problem with a mutation's input; nothing was written.")

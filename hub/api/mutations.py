@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from hub.api.context import Context
 from hub.api.errors import user_errors
 from hub.core.db.pool import Executor
-from hub.core.errors import InputProblem
+from hub.core.errors import ErrorCode, InputProblem
 from hub.core.events import Event
 from hub.realtime import outbox
 
@@ -34,7 +34,12 @@ class Outcome:
 async def run_mutation(
     context: Context, payload: Callable[..., P],
     work: Callable[[Executor], Awaitable[Outcome]],
+    *, on_conflict: Callable[[], Awaitable[dict[str, Any]]] | None = None,
 ) -> P:
+    """Run ``work`` in a transaction and answer its payload. When it fails with a CONFLICT
+    (a stale ``expectedVersion``) and ``on_conflict`` is given, the payload also carries the
+    fields ``on_conflict`` reads after the rollback: the object as it is now, so the client
+    can merge its change without a refetch."""
     if context.rate_limits is not None and context.viewer_id is not None:
         context.rate_limits.mutations_by_member.hit(str(context.viewer_id), "changes")
     try:
@@ -42,6 +47,10 @@ async def run_mutation(
             outcome = await work(tx)
             await outbox.write(tx, outcome.events)
     except InputProblem as problem:
-        return payload(errors=user_errors(problem.errors))
+        current: dict[str, Any] = {}
+        if on_conflict is not None and any(e.code is ErrorCode.CONFLICT for e in problem.errors):
+            context.forget_loaded()  # what is committed now, not what this request cached
+            current = await on_conflict()
+        return payload(errors=user_errors(problem.errors), **current)
     context.forget_loaded()
     return payload(errors=[], **outcome.fields)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -51,13 +51,21 @@ async def resolve_node(context: Any, global_id: str) -> Any:
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID; null if it does not exist or "
                       "is not visible to you.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="A global ID, as any object's `id` gives it.")],
+    ) -> Node | None:
         return await resolve_node(info.context, id)
 
     @strawberry.field(description=f"Objects by global ID, in order (at most {MAX_NODES}); null "
                       "for each that does not exist or is not visible to you.",
                       directives=sized_list(MAX_NODES))
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self, info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(
+            description=f"Global IDs, at most {MAX_NODES}.")],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadRequest(f"ids: {len(ids)} IDs asked for; the maximum is {MAX_NODES}.")
         # Decode everything first: one malformed ID fails the field before any SQL runs.

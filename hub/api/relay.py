@@ -4,12 +4,12 @@ built from the rows of a keyset page (IDs, page arguments and cursors: hub/core/
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
 
 from hub.core.errors import BadRequest
-from hub.core.relay import PageArgs, encode_cursor
+from hub.core.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, encode_cursor
 
 T = TypeVar("T")
 
@@ -41,8 +41,26 @@ class PageInfo:
 
 @strawberry.type(description="One item of a connection, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="An opaque position in the list: pass it as `after` (or `before`) to read "
+        "the items after (or before) this one. Valid as long as the list's order is the same.")
+    node: T = strawberry.field(description="The item.")
+
+
+# The page arguments of every connection (Relay cursor connections). Forward: `first` items
+# `after` a cursor; backward: `last` items `before` a cursor.
+First = Annotated[int | None, strawberry.argument(
+    description=f"Read forward: at most this many items (0 to {MAX_PAGE_SIZE}; "
+    f"{DEFAULT_PAGE_SIZE} when neither `first` nor `last` is given). Not with `last`.")]
+After = Annotated[str | None, strawberry.argument(
+    description="Read forward from after this cursor (an edge's `cursor` or "
+    "`pageInfo.endCursor`); from the start when null.")]
+Last = Annotated[int | None, strawberry.argument(
+    description=f"Read backward: at most this many items, the ones just before `before` (or "
+    f"the last ones), in list order (0 to {MAX_PAGE_SIZE}). Not with `first`.")]
+Before = Annotated[str | None, strawberry.argument(
+    description="Read backward from before this cursor (an edge's `cursor` or "
+    "`pageInfo.startCursor`); from the end when null.")]
 
 
 @strawberry.type(description="A page of a list, with cursors to move forward and back.")

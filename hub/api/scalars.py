@@ -16,12 +16,15 @@ Fields check their own ranges and places (e.g. a weight is positive, at most 6 p
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 MAX_DIGITS = 40
@@ -103,3 +106,26 @@ DECIMAL = ScalarDefinition(
     name="Decimal", description=DESCRIPTION, specified_by_url=None, serialize=serialize,
     parse_value=parse_value, parse_literal=parse_literal, origin=Decimal,
 )
+
+
+# --- DateTime ---------------------------------------------------------------------------------
+
+DATETIME_DESCRIPTION = (
+    "A date and time in ISO 8601 (RFC 3339), always in UTC: "
+    "`2026-11-30T21:05:09.123456+00:00` (fractional seconds only when not zero). Inputs take "
+    "ISO 8601 with an offset (`Z` or `+01:00`) and are converted to UTC."
+)
+
+
+def serialize_datetime(value: dt.datetime) -> str:
+    """Out: ISO 8601 in UTC. Every stored time is a ``timestamptz`` (asyncpg answers it in UTC,
+    so this is Strawberry's ``isoformat`` for them); an aware value in another zone is
+    converted; a naive one is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC).isoformat()
+    return value.astimezone(dt.UTC).isoformat()
+
+
+# The same parsing as Strawberry's DateTime (its definition, with our description and output).
+DATETIME = dataclasses.replace(DateTimeDefinition, description=DATETIME_DESCRIPTION,
+                               serialize=serialize_datetime)

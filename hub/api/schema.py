@@ -13,6 +13,7 @@ schemas, see DESIGN.md). Tests that change the plugin set start a separate hub p
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Any, Union
@@ -45,7 +46,7 @@ from hub.api.realtime.subscriptions import RealtimeSubscription
 from hub.api.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
 from hub.api.records.queries import RecordsQuery
 from hub.api.records.types import Record
-from hub.api.scalars import DECIMAL
+from hub.api.scalars import DATETIME, DECIMAL
 from hub.core.errors import ErrorCode
 from hub.plugins import HubPlugins, PluginError
 
@@ -139,9 +140,16 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
     _refuse_collisions("Mutation", mutations, plugins)
     extra_types = [t for a in plugins.schema_additions for t in a.types]
     return HubSchema(
-        query=merge_types("Query", queries),
-        mutation=merge_types("Mutation", mutations),
-        subscription=merge_types("Subscription", CORE_SUBSCRIPTIONS),
+        query=_root("Query", queries, "What can be read. Lists are Relay cursor connections "
+                    "(`first`/`after` forward, `last`/`before` backward); objects you may not see "
+                    "are null or absent, never an error."),
+        mutation=_root("Mutation", mutations, "What can be changed. Each mutation takes one "
+                       "`input` and answers a payload whose `errors` lists the expected problems "
+                       "(nothing was written then). Most need a signed-in member "
+                       "(Authorization: Bearer <token>; see `signUp` and `logIn`)."),
+        subscription=_root("Subscription", CORE_SUBSCRIPTIONS, "Live changes over a WebSocket "
+                           "(graphql-transport-ws). Each event has a `cursor`: subscribe again "
+                           "with `after` set to the last one seen to resume without gaps."),
         types=[*CORE_TYPES, *(m.details_type for m in plugins.media_types.values()),
                *(t.settings_type for t in plugins.publishing_targets.values()), *extra_types],
         extensions=[
@@ -152,8 +160,15 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
         ],
         federation_version=FEDERATION_VERSION,
         # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).
-        config=StrawberryConfig(scalar_map={Decimal: DECIMAL}),
+        config=StrawberryConfig(scalar_map={Decimal: DECIMAL, dt.datetime: DATETIME}),
     )
+
+
+def _root(name: str, types: tuple[type, ...], description: str) -> type:
+    """A root type merged from the slices' types, with its description."""
+    merged = merge_types(name, types)
+    get_object_definition(merged, strict=True).description = description
+    return merged
 
 
 def _one_of_input(plugins: HubPlugins) -> type:

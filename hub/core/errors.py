@@ -78,6 +78,86 @@ class ErrorCode(enum.Enum):
     INVALID_CURSOR = "INVALID_CURSOR"
 
 
+# What each code means, for the API's ``ErrorCode`` enum (hub/api/errors.py reads it; a test
+# fails on a code without one). "Payload error": in a mutation payload's ``errors``, nothing was
+# written. "GraphQL error": the response's top-level ``errors``, as ``extensions.code``.
+ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_INPUT: "A value of the input is not acceptable (out of range, badly "
+    "formed, missing a time zone…); `field` names it, `message` says what is expected.",
+    ErrorCode.INVALID_DETAILS: "The record's `details` are wrong: not exactly one media type, "
+    "not the record's media type, or a field the media-type plugin refused (`field` names it, "
+    "e.g. `details.music.tempoBpm`).",
+    ErrorCode.MEDIA_TYPE_NOT_ENABLED: "The details name a media type whose plugin this hub "
+    "does not run (see `mediaTypes`).",
+    ErrorCode.HANDLE_TAKEN: "Another member has this handle (handles are case-insensitive).",
+    ErrorCode.INVALID_HANDLE: "A handle is 3 to 30 letters, digits or underscores.",
+    ErrorCode.WEAK_PASSWORD: "The password is too short or too easy to guess.",
+    ErrorCode.INVALID_CREDENTIALS: "The handle or the password is wrong (the same code for "
+    "both, so log-in attempts cannot discover which handles exist).",
+    ErrorCode.TOO_LONG: "A text has more characters, or a list more items, than allowed; the "
+    "message gives the maximum.",
+    ErrorCode.CONFLICT: "Someone changed the object since you read it (`expectedVersion` is not "
+    "its current `version`), or it already is in the state asked for (e.g. already a source, "
+    "already an editor). For a version conflict, the payload carries the current object: merge "
+    "your change into it and send it again with its `version`.",
+    ErrorCode.NOT_FOUND: "No such object, or one you may not see (someone else's draft is "
+    "NOT_FOUND, never FORBIDDEN, so its existence does not leak).",
+    ErrorCode.INVALID_ID: "A global ID is malformed or names another type than the argument "
+    "takes (payload error or GraphQL error, depending on where the ID was sent).",
+    ErrorCode.INVALID_STATE: "The object is not in a state that allows this (deleted, not "
+    "published yet, archived, still in review…); the message says which state it is in.",
+    ErrorCode.FORBIDDEN: "GraphQL error: you are signed in but may not do this (not the "
+    "author, not an instructor, not an EDITOR or ADMIN…).",
+    ErrorCode.UNAUTHENTICATED: "GraphQL error: this needs a signed-in member, or the token "
+    "sent is invalid or expired (log in again, or send no Authorization header to browse "
+    "anonymously).",
+    ErrorCode.INVALID_FILE: "An upload is not a usable file (not sent as a multipart part, "
+    "empty, unreadable, or a bad file name).",
+    ErrorCode.UNSUPPORTED_FILE_TYPE: "The file's contents are of a type the record's media "
+    "type does not accept (or it takes no files); the message lists the accepted types.",
+    ErrorCode.FILE_TOO_LARGE: "The file has more bytes than the media type accepts; the "
+    "message gives the maximum.",
+    ErrorCode.CYCLE: "Naming this source would make a cycle: the source is already made, "
+    "directly or through other remixes, from this record.",
+    ErrorCode.SELF_SOURCE: "A record cannot be its own source.",
+    ErrorCode.SOURCE_NOT_PUBLISHED: "A source must be published (or your own) and not "
+    "deleted.",
+    ErrorCode.TOO_MANY_SOURCES: "A record names at most HUB_MAX_SOURCES direct sources "
+    "(default 50).",
+    ErrorCode.SOURCE_LOCKED: "Once this record or a remix of it is published, its sources "
+    "stay credited: they can be added, not removed.",
+    ErrorCode.SUBSCRIPTION_REQUIRED: "Class Projects need an active subscription "
+    "(`Member.subscription.isActive`).",
+    ErrorCode.ALREADY_ENROLLED: "You are already enrolled in this class.",
+    ErrorCode.NOT_ENROLLED: "You are not enrolled in this class.",
+    ErrorCode.INVALID_POSITION: "A lesson position is outside 1 to the class's lesson count.",
+    ErrorCode.INVALID_VIDEO: "A lesson's video must be a published film record.",
+    ErrorCode.NOT_YOUR_RECORD: "Only your own records can be submitted to a lesson.",
+    ErrorCode.RECORD_NOT_PUBLISHED: "The record must be published (and not deleted) first.",
+    ErrorCode.ALREADY_SUBMITTED: "This record is already submitted to this lesson.",
+    ErrorCode.TARGET_NOT_ENABLED: "No enabled plugin publishes to this publishing target.",
+    ErrorCode.NOT_AN_EDITOR: "Only EDITORs and ADMINs can join a compilation's editors.",
+    ErrorCode.OWN_SUBMISSION: "You submitted this compilation for review; another editor must "
+    "approve or return it (four eyes).",
+    ErrorCode.PUBLISHING_BLOCKED: "The publishing target's plugin refused the compilation; one "
+    "error per problem it found.",
+    ErrorCode.INVALID_MONEY: "A money amount or share is not a valid decimal for it (negative, "
+    "too many places, out of range).",
+    ErrorCode.UNKNOWN_CURRENCY: "The currency is not one the hub pays in (an ISO 4217 code "
+    "such as EUR).",
+    ErrorCode.WINDOW_OPEN: "The payout proposal's comment window is still open; it can be "
+    "finalized after it closes.",
+    ErrorCode.WINDOW_CLOSED: "The payout proposal's comment window has closed.",
+    ErrorCode.OWN_PROPOSAL: "You proposed this payout; another editor must finalize it.",
+    ErrorCode.CHANGED_SINCE_APPROVAL: "An item's record changed after the compilation was "
+    "approved; publishing sent the compilation back to IN_REVIEW (the one failure that "
+    "writes).",
+    ErrorCode.INVALID_CURSOR: "GraphQL error: `after`/`before` (or a subscription's `after`) "
+    "is not a cursor this hub gave out. (A subscription cursor older than the hub keeps events "
+    "for answers CURSOR_EXPIRED: reload and subscribe without `after`.)",
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     """An expected problem with a write's input (a payload's ``UserError`` in the API):

@@ -36,13 +36,14 @@ SAMPLE_RATIOS = ["16:9", "2.39:1", "4:3", "1:1", "9:16"]
 
 @strawberry.enum(description="What part a piece of film plays in a production.")
 class FilmRole(enum.Enum):
-    SHORT = "SHORT"
-    SCENE = "SCENE"
-    SHOT = "SHOT"
-    TITLE_SEQUENCE = "TITLE_SEQUENCE"
-    ANIMATION = "ANIMATION"
-    DOCUMENTARY = "DOCUMENTARY"
-    B_ROLL = "B_ROLL"
+    SHORT = strawberry.enum_value("SHORT", description="A complete short film.")
+    SCENE = strawberry.enum_value("SCENE", description="One scene of a longer work.")
+    SHOT = strawberry.enum_value("SHOT", description="A single shot.")
+    TITLE_SEQUENCE = strawberry.enum_value("TITLE_SEQUENCE",
+                                           description="Opening or closing titles.")
+    ANIMATION = strawberry.enum_value("ANIMATION", description="An animated piece.")
+    DOCUMENTARY = strawberry.enum_value("DOCUMENTARY", description="Documentary footage.")
+    B_ROLL = strawberry.enum_value("B_ROLL", description="Supplementary footage for cutaways.")
 
 
 @strawberry.type(description="Details of a film record.")
@@ -61,8 +62,10 @@ class FilmDetailsInput:
     aspect_ratio: str | None = strawberry.field(
         default=strawberry.UNSET, description="Width:height, e.g. `16:9` or `2.39:1`."
     )
-    genre: str | None = strawberry.UNSET
-    role: FilmRole | None = strawberry.UNSET
+    genre: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 60 characters (stored lower-case).")
+    role: FilmRole | None = strawberry.field(
+        default=strawberry.UNSET, description="The part the film plays in a production.")
 
 
 def normalize_ratio(value: str) -> str:

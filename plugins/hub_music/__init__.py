@@ -46,8 +46,11 @@ class MusicDetailsInput:
     key: str | None = strawberry.field(
         default=strawberry.UNSET, description="A key such as `C major`, `F# minor`, `Bbm`."
     )
-    genre: str | None = strawberry.UNSET
-    instruments: list[str] | None = strawberry.UNSET
+    genre: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 60 characters (stored lower-case).")
+    instruments: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="At most 30 names of at most 40 characters (stored lower-case).")
 
 
 def normalize_key(value: str) -> str:

@@ -36,11 +36,11 @@ SAMPLE_LINES = [
 
 @strawberry.enum(description="The form of a piece of writing.")
 class WritingForm(enum.Enum):
-    STORY = "STORY"
-    POEM = "POEM"
-    SCRIPT = "SCRIPT"
-    LYRICS = "LYRICS"
-    ESSAY = "ESSAY"
+    STORY = strawberry.enum_value("STORY", description="Fiction in prose.")
+    POEM = strawberry.enum_value("POEM", description="A poem.")
+    SCRIPT = strawberry.enum_value("SCRIPT", description="A screenplay or stage script.")
+    LYRICS = strawberry.enum_value("LYRICS", description="Words for a song.")
+    ESSAY = strawberry.enum_value("ESSAY", description="Non-fiction prose.")
 
 
 @strawberry.type(description="Details of a writing record.")
@@ -52,7 +52,7 @@ class WritingDetails:
 
 @strawberry.input(description="Details of a writing record.")
 class WritingDetailsInput:
-    form: WritingForm
+    form: WritingForm = strawberry.field(description="The form of the piece.")
     text: str = strawberry.field(description=f"At most {MAX_TEXT:,} characters.")
 
 

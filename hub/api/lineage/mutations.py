@@ -35,7 +35,7 @@ cycle and ``createRecord`` needs no lock.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -219,11 +219,19 @@ class LineageMutation:
     @strawberry.mutation(description="Name a source of your remix (attribution: its author is "
                          "credited). Errors: NOT_FOUND, SOURCE_NOT_PUBLISHED, SELF_SOURCE, "
                          "CYCLE, TOO_MANY_SOURCES, CONFLICT (already a source).")
-    async def add_source(self, info: Info, input: AddSourceInput) -> RecordPayload:
+    async def add_source(
+        self, info: Info,
+        input: Annotated[AddSourceInput, strawberry.argument(
+            description="Your record and the record it was made from.")],
+    ) -> RecordPayload:
         return await add_source(info.context, input)
 
     @strawberry.mutation(description="Stop naming a record as a source of your remix, while "
                          "neither it nor any remix of it has been published. Errors: NOT_FOUND, "
                          "SOURCE_LOCKED (a published lineage keeps its credit).")
-    async def remove_source(self, info: Info, input: RemoveSourceInput) -> RecordPayload:
+    async def remove_source(
+        self, info: Info,
+        input: Annotated[RemoveSourceInput, strawberry.argument(
+            description="Your record and the source to remove from it.")],
+    ) -> RecordPayload:
         return await remove_source(info.context, input)

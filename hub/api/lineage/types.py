@@ -30,7 +30,7 @@ from strawberry.types import Info
 from hub.api.compiled.derive import PART, twin
 from hub.api.federation import sized_list
 from hub.api.lineage import twins
-from hub.api.relay import PageInfo
+from hub.api.relay import After, Before, First, Last, PageInfo
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Listing, Table
@@ -70,9 +70,11 @@ def _full_record(row: Any, context: Context) -> Record | None:
 
 @strawberry.enum(description="Which part of a record's lineage to walk.")
 class LineageDirection(enum.Enum):
-    ANCESTORS = "ANCESTORS"
-    DESCENDANTS = "DESCENDANTS"
-    BOTH = "BOTH"
+    ANCESTORS = strawberry.enum_value(
+        "ANCESTORS", description="The record's sources, their sources, and so on.")
+    DESCENDANTS = strawberry.enum_value(
+        "DESCENDANTS", description="The record's remixes, their remixes, and so on.")
+    BOTH = strawberry.enum_value("BOTH", description="Ancestors and descendants.")
 
     def walks(self) -> list[Walk]:
         if self is LineageDirection.BOTH:
@@ -87,7 +89,8 @@ class LineageDirection(enum.Enum):
 class RecordLinkEdge:
     table: ClassVar[Table] = rules.LINKS
 
-    cursor: str = strawberry.field(description="Pass as `after` to get the items after this one.")
+    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to get the items "
+                                   "after (or before) this one.")
     record_id: strawberry.ID = strawberry.field(description="The linked record's ID (always "
                                                 "given, tombstone or not).",
                                                 metadata=twin(twins.RECORD_ID))
@@ -123,15 +126,16 @@ class RecordLinkConnection:
         return await info.context.counts(self.listing).load(CountKey(self.record_pk))
 
 
-async def _links(
-    info: Info, listing: Listing, record_pk: int, first: int | None, after: str | None,
-) -> RecordLinkConnection:
+async def _links(info: Info, listing: Listing, record_pk: int, page: PageArgs,
+                 ) -> RecordLinkConnection:
     context: Context = info.context
-    page = PageArgs.of(first, after)
     order = listing.default_order
     rows = await context.pages(listing).load(PageKey(record_pk, order, page))
     ordering = listing.orderings[order]
     has_more = len(rows) > page.limit
+    rows = list(rows[: page.limit])
+    if not page.forward:
+        rows.reverse()  # a backward page is read from its end; edges stay in list order
     edges = [
         RecordLinkEdge(
             cursor=ordering.cursor_of(row),
@@ -139,12 +143,13 @@ async def _links(
             node=_full_record(row, context), tombstone=not row["_visible"], note=row["note"],
             added_at=row["added_at"], author_pk=row["author_id"],
         )
-        for row in rows[: page.limit]
+        for row in rows
     ]
     return RecordLinkConnection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=has_more, has_previous_page=page.after is not None,
+            has_next_page=has_more if page.forward else page.before is not None,
+            has_previous_page=page.after is not None if page.forward else has_more,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -153,15 +158,17 @@ async def _links(
 
 
 async def resolve_sources(
-    root: Any, info: Info, first: int | None = None, after: str | None = None,
+    root: Any, info: Info, first: First = None, after: After = None, last: Last = None,
+    before: Before = None,
 ) -> RecordLinkConnection:
-    return await _links(info, rules.SOURCES, root.pk, first, after)
+    return await _links(info, rules.SOURCES, root.pk, PageArgs.of(first, after, last, before))
 
 
 async def resolve_remixes(
-    root: Any, info: Info, first: int | None = None, after: str | None = None,
+    root: Any, info: Info, first: First = None, after: After = None, last: Last = None,
+    before: Before = None,
 ) -> RecordLinkConnection:
-    return await _links(info, rules.REMIXES, root.pk, first, after)
+    return await _links(info, rules.REMIXES, root.pk, PageArgs.of(first, after, last, before))
 
 
 async def resolve_remix_count(root: Any, info: Info) -> int:

@@ -11,13 +11,13 @@ log-in attempts cannot discover which handles exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from hub.api.context import Context
-from hub.api.errors import UserError
+from hub.api.errors import ERRORS_DESCRIPTION, UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.members.types import Member, Role
 from hub.api.mutations import Outcome, run_mutation
@@ -44,42 +44,58 @@ class SignUpInput:
 
 @strawberry.input(description="Credentials to start a session.")
 class LogInInput:
-    handle: str
-    password: str
+    handle: str = strawberry.field(description="Your handle (case-insensitive, without the @).")
+    password: str = strawberry.field(description="Your password.")
 
 
 @strawberry.input(description="Profile changes; omitted fields stay as they are.")
 class UpdateProfileInput:
-    display_name: str | None = strawberry.UNSET
-    bio: str | None = strawberry.UNSET
-    skills: list[str] | None = strawberry.UNSET
+    display_name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"The new display name (1 to {MAX_DISPLAY_NAME} characters); omitted or "
+        "null keeps the current one.")
+    bio: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"The new bio (at most {MAX_BIO} characters; empty clears it); omitted or "
+        "null keeps the current one.")
+    skills: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new skills, replacing the current ones (at most 30 labels of at most "
+        "40 characters, stored lower-case); omitted or null keeps the current ones.")
 
 
 @strawberry.input(description="Give a member a role (ADMIN only).")
 class SetRoleInput:
-    handle: str
-    role: Role
+    handle: str = strawberry.field(description="The member's handle.")
+    role: Role = strawberry.field(description="The member's new role.")
 
 
 @strawberry.type(description="A session token and its member, or the errors that stopped it.")
 class AuthPayload:
-    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
+    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
+                                               directives=sized_list(MAX_USER_ERRORS))
     token: str | None = strawberry.field(
         default=None, description="Send it as `Authorization: Bearer <token>`."
     )
-    member: Member | None = None
+    member: Member | None = strawberry.field(
+        default=None, description="The member now signed in; null when `errors` is not empty.")
 
 
 @strawberry.type(description="Whether a session was ended.")
 class LogOutPayload:
-    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
-    ok: bool = False
+    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
+                                               directives=sized_list(MAX_USER_ERRORS))
+    ok: bool = strawberry.field(
+        default=False, description="True when the session was ended; false when it had already "
+        "ended (expired or logged out before).")
 
 
 @strawberry.type(description="The member after the change, or the errors that stopped it.")
 class MemberPayload:
-    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
-    member: Member | None = None
+    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
+                                               directives=sized_list(MAX_USER_ERRORS))
+    member: Member | None = strawberry.field(
+        default=None, description="The member after the change; null when `errors` is not empty.")
 
 
 async def _start_session(tx: Executor, context: Context, member_id: int) -> str:
@@ -210,11 +226,17 @@ async def set_role(context: Context, input: SetRoleInput) -> MemberPayload:
 @strawberry.type
 class MembersMutation:
     @strawberry.mutation(description="Create an account and start a session.")
-    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+    async def sign_up(
+        self, info: Info,
+        input: Annotated[SignUpInput, strawberry.argument(description="The new account.")],
+    ) -> AuthPayload:
         return await sign_up(info.context, input)
 
     @strawberry.mutation(description="Start a session with a handle and password.")
-    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+    async def log_in(
+        self, info: Info,
+        input: Annotated[LogInInput, strawberry.argument(description="Your credentials.")],
+    ) -> AuthPayload:
         return await log_in(info.context, input)
 
     @strawberry.mutation(description="End the session whose token this request carries.")
@@ -222,9 +244,16 @@ class MembersMutation:
         return await log_out(info.context)
 
     @strawberry.mutation(description="Change your display name, bio or skills.")
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> MemberPayload:
+    async def update_profile(
+        self, info: Info,
+        input: Annotated[UpdateProfileInput,
+                         strawberry.argument(description="The fields to change.")],
+    ) -> MemberPayload:
         return await update_profile(info.context, input)
 
     @strawberry.mutation(description="Give a member a role (ADMIN only).")
-    async def set_role(self, info: Info, input: SetRoleInput) -> MemberPayload:
+    async def set_role(
+        self, info: Info,
+        input: Annotated[SetRoleInput, strawberry.argument(description="Who gets which role.")],
+    ) -> MemberPayload:
         return await set_role(info.context, input)

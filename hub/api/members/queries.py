@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,7 +11,7 @@ from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection
 from hub.api.members import twins
 from hub.api.members.types import Member
-from hub.api.relay import Connection, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, connection_from_rows
 from hub.core.pages import root_count, root_page
 from hub.core.relay import PageArgs
 from hub.domain.members import rules, store
@@ -37,7 +39,11 @@ class MembersQuery:
 
     @strawberry.field(description="A member by handle (case-insensitive).",
                       metadata=twin(twins.MemberByHandle()))
-    async def member(self, info: Info, handle: str) -> Member | None:
+    async def member(
+        self, info: Info,
+        handle: Annotated[str, strawberry.argument(
+            description="The member's handle, without the @ (case-insensitive).")],
+    ) -> Member | None:
         if len(handle) > twins.LONGEST_HANDLE:
             return None
         row = await store.member_by_handle(info.context.db, handle)
@@ -46,9 +52,10 @@ class MembersQuery:
     @strawberry.field(description="Members, newest first.", directives=priced_connection(),
                       metadata=twin(twins.DIRECTORY))
     async def members(
-        self, info: Info, filter: MemberFilter | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info,
+        filter: Annotated[MemberFilter | None, strawberry.argument(
+            description="Only the members that match; all members when null.")] = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Member]:
         context = info.context
         page = PageArgs.of(first, after, last, before)

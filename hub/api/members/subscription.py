@@ -52,6 +52,14 @@ __all__ = [
 
 # The domain's enum, registered as the GraphQL enum (Strawberry's idiom for an existing Enum).
 strawberry.enum(SubscriptionStatus, description="Where a member's subscription stands.")
+_STATUS_DESCRIPTIONS = {
+    SubscriptionStatus.NONE: "Never subscribed.",
+    SubscriptionStatus.ACTIVE: "Paid up: opens Class Projects until `currentPeriodEnd`.",
+    SubscriptionStatus.PAST_DUE: "A payment failed; Class Projects are closed until it is paid.",
+    SubscriptionStatus.CANCELED: "Ended by the member or the billing system.",
+}
+for _value in SubscriptionStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _STATUS_DESCRIPTIONS[SubscriptionStatus(_value.value)]
 
 
 @strawberry.type(description="A member's subscription, which opens Class Projects.")

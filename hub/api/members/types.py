@@ -23,7 +23,7 @@ from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members.subscription import MemberSubscription
 from hub.api.nodes import node_resolver
 from hub.api.records import twins as record_twins
-from hub.api.relay import Connection, Node, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Table
@@ -42,16 +42,20 @@ if TYPE_CHECKING:
 @strawberry.enum(description="What a member may do beyond posting: EDITORs run compilations, "
                  "ADMINs moderate and manage roles.")
 class Role(enum.Enum):
-    MEMBER = "MEMBER"
-    EDITOR = "EDITOR"
-    ADMIN = "ADMIN"
+    MEMBER = strawberry.enum_value("MEMBER", description="Everyone: posts records, remixes, "
+                                   "enrolls in classes and teaches them.")
+    EDITOR = strawberry.enum_value("EDITOR", description="A member who may also create and "
+                                   "review compilations and propose their payouts.")
+    ADMIN = strawberry.enum_value("ADMIN", description="A member who may also give roles, set "
+                                  "subscriptions and see every member's private fields.")
 
 
 @strawberry.federation.type(keys=["id"], description="A person in the community.")
 class Member(Node):
     table: ClassVar[Table] = rules.MEMBERS  # the plain fields named like its columns
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The member's opaque global ID (also accepted by `node(id:)`).")
     handle: str = strawberry.field(description="Unique, case-insensitive name (@handle).")
     display_name: str = strawberry.field(description="The name shown on the member's pages.")
     bio: str = strawberry.field(description="A few words about the member.")
@@ -65,9 +69,11 @@ class Member(Node):
                       metadata=twin(record_twins.BY_AUTHOR))
     async def records(
         self, info: Info,
-        order_by: Annotated[RecordOrder, strawberry.lazy("hub.api.records.types")] | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        order_by: Annotated[
+            Annotated[RecordOrder, strawberry.lazy("hub.api.records.types")] | None,
+            strawberry.argument(description="The order; NEWEST when null."),
+        ] = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Annotated[Record, strawberry.lazy("hub.api.records.types")]]:
         from hub.api.records.types import Record
 
@@ -96,8 +102,8 @@ class Member(Node):
     @strawberry.field(description="Classes the member teaches, newest first (drafts only for "
                       "their instructors and admins).", directives=priced_connection())
     async def classes_teaching(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Class, strawberry.lazy("hub.api.classes.types")]]:
         from hub.api.classes.types import classes_teaching
 
@@ -106,8 +112,8 @@ class Member(Node):
     @strawberry.field(description="The classes the member takes, newest enrollment first; null "
                       "unless you are this member or an admin.", directives=priced_connection())
     async def enrollments(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("hub.api.classes.types")]] | None:
         from hub.api.classes.types import enrollments_of
 

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from hub.api.context import Context
-from hub.api.errors import UserError
+from hub.api.errors import ERRORS_DESCRIPTION, UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.api.records.details import input_to_json
-from hub.api.records.types import License, Record
+from hub.api.records.types import License, Record, load_record
 from hub.core.db import Executor
 from hub.core.errors import ErrorCode, Forbidden, InputProblem, Problem
 from hub.core.events import Event
-from hub.core.relay import encode_id, input_pk
+from hub.core.relay import decode_id, encode_id, input_pk
 from hub.core.validation import Problems, clean_labels, clean_text
 from hub.domain.media import service as media
 from hub.domain.records import store
@@ -65,26 +65,45 @@ class CreateRecordInput:
 
 @strawberry.input(description="Changes to a record; omitted fields stay as they are.")
 class UpdateRecordInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The record to change (yours).")
     expected_version: int = strawberry.field(
-        description="The `version` you edited; if the record changed since, you get CONFLICT."
+        description="The `version` you edited; if the record changed since (an edit, publishing, "
+        "a file attached…), nothing is written and you get CONFLICT with the current record."
     )
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
-    license: License | None = strawberry.UNSET
-    details: UnboundDetailsInput | None = strawberry.UNSET
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"The new title (1 to {MAX_TITLE} characters); omitted or null keeps it.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"The new description (at most {MAX_DESCRIPTION:,} characters; empty "
+        "clears it); omitted or null keeps it.")
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"The new tags, replacing all current ones (at most {MAX_TAGS}, each up to "
+        f"{MAX_TAG_LENGTH} characters; `[]` clears them); omitted or null keeps them.")
+    license: License | None = strawberry.field(
+        default=strawberry.UNSET, description="The new license; omitted or null keeps it.")
+    details: UnboundDetailsInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new details, which REPLACE the current ones as a whole: a field left "
+        "out of the media type's member becomes null (or its default), it is not kept. To change "
+        "one field, send the record's current details with that field changed. The member must "
+        "be the record's media type. Omitted or null keeps the current details.")
 
 
 @strawberry.input(description="Names a record.")
 class RecordIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The record's global ID.")
 
 
 @strawberry.type(description="The record after the mutation, or the errors that stopped it.")
 class RecordPayload:
-    errors: list[UserError] = strawberry.field(directives=sized_list(MAX_USER_ERRORS))
-    record: Record | None = None
+    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
+                                               directives=sized_list(MAX_USER_ERRORS))
+    record: Record | None = strawberry.field(
+        default=None, description="The record after the change. When `errors` is not empty: "
+        "null, except after a CONFLICT on `updateRecord`, where it is the record as it is now "
+        "(merge your change into it and send it again with its `version`).")
 
 
 # --- service logic ------------------------------------------------------------------------------
@@ -265,7 +284,10 @@ async def update_record(context: Context, input: UpdateRecordInput) -> RecordPay
         return Outcome({"record": Record.from_row(updated, context)},
                        [_event("record.updated", context, updated)])
 
-    return await run_mutation(context, RecordPayload, work)
+    async def current() -> dict[str, Any]:
+        return {"record": await load_record(context, decode_id(input.id, "Record"))}
+
+    return await run_mutation(context, RecordPayload, work, on_conflict=current)
 
 
 async def publish_record(context: Context, input: RecordIdInput) -> RecordPayload:
@@ -325,23 +347,42 @@ async def delete_record(context: Context, input: RecordIdInput) -> RecordPayload
 @strawberry.type
 class RecordsMutation:
     @strawberry.mutation(description="Create a record as a DRAFT owned by you.")
-    async def create_record(self, info: Info, input: CreateRecordInput) -> RecordPayload:
+    async def create_record(
+        self, info: Info,
+        input: Annotated[CreateRecordInput, strawberry.argument(description="The new record.")],
+    ) -> RecordPayload:
         return await create_record(info.context, input)
 
-    @strawberry.mutation(description="Change your record; `expectedVersion` guards against "
-                         "overwriting someone else's change (CONFLICT).")
-    async def update_record(self, info: Info, input: UpdateRecordInput) -> RecordPayload:
+    @strawberry.mutation(description="Change your record: the fields given change, the others "
+                         "stay (but `details`, when given, replaces the details whole). "
+                         "`expectedVersion` guards against overwriting a change made since you "
+                         "read it: on CONFLICT nothing is written and the payload's `record` is "
+                         "the current one.")
+    async def update_record(
+        self, info: Info,
+        input: Annotated[UpdateRecordInput, strawberry.argument(
+            description="The record, the version you edited and the fields to change.")],
+    ) -> RecordPayload:
         return await update_record(info.context, input)
 
     @strawberry.mutation(description="Publish your record: everyone can see it from now on.")
-    async def publish_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+    async def publish_record(
+        self, info: Info,
+        input: Annotated[RecordIdInput, strawberry.argument(description="The record.")],
+    ) -> RecordPayload:
         return await publish_record(info.context, input)
 
     @strawberry.mutation(description="Withdraw a published record (author or admin).")
-    async def unpublish_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+    async def unpublish_record(
+        self, info: Info,
+        input: Annotated[RecordIdInput, strawberry.argument(description="The record.")],
+    ) -> RecordPayload:
         return await unpublish_record(info.context, input)
 
     @strawberry.mutation(description="Delete a record (author or admin). It is kept as a "
                          "tombstone so the credit of remixes built on it survives.")
-    async def delete_record(self, info: Info, input: RecordIdInput) -> RecordPayload:
+    async def delete_record(
+        self, info: Info,
+        input: Annotated[RecordIdInput, strawberry.argument(description="The record.")],
+    ) -> RecordPayload:
         return await delete_record(info.context, input)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,7 +12,7 @@ from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members.types import preload_members
 from hub.api.records import twins
 from hub.api.records.types import MediaTypeInfo, Record, RecordOrder, load_record
-from hub.api.relay import Connection, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, connection_from_rows
 from hub.api.selection import selects_in_items
 from hub.core.pages import Filters, root_count, root_page
 from hub.core.relay import PageArgs, decode_id
@@ -39,17 +41,21 @@ class RecordsQuery:
     @strawberry.field(description="A record by ID; null if it does not exist or you may not "
                       "see it (drafts are visible to their author only).",
                       metadata=twin(twins.RecordById()))
-    async def record(self, info: Info, id: strawberry.ID) -> Record | None:
+    async def record(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The record's global ID.")],
+    ) -> Record | None:
         return await load_record(info.context, decode_id(id, "Record"))
 
     @strawberry.field(description="Published records, newest first by default (the feed).",
                       directives=priced_connection(), metadata=twin(twins.FEED))
     async def records(
         self, info: Info,
-        filter: RecordFilter | None = None,
-        order_by: RecordOrder = RecordOrder.NEWEST,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        filter: Annotated[RecordFilter | None, strawberry.argument(
+            description="Only the records that match; all published records when null.")] = None,
+        order_by: Annotated[RecordOrder, strawberry.argument(
+            description="The order of the list.")] = RecordOrder.NEWEST,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Record]:
         context = info.context
         page = PageArgs.of(first, after, last, before)

@@ -32,26 +32,40 @@ if TYPE_CHECKING:
 
 @strawberry.enum(description="Where a record is in its life.")
 class RecordStatus(enum.Enum):
-    DRAFT = "DRAFT"
-    PUBLISHED = "PUBLISHED"
-    UNPUBLISHED = "UNPUBLISHED"
+    DRAFT = strawberry.enum_value(
+        "DRAFT", description="Never published: only its author sees it (the state after "
+        "`createRecord`).")
+    PUBLISHED = strawberry.enum_value(
+        "PUBLISHED", description="Visible to everyone, in the feed and search, and may be "
+        "remixed.")
+    UNPUBLISHED = strawberry.enum_value(
+        "UNPUBLISHED", description="Withdrawn after publishing (`unpublishRecord`): only its "
+        "author sees it; remixes keep crediting it as a tombstone.")
 
 
 @strawberry.enum(description="The license a record is shared under; remixing needs attribution "
                  "in every case, which the hub's lineage provides.")
 class License(enum.Enum):
-    CC_BY_4_0 = "CC_BY_4_0"
-    CC_BY_SA_4_0 = "CC_BY_SA_4_0"
-    CC_BY_NC_4_0 = "CC_BY_NC_4_0"
-    CC_BY_NC_SA_4_0 = "CC_BY_NC_SA_4_0"
-    CC0_1_0 = "CC0_1_0"
+    CC_BY_4_0 = strawberry.enum_value(
+        "CC_BY_4_0", description="Creative Commons Attribution 4.0: any use, with credit.")
+    CC_BY_SA_4_0 = strawberry.enum_value(
+        "CC_BY_SA_4_0", description="Creative Commons Attribution-ShareAlike 4.0: any use, "
+        "with credit; adaptations under the same license.")
+    CC_BY_NC_4_0 = strawberry.enum_value(
+        "CC_BY_NC_4_0", description="Creative Commons Attribution-NonCommercial 4.0: "
+        "non-commercial use, with credit.")
+    CC_BY_NC_SA_4_0 = strawberry.enum_value(
+        "CC_BY_NC_SA_4_0", description="Creative Commons Attribution-NonCommercial-ShareAlike "
+        "4.0: non-commercial use, with credit; adaptations under the same license.")
+    CC0_1_0 = strawberry.enum_value(
+        "CC0_1_0", description="Creative Commons Zero 1.0: dedicated to the public domain.")
 
 
 @strawberry.enum(description="Orders of record lists.")
 class RecordOrder(enum.Enum):
-    NEWEST = "NEWEST"
-    OLDEST = "OLDEST"
-    TITLE = "TITLE"
+    NEWEST = strawberry.enum_value("NEWEST", description="Most recently created first.")
+    OLDEST = strawberry.enum_value("OLDEST", description="Earliest created first.")
+    TITLE = strawberry.enum_value("TITLE", description="By title, A to Z, ignoring case.")
 
 
 @strawberry.type(description="Stands in for the plugin union until the schema is assembled.")
@@ -64,7 +78,8 @@ class UnboundDetails:
 class Record(Node):
     table: ClassVar[Table] = rules.RECORDS  # the plain fields named like its columns
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The record's opaque global ID (also accepted by `node(id:)`).")
     title: str = strawberry.field(description="The record's title.")
     description: str = strawberry.field(description="What the record is, in the author's words.")
     media_type: str = strawberry.field(description="The key of the media-type plugin (`music`…).")
@@ -100,12 +115,12 @@ class Record(Node):
     sources = strawberry.field(
         resolver=lineage.resolve_sources, metadata=twin(lineage_twins.SOURCES),
         description="The records this one was made from, in the author's order (attribution).",
-        directives=priced_connection(slicing_arguments=("first",)),
+        directives=priced_connection(),
     )
     remixes = strawberry.field(
         resolver=lineage.resolve_remixes, metadata=twin(lineage_twins.REMIXES),
-        description="The records made from this one, newest "
-        "first.", directives=priced_connection(slicing_arguments=("first",)),
+        description="The records made from this one, newest first.",
+        directives=priced_connection(),
     )
     remix_count = strawberry.field(
         resolver=lineage.resolve_remix_count, metadata=twin(lineage_twins.REMIX_COUNT),
