@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from hub.api.schema import build_schema
 from hub.core.config import Settings
+from hub.plugins import HubPlugins
 from tests.api import Api, Member
 from tests.collaborations_api import (
     ACCEPT,
@@ -370,3 +372,39 @@ async def test_changes_are_events_in_the_outbox(api: Api) -> None:
                                            "contribution.accepted", "collaboration.closed"]
     assert events[0]["subject"] == collaboration["id"]
     assert events[1]["subject"] == one
+
+
+def test_every_collaboration_type_field_argument_and_value_is_described(
+    plugins: HubPlugins,
+) -> None:
+    schema = build_schema(plugins)._schema
+    missing = []
+    for name, graphql_type in schema.type_map.items():
+        if not any(word in name for word in ("Collaboration", "Contribution", "NeedInput",
+                                             "StepInput")):
+            continue
+        if name.endswith("Edge"):
+            continue  # the generic edge of every connection (hub/api/relay.py)
+        if not graphql_type.description:
+            missing.append(name)
+        for value_name, value in getattr(graphql_type, "values", {}).items():
+            if not value.description and name != "ErrorCode":
+                missing.append(f"{name}.{value_name}")
+        for field_name, field in getattr(graphql_type, "fields", {}).items():
+            if not field.description:
+                missing.append(f"{name}.{field_name}")
+            for argument_name, argument in getattr(field, "args", {}).items():
+                if not argument.description:
+                    missing.append(f"{name}.{field_name}({argument_name})")
+    roots = [(root, field_name) for root in ("Query", "Mutation", "Subscription")
+             for field_name in schema.type_map[root].fields  # type: ignore[union-attr]
+             if "ollaboration" in field_name or "ontribution" in field_name]
+    for root, field_name in roots:
+        field = schema.type_map[root].fields[field_name]  # type: ignore[union-attr]
+        missing += [f"{root}.{field_name}({a})" for a, arg in field.args.items()
+                    if not arg.description]
+    for type_name, field_name in (("Member", "collaborations"), ("Record", "contributions")):
+        field = schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
+        missing += [f"{type_name}.{field_name}({a})" for a, arg in field.args.items()
+                    if not arg.description]
+    assert len(roots) >= 20 and missing == []

@@ -134,7 +134,7 @@ _BEFORE = Annotated[str | None, strawberry.argument(description="A cursor of thi
 class Collaboration(Node):
     table: ClassVar[Table] = rules.COLLABORATIONS  # the plain fields named like its columns
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The collaboration's opaque global ID.")
     title: str = strawberry.field(description="The collaboration's title.")
     brief: str = strawberry.field(description="What it is about, as its owners wrote it "
                                   "(Markdown).")
@@ -280,7 +280,7 @@ class CollaborationNeed:
 class Contribution(Node):
     table: ClassVar[Table] = rules.CONTRIBUTIONS
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The contribution's opaque global ID.")
     note: str = strawberry.field(description="The contributor's words to the owners.")
     status: ContributionStatus = strawberry.field(description="What became of it.")
     credited: bool = strawberry.field(description="True once accepted, and still after a "
