@@ -408,3 +408,31 @@ def test_every_collaboration_type_field_argument_and_value_is_described(
         missing += [f"{type_name}.{field_name}({a})" for a, arg in field.args.items()
                     if not arg.description]
     assert len(roots) >= 20 and missing == []
+
+
+ENTITIES = """
+query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Collaboration { id title status owners { handle } }
+  }
+}
+"""
+NODE = """query Node($id: ID!) { node(id: $id) { ... on Collaboration { title } } }"""
+
+
+async def test_a_collaboration_is_a_federated_entity_and_a_node(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    draft = await create(api, ada, title="Draft call")
+    call = await opened(api, ada, title="Open call")
+    refs = [{"__typename": "Collaboration", "id": call["id"]},
+            {"__typename": "Collaboration", "id": draft["id"]}]
+    status, body = await api.post(ENTITIES, {"representations": refs})
+    assert status == 200
+    assert body["data"]["_entities"][0] == {"id": call["id"], "title": "Open call",
+                                            "status": "OPEN", "owners": [{"handle": "ada"}]}
+    assert body["data"]["_entities"][1] is None  # a draft is not told to anyone else
+    assert [e["path"] for e in body["errors"]] == [["_entities", 1]]
+    data = await api.gql(ENTITIES, {"representations": refs[1:]}, token=ada.token)
+    assert data["_entities"][0]["title"] == "Draft call"
+    assert (await api.gql(NODE, {"id": call["id"]})) == {"node": {"title": "Open call"}}
+    assert (await api.gql(NODE, {"id": draft["id"]})) == {"node": None}

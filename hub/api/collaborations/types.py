@@ -116,7 +116,6 @@ async def contributions_page(
         count=lambda: context.counts(listing).load(CountKey(parent, filters)))
 
 
-ContributionArguments = dict[str, Any]
 _STATUS_ARG = Annotated[ContributionStatus | None, strawberry.argument(
     description="Only contributions in this state.")]
 _ORDER_ARG = Annotated[ContributionOrder | None, strawberry.argument(

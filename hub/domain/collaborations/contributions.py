@@ -39,7 +39,7 @@ async def offer(
     note = problems.check(clean_text, note, "note", max_length=MAX_NOTE)
     problems.raise_any()
     need = await store.need(tx, need_id)
-    collaboration = need and await store.collaboration_for_update(
+    collaboration = None if need is None else await store.collaboration_for_update(
         tx, need["collaboration_id"], viewer)
     if need is None or collaboration is None or not collaboration["_visible"]:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such need.", "needId")
