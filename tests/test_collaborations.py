@@ -436,3 +436,40 @@ async def test_a_collaboration_is_a_federated_entity_and_a_node(api: Api) -> Non
     assert data["_entities"][0]["title"] == "Draft call"
     assert (await api.gql(NODE, {"id": call["id"]})) == {"node": {"title": "Open call"}}
     assert (await api.gql(NODE, {"id": draft["id"]})) == {"node": None}
+
+
+IMPORT = """
+mutation Import($collaborationId: ID!, $compilationId: ID!) {
+  importCollaborationResults(input: {collaborationId: $collaborationId,
+                                     compilationId: $compilationId}) {
+    imported compilation { items { record { title } note } } errors { field code }
+  }
+}
+"""
+
+
+async def test_an_editor_imports_a_completed_collaborations_results_in_one_step(
+    api: Api,
+) -> None:
+    from tests.compilations_api import create as create_compilation
+
+    ada = await api.sign_up("ada")
+    eddie = await api.sign_up("eddie", "EDITOR")
+    collaboration = await opened(api, ada)
+    song = await api.create_record(ada, "The Lighthouse (song)", details=MUSIC, publish=True)
+    compilation = await create_compilation(api, eddie, title="Sea songs")
+    ids = {"collaborationId": collaboration["id"], "compilationId": compilation["id"]}
+    data = await api.gql(IMPORT, ids, token=eddie.token)
+    assert data["importCollaborationResults"]["errors"] == [
+        {"field": "collaborationId", "code": "INVALID_STATE"}]
+    await api.gql(COMPLETE, {"id": collaboration["id"], "results": [song["id"]]},
+                  token=ada.token)
+    errors = await api.errors(IMPORT, ids, token=ada.token)  # not an editor
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    data = await api.gql(IMPORT, ids, token=eddie.token)
+    assert data["importCollaborationResults"] == {"imported": 1, "errors": [], "compilation": {
+        "items": [{"record": {"title": "The Lighthouse (song)"},
+                   "note": "From the collaboration “A song about the lighthouse”."}]}}
+    again = await api.gql(IMPORT, ids, token=eddie.token)
+    assert again["importCollaborationResults"]["imported"] == 0
+    assert await rows(api, "compilation_items") == 1
