@@ -473,3 +473,64 @@ async def test_an_editor_imports_a_completed_collaborations_results_in_one_step(
     again = await api.gql(IMPORT, ids, token=eddie.token)
     assert again["importCollaborationResults"]["imported"] == 0
     assert await rows(api, "compilation_items") == 1
+
+
+UPDATE = """
+mutation Update($input: UpdateCollaborationInput!) {
+  updateCollaboration(input: $input) { collaboration { title briefHtml deadline }
+                                       errors { field code } } }
+"""
+STEPS = """
+mutation Steps($id: ID!, $step: StepInput!) {
+  addCollaborationStep(input: {collaborationId: $id, step: $step}) {
+    collaboration { steps { id title needs { id count } } } errors { field code } } }
+"""
+NEED = """
+mutation Need($stepId: ID!, $needId: ID!, $count: Int!) {
+  added: addCollaborationNeed(input: {stepId: $stepId, need: {mediaType: "image", count: 1}}) {
+    collaboration { openSlots } errors { field code } }
+  changed: updateCollaborationNeed(input: {needId: $needId, count: $count}) {
+    collaboration { openSlots } errors { field code } }
+}
+"""
+REMOVE_NEED = """
+mutation Remove($needId: ID!) { removeCollaborationNeed(input: {needId: $needId}) {
+  collaboration { openSlots } errors { field code } } }
+"""
+
+
+async def test_owners_change_the_call_and_its_steps_within_the_rules(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    bob = await api.sign_up("bob")
+    collaboration = await opened(api, ada)
+    data = await api.gql(UPDATE, {"input": {"id": collaboration["id"], "title": "New title",
+                                            "brief": "*soon*"}}, token=ada.token)
+    assert data["updateCollaboration"]["collaboration"]["briefHtml"] == "<p><em>soon</em></p>\n"
+    data = await api.gql(UPDATE, {"input": {"id": collaboration["id"], "title": "",
+                                            "deadline": later(-2)}}, token=ada.token)
+    assert {(e["field"], e["code"]) for e in data["updateCollaboration"]["errors"]} == {
+        ("title", "INVALID_INPUT"), ("deadline", "DEADLINE_PASSED")}
+    errors = await api.errors(UPDATE, {"input": {"id": collaboration["id"], "title": "Mine"}},
+                              token=bob.token)
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+    data = await api.gql(STEPS, {"id": collaboration["id"], "step": {
+        "title": "Cover", "deadline": later(25), "needs": [{"mediaType": "image"}]}},
+        token=ada.token)
+    steps = data["addCollaborationStep"]["collaboration"]["steps"]
+    assert [step["title"] for step in steps] == ["Lyrics", "Music", "Cover"]
+    lyrics = need_of(collaboration)
+    poem = await api.create_record(bob, "Verses", publish=True)
+    offered = await offer(api, bob, lyrics, poem["id"])
+    await decide(api, ACCEPT, ada, offered["contribution"]["id"])
+    data = await api.gql(NEED, {"stepId": steps[2]["id"], "needId": lyrics, "count": 0},
+                         token=ada.token)
+    assert data["added"]["collaboration"]["openSlots"] == 4  # 0 + 2 + 1 + the new 1
+    assert data["changed"]["errors"] == [{"field": "count", "code": "INVALID_INPUT"}]
+    data = await api.gql(REMOVE_NEED, {"needId": lyrics}, token=ada.token)
+    assert data["removeCollaborationNeed"]["errors"] == [
+        {"field": "needId", "code": "INVALID_STATE"}]
+    data = await api.gql(REMOVE_NEED, {"needId": steps[2]["needs"][0]["id"]}, token=ada.token)
+    assert data["removeCollaborationNeed"]["collaboration"]["openSlots"] == 3
+    assert (await api.gql(COLLABORATION, {"id": collaboration["id"]}))["collaboration"][
+        "title"] == "New title"
