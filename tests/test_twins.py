@@ -229,10 +229,22 @@ async def _exercise(api: Api) -> World:
         "select m.handle from members m join records r on r.author_id = m.id "
         "where m.bio is not null group by m.handle order by count(*) desc limit 1")]
     slugs = [row["slug"] for row in await db.fetch("select slug from classes order by id")]
+    # Records offered to the demo collaborations (every state of a contribution), and the
+    # collaborations themselves (a draft among them).
+    ids += [encode_id("Record", row["record_id"]) for row in await db.fetch(
+        "select distinct on (status) record_id from contributions order by status, id")]
+    collaborations = [encode_id("Collaboration", row["id"]) for row in await db.fetch(
+        "select id from collaborations order by id")]
+    # The maker co-owns every collaboration but the draft: owners see why offers were declined.
+    await db.execute("insert into collaboration_owners (collaboration_id, member_id) "
+                     "select id, $1 from collaborations where status <> 'DRAFT'",
+                     decode_id(maker.id, "Member"))
     return World(api, maker, {
         "record": [{"id": record_id} for record_id in ids],
         "member": [{"handle": handle} for handle in handles],
         "class": [{"slug": slug} for slug in slugs],
+        "collaboration": [{"id": collaboration_id} for collaboration_id in collaborations],
+        "collaborations": [{}],
         "records": [{}],
         "members": [{}],
         "viewer": [{}],

@@ -29,6 +29,11 @@ from strawberry.types.execution import ExecutionContext
 from hub.api.classes.mutations import ClassesMutation
 from hub.api.classes.queries import ClassesQuery
 from hub.api.classes.types import Class
+from hub.api.collaborations.imports import CollaborationImportsMutation
+from hub.api.collaborations.mutations import CollaborationsMutation
+from hub.api.collaborations.queries import CollaborationsQuery
+from hub.api.collaborations.subscriptions import CollaborationsSubscription
+from hub.api.collaborations.types import Collaboration
 from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
@@ -53,12 +58,13 @@ from hub.plugins import HubPlugins, PluginError
 FEDERATION_VERSION = "2.11"
 
 CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery,
-                                  CompilationsQuery)
+                                  CompilationsQuery, CollaborationsQuery)
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
-                                    CompilationsMutation)
-CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription,)
-CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, ErrorCode)
+                                    CompilationsMutation, CollaborationsMutation,
+                                    CollaborationImportsMutation)
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
+CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 
 
 class HubSchema(FederatedSchema):

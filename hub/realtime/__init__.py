@@ -18,4 +18,9 @@ Event kinds the subscriptions read, and the payloads they expect (the slices emi
 ``lesson.submission_added`` (and the classes slice's ``submission.created``)
     subject: the Submission; payload ``{"class": Class ID, "lesson", "record"}`` (without
     ``class``, the submission is loaded to find it).
+``collaboration.opened`` / ``.closed`` / ``.completed`` / ``.archived``
+    subject: the Collaboration; payload ``{"status", "previousStatus"}``.
+``contribution.offered`` / ``.shortlisted`` / ``.accepted`` / ``.declined`` / ``.withdrawn``
+    subject: the Contribution; payload ``{"collaboration": Collaboration ID, "contributor":
+    Member ID, "record": Record ID, "status"}`` (hub/api/collaborations/subscriptions.py).
 """

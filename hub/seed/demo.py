@@ -15,6 +15,7 @@ from hub.core.db import Database
 from hub.domain.members import auth
 from hub.plugins import HubPlugins
 from hub.seed.classes import seed_classes
+from hub.seed.collaborations import seed_collaborations
 from hub.seed.compilations import seed_compilations
 from hub.seed.lineage import seed_lineage
 from hub.seed.samples import sample_details
@@ -104,7 +105,9 @@ async def seed_demo(
             report("records", len(rows))
         remix_links = await seed_lineage(tx, rng)
         classes = await seed_classes(tx, now)
+        collaborations = await seed_collaborations(tx, now, random.Random(seed))
         compilations = (await seed_compilations(tx, db, plugins, settings, rng.randrange(2**32))
                         if settings else 0)
     return {"members": len(member_ids), "records": records, "classes": classes,
-            "remix_links": remix_links, "compilations": compilations}
+            "remix_links": remix_links, "compilations": compilations,
+            "collaborations": collaborations}

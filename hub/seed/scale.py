@@ -46,6 +46,7 @@ from hub.plugins import HubPlugins
 from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS
 from hub.seed.lineage import NOTES
 from hub.seed.samples import offers_sample_compilations, sample_compilation, sample_details
+from hub.seed.scale_collaborations import load_collaborations
 
 BATCH = 20_000
 RECORDS_PER_MEMBER = 50
@@ -340,7 +341,7 @@ async def seed_scale(
     Refuses (:class:`NotEmpty`) a database with members or records unless ``force``, which
     first empties :data:`SEEDED_TABLES` and every table that references them.
     Reports progress as (what, done now, total) with what one of "members", "records",
-    "links", "classes", "compilations", "indexes".
+    "links", "classes", "compilations", "collaborations", "indexes".
     """
     if records < 100:
         raise ValueError("--scale needs at least 100 records")
@@ -370,6 +371,8 @@ async def seed_scale(
             report("classes", classes.classes, classes.classes)
             compilations = await _load_compilations(connection, rng, world, plugins, records)
             report("compilations", compilations.compilations, compilations.compilations)
+            collaborations = await load_collaborations(connection, records)
+            report("collaborations", collaborations, collaborations)
 
             for _, ddl in indexes:
                 await connection.execute(ddl)

@@ -214,7 +214,7 @@ async def set_role(context: Context, input: SetRoleInput) -> MemberPayload:
         raise Forbidden("Only an admin can change roles.")
 
     async def work(tx: Executor) -> Outcome:
-        row, events = await change_role(tx, input.handle, input.role.value,
+        row, events = await change_role(tx, input.handle, input.role.name,
                                         context.viewer_global_id)
         if row is None:
             raise InputProblem(ErrorCode.NOT_FOUND, f"No member {input.handle!r}.", "handle")

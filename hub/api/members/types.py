@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from hub.api.collaborations import twins as collaboration_twins
+from hub.api.collaborations.types import CollaborationRole
 from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members.subscription import MemberSubscription
@@ -34,6 +36,7 @@ from hub.domain.records import rules as record_rules
 
 if TYPE_CHECKING:
     from hub.api.classes.types import Class, Enrollment
+    from hub.api.collaborations.types import Collaboration
     from hub.api.compilations.types import MemberPayout
     from hub.api.context import Context
     from hub.api.records.types import Record, RecordOrder
@@ -78,7 +81,7 @@ class Member(Node):
         from hub.api.records.types import Record
 
         context: Context = info.context
-        order = order_by.value if order_by else "NEWEST"
+        order = order_by.name if order_by else "NEWEST"
         page = PageArgs.of(first, after, last, before)
         rows = await context.pages(record_rules.BY_AUTHOR).load(PageKey(self.pk, order, page))
         return connection_from_rows(
@@ -86,6 +89,26 @@ class Member(Node):
             lambda row: Record.from_row(row, context),
             count=lambda: context.counts(record_rules.BY_AUTHOR).load(CountKey(self.pk)),
         )
+
+    @strawberry.field(description="Collaborations the member owns (OWNER) or offered records "
+                      "to (CONTRIBUTOR), newest first; drafts only when you own them too.",
+                      metadata=twin(collaboration_twins.BY_MEMBER), directives=priced_connection())
+    async def collaborations(
+        self, info: Info,
+        role: Annotated[CollaborationRole, strawberry.argument(
+            description="How the member takes part.")] = CollaborationRole.OWNER,
+        first: Annotated[int | None, strawberry.argument(
+            description="Items after `after`, at most.")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="A cursor of this list.")] = None,
+        last: Annotated[int | None, strawberry.argument(
+            description="Items before `before`, at most.")] = None,
+        before: Annotated[str | None, strawberry.argument(
+            description="A cursor of this list.")] = None,
+    ) -> Connection[Annotated[Collaboration, strawberry.lazy("hub.api.collaborations.types")]]:
+        from hub.api.collaborations.queries import member_collaborations
+
+        return await member_collaborations(info, self.pk, role, first, after, last, before)
 
     @strawberry.field(description="The member's subscription; null unless you are this member "
                       "or an admin.")

@@ -60,12 +60,12 @@ class RecordsQuery:
         context = info.context
         page = PageArgs.of(first, after, last, before)
         filters = dict((filter or RecordFilter()).cleaned())
-        rows = await root_page(context.db, rules.FEED, context.viewer_id, order_by.value, page,
+        rows = await root_page(context.db, rules.FEED, context.viewer_id, order_by.name, page,
                                filters)
         if selects_in_items(info, "author"):
             await preload_members(context, (row["author_id"] for row in rows))
         return connection_from_rows(
-            rows, page, rules.ORDERINGS[order_by.value],
+            rows, page, rules.ORDERINGS[order_by.name],
             lambda row: Record.from_row(row, context),
             count=lambda: root_count(context.db, rules.FEED, context.viewer_id, filters),
         )

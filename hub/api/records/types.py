@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from hub.api.collaborations import twins as collaboration_twins
+from hub.api.collaborations.types import ContributionOrder, ContributionStatus
 from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.lineage import twins as lineage_twins
@@ -18,7 +20,7 @@ from hub.api.media import types as media_types
 from hub.api.nodes import node_resolver
 from hub.api.records import twins
 from hub.api.records.details import load_details
-from hub.api.relay import Node
+from hub.api.relay import Connection, Node
 from hub.core.relay import encode_id
 from hub.core.rules import Table
 from hub.domain.lineage import rules as lineage_rules
@@ -26,6 +28,7 @@ from hub.domain.records import rules
 from hub.domain.records.loaders import RecordByIdLoader
 
 if TYPE_CHECKING:
+    from hub.api.collaborations.types import Contribution
     from hub.api.context import Context
     from hub.api.members.types import Member
 
@@ -151,6 +154,29 @@ class Record(Node):
         # Its author, then at most one per ancestor.
         directives=sized_list(lineage_rules.MAX_ENTRIES + 1),
     )
+    @strawberry.field(description="Where this record was offered to collaborations and what "
+                      "became of each offer, newest first by default.",
+                      metadata=twin(collaboration_twins.OF_RECORD), directives=priced_connection())
+    async def contributions(
+        self, info: Info,
+        status: Annotated[ContributionStatus | None, strawberry.argument(
+            description="Only contributions in this state.")] = None,
+        order_by: Annotated[ContributionOrder | None, strawberry.argument(
+            description="The order; NEWEST when omitted.")] = None,
+        first: Annotated[int | None, strawberry.argument(
+            description="Items after `after`, at most.")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="A cursor of this list.")] = None,
+        last: Annotated[int | None, strawberry.argument(
+            description="Items before `before`, at most.")] = None,
+        before: Annotated[str | None, strawberry.argument(
+            description="A cursor of this list.")] = None,
+    ) -> Connection[Annotated[Contribution, strawberry.lazy("hub.api.collaborations.types")]]:
+        from hub.api.collaborations.queries import record_contributions
+
+        return await record_contributions(info, self.pk, status, order_by, first, after, last,
+                                          before)
+
     # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
     media = strawberry.field(
         resolver=media_types.resolve_media, description="The files attached to the record (audio, "

@@ -1,0 +1,154 @@
+"""Event streams for subscriptions: validate a resume cursor, replay what was missed, then
+go on live without gaps or duplicates, checking the viewer before each event.
+
+Every slice's subscription fields are built on :func:`event_stream` (hub/api/realtime/
+subscriptions.py for records, remixes, compilations and submissions; each newer slice beside its
+own types). This module names no slice, so any slice may import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+
+from hub.api.context import Context
+from hub.core.errors import BadRequest, CodedError
+from hub.core.events import Event
+from hub.core.relay import encode_id, try_decode_id
+from hub.realtime import outbox
+from hub.realtime.listener import FellBehind, Stopping, ViewerChanged
+from hub.realtime.sessions import socket_session, viewer_is_current
+
+T = TypeVar("T")
+Render = Callable[[Context, Event], Awaitable[T | None]]
+Allowed = Callable[[Context], None]
+
+REPLAY_BATCH = 500
+
+
+def _cursor(event_id: int) -> str:
+    return encode_id("Event", event_id)
+
+
+def _resume_hint(last_id: int) -> str:
+    return f'after: "{_cursor(last_id)}" to resume' if last_id else "no `after`"
+
+
+def _not_found(message: str) -> CodedError:
+    return CodedError(message, code="NOT_FOUND")
+
+
+async def _replay(context: Context, kinds: frozenset[str], after: int) -> AsyncIterator[Event]:
+    while True:
+        rows = await context.db.fetch(
+            f"select {outbox.COLUMNS} from events where id > $1 and kind = any($2::text[]) "
+            f"order by id limit {REPLAY_BATCH}", after, list(kinds),
+        )
+        for row in rows:
+            yield outbox.from_row(row)
+        if len(rows) < REPLAY_BATCH:
+            return
+        after = rows[-1]["id"]
+
+
+async def _check_cursor(context: Context, after: str) -> int:
+    """The event id in ``after``; a clear error if it is malformed, foreign or expired."""
+    event_id = try_decode_id(after, "Event")
+    if event_id is None:
+        raise BadRequest(f"after: {after!r} is not an event cursor (use an event's `cursor`).",
+                         code="INVALID_CURSOR")
+    row = await context.db.fetchrow(
+        "select pruned_through, (select coalesce(max(id), 0) from events) as newest "
+        "from event_retention")
+    if row is not None and event_id > row["newest"]:
+        raise BadRequest(f"after: {after!r} is not a cursor of this hub.", code="INVALID_CURSOR")
+    if row is not None and event_id < row["pruned_through"]:
+        hours = context.settings.event_retention_hours
+        raise BadRequest(
+            f"after: events after {after!r} are no longer kept (the hub keeps {hours} hours); "
+            "reload the data and subscribe without `after`.", code="CURSOR_EXPIRED")
+    return event_id
+
+
+async def event_stream(
+    context: Context, kinds: frozenset[str], after: str | None,
+    accepts: Callable[[Event], bool], render: Render[T],
+    allowed: Allowed | None = None,
+) -> AsyncGenerator[T, None]:
+    """Validate ``after`` now (errors reach the client as a subscribe error), then stream.
+    ``allowed`` raises when the viewer may not follow the stream: it is called again before
+    each event once the viewer changed (a role change), which ends the subscription."""
+    bus = context.events
+    if bus is None:
+        raise BadRequest("Subscriptions are served over WebSocket by a running hub.")
+    after_id = await _check_cursor(context, after) if after else None
+    # Live first, so nothing committed during the replay is missed; duplicates are skipped.
+    subscriber = bus.subscribe(lambda event: event.kind in kinds and accepts(event))
+    session = socket_session(context)
+    if session is not None:  # told when the socket's viewer changes or its session ends
+        session.subscribers.add(subscriber)
+    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed)
+
+
+async def _stream(
+    context: Context, kinds: frozenset[str], after_id: int | None,
+    accepts: Callable[[Event], bool], render: Render[T], subscriber: Any,
+    allowed: Allowed | None,
+) -> AsyncGenerator[T, None]:
+    assert context.events is not None
+    last = after_id or 0
+    try:
+        if after_id is not None:
+            async for event in _replay(context, kinds, after_id):
+                last = event.id or last
+                await _still_allowed(context, allowed)
+                if accepts(event) and (item := await _rendered(context, event, render)):
+                    yield item
+        while True:
+            try:
+                event = await subscriber.next()
+            except ViewerChanged:
+                await _still_allowed(context, allowed)
+                continue
+            except Stopping as stopping:
+                raise BadRequest(
+                    "This hub instance is restarting; reconnect and subscribe again with "
+                    f"{_resume_hint(max(last, stopping.last_id or 0))}.",
+                    code="SERVER_RESTARTING") from None
+            except FellBehind as behind:
+                raise BadRequest(
+                    "This subscription fell behind (the client reads too slowly) and was "
+                    f"ended; subscribe again with {_resume_hint(max(last, behind.last_id or 0))}.",
+                    code="SUBSCRIBER_TOO_SLOW") from None
+            if (event.id or 0) <= last:
+                continue  # already sent by the replay
+            last = event.id or last
+            await _still_allowed(context, allowed)
+            if item := await _rendered(context, event, render):
+                yield item
+    finally:
+        context.events.unsubscribe(subscriber)
+        if (session := socket_session(context)) is not None:
+            session.subscribers.discard(subscriber)
+
+
+async def _still_allowed(context: Context, allowed: Allowed | None) -> None:
+    """Before each event: the socket's session still holds (a logged-out socket is closed;
+    this ends its subscriptions without a word more), and the viewer, reloaded if it changed,
+    may still follow the stream."""
+    await viewer_is_current(context)
+    if allowed is not None:
+        allowed(context)
+
+
+async def _rendered(context: Context, event: Event, render: Render[T]) -> T | None:
+    # Loads are cached per connection; an event is news, so read the current state.
+    context.forget_loaded()
+    return await render(context, event)
+
+
+After = Annotated[str | None, strawberry.argument(
+    description="The `cursor` of the last event you received: replays what you missed (kept "
+    "for HUB_EVENT_RETENTION_HOURS), then goes on live.")]
