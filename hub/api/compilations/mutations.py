@@ -38,6 +38,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compilations.settings import UnboundSettingsInput, chosen_settings
 from hub.api.compilations.types import (
     Compilation,
     CompilationItem,
@@ -51,14 +52,13 @@ from hub.api.context import Context
 from hub.api.errors import UserError, user_errors
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
-from hub.api.scalars import plain
 from hub.core.db import Executor
 from hub.core.errors import ErrorCode, Forbidden, InputProblem, Problem
 from hub.core.events import Event
+from hub.core.numbers import plain
 from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_text
 from hub.domain.compilations import credits, publishing, store, workflow
-from hub.domain.compilations.settings import UnboundSettingsInput, chosen_settings
 from hub.domain.compilations.snapshot import credit_inputs
 from hub.domain.records import store as record_store
 

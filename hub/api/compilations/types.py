@@ -25,11 +25,11 @@ from strawberry.types import Info
 from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import Connection, Node, connection_from_rows
-from hub.api.scalars import plain
 from hub.core.errors import BadRequest
+from hub.core.numbers import plain
 from hub.core.relay import PageArgs, decode_id, encode_id, try_decode_id
 from hub.domain.compilations import credits, loaders, workflow
-from hub.http.publications import publication_path
+from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
     from hub.api.context import Context
@@ -487,7 +487,7 @@ class Compilation(Node):
 
     @classmethod
     def from_row(cls, row: Any, context: Context) -> Compilation:
-        from hub.domain.compilations.settings import load_settings
+        from hub.api.compilations.settings import load_settings
 
         return cls(
             id=strawberry.ID(encode_id("Compilation", row["id"])), pk=row["id"], row=row,
