@@ -24,6 +24,7 @@ from tests.compilations_api import (
     step,
     story,
 )
+from tests.test_compiled import both_ways
 
 SPLIT = """
 query Split($id: ID!, $pool: MoneyInput!) {
@@ -353,3 +354,42 @@ async def test_create_compilation_reports_every_problem_at_once(api: Api) -> Non
         ("title", "INVALID_INPUT"), ("lineageShare", "INVALID_INPUT"),
         ("editorsPercent", "INVALID_INPUT"), ("maxDepth", "INVALID_INPUT")]
     assert await api.hub.db.fetchval("select count(*) from compilations") == 0
+
+
+READ = """
+query Read($id: ID!) {
+  compilation(id: $id) {
+    id title status lineageShare editorsPercent maxDepth editors { handle }
+    items { id position note weight addedAt record { title } }
+    history { action fromStatus toStatus actor { handle } }
+  }
+  compilations(first: 5) { totalCount edges { cursor node { title status } } }
+  node(id: $id) { id ... on Compilation { title status } }
+  publishingTargets { key label acceptedMediaTypes creditRoles }
+}"""
+
+
+async def test_reads_are_compiled_for_every_viewer_with_the_one_visibility_rule(api: Api) -> None:
+    """Work in progress is read in one statement, for editors too (their role is read with
+    the rows); the compiled answer is the executor's for the editor, a member and anyone."""
+    eddie, _ = await editors(api)
+    member = await api.sign_up("moe")
+    writer = await api.sign_up("wendy")
+    compilation = await create(api, eddie, lineageShare="0.50", editorsPercent="12.5")
+    item = await add(api, eddie, compilation, await story(api, writer, "First Light"),
+                     note="Opens the book.", weight="2.50")
+    assert item["position"] == 1
+    for token, sees in ((eddie.token, True), (member.token, False), (None, False)):
+        body, statements = await both_ways(api, READ, {"id": compilation["id"]}, token=token)
+        assert statements == (2 if token else 1)  # the session's lookup, then one statement
+        data = body["data"]
+        assert (data["compilation"] is not None) is sees
+        assert (data["node"] is not None) is sees
+        assert data["compilations"]["totalCount"] == (1 if sees else 0)
+        assert [t["key"] for t in data["publishingTargets"]] == ["book", "tv"]
+    body, _ = await both_ways(api, READ, {"id": compilation["id"]}, token=eddie.token)
+    read = body["data"]["compilation"]
+    assert (read["lineageShare"], read["editorsPercent"]) == ("0.5", "12.5")
+    assert read["items"][0]["weight"] == "2.5" and read["items"][0]["note"] == "Opens the book."
+    assert [entry["action"] for entry in read["history"]] == ["create", "add_item"]
+    assert read["editors"] == [{"handle": "eddie"}]

@@ -1,14 +1,10 @@
 """GraphQL types of compilations: the compilation, its items, history, publications, credit
 lines and payout proposals.
 
-Visibility, declared here and applied wherever a compilation is read (``compilation``,
-``compilations``, ``node``/``nodes``, ``_entities``, subscriptions, ``Member.payouts``):
-
-* PUBLISHED and ARCHIVED compilations are visible to everyone, with their items, history,
-  publications, credit split and payout proposals (payouts are transparent by design);
-* DRAFT, IN_REVIEW and APPROVED ones are editorial work: visible to EDITORs and ADMINs only.
-
-Changing one needs a place on its editors team (or ADMIN), see hub/compilations/mutations.py.
+Who may see a compilation is declared once, in hub/domain/compilations/rules.py (``VISIBLE``),
+and read here as the row's ``_visible``; the compiled twins (twins.py, declared beside each
+field) render the same declarations. Changing one needs a place on its editors team (or
+ADMIN), see hub/api/compilations/mutations.py.
 """
 
 from __future__ import annotations
@@ -17,18 +13,21 @@ import asyncio
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compilations import twins
+from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import Connection, Node, connection_from_rows
 from hub.core.errors import BadRequest
 from hub.core.numbers import plain
 from hub.core.relay import PageArgs, decode_id, encode_id, try_decode_id
-from hub.domain.compilations import credits, loaders, workflow
+from hub.core.rules import Table
+from hub.domain.compilations import credits, loaders, rules
 from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
@@ -43,17 +42,28 @@ EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
 
 @strawberry.enum(description="Where a compilation is in its editorial life.")
 class CompilationStatus(enum.Enum):
-    DRAFT = "DRAFT"
-    IN_REVIEW = "IN_REVIEW"
-    APPROVED = "APPROVED"
-    PUBLISHED = "PUBLISHED"
-    ARCHIVED = "ARCHIVED"
+    DRAFT = strawberry.enum_value("DRAFT", description="Being assembled: items can be added, "
+                                  "moved and removed. Visible to editors and admins only.")
+    IN_REVIEW = strawberry.enum_value("IN_REVIEW", description="Submitted; waiting for an "
+                                      "editor other than the submitter to approve or return "
+                                      "it. Visible to editors and admins only.")
+    APPROVED = strawberry.enum_value("APPROVED", description="Approved, with the version of "
+                                     "every item's record pinned; ready to publish. Visible to "
+                                     "editors and admins only.")
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Published to its target at "
+                                      "least once; visible to everyone, with its items, "
+                                      "history, publications and payouts.")
+    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Closed: no more changes; its "
+                                     "publications stay. Visible to everyone.")
 
 
 @strawberry.enum(description="Whether a payout proposal is still open for comments.")
 class PayoutStatus(enum.Enum):
-    PROPOSED = "PROPOSED"
-    FINALIZED = "FINALIZED"
+    PROPOSED = strawberry.enum_value("PROPOSED", description="Open for comments until its "
+                                     "window closes; the amounts may still be replaced by a "
+                                     "new proposal.")
+    FINALIZED = strawberry.enum_value("FINALIZED", description="Finalized by an editor after "
+                                      "the window closed: immutable, the amounts are owed.")
 
 
 @strawberry.type(description="Stands in for the plugin union until the schema is assembled.")
@@ -65,20 +75,14 @@ class UnboundSettings:
 
 
 def editorial(context: Context) -> bool:
+    """Whether the viewer may do editorial work (create, review, publish compilations)."""
     return context.viewer_role in EDITORIAL_ROLES
-
-
-def visible(row: Any, context: Context) -> bool:
-    """The rule in this module's docstring."""
-    if row is None:
-        return False
-    return row["status"] in workflow.PUBLIC_STATUSES or editorial(context)
 
 
 @node_resolver("Compilation")
 async def load_compilation(context: Context, pk: int) -> Compilation | None:
     row = await context.loader(loaders.CompilationByIdLoader).load(pk)
-    return Compilation.from_row(row, context) if visible(row, context) else None
+    return Compilation.from_row(row, context) if row is not None and row["_visible"] else None
 
 
 async def _load_member(context: Context, pk: int | None) -> Member | None:
@@ -211,15 +215,18 @@ def frozen_lines(
 
 @strawberry.type(description="A record in a compilation, at its place in the order.")
 class CompilationItem(Node):
+    table: ClassVar[Table] = rules.ITEMS  # the plain fields named like its columns
     id: strawberry.ID = strawberry.field(description="The item's opaque global ID.")
     position: int = strawberry.field(description="1-based place in the compilation.")
     note: str = strawberry.field(description="The editors' note on why it is here.")
-    weight: Decimal = strawberry.field(description="Its weight in the credit split.")
+    weight: Decimal = strawberry.field(description="Its weight in the credit split.",
+                                       metadata=twin(twins.decimal("weight")))
     added_at: dt.datetime = strawberry.field(description="When it was added.")
     record_pk: strawberry.Private[int]
 
     @strawberry.field(description="The record; null if it is no longer visible to you "
-                      "(unpublished or deleted since: see `Compilation.problems`).")
+                      "(unpublished or deleted since: see `Compilation.problems`).",
+                      metadata=twin(twins.VisibleRecord()))
     async def record(self, info: Info) -> RecordRef | None:
         from hub.api.records.types import load_record
 
@@ -235,6 +242,7 @@ class CompilationItem(Node):
 
 @strawberry.type(description="One step of a compilation's history: who did what, when.")
 class HistoryEntry:
+    table: ClassVar[Table] = rules.HISTORY  # the plain fields named like its columns
     action: str = strawberry.field(description="`create`, `submit`, `approve`, `return`, "
                                    "`reopen` (back to review: a record changed after "
                                    "approval), `publish`, `archive`, `add_item`, `move_item`, "
@@ -247,7 +255,9 @@ class HistoryEntry:
     at: dt.datetime = strawberry.field(description="When.")
     actor_pk: strawberry.Private[int | None]
 
-    @strawberry.field(description="Who did it.")
+    @strawberry.field(description="The member who did it (the editor whose publish attempt "
+                      "sent it back to review, for a `reopen`). Nullable in the schema; every "
+                      "entry the hub writes names its actor.", metadata=twin(twins.ACTOR))
     async def actor(self, info: Info) -> MemberRef | None:
         return await _load_member(info.context, self.actor_pk)
 
@@ -391,20 +401,25 @@ async def member_payouts(context: Context, member_pk: int) -> list[MemberPayout]
                             "published records, reviewed and published to a target (a book, a "
                             "TV episode…), with a transparent credit split and payouts.")
 class Compilation(Node):
+    table: ClassVar[Table] = rules.COMPILATIONS  # the plain fields named like its columns
     id: strawberry.ID = strawberry.field(description="The compilation's opaque global ID.")
     title: str = strawberry.field(description="The compilation's title.")
     description: str = strawberry.field(description="What it is, for readers and reviewers.")
     target: str = strawberry.field(description="The publishing-target plugin's key (`book`…).")
     settings: UnboundSettings | None = strawberry.field(
-        description="The target's settings; null while the target's plugin is disabled."
+        description="The target's settings; null while the target's plugin is disabled.",
+        metadata=no_twin("the target plugin's settings type is read by the executor "
+                         "(load_settings)"),
     )
     status: CompilationStatus = strawberry.field(description="DRAFT, IN_REVIEW, APPROVED, "
                                                  "PUBLISHED or ARCHIVED.")
     lineage_share: Decimal = strawberry.field(description="The share of an item's value that "
-                                              "flows to its record's sources (0–1, default 0.5).")
+                                              "flows to its record's sources (0–1, default 0.5).",
+                                              metadata=twin(twins.decimal("lineage_share")))
     max_depth: int = strawberry.field(description="How many lineage steps credit flows down.")
     editors_percent: Decimal = strawberry.field(description="Percent of a pool shared by the "
-                                                "editors, off the top (default 0).")
+                                                "editors, off the top (default 0).",
+                                                metadata=twin(twins.decimal("editors_percent")))
     payout_window_days: int = strawberry.field(description="Days a payout proposal stays open "
                                                "for comments before it can be finalized.")
     created_at: dt.datetime = strawberry.field(description="When it was created.")
@@ -413,15 +428,16 @@ class Compilation(Node):
     row: strawberry.Private[Any]
 
     @strawberry.field(description="The editors team, the creator first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.EDITORS))
     async def editors(self, info: Info) -> list[MemberRef]:
         rows = await info.context.loader(loaders.EditorsByCompilationIdLoader).load(self.pk)
         # Gathered, so the member loader batches the whole team (and every compilation's).
         members = await asyncio.gather(*(_load_member(info.context, r["member_id"]) for r in rows))
         return [m for m in members if m is not None]
 
-    # At most mutations.MAX_ITEMS (500); that module imports this one.
-    @strawberry.field(description="The items, in order.", directives=sized_list(500))
+    # At most service.MAX_ITEMS (500).
+    @strawberry.field(description="The items, in order.", directives=sized_list(500),
+                      metadata=twin(twins.ITEMS))
     async def items(self, info: Info) -> list[CompilationItem]:
         rows = await info.context.loader(loaders.ItemsByCompilationIdLoader).load(self.pk)
         return [CompilationItem.from_row(row) for row in rows]
@@ -429,7 +445,9 @@ class Compilation(Node):
     @strawberry.field(description="What blocks publishing now, from the hub (records since "
                       "unpublished, no items) and the target plugin (wrong media types, too "
                       "long…). Empty when the compilation can be published.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("found at read time by the hub's checks and the target "
+                                       "plugin's code (hub_compilation_problems)"))
     async def problems(self, info: Info) -> list[CompilationProblem]:
         from hub.domain.compilations.publishing import find_problems
 
@@ -440,7 +458,7 @@ class Compilation(Node):
                 for p in found]
 
     @strawberry.field(description="Every status change and edit, oldest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.HISTORY))
     async def history(self, info: Info) -> list[HistoryEntry]:
         rows = await info.context.loader(loaders.HistoryByCompilationIdLoader).load(self.pk)
         return [HistoryEntry(
@@ -450,22 +468,32 @@ class Compilation(Node):
         ) for r in rows]
 
     @strawberry.field(description="Published versions, newest first; old versions stay.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("file URLs are absolute, built from the request's "
+                                       "origin by the executor"))
     async def publications(self, info: Info) -> list[Publication]:
         rows = await info.context.loader(loaders.PublicationsByCompilationIdLoader).load(self.pk)
         base = _base_url(info.context)
         return [Publication.from_row(row, base) for row in rows]
 
     @strawberry.field(description="Payout proposals, newest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("pools and lines are money in minor units, shown in the "
+                                       "currency's places by the executor (credits.py)"))
     async def payout_proposals(self, info: Info) -> list[PayoutProposal]:
         rows = await info.context.loader(loaders.ProposalsByCompilationIdLoader).load(self.pk)
         return [PayoutProposal.from_row(row) for row in rows]
 
     @strawberry.field(description="A preview of how `pool` would be shared among everyone "
                       "credited (rules: docs/compilations.md). Nothing is stored.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
-    async def credit_split(self, info: Info, pool: MoneyInput) -> list[CreditLine]:
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("computed in Python by the credit split "
+                                       "(hub/domain/compilations/credits.py); nothing is stored"))
+    async def credit_split(
+        self, info: Info,
+        pool: Annotated[MoneyInput, strawberry.argument(
+            description="The money to share, e.g. `{amount: \"1000.00\", currency: \"USD\"}`.")],
+    ) -> list[CreditLine]:
         from hub.domain.compilations.snapshot import credit_inputs
 
         try:
@@ -505,10 +533,8 @@ class Compilation(Node):
 def compilations_connection(
     context: Context, rows: list[Any], page: PageArgs, count: Any,
 ) -> Connection[Compilation]:
-    from hub.domain.compilations.store import NEWEST
-
-    return connection_from_rows(rows, page, NEWEST, lambda r: Compilation.from_row(r, context),
-                                count=count)
+    return connection_from_rows(rows, page, rules.ORDERINGS["NEWEST"],
+                                lambda r: Compilation.from_row(r, context), count=count)
 
 
 @strawberry.type(name="PublishingTarget", description="A publishing target an enabled plugin "

@@ -33,9 +33,13 @@ PLAN_CACHE_SIZE = 512
 def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Report:
     """Every field's SQL twin, or why it has none (hub/api/compiled/derive.py)."""
     from hub.api.classes import twins as classes
+    from hub.api.compilations import twins as compilations
+    from hub.api.media import twins as media
     from hub.api.records.twins import details_twins
 
-    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs()})
+    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs(),
+                                 **compilations.plugin_twins(plugins),
+                                 **media.plugin_twins(plugins)})
 
 
 class CompiledQueries:

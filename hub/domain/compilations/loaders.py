@@ -13,10 +13,10 @@ from hub.domain.compilations import store
 
 
 class CompilationByIdLoader(RowsByIdLoader[Any]):
-    """Compilation rows by id (every status; callers apply visibility)."""
+    """Compilation rows by id (every status), each with ``_visible`` for the viewer."""
 
     async def fetch(self, ids: list[int]) -> Sequence[Any]:
-        return await store.compilations_by_ids(self.db, ids)
+        return await store.compilations_by_ids(self.db, ids, self.viewer)
 
 
 class ProposalByIdLoader(RowsByIdLoader[Any]):
