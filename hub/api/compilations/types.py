@@ -28,6 +28,7 @@ from hub.core.numbers import plain
 from hub.core.relay import PageArgs, decode_id, encode_id, try_decode_id
 from hub.core.rules import Table
 from hub.domain.compilations import credits, loaders, rules
+from hub.domain.compilations.service import MAX_ITEMS
 from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
@@ -435,8 +436,7 @@ class Compilation(Node):
         members = await asyncio.gather(*(_load_member(info.context, r["member_id"]) for r in rows))
         return [m for m in members if m is not None]
 
-    # At most service.MAX_ITEMS (500).
-    @strawberry.field(description="The items, in order.", directives=sized_list(500),
+    @strawberry.field(description="The items, in order.", directives=sized_list(MAX_ITEMS),
                       metadata=twin(twins.ITEMS))
     async def items(self, info: Info) -> list[CompilationItem]:
         rows = await info.context.loader(loaders.ItemsByCompilationIdLoader).load(self.pk)

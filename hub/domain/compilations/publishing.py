@@ -5,8 +5,8 @@ Problems are public for a published compilation, so they never quote a record th
 public: ``RECORD_UNAVAILABLE`` names the item's place, not its title, and a target's problems
 about an unavailable item are dropped (the hub's problem already blocks it). Once approved, a
 compilation publishes only the versions its review approved: an item whose record changed
-since is ``CHANGED_SINCE_APPROVAL`` (hub/compilations/mutations.py says what publishing then
-does).
+since is ``CHANGED_SINCE_APPROVAL`` (hub/api/compilations/mutations/publication.py says what
+publishing then does).
 
 Files are blobs of the media slice (hub/media): stored once per content, kept while a
 ``publication_media`` row names them, downloadable at ``/publications/{sha256}/{name}``.
