@@ -83,6 +83,8 @@ class VisibleRecord(Spec):
 
 
 COMPILATIONS = ListingTwin(rules.LISTING)
+ITEM_PAGES = ListingTwin(rules.ITEM_PAGES)
+HISTORY_PAGES = ListingTwin(rules.HISTORY_PAGES)
 EDITORS = Children("compilation_editors", "compilation_id", "{t}.added_at, {t}.member_id",
                    join=f"join {MEMBERS.name} {{t}}_o on {{t}}_o.id = {{t}}.member_id")
 ITEMS = Children("compilation_items", "compilation_id", "{t}.position")

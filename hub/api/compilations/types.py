@@ -1,5 +1,5 @@
 """GraphQL types of compilations: the compilation, its items, history, publications, credit
-lines and payout proposals.
+lines and payout proposals (the money's types are in payouts.py, re-exported here).
 
 Who may see a compilation is declared once, in hub/domain/compilations/rules.py (``VISIBLE``),
 and read here as the row's ``_visible``; the compiled twins (twins.py, declared beside each
@@ -19,14 +19,24 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.compilations import twins
+from hub.api.compilations.payouts import (  # the types of the money, re-exported (__all__)
+    CreditLine,
+    MemberPayout,
+    MoneyInput,
+    PayoutProposal,
+    PayoutStatus,
+    credit_lines,
+    frozen_lines,
+    member_payouts,
+)
 from hub.api.compiled.derive import no_twin, twin
-from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
+from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import Connection, Node, connection_from_rows
 from hub.core.errors import BadRequest
-from hub.core.numbers import plain
-from hub.core.relay import PageArgs, decode_id, encode_id, try_decode_id
-from hub.core.rules import Table
+from hub.core.pages import CountKey, PageKey
+from hub.core.relay import PageArgs, decode_id, encode_id
+from hub.core.rules import Listing, Table
 from hub.domain.compilations import credits, loaders, rules
 from hub.domain.compilations.service import MAX_ITEMS
 from hub.domain.media.urls import publication_path
@@ -36,7 +46,23 @@ if TYPE_CHECKING:
     from hub.api.members.types import Member
     from hub.api.records.types import Record
 
+__all__ = [
+    "Compilation", "CompilationItem", "CompilationStatus", "CreditLine", "HistoryEntry",
+    "MemberPayout", "MoneyInput", "PayoutProposal", "PayoutStatus", "Publication",
+    "PublishingTargetInfo", "compilations_connection", "editorial", "frozen_lines",
+    "load_compilation", "member_payouts",
+]
+
 MemberRef = Annotated["Member", strawberry.lazy("hub.api.members.types")]
+# The paging arguments of the compilation's connections.
+First = Annotated[int | None, strawberry.argument(
+    description="Forward paging: at most this many after `after` (default 20, at most 100).")]
+After = Annotated[str | None, strawberry.argument(
+    description="Forward paging: the `endCursor` (or an edge's `cursor`) of the previous page.")]
+Last = Annotated[int | None, strawberry.argument(
+    description="Backward paging: at most this many before `before` (at most 100).")]
+Before = Annotated[str | None, strawberry.argument(
+    description="Backward paging: the `startCursor` of the page after the one wanted.")]
 RecordRef = Annotated["Record", strawberry.lazy("hub.api.records.types")]
 EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
 
@@ -56,15 +82,6 @@ class CompilationStatus(enum.Enum):
                                       "history, publications and payouts.")
     ARCHIVED = strawberry.enum_value("ARCHIVED", description="Closed: no more changes; its "
                                      "publications stay. Visible to everyone.")
-
-
-@strawberry.enum(description="Whether a payout proposal is still open for comments.")
-class PayoutStatus(enum.Enum):
-    PROPOSED = strawberry.enum_value("PROPOSED", description="Open for comments until its "
-                                     "window closes; the amounts may still be replaced by a "
-                                     "new proposal.")
-    FINALIZED = strawberry.enum_value("FINALIZED", description="Finalized by an editor after "
-                                      "the window closed: immutable, the amounts are owed.")
 
 
 @strawberry.type(description="Stands in for the plugin union until the schema is assembled.")
@@ -90,125 +107,6 @@ async def _load_member(context: Context, pk: int | None) -> Member | None:
     from hub.api.members.types import load_member
 
     return await load_member(context, pk) if pk is not None else None
-
-
-# --- money and credits --------------------------------------------------------------------------
-
-
-@strawberry.input(description="An amount of money: a decimal in major units and an ISO 4217 "
-                  "currency code, e.g. `{amount: \"1250.00\", currency: \"USD\"}`.")
-class MoneyInput:
-    amount: Decimal = strawberry.field(description="Positive, at most 10^12, with no more "
-                                       "decimal places than the currency has (2 for USD).")
-    currency: str = strawberry.field(description="ISO 4217 code (USD, EUR, GBP, JPY…).")
-
-    def parse(self, field: str = "pool") -> credits.Money:
-        return credits.parse_money(self.amount, self.currency, field)
-
-
-@strawberry.type(description="An amount of money.")
-class Money:
-    amount: Decimal = strawberry.field(description="In major units with the currency's "
-                                       "decimal places, e.g. `12.50` (none for JPY).")
-    currency: str = strawberry.field(description="ISO 4217 code.")
-
-    @classmethod
-    def of(cls, minor: int, currency: str) -> Money:
-        return cls(amount=credits.minor_to_decimal(minor, currency), currency=currency)
-
-
-async def visible_title(context: Context, record_pk: int | None) -> str | None:
-    """A record's title if the viewer may see the record, else None (a tombstone: deleted,
-    unpublished, someone else's draft). Credits name the author, never hidden content."""
-    from hub.domain.records.loaders import RecordByIdLoader
-
-    if record_pk is None:
-        return None
-    row = await context.loader(RecordByIdLoader).load(record_pk)
-    return row["title"] if row is not None and row["_visible"] else None
-
-
-@strawberry.type(description="Where part of a member's credit comes from: an item's record at a "
-                 "lineage depth (0: they wrote it; 1: a direct source…), or a categorical credit.")
-class CreditPart:
-    role: str = strawberry.field(description="`author` (depth 0), `source` (deeper), or the "
-                                 "categorical credit's name (e.g. `editors`).")
-    item_id: strawberry.ID | None = strawberry.field(description="The compilation item.")
-    record_id: strawberry.ID | None = strawberry.field(description="The record credited "
-                                                       "(given even when you may not see it).")
-    depth: int | None = strawberry.field(description="Steps from the item's record.")
-    amount: Decimal = strawberry.field(description="This part of the line's amount, in major "
-                                       "units with the currency's places; the parts of a line "
-                                       "add up to its amount exactly (largest remainder).")
-    record_pk: strawberry.Private[int | None]
-
-    @strawberry.field(description="The record's title; null when you may not see the record "
-                      "(deleted, unpublished, someone else's draft): its author keeps the "
-                      "credit, its content stays hidden.")
-    async def record_title(self, info: Info) -> str | None:
-        return await visible_title(info.context, self.record_pk)
-
-    def to_json(self) -> dict[str, Any]:
-        """What a frozen payout line stores: no title (read through visibility on display)."""
-        return {"role": self.role, "itemId": self.item_id, "recordId": self.record_id,
-                "depth": self.depth, "amount": format(self.amount, "f")}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CreditPart:
-        record_id = data.get("recordId")
-        return cls(role=data["role"], item_id=data.get("itemId"), record_id=record_id,
-                   depth=data.get("depth"), amount=Decimal(data["amount"]),
-                   record_pk=try_decode_id(record_id, "Record") if record_id else None)
-
-
-@strawberry.type(description="One member's line of a credit split or payout.")
-class CreditLine:
-    amount: Money = strawberry.field(description="What the member gets, rounded to minor units; "
-                                     "the lines of a split add up to the pool exactly.")
-    share: Decimal = strawberry.field(description="Their share of the pool to 6 decimal "
-                                      "places (`0.250000`), rounded so that the shares of a "
-                                      "split add up to 1 exactly (largest remainder).")
-    breakdown: list[CreditPart] = strawberry.field(description="Which items, records and depths "
-                                                   "the amount comes from; the parts add up to "
-                                                   "the amount.",
-                                                   directives=sized_list(UNCAPPED_LIST_SIZE))
-    member_pk: strawberry.Private[int]
-
-    @strawberry.field(description="The member credited.")
-    async def member(self, info: Info) -> MemberRef:
-        member = await _load_member(info.context, self.member_pk)
-        assert member is not None, "payout lines reference members"
-        return member
-
-
-def credit_lines(shares: list[credits.CreditShare], pool: credits.Money) -> list[CreditLine]:
-    """GraphQL lines for a computed split."""
-    lines = []
-    for share in shares:
-        parts = [CreditPart(
-            role=part.role,
-            item_id=strawberry.ID(encode_id("CompilationItem", part.item_id)) if part.item_id else None,
-            record_id=strawberry.ID(encode_id("Record", part.record_id)) if part.record_id else None,
-            record_pk=part.record_id, depth=part.depth,
-            amount=credits.minor_to_decimal(part.amount, pool.currency),
-        ) for part in share.parts]
-        lines.append(CreditLine(
-            amount=Money.of(share.amount, pool.currency),
-            share=Decimal(share.share_millionths).scaleb(-6),
-            breakdown=parts, member_pk=share.member_id,
-        ))
-    return lines
-
-
-def frozen_lines(
-    shares: list[credits.CreditShare], money: credits.Money,
-) -> list[tuple[int, int, str, Any]]:
-    """Payout lines as stored: member, amount in minor units, share, and the breakdown with
-    record IDs but no titles (read through the records' visibility when shown)."""
-    lines = credit_lines(shares, money)
-    return [(share.member_id, share.amount, plain(line.share),
-             [p.to_json() for p in line.breakdown])
-            for share, line in zip(shares, lines, strict=True)]
 
 
 # --- items, history, problems, publications ------------------------------------------------------
@@ -255,6 +153,14 @@ class HistoryEntry:
                                    "holds, the records that changed…).")
     at: dt.datetime = strawberry.field(description="When.")
     actor_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> HistoryEntry:
+        return cls(
+            action=row["action"], reason=row["reason"], at=row["at"], actor_pk=row["actor_id"],
+            from_status=CompilationStatus(row["from_status"]) if row["from_status"] else None,
+            to_status=CompilationStatus(row["to_status"]) if row["to_status"] else None,
+        )
 
     @strawberry.field(description="The member who did it (the editor whose publish attempt "
                       "sent it back to review, for a `reopen`). Nullable in the schema; every "
@@ -308,93 +214,6 @@ def _base_url(context: Context) -> str:
     return str(context.request.url.origin()) if context.request is not None else ""
 
 
-# --- payouts ------------------------------------------------------------------------------------
-
-
-@strawberry.type(description="A comment on a payout proposal.")
-class PayoutComment:
-    body: str = strawberry.field(description="The comment.")
-    created_at: dt.datetime = strawberry.field(description="When it was written.")
-    author_pk: strawberry.Private[int]
-
-    @strawberry.field(description="Who wrote it.")
-    async def author(self, info: Info) -> MemberRef | None:
-        return await _load_member(info.context, self.author_pk)
-
-
-@strawberry.type(description="A frozen credit split of a pool: PROPOSED (open for comments "
-                 "until its window closes), then FINALIZED by an editor (immutable).")
-class PayoutProposal(Node):
-    id: strawberry.ID = strawberry.field(description="The proposal's opaque global ID.")
-    status: PayoutStatus = strawberry.field(description="PROPOSED or FINALIZED.")
-    pool: Money = strawberry.field(description="The money shared.")
-    created_at: dt.datetime = strawberry.field(description="When it was proposed.")
-    window_closes_at: dt.datetime = strawberry.field(description="Comments close, and "
-                                                     "finalizing opens, at this time.")
-    finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized.")
-    pk: strawberry.Private[int]
-    compilation_pk: strawberry.Private[int]
-
-    @strawberry.field(description="Every member's line, largest amount first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
-    async def lines(self, info: Info) -> list[CreditLine]:
-        rows = await info.context.loader(loaders.LinesByProposalIdLoader).load(self.pk)
-        return [line_from_row(row, self.pool.currency) for row in rows]
-
-    @strawberry.field(description="Comments, oldest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
-    async def comments(self, info: Info) -> list[PayoutComment]:
-        rows = await info.context.loader(loaders.CommentsByProposalIdLoader).load(self.pk)
-        return [PayoutComment(body=r["body"], created_at=r["created_at"], author_pk=r["author_id"])
-                for r in rows]
-
-    @strawberry.field(description="The compilation paid out.")
-    async def compilation(self, info: Info) -> Compilation | None:
-        return await load_compilation(info.context, self.compilation_pk)
-
-    @classmethod
-    def from_row(cls, row: Any) -> PayoutProposal:
-        return cls(
-            id=strawberry.ID(encode_id("PayoutProposal", row["id"])), pk=row["id"],
-            status=PayoutStatus(row["status"]), pool=Money.of(row["pool_minor"], row["currency"]),
-            created_at=row["created_at"], window_closes_at=row["window_closes_at"],
-            finalized_at=row["finalized_at"], compilation_pk=row["compilation_id"],
-        )
-
-
-def line_from_row(row: Any, currency: str) -> CreditLine:
-    return CreditLine(amount=Money.of(row["amount_minor"], currency), share=Decimal(row["share"]),
-                      breakdown=[CreditPart.from_json(p) for p in row["breakdown"]],
-                      member_pk=row["member_id"])
-
-
-@node_resolver("PayoutProposal")
-async def load_proposal(context: Context, pk: int) -> PayoutProposal | None:
-    row = await context.loader(loaders.ProposalByIdLoader).load(pk)
-    if row is None or await load_compilation(context, row["compilation_id"]) is None:
-        return None
-    return PayoutProposal.from_row(row)
-
-
-@strawberry.type(description="What a member is owed from one payout proposal.")
-class MemberPayout:
-    line: CreditLine = strawberry.field(description="Their line: amount, share, breakdown.")
-    proposal: PayoutProposal = strawberry.field(description="The proposal (its status says "
-                                                "whether the amount is final).")
-
-
-async def member_payouts(context: Context, member_pk: int) -> list[MemberPayout] | None:
-    """``Member.payouts``: for the member themself and ADMINs; null for everyone else."""
-    if context.viewer_id != member_pk and not context.is_admin:
-        return None
-    rows = await context.loader(loaders.LinesByMemberIdLoader).load(member_pk)
-    proposals = await context.loader(loaders.ProposalByIdLoader).load_many(
-        [row["proposal_id"] for row in rows])
-    return [MemberPayout(line=line_from_row(row, proposal["currency"]),
-                         proposal=PayoutProposal.from_row(proposal))
-            for row, proposal in zip(rows, proposals, strict=True)]
-
-
 # --- the compilation ----------------------------------------------------------------------------
 
 
@@ -437,10 +256,20 @@ class Compilation(Node):
         return [m for m in members if m is not None]
 
     @strawberry.field(description="The items, in order.", directives=sized_list(MAX_ITEMS),
-                      metadata=twin(twins.ITEMS))
+                      metadata=twin(twins.ITEMS),
+                      deprecation_reason="Use `itemConnection`: it pages.")
     async def items(self, info: Info) -> list[CompilationItem]:
         rows = await info.context.loader(loaders.ItemsByCompilationIdLoader).load(self.pk)
         return [CompilationItem.from_row(row) for row in rows]
+
+    @strawberry.field(description="The items, in order (position 1 first), a page at a time.",
+                      directives=priced_connection(), metadata=twin(twins.ITEM_PAGES))
+    async def item_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[CompilationItem]:
+        return await _page(info.context, rules.ITEM_PAGES, self.pk,
+                           PageArgs.of(first, after, last, before), CompilationItem.from_row)
 
     @strawberry.field(description="What blocks publishing now, from the hub (records since "
                       "unpublished, no items) and the target plugin (wrong media types, too "
@@ -458,23 +287,44 @@ class Compilation(Node):
                 for p in found]
 
     @strawberry.field(description="Every status change and edit, oldest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.HISTORY))
+                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.HISTORY),
+                      deprecation_reason="Use `historyConnection`: it pages.")
     async def history(self, info: Info) -> list[HistoryEntry]:
         rows = await info.context.loader(loaders.HistoryByCompilationIdLoader).load(self.pk)
-        return [HistoryEntry(
-            action=r["action"], reason=r["reason"], at=r["at"], actor_pk=r["actor_id"],
-            from_status=CompilationStatus(r["from_status"]) if r["from_status"] else None,
-            to_status=CompilationStatus(r["to_status"]) if r["to_status"] else None,
-        ) for r in rows]
+        return [HistoryEntry.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every status change and edit, oldest first, a page at a "
+                      "time.", directives=priced_connection(),
+                      metadata=twin(twins.HISTORY_PAGES))
+    async def history_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[HistoryEntry]:
+        return await _page(info.context, rules.HISTORY_PAGES, self.pk,
+                           PageArgs.of(first, after, last, before), HistoryEntry.from_row)
 
     @strawberry.field(description="Published versions, newest first; old versions stay.",
                       directives=sized_list(UNCAPPED_LIST_SIZE),
                       metadata=no_twin("file URLs are absolute, built from the request's "
-                                       "origin by the executor"))
+                                       "origin by the executor"),
+                      deprecation_reason="Use `publicationConnection`: it pages.")
     async def publications(self, info: Info) -> list[Publication]:
         rows = await info.context.loader(loaders.PublicationsByCompilationIdLoader).load(self.pk)
         base = _base_url(info.context)
         return [Publication.from_row(row, base) for row in rows]
+
+    @strawberry.field(description="Published versions, newest first, a page at a time; old "
+                      "versions stay.", directives=priced_connection(),
+                      metadata=no_twin("file URLs are absolute, built from the request's "
+                                       "origin by the executor"))
+    async def publication_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Publication]:
+        base = _base_url(info.context)
+        return await _page(info.context, rules.PUBLICATION_PAGES, self.pk,
+                           PageArgs.of(first, after, last, before),
+                           lambda row: Publication.from_row(row, base))
 
     @strawberry.field(description="Payout proposals, newest first.",
                       directives=sized_list(UNCAPPED_LIST_SIZE),
@@ -528,6 +378,16 @@ class Compilation(Node):
             payout_window_days=row["payout_window_days"],
             created_at=row["created_at"], updated_at=row["updated_at"],
         )
+
+
+async def _page(
+    context: Context, listing: Listing, parent: int, page: PageArgs, to_node: Any,
+) -> Connection[Any]:
+    """A page of one of a compilation's lists, through the request's batched loaders."""
+    order = listing.default_order
+    rows = await context.pages(listing).load(PageKey(parent, order, page))
+    return connection_from_rows(rows, page, listing.orderings[order], to_node,
+                                count=lambda: context.counts(listing).load(CountKey(parent)))
 
 
 def compilations_connection(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.core.rules import Condition, Filter, Listing, Table, newest_first
+from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, newest_first
 
 PUBLIC = Condition("{t}.status in ('PUBLISHED', 'ARCHIVED')")
 # The viewer is an editor or an admin (their role, read with the row: one statement).
@@ -51,9 +51,37 @@ LISTING = Listing(source="compilations {t}", columns=COLUMNS, where=VISIBLE,
 # An item of a compilation, in its place (``Compilation.items``).
 ITEMS = Table("compilation_items", (
     "id", "compilation_id", "record_id", "position", "note", "weight", "approved_version",
+    "created_at",
 ), {"added_at": "{t}.created_at"})
 
 # A step of a compilation's history (``Compilation.history``, oldest first).
 HISTORY = Table("compilation_history", (
     "id", "compilation_id", "actor_id", "action", "from_status", "to_status", "reason", "at",
 ))
+
+# The lists of a compilation, paged (``itemConnection``, ``historyConnection``,
+# ``publicationConnection``). Whoever sees the compilation sees all of them: no rule of their
+# own.
+ITEM_PAGES = Listing(
+    source="compilation_items {t}", columns=ITEMS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"POSITION": Ordering((Key("{t}.position", "bigint"), Key("{t}.id", "bigint")),
+                                    False)},
+)
+HISTORY_PAGES = Listing(
+    source="compilation_history {t}", columns=HISTORY.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"OLDEST": Ordering((Key("{t}.id", "bigint"),), False)},
+)
+# A publication with its files, as a JSON array in the order the target rendered them.
+PUBLICATIONS = Table("publications", ("id", "compilation_id", "version", "published_by",
+                                      "published_at"), {"files": """coalesce((
+    select jsonb_agg(jsonb_build_object('name', {t}_f.name, 'mime_type', {t}_f.mime_type,
+                                        'size', {t}_f.size, 'sha256', {t}_f.sha256)
+                     order by {t}_f.position)
+    from publication_files {t}_f where {t}_f.publication_id = {t}.id), '[]')"""})
+PUBLICATION_PAGES = Listing(
+    source="publications {t}", columns=PUBLICATIONS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"NEWEST": Ordering((Key("{t}.version", "bigint"),), True)},
+)

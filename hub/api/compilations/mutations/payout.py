@@ -12,7 +12,8 @@ from __future__ import annotations
 import strawberry
 
 from hub.api.compilations.mutations.common import payload, require_editorial, require_team
-from hub.api.compilations.types import Compilation, MoneyInput, PayoutProposal, editorial, frozen_lines
+from hub.api.compilations.payouts import MoneyInput, PayoutProposal, frozen_lines
+from hub.api.compilations.types import Compilation, editorial
 from hub.api.context import Context
 from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
