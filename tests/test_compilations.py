@@ -24,6 +24,7 @@ from tests.compilations_api import (
     step,
     story,
 )
+from tests.test_compiled import both_ways
 
 SPLIT = """
 query Split($id: ID!, $pool: MoneyInput!) {
@@ -130,6 +131,9 @@ async def test_the_whole_editorial_workflow_of_a_book(api: Api) -> None:
     assert again["publication"]["version"] == 2
     versions = (await api.gql(COMPILATION, {"id": cid}))["compilation"]["publications"]
     assert [v["version"] for v in versions] == [2, 1]
+    paged = (await api.gql(PUBLICATIONS, {"id": cid}))["compilation"]["publicationConnection"]
+    assert paged["totalCount"] == 2 and paged["nodes"][0]["version"] == 2
+    assert paged["nodes"][0]["files"] == [{"name": f["name"]} for f in versions[0]["files"]]
     assert (await step(api, ARCHIVE, eddie, cid))["compilation"]["status"] == "ARCHIVED"
 
     events = await api.hub.db.fetch("select kind, payload from events where subject = $1 "
@@ -353,3 +357,95 @@ async def test_create_compilation_reports_every_problem_at_once(api: Api) -> Non
         ("title", "INVALID_INPUT"), ("lineageShare", "INVALID_INPUT"),
         ("editorsPercent", "INVALID_INPUT"), ("maxDepth", "INVALID_INPUT")]
     assert await api.hub.db.fetchval("select count(*) from compilations") == 0
+
+
+READ = """
+query Read($id: ID!) {
+  compilation(id: $id) {
+    id title status lineageShare editorsPercent maxDepth editors { handle }
+    items { id position note weight addedAt record { title } }
+    history { action fromStatus toStatus actor { handle } }
+  }
+  compilations(first: 5) { totalCount edges { cursor node { title status } } }
+  node(id: $id) { id ... on Compilation { title status } }
+  publishingTargets { key label acceptedMediaTypes creditRoles }
+}"""
+
+
+async def test_reads_are_compiled_for_every_viewer_with_the_one_visibility_rule(api: Api) -> None:
+    """Work in progress is read in one statement, for editors too (their role is read with
+    the rows); the compiled answer is the executor's for the editor, a member and anyone."""
+    eddie, _ = await editors(api)
+    member = await api.sign_up("moe")
+    writer = await api.sign_up("wendy")
+    compilation = await create(api, eddie, lineageShare="0.50", editorsPercent="12.5")
+    item = await add(api, eddie, compilation, await story(api, writer, "First Light"),
+                     note="Opens the book.", weight="2.50")
+    assert item["position"] == 1
+    for token, sees in ((eddie.token, True), (member.token, False), (None, False)):
+        body, statements = await both_ways(api, READ, {"id": compilation["id"]}, token=token)
+        assert statements == (2 if token else 1)  # the session's lookup, then one statement
+        data = body["data"]
+        assert (data["compilation"] is not None) is sees
+        assert (data["node"] is not None) is sees
+        assert data["compilations"]["totalCount"] == (1 if sees else 0)
+        assert [t["key"] for t in data["publishingTargets"]] == ["book", "tv"]
+    body, _ = await both_ways(api, READ, {"id": compilation["id"]}, token=eddie.token)
+    read = body["data"]["compilation"]
+    assert (read["lineageShare"], read["editorsPercent"]) == ("0.5", "12.5")
+    assert read["items"][0]["weight"] == "2.5" and read["items"][0]["note"] == "Opens the book."
+    assert [entry["action"] for entry in read["history"]] == ["create", "add_item"]
+    assert read["editors"] == [{"handle": "eddie"}]
+
+
+PAGES = """
+query Pages($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  compilation(id: $id) {
+    itemConnection(first: $first, after: $after, last: $last, before: $before) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { position record { title } } }
+    }
+    historyConnection(first: 2) { totalCount nodes { action actor { handle } } }
+  }
+}"""
+PUBLICATIONS = """
+query Publications($id: ID!) {
+  compilation(id: $id) {
+    publicationConnection(first: 1) { totalCount nodes { version files { name } } }
+  }
+}"""
+
+
+async def test_items_history_and_publications_page_as_connections(api: Api) -> None:
+    """The lists of a compilation page with first/after and last/before and count themselves;
+    compiled and executor answers agree. The unpaged lists are deprecated, not changed."""
+    eddie, _ = await editors(api)
+    writer = await api.sign_up("wendy")
+    compilation = await create(api, eddie)
+    for title in ("One", "Two", "Three"):
+        await add(api, eddie, compilation, await story(api, writer, title))
+    variables = {"id": compilation["id"], "first": 2}
+    body, statements = await both_ways(api, PAGES, variables, token=eddie.token)
+    assert statements == 2
+    items = body["data"]["compilation"]["itemConnection"]
+    assert items["totalCount"] == 3
+    assert [e["node"]["record"]["title"] for e in items["edges"]] == ["One", "Two"]
+    assert items["pageInfo"]["hasNextPage"] and not items["pageInfo"]["hasPreviousPage"]
+    history = body["data"]["compilation"]["historyConnection"]
+    assert history["totalCount"] == 4  # create and three add_item
+    assert history["nodes"] == [{"action": "create", "actor": {"handle": "eddie"}},
+                                {"action": "add_item", "actor": {"handle": "eddie"}}]
+    after = {"id": compilation["id"], "first": 2, "after": items["pageInfo"]["endCursor"]}
+    body, _ = await both_ways(api, PAGES, after, token=eddie.token)
+    rest = body["data"]["compilation"]["itemConnection"]
+    assert [e["node"]["position"] for e in rest["edges"]] == [3]
+    assert rest["pageInfo"]["hasPreviousPage"] and not rest["pageInfo"]["hasNextPage"]
+    before = {"id": compilation["id"], "last": 1, "before": rest["edges"][0]["cursor"]}
+    body, _ = await both_ways(api, PAGES, before, token=eddie.token)
+    back = body["data"]["compilation"]["itemConnection"]
+    assert [e["node"]["position"] for e in back["edges"]] == [2]
+    assert back["pageInfo"]["hasPreviousPage"] and back["pageInfo"]["hasNextPage"]
+    data = await api.gql(PUBLICATIONS, {"id": compilation["id"]}, token=eddie.token)
+    assert data["compilation"]["publicationConnection"] == {"totalCount": 0, "nodes": []}
+    errors = await api.errors(PAGES, {"id": compilation["id"], "first": 101}, token=eddie.token)
+    assert "100" in errors[0]["message"]

@@ -24,7 +24,7 @@ from PIL import Image
 from hub import ExtractedMedia, MediaError
 from hub.core.relay import decode_id
 from hub.domain.media import service
-from hub.http.media import media_path
+from hub.domain.media.urls import media_path
 from hub.plugins import HubPlugins
 from tests.api import Api, Member
 from tests.media_files import (
@@ -174,7 +174,7 @@ def test_media_settings_are_checked_at_start_up(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from hub.core.config import ConfigError, Settings
-    from hub.http.media import secret_key
+    from hub.domain.media.urls import secret_key
 
     for name, value, message in (
         ("HUB_STORAGE_URL", "ftp://x", "not an s3://bucket/prefix URL"),

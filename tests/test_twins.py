@@ -40,6 +40,7 @@ from hub.core.db.embedded import with_database
 from hub.core.relay import decode_id, encode_id
 from hub.http.app import create_app, create_hub
 from hub.plugins import HubPlugins, create_plugins
+from hub.seed.compilations import seed_compilations
 from tests.api import Api, Member
 from tests.hubprocess import FIRST_PARTY_PLUGINS
 from tests.test_compiled import both_ways, build_community
@@ -84,7 +85,9 @@ def paths(schema: GraphQLSchema, registry: Registry) -> dict[str, list[Step]]:
         parent = schema.get_type(type_name)
         assert isinstance(parent, GraphQLObjectType)
         for field_name in by_type.get(type_name, []):
-            if not registry[(type_name, field_name)].renders_selections:
+            spec = registry[(type_name, field_name)]
+            # ``node`` answers only the types its request's ID names: no path to the others.
+            if not spec.renders_selections or getattr(spec, "partial_variants", False):
                 continue
             named = get_named_type(parent.fields[field_name].type)
             if isinstance(named, GraphQLObjectType):
@@ -239,6 +242,16 @@ async def _exercise(api: Api) -> World:
     await db.execute("insert into collaboration_owners (collaboration_id, member_id) "
                      "select id, $1 from collaborations where status <> 'DRAFT'",
                      decode_id(maker.id, "Member"))
+    # The demo's published compilations and a draft (editorial work: hidden from both viewers).
+    async with db.transaction() as tx:
+        assert await seed_compilations(tx, db, api.hub.plugins, api.hub.settings, 7) > 0
+    draft_compilation = await db.fetchval(
+        "insert into compilations (title, description, target, settings, created_by) "
+        "select 'Work in progress', '', target, settings, created_by from compilations "
+        "order by id limit 1 returning id")
+    compilations = [encode_id("Compilation", row["id"]) for row in await db.fetch(
+        "select id from compilations order by id")]
+    assert draft_compilation is not None and len(compilations) > 1
     return World(api, maker, {
         "record": [{"id": record_id} for record_id in ids],
         "member": [{"handle": handle} for handle in handles],
@@ -248,6 +261,12 @@ async def _exercise(api: Api) -> World:
         "records": [{}],
         "members": [{}],
         "viewer": [{}],
+        "compilation": [{"id": compilation_id} for compilation_id in compilations],
+        "compilations": [{}],
+        "publishingTargets": [{}],
+        "mediaTypes": [{}],
+        "node": [{"id": node_id} for node_id in (*ids[:3], maker.id, *compilations)],
+        "nodes": [{"ids": [*ids[:3], maker.id, *compilations]}],
     })
 
 

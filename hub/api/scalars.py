@@ -27,6 +27,8 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
+from hub.core.numbers import plain
+
 MAX_DIGITS = 40
 MAX_SCALE = 40
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -35,14 +37,6 @@ DESCRIPTION = (
     "`\"10\"`; never an exponent). Accepted as such a string or as a number; at most "
     f"{MAX_DIGITS} digits."
 )
-
-
-def plain(value: Decimal | int) -> str:
-    """``value`` in plain notation, keeping its digits (``Decimal("1E+1")`` → ``"10"``)."""
-    number = Decimal(value)
-    if number.is_zero():
-        number = abs(number)  # no "-0"
-    return format(number, "f")
 
 
 def _refuse(value: Any, why: str) -> StrawberryInputCoercionError:

@@ -12,14 +12,9 @@ hubs serve the same files.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import os
 import re
-import secrets
 import time
-from pathlib import Path
 
 from aiohttp import web
 
@@ -27,41 +22,11 @@ from hub.core.config import Settings
 from hub.core.db import Database
 from hub.domain.media import store
 from hub.domain.media.storage import get_storage
+from hub.domain.media.urls import signature
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-SIGNED_URL_HOURS = 1
 PUBLIC_MAX_AGE = 24 * 60 * 60
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_keys: dict[Path, bytes] = {}
-
-
-def secret_key(settings: Settings) -> bytes:
-    """``HUB_SECRET_KEY``, or the key generated once and kept in the data directory."""
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    path = settings.data_dir / "secret_key"
-    if path not in _keys:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_urlsafe(48))
-        _keys[path] = path.read_text().strip().encode()
-    return _keys[path]
-
-
-def signature(settings: Settings, sha256: str, expires: int) -> str:
-    digest = hmac.new(secret_key(settings), f"{sha256}:{expires}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
-
-
-def media_path(settings: Settings, sha256: str, *, public: bool, now: float | None = None) -> str:
-    """The path of a blob's download URL, signed unless ``public``."""
-    if public:
-        return f"/media/{sha256}"
-    hour = 3600
-    expires = (int(now if now is not None else time.time()) // hour + 1 + SIGNED_URL_HOURS) * hour
-    return f"/media/{sha256}?expires={expires}&signature={signature(settings, sha256, expires)}"
 
 
 def _signed_until(request: web.Request, settings: Settings, sha256: str) -> int | None:

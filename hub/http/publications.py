@@ -22,10 +22,6 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def publication_path(sha256: str, name: str) -> str:
-    return f"/publications/{sha256}/{quote(name)}"
-
-
 def add_publication_routes(app: web.Application, settings: Settings, db: Database) -> None:
     """``GET``/``HEAD /publications/{sha256}/{name}``."""
 

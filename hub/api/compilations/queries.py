@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compilations import twins
 from hub.api.compilations.types import (
     Compilation,
     CompilationStatus,
     PublishingTargetInfo,
     compilations_connection,
-    editorial,
     load_compilation,
 )
+from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.relay import Connection
+from hub.core.pages import root_count, root_page
 from hub.core.relay import PageArgs, decode_id
-from hub.domain.compilations import store
+from hub.domain.compilations import rules
 
 
 @strawberry.input(description="Narrows `compilations`; all given conditions must hold.")
@@ -27,33 +31,52 @@ class CompilationFilter:
     )
     target: str | None = strawberry.field(default=None, description="Only this target (`book`…).")
 
-    def to_store(self) -> store.CompilationFilter:
-        return store.CompilationFilter(status=self.status.value if self.status else None,
-                                       target=self.target)
+    def cleaned(self) -> dict[str, Any]:
+        """The given conditions as the listing binds them (rules.FILTERS)."""
+        return rules.LISTING.cleaned_filters({"status": self.status, "target": self.target})
 
 
 @strawberry.type
 class CompilationsQuery:
     @strawberry.field(description="A compilation by ID; null if it does not exist or you may not "
-                      "see it (work in progress is for editors and admins).")
-    async def compilation(self, info: Info, id: strawberry.ID) -> Compilation | None:
+                      "see it (work in progress is for editors and admins).",
+                      metadata=twin(twins.CompilationById()))
+    async def compilation(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="The compilation's global ID (`Compilation.id`).")],
+    ) -> Compilation | None:
         return await load_compilation(info.context, decode_id(id, "Compilation"))
 
     @strawberry.field(description="Compilations, newest first: PUBLISHED and ARCHIVED ones for "
                       "everyone, every status for editors and admins.",
-                      directives=priced_connection())
+                      directives=priced_connection(), metadata=twin(twins.COMPILATIONS))
     async def compilations(
-        self, info: Info, filter: CompilationFilter | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info,
+        filter: Annotated[CompilationFilter | None, strawberry.argument(
+            description="Only the compilations that match; null or omitted: every visible "
+            "one.")] = None,
+        first: Annotated[int | None, strawberry.argument(
+            description="Forward paging: at most this many compilations after `after` "
+            "(default 20, at most 100).")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="Forward paging: the `endCursor` (or an edge's `cursor`) of the "
+            "previous page.")] = None,
+        last: Annotated[int | None, strawberry.argument(
+            description="Backward paging: at most this many compilations before `before`.")]
+        = None,
+        before: Annotated[str | None, strawberry.argument(
+            description="Backward paging: the `startCursor` of the page after the one wanted.")]
+        = None,
     ) -> Connection[Compilation]:
         context = info.context
         page = PageArgs.of(first, after, last, before)
-        found = (filter or CompilationFilter()).to_store()
-        sees_all = editorial(context)
-        rows = await store.list_compilations(context.db, found, sees_all, page)
+        filters = (filter or CompilationFilter()).cleaned()
+        rows = await root_page(context.db, rules.LISTING, context.viewer_id, "NEWEST", page,
+                               filters)
         return compilations_connection(
-            context, rows, page, count=lambda: store.count_compilations(context.db, found, sees_all)
+            context, rows, page,
+            count=lambda: root_count(context.db, rules.LISTING, context.viewer_id, filters),
         )
 
     @strawberry.field(description="The publishing targets of the enabled plugins.",

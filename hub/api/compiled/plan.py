@@ -358,5 +358,12 @@ class _Collector:
                 selection.children = self.collect(named, node.selection_set)
             else:
                 for possible in self.schema.get_possible_types(named):
-                    selection.variants[possible.name] = self.collect(possible, node.selection_set)
+                    try:
+                        selection.variants[possible.name] = self.collect(possible,
+                                                                         node.selection_set)
+                    except NotCompilable:
+                        # A spec that knows each request's type (``node``) renders only the
+                        # types it can; the others send that request to the executor.
+                        if not getattr(spec, "partial_variants", False):
+                            raise
         return selection

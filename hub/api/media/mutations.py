@@ -7,7 +7,7 @@ INVALID_STATE. Extracted values fill the record's empty details (its version goe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -82,5 +82,9 @@ class MediaMutation:
     @strawberry.mutation(description="Attach a file to your record (multipart upload). Its type "
                          "is read from its bytes; metadata such as duration or dimensions fills "
                          "the record's empty details. The same bytes are stored once.")
-    async def attach_media(self, info: Info, input: AttachMediaInput) -> RecordPayload:
+    async def attach_media(
+        self, info: Info,
+        input: Annotated[AttachMediaInput, strawberry.argument(
+            description="Your record and the file to attach to it.")],
+    ) -> RecordPayload:
         return await attach_media(info.context, input)

@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from hub.api.context import Context
 from hub.domain.media.loaders import MediaByRecordIdLoader
-from hub.http.media import media_path
+from hub.domain.media.urls import media_path
 
 
 @strawberry.type(description="A file attached to a record: audio, an image, a text, a video.")

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from hub.core.db import Database
-from hub.core.loaders import MAX_BATCH, RowsByIdLoader, grouped
+from hub.core.loaders import MAX_BATCH, DataLoader, RowsByIdLoader, grouped
 from hub.domain.compilations import store
 
 
 class CompilationByIdLoader(RowsByIdLoader[Any]):
-    """Compilation rows by id (every status; callers apply visibility)."""
+    """Compilation rows by id (every status), each with ``_visible`` for the viewer."""
 
     async def fetch(self, ids: list[int]) -> Sequence[Any]:
-        return await store.compilations_by_ids(self.db, ids)
+        return await store.compilations_by_ids(self.db, ids, self.viewer)
 
 
 class ProposalByIdLoader(RowsByIdLoader[Any]):

@@ -5,8 +5,8 @@ Problems are public for a published compilation, so they never quote a record th
 public: ``RECORD_UNAVAILABLE`` names the item's place, not its title, and a target's problems
 about an unavailable item are dropped (the hub's problem already blocks it). Once approved, a
 compilation publishes only the versions its review approved: an item whose record changed
-since is ``CHANGED_SINCE_APPROVAL`` (hub/compilations/mutations.py says what publishing then
-does).
+since is ``CHANGED_SINCE_APPROVAL`` (hub/api/compilations/mutations/publication.py says what
+publishing then does).
 
 Files are blobs of the media slice (hub/media): stored once per content, kept while a
 ``publication_media`` row names them, downloadable at ``/publications/{sha256}/{name}``.
@@ -19,9 +19,9 @@ import hashlib
 import re
 from typing import Any
 
-from hub.api.context import Context
 from hub.core.db import Executor
 from hub.core.relay import encode_id
+from hub.core.services import Services
 from hub.domain.compilations import store, workflow
 from hub.domain.compilations.snapshot import take_snapshot
 from hub.domain.media import service as media_service
@@ -32,7 +32,7 @@ from hub.plugin_api import Artifact, CompilationSnapshot, Problem
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
-def _core_problems(context: Context, snapshot: CompilationSnapshot) -> list[Problem]:
+def _core_problems(context: Services, snapshot: CompilationSnapshot) -> list[Problem]:
     """What the hub itself refuses to publish, whatever the target."""
     target = context.plugins.publishing_targets.get(snapshot.target)
     problems = []
@@ -54,7 +54,7 @@ def _core_problems(context: Context, snapshot: CompilationSnapshot) -> list[Prob
     return problems
 
 
-async def problems_of(context: Context, snapshot: CompilationSnapshot) -> list[Problem]:
+async def problems_of(context: Services, snapshot: CompilationSnapshot) -> list[Problem]:
     problems = _core_problems(context, snapshot)
     if snapshot.target not in context.plugins.publishing_targets:
         return problems
@@ -87,7 +87,7 @@ async def changed_since_approval(ex: Executor, row: Any) -> list[Problem]:
     ) for item in await store.changed_items(ex, row["id"])]
 
 
-async def find_problems(context: Context, ex: Executor, row: Any) -> list[Problem]:
+async def find_problems(context: Services, ex: Executor, row: Any) -> list[Problem]:
     problems = await problems_of(context, await take_snapshot(context, ex, row))
     return problems + await changed_since_approval(ex, row)
 
@@ -104,7 +104,7 @@ def _checked(artifacts: Any, target: str) -> list[Artifact]:
     return list(artifacts)
 
 
-async def render(context: Context, snapshot: CompilationSnapshot) -> list[Artifact]:
+async def render(context: Services, snapshot: CompilationSnapshot) -> list[Artifact]:
     artifacts = await context.plugins.call_owner(
         "hub_render_compilation", snapshot.target, compilation=snapshot
     )
@@ -112,7 +112,7 @@ async def render(context: Context, snapshot: CompilationSnapshot) -> list[Artifa
 
 
 async def store_publication(
-    context: Context, tx: Executor, row: Any, actor_id: int, written: list[str],
+    context: Services, tx: Executor, row: Any, actor_id: int, written: list[str],
 ) -> Any:
     """Render the compilation, store its files and record the publication (a new version).
     Appends each blob this call put in storage to ``written`` (for clean-up on rollback)."""
@@ -136,7 +136,7 @@ async def store_publication(
     return publication
 
 
-async def forget_unrecorded(context: Context, written: list[str]) -> None:
+async def forget_unrecorded(context: Services, written: list[str]) -> None:
     """After a publish's transaction: delete from storage the blobs it wrote whose row was
     rolled back, so a failed publish leaves no bytes behind."""
     storage = get_storage(context.settings)

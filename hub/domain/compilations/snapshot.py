@@ -11,10 +11,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from hub.api.context import Context
-from hub.api.scalars import plain
 from hub.core.db import Executor
+from hub.core.numbers import plain
 from hub.core.relay import encode_id
+from hub.core.services import Services
 from hub.domain.compilations import credits, store
 from hub.domain.media import store as media_store
 from hub.domain.media.storage import get_storage
@@ -70,7 +70,7 @@ def _contributors(record_id: int, sources: dict[int, list[int]], authors: dict[i
     return tuple(found.values())
 
 
-async def _media(context: Context, ex: Executor, record_ids: list[int], with_bytes: bool) -> dict[
+async def _media(context: Services, ex: Executor, record_ids: list[int], with_bytes: bool) -> dict[
     int, list[MediaFileSnapshot],
 ]:
     files: dict[int, list[MediaFileSnapshot]] = defaultdict(list)
@@ -89,7 +89,7 @@ async def _media(context: Context, ex: Executor, record_ids: list[int], with_byt
 
 
 async def take_snapshot(
-    context: Context, ex: Executor, row: Any, *, with_bytes: bool = False, version: int = 1,
+    context: Services, ex: Executor, row: Any, *, with_bytes: bool = False, version: int = 1,
 ) -> CompilationSnapshot:
     items = await store.item_records(ex, row["id"])
     record_ids = [item["record_id"] for item in items]

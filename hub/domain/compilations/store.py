@@ -1,25 +1,19 @@
 """SQL for compilations: the compilation rows, editors, items, history, publications and
-payouts. Functions take an :class:`Executor`; visibility is applied here for lists and by
-:func:`hub.compilations.types.visible` for single rows."""
+payouts. Functions take an :class:`Executor`. Who may see a compilation is declared once, in
+hub/domain/compilations/rules.py: lists page through its ``LISTING`` (hub/core/pages.py), and
+rows read by ID carry ``_visible`` for the viewer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from hub.core.db import Executor
-from hub.core.relay import Ordering, PageArgs
+from hub.domain.compilations import rules
 
-COLUMNS = (
-    "c.id, c.title, c.description, c.target, c.settings, c.status, c.lineage_share, "
-    "c.max_depth, c.editors_percent, c.payout_window_days, c.created_by, c.submitted_by, "
-    "c.created_at, c.updated_at"
-)
-NEWEST = Ordering(("c.created_at", "c.id"), ("timestamptz", "bigint"), descending=True)
-PUBLIC = "c.status in ('PUBLISHED', 'ARCHIVED')"
+COLUMNS = rules.COMPILATIONS.select("c")
 
 ITEM_COLUMNS = (
     "i.id, i.compilation_id, i.record_id, i.position, i.note, i.weight, i.created_at, "
@@ -34,44 +28,13 @@ PROPOSAL_COLUMNS = (
 # --- compilations --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CompilationFilter:
-    status: str | None = None
-    target: str | None = None
-
-
-def _filter_sql(found: CompilationFilter, editorial: bool, params: list[Any]) -> list[str]:
-    conditions = [] if editorial else [PUBLIC]
-    if found.status:
-        params.append(found.status)
-        conditions.append(f"c.status = ${len(params)}")
-    if found.target:
-        params.append(found.target)
-        conditions.append(f"c.target = ${len(params)}")
-    return conditions or ["true"]
-
-
-async def list_compilations(
-    ex: Executor, found: CompilationFilter, editorial: bool, page: PageArgs,
+async def compilations_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None,
 ) -> list[asyncpg.Record]:
-    params: list[Any] = []
-    conditions = _filter_sql(found, editorial, params)
-    keyset, order_by, limit = NEWEST.page_sql(page, params)
-    return await ex.fetch(
-        f"select {COLUMNS}, {NEWEST.select_keys()} from compilations c "
-        f"where {' and '.join(conditions + keyset)} order by {order_by} limit {limit}",
-        *params,
-    )
-
-
-async def count_compilations(ex: Executor, found: CompilationFilter, editorial: bool) -> int:
-    params: list[Any] = []
-    where = " and ".join(_filter_sql(found, editorial, params))
-    return await ex.fetchval(f"select count(*) from compilations c where {where}", *params)
-
-
-async def compilations_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(f"select {COLUMNS} from compilations c where c.id = any($1::bigint[])", ids)
+    """Compilation rows by id, each with ``_visible``: whether ``viewer`` may see it."""
+    seen = rules.COLUMNS_SEEN.format(t="c", viewer="$2::bigint")
+    return await ex.fetch(f"select {seen} from compilations c where c.id = any($1::bigint[])",
+                          ids, viewer)
 
 
 async def compilation_for_update(ex: Executor, compilation_id: int) -> asyncpg.Record | None:

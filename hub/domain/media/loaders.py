@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from hub.core.db import Database
-from hub.core.loaders import MAX_BATCH, grouped
+from hub.core.loaders import MAX_BATCH, DataLoader, grouped
 from hub.domain.media import store
 
 

@@ -19,9 +19,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from hub.api.context import Context
 from hub.core.db import Executor
 from hub.core.errors import ErrorCode, InputProblem
+from hub.core.services import Services
 from hub.core.validation import Problems
 from hub.domain.media import store
 from hub.domain.media.sniff import sniff_bytes
@@ -43,12 +43,12 @@ def _problem(code: ErrorCode, message: str, field: str) -> InputProblem:
     return InputProblem(code, message, field)
 
 
-async def accepted_media(context: Context, media_type: str) -> AcceptedMedia | None:
+async def accepted_media(context: Services, media_type: str) -> AcceptedMedia | None:
     return await context.plugins.call_owner("hub_media_accepts", media_type)
 
 
 async def prepare(
-    context: Context, media_type: str, uploads: list[UploadedFile], field: str,
+    context: Services, media_type: str, uploads: list[UploadedFile], field: str,
 ) -> list[PreparedFile]:
     """Check every upload and extract its metadata; the problems of all files are raised
     together."""
@@ -63,7 +63,7 @@ async def prepare(
 
 
 async def _prepare_one(
-    context: Context, media_type: str, upload: UploadedFile, where: str,
+    context: Services, media_type: str, upload: UploadedFile, where: str,
 ) -> PreparedFile:
     if not isinstance(upload, UploadedFile):
         raise _problem(ErrorCode.INVALID_FILE, "Send the file as a multipart upload "
@@ -118,7 +118,7 @@ def fill_details(details: dict[str, Any], prepared: list[PreparedFile]) -> dict[
 
 
 async def store_prepared(
-    tx: Executor, context: Context, record_id: int, prepared: list[PreparedFile],
+    tx: Executor, context: Services, record_id: int, prepared: list[PreparedFile],
 ) -> None:
     storage = get_storage(context.settings)
     for item in prepared:
@@ -136,7 +136,7 @@ async def store_prepared(
         )
 
 
-async def _store_bytes(tx: Executor, context: Context, data: bytes) -> str:
+async def _store_bytes(tx: Executor, context: Services, data: bytes) -> str:
     sha256 = hashlib.sha256(data).hexdigest()
     mime_type = sniff_bytes(data[:8192])
     await store.lock_blob(tx, sha256)
@@ -146,7 +146,7 @@ async def _store_bytes(tx: Executor, context: Context, data: bytes) -> str:
     return sha256
 
 
-async def forget_unrecorded(context: Context, prepared: list[PreparedFile]) -> None:
+async def forget_unrecorded(context: Services, prepared: list[PreparedFile]) -> None:
     """After the write's transaction: remove from storage each blob written for it that has
     no row (the transaction rolled back), so a failed write leaves no bytes behind."""
     candidates = [item.upload.sha256 for item in prepared
@@ -160,13 +160,13 @@ async def forget_unrecorded(context: Context, prepared: list[PreparedFile]) -> N
                 await storage.delete(sha256)
 
 
-async def release_record_media(tx: Executor, context: Context, record_id: int) -> None:
+async def release_record_media(tx: Executor, context: Services, record_id: int) -> None:
     """Detach every file of a deleted record; delete the blobs nothing else uses (another
     record, a thumbnail, a publication), from the database and from storage."""
     await release_blobs(tx, context, await store.detach_all(tx, record_id))
 
 
-async def release_blobs(tx: Executor, context: Context, candidates: list[str]) -> None:
+async def release_blobs(tx: Executor, context: Services, candidates: list[str]) -> None:
     storage = get_storage(context.settings)
     for sha256 in candidates:
         await store.lock_blob(tx, sha256)
@@ -185,7 +185,7 @@ async def use_in_publication(
     await store.use_in_publication(tx, publication, sha256, role)
 
 
-async def release_publication(tx: Executor, context: Context, publication: str) -> None:
+async def release_publication(tx: Executor, context: Services, publication: str) -> None:
     """For the publishing slice: the publication is gone; delete the blobs only it used."""
     await release_blobs(tx, context, await store.release_publication(tx, publication))
 
@@ -199,7 +199,7 @@ async def media_for_records(ex: Executor, record_ids: list[int]) -> dict[int, li
     return found
 
 
-async def read_blob(context: Context, sha256: str, size: int) -> bytes:
+async def read_blob(context: Services, sha256: str, size: int) -> bytes:
     """For the publishing slice: a blob's bytes (e.g. an image to put in an EPUB). Whole
     files in memory: use it for what an artifact embeds, not for streaming."""
     storage = get_storage(context.settings)

@@ -1,0 +1,258 @@
+"""GraphQL types of the money of compilations: amounts, credit lines (of a split or a payout)
+and payout proposals, with ``Member.payouts``. Split from types.py, which re-exports them.
+
+Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py);
+``Member.payouts`` to the member themself and ADMINs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
+from hub.api.nodes import node_resolver
+from hub.api.relay import Node
+from hub.core.numbers import plain
+from hub.core.relay import encode_id, try_decode_id
+from hub.domain.compilations import credits, loaders
+
+if TYPE_CHECKING:
+    from hub.api.compilations.types import Compilation
+    from hub.api.context import Context
+    from hub.api.members.types import Member
+
+MemberRef = Annotated["Member", strawberry.lazy("hub.api.members.types")]
+CompilationRef = Annotated["Compilation", strawberry.lazy("hub.api.compilations.types")]
+
+
+async def _load_member(context: Context, pk: int | None) -> Member | None:
+    from hub.api.members.types import load_member
+
+    return await load_member(context, pk) if pk is not None else None
+
+
+async def _load_compilation(context: Context, pk: int) -> Compilation | None:
+    from hub.api.compilations.types import load_compilation
+
+    return await load_compilation(context, pk)
+
+
+@strawberry.enum(description="Whether a payout proposal is still open for comments.")
+class PayoutStatus(enum.Enum):
+    PROPOSED = strawberry.enum_value("PROPOSED", description="Open for comments until its "
+                                     "window closes; the amounts may still be replaced by a "
+                                     "new proposal.")
+    FINALIZED = strawberry.enum_value("FINALIZED", description="Finalized by an editor after "
+                                      "the window closed: immutable, the amounts are owed.")
+
+
+# --- money and credits --------------------------------------------------------------------------
+
+
+@strawberry.input(description="An amount of money: a decimal in major units and an ISO 4217 "
+                  "currency code, e.g. `{amount: \"1250.00\", currency: \"USD\"}`.")
+class MoneyInput:
+    amount: Decimal = strawberry.field(description="Positive, at most 10^12, with no more "
+                                       "decimal places than the currency has (2 for USD).")
+    currency: str = strawberry.field(description="ISO 4217 code (USD, EUR, GBP, JPY…).")
+
+    def parse(self, field: str = "pool") -> credits.Money:
+        return credits.parse_money(self.amount, self.currency, field)
+
+
+@strawberry.type(description="An amount of money.")
+class Money:
+    amount: Decimal = strawberry.field(description="In major units with the currency's "
+                                       "decimal places, e.g. `12.50` (none for JPY).")
+    currency: str = strawberry.field(description="ISO 4217 code.")
+
+    @classmethod
+    def of(cls, minor: int, currency: str) -> Money:
+        return cls(amount=credits.minor_to_decimal(minor, currency), currency=currency)
+
+
+async def visible_title(context: Context, record_pk: int | None) -> str | None:
+    """A record's title if the viewer may see the record, else None (a tombstone: deleted,
+    unpublished, someone else's draft). Credits name the author, never hidden content."""
+    from hub.domain.records.loaders import RecordByIdLoader
+
+    if record_pk is None:
+        return None
+    row = await context.loader(RecordByIdLoader).load(record_pk)
+    return row["title"] if row is not None and row["_visible"] else None
+
+
+@strawberry.type(description="Where part of a member's credit comes from: an item's record at a "
+                 "lineage depth (0: they wrote it; 1: a direct source…), or a categorical credit.")
+class CreditPart:
+    role: str = strawberry.field(description="`author` (depth 0), `source` (deeper), or the "
+                                 "categorical credit's name (e.g. `editors`).")
+    item_id: strawberry.ID | None = strawberry.field(description="The compilation item.")
+    record_id: strawberry.ID | None = strawberry.field(description="The record credited "
+                                                       "(given even when you may not see it).")
+    depth: int | None = strawberry.field(description="Steps from the item's record.")
+    amount: Decimal = strawberry.field(description="This part of the line's amount, in major "
+                                       "units with the currency's places; the parts of a line "
+                                       "add up to its amount exactly (largest remainder).")
+    record_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The record's title; null when you may not see the record "
+                      "(deleted, unpublished, someone else's draft): its author keeps the "
+                      "credit, its content stays hidden.")
+    async def record_title(self, info: Info) -> str | None:
+        return await visible_title(info.context, self.record_pk)
+
+    def to_json(self) -> dict[str, Any]:
+        """What a frozen payout line stores: no title (read through visibility on display)."""
+        return {"role": self.role, "itemId": self.item_id, "recordId": self.record_id,
+                "depth": self.depth, "amount": format(self.amount, "f")}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CreditPart:
+        record_id = data.get("recordId")
+        return cls(role=data["role"], item_id=data.get("itemId"), record_id=record_id,
+                   depth=data.get("depth"), amount=Decimal(data["amount"]),
+                   record_pk=try_decode_id(record_id, "Record") if record_id else None)
+
+
+@strawberry.type(description="One member's line of a credit split or payout.")
+class CreditLine:
+    amount: Money = strawberry.field(description="What the member gets, rounded to minor units; "
+                                     "the lines of a split add up to the pool exactly.")
+    share: Decimal = strawberry.field(description="Their share of the pool to 6 decimal "
+                                      "places (`0.250000`), rounded so that the shares of a "
+                                      "split add up to 1 exactly (largest remainder).")
+    breakdown: list[CreditPart] = strawberry.field(description="Which items, records and depths "
+                                                   "the amount comes from; the parts add up to "
+                                                   "the amount.",
+                                                   directives=sized_list(UNCAPPED_LIST_SIZE))
+    member_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The member credited.")
+    async def member(self, info: Info) -> MemberRef:
+        member = await _load_member(info.context, self.member_pk)
+        assert member is not None, "payout lines reference members"
+        return member
+
+
+def credit_lines(shares: list[credits.CreditShare], pool: credits.Money) -> list[CreditLine]:
+    """GraphQL lines for a computed split."""
+    lines = []
+    for share in shares:
+        parts = [CreditPart(
+            role=part.role,
+            item_id=strawberry.ID(encode_id("CompilationItem", part.item_id)) if part.item_id else None,
+            record_id=strawberry.ID(encode_id("Record", part.record_id)) if part.record_id else None,
+            record_pk=part.record_id, depth=part.depth,
+            amount=credits.minor_to_decimal(part.amount, pool.currency),
+        ) for part in share.parts]
+        lines.append(CreditLine(
+            amount=Money.of(share.amount, pool.currency),
+            share=Decimal(share.share_millionths).scaleb(-6),
+            breakdown=parts, member_pk=share.member_id,
+        ))
+    return lines
+
+
+def frozen_lines(
+    shares: list[credits.CreditShare], money: credits.Money,
+) -> list[tuple[int, int, str, Any]]:
+    """Payout lines as stored: member, amount in minor units, share, and the breakdown with
+    record IDs but no titles (read through the records' visibility when shown)."""
+    lines = credit_lines(shares, money)
+    return [(share.member_id, share.amount, plain(line.share),
+             [p.to_json() for p in line.breakdown])
+            for share, line in zip(shares, lines, strict=True)]
+
+
+# --- payouts ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A comment on a payout proposal.")
+class PayoutComment:
+    body: str = strawberry.field(description="The comment.")
+    created_at: dt.datetime = strawberry.field(description="When it was written.")
+    author_pk: strawberry.Private[int]
+
+    @strawberry.field(description="Who wrote it.")
+    async def author(self, info: Info) -> MemberRef | None:
+        return await _load_member(info.context, self.author_pk)
+
+
+@strawberry.type(description="A frozen credit split of a pool: PROPOSED (open for comments "
+                 "until its window closes), then FINALIZED by an editor (immutable).")
+class PayoutProposal(Node):
+    id: strawberry.ID = strawberry.field(description="The proposal's opaque global ID.")
+    status: PayoutStatus = strawberry.field(description="PROPOSED or FINALIZED.")
+    pool: Money = strawberry.field(description="The money shared.")
+    created_at: dt.datetime = strawberry.field(description="When it was proposed.")
+    window_closes_at: dt.datetime = strawberry.field(description="Comments close, and "
+                                                     "finalizing opens, at this time.")
+    finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized.")
+    pk: strawberry.Private[int]
+    compilation_pk: strawberry.Private[int]
+
+    @strawberry.field(description="Every member's line, largest amount first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
+    async def lines(self, info: Info) -> list[CreditLine]:
+        rows = await info.context.loader(loaders.LinesByProposalIdLoader).load(self.pk)
+        return [line_from_row(row, self.pool.currency) for row in rows]
+
+    @strawberry.field(description="Comments, oldest first.",
+                      directives=sized_list(UNCAPPED_LIST_SIZE))
+    async def comments(self, info: Info) -> list[PayoutComment]:
+        rows = await info.context.loader(loaders.CommentsByProposalIdLoader).load(self.pk)
+        return [PayoutComment(body=r["body"], created_at=r["created_at"], author_pk=r["author_id"])
+                for r in rows]
+
+    @strawberry.field(description="The compilation paid out.")
+    async def compilation(self, info: Info) -> CompilationRef | None:
+        return await _load_compilation(info.context, self.compilation_pk)
+
+    @classmethod
+    def from_row(cls, row: Any) -> PayoutProposal:
+        return cls(
+            id=strawberry.ID(encode_id("PayoutProposal", row["id"])), pk=row["id"],
+            status=PayoutStatus(row["status"]), pool=Money.of(row["pool_minor"], row["currency"]),
+            created_at=row["created_at"], window_closes_at=row["window_closes_at"],
+            finalized_at=row["finalized_at"], compilation_pk=row["compilation_id"],
+        )
+
+
+def line_from_row(row: Any, currency: str) -> CreditLine:
+    return CreditLine(amount=Money.of(row["amount_minor"], currency), share=Decimal(row["share"]),
+                      breakdown=[CreditPart.from_json(p) for p in row["breakdown"]],
+                      member_pk=row["member_id"])
+
+
+@node_resolver("PayoutProposal")
+async def load_proposal(context: Context, pk: int) -> PayoutProposal | None:
+    row = await context.loader(loaders.ProposalByIdLoader).load(pk)
+    if row is None or await _load_compilation(context, row["compilation_id"]) is None:
+        return None
+    return PayoutProposal.from_row(row)
+
+
+@strawberry.type(description="What a member is owed from one payout proposal.")
+class MemberPayout:
+    line: CreditLine = strawberry.field(description="Their line: amount, share, breakdown.")
+    proposal: PayoutProposal = strawberry.field(description="The proposal (its status says "
+                                                "whether the amount is final).")
+
+
+async def member_payouts(context: Context, member_pk: int) -> list[MemberPayout] | None:
+    """``Member.payouts``: for the member themself and ADMINs; null for everyone else."""
+    if context.viewer_id != member_pk and not context.is_admin:
+        return None
+    rows = await context.loader(loaders.LinesByMemberIdLoader).load(member_pk)
+    proposals = await context.loader(loaders.ProposalByIdLoader).load_many(
+        [row["proposal_id"] for row in rows])
+    return [MemberPayout(line=line_from_row(row, proposal["currency"]),
+                         proposal=PayoutProposal.from_row(proposal))
+            for row, proposal in zip(rows, proposals, strict=True)]

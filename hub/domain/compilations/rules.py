@@ -1,0 +1,87 @@
+"""The read rules of compilations, each declared once (hub/core/rules.py says how both the
+executor and the compiled twins render them).
+
+Who sees a compilation — the one rule, applied by every read path (``compilation``,
+``compilations``, ``node``/``nodes``, ``_entities``, payout proposals, ``Member.payouts``):
+a PUBLISHED or ARCHIVED compilation is visible to everyone, with its items, history,
+publications, credit split and payout proposals (payouts are transparent by design); a DRAFT,
+IN_REVIEW or APPROVED one is editorial work, visible to EDITORs and ADMINs only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, newest_first
+
+PUBLIC = Condition("{t}.status in ('PUBLISHED', 'ARCHIVED')")
+# The viewer is an editor or an admin (their role, read with the row: one statement).
+EDITORIAL_VIEWER = Condition(
+    "exists (select from members {t}_v where {t}_v.id = {viewer} "
+    "and {t}_v.role in ('EDITOR', 'ADMIN'))"
+)
+VISIBLE = PUBLIC | EDITORIAL_VIEWER  # compilation visibility: the one place it is decided
+
+# What a compilation row carries wherever it is read.
+COMPILATIONS = Table("compilations", (
+    "id", "title", "description", "target", "settings", "status", "lineage_share", "max_depth",
+    "editors_percent", "payout_window_days", "created_by", "submitted_by", "created_at",
+    "updated_at",
+))
+COLUMNS = COMPILATIONS.select("{t}")
+# … and, where it is read by ID, whether the viewer may see it.
+COLUMNS_SEEN = COLUMNS + ", " + VISIBLE.template.join("()") + " as _visible"
+
+ORDERINGS = {"NEWEST": newest_first()}
+
+
+def _status(value: Any) -> str | None:
+    return getattr(value, "value", value) or None
+
+
+FILTERS = {
+    "status": Filter("{t}.status = {p}", "text", _status),
+    "target": Filter("{t}.target = {p}", "text", lambda value: value or None),
+}
+
+# ``compilations``: every visible compilation, newest first.
+LISTING = Listing(source="compilations {t}", columns=COLUMNS, where=VISIBLE,
+                  orderings=ORDERINGS, filters=FILTERS)
+
+# An item of a compilation, in its place (``Compilation.items``).
+ITEMS = Table("compilation_items", (
+    "id", "compilation_id", "record_id", "position", "note", "weight", "approved_version",
+    "created_at",
+), {"added_at": "{t}.created_at"})
+
+# A step of a compilation's history (``Compilation.history``, oldest first).
+HISTORY = Table("compilation_history", (
+    "id", "compilation_id", "actor_id", "action", "from_status", "to_status", "reason", "at",
+))
+
+# The lists of a compilation, paged (``itemConnection``, ``historyConnection``,
+# ``publicationConnection``). Whoever sees the compilation sees all of them: no rule of their
+# own.
+ITEM_PAGES = Listing(
+    source="compilation_items {t}", columns=ITEMS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"POSITION": Ordering((Key("{t}.position", "bigint"), Key("{t}.id", "bigint")),
+                                    False)},
+)
+HISTORY_PAGES = Listing(
+    source="compilation_history {t}", columns=HISTORY.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"OLDEST": Ordering((Key("{t}.id", "bigint"),), False)},
+)
+# A publication with its files, as a JSON array in the order the target rendered them.
+PUBLICATIONS = Table("publications", ("id", "compilation_id", "version", "published_by",
+                                      "published_at"), {"files": """coalesce((
+    select jsonb_agg(jsonb_build_object('name', {t}_f.name, 'mime_type', {t}_f.mime_type,
+                                        'size', {t}_f.size, 'sha256', {t}_f.sha256)
+                     order by {t}_f.position)
+    from publication_files {t}_f where {t}_f.publication_id = {t}.id), '[]')"""})
+PUBLICATION_PAGES = Listing(
+    source="publications {t}", columns=PUBLICATIONS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"NEWEST": Ordering((Key("{t}.version", "bigint"),), True)},
+)
