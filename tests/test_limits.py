@@ -28,7 +28,7 @@ from hub.api.compiled import PLAN_CACHE_SIZE
 from hub.api.compiled.plan import STATEMENTS_PER_PLAN
 from hub.api.limits import (
     INTROSPECTION_CACHE_SIZE,
-    introspection_results,
+    _introspection_results,
     list_size,
     returns_list,
 )
@@ -337,7 +337,7 @@ async def test_rate_limit_keys_are_bounded(
 async def test_introspection_answers_are_bounded(api: Api) -> None:
     for i in range(INTROSPECTION_CACHE_SIZE + 4):
         await api.gql(f"query Q{i} {{ __schema {{ queryType {{ name }} }} }}")
-    cache = introspection_results[api.hub.schema]
+    cache = _introspection_results[api.hub.schema]
     assert len(cache) == INTROSPECTION_CACHE_SIZE
 
 
@@ -359,7 +359,7 @@ async def test_introspection_counts_aliases_and_depth(api: Api) -> None:
 async def test_the_standard_introspection_query_is_answered_from_a_cache(api: Api) -> None:
     query = get_introspection_query(descriptions=True)
     first = await api.gql(query)
-    cached = introspection_results[api.hub.schema]
+    cached = _introspection_results[api.hub.schema]
     assert [key for key in cached if key[0] == query]
     second = await api.gql(query)
     assert orjson.dumps(first) == orjson.dumps(second)
