@@ -45,6 +45,7 @@ from hub.core.events import Event
 from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_labels, clean_text
 from hub.domain.classes import store
+from hub.domain.classes.rules import MAX_INSTRUCTORS, MAX_LESSONS
 from hub.domain.members import store as member_store
 from hub.domain.records import store as record_store
 
@@ -55,8 +56,6 @@ MAX_SKILL = 40
 MAX_LESSON_BODY = 20_000
 MAX_PROMPT = 2_000
 MAX_FEEDBACK = 5_000
-MAX_LESSONS = 200
-MAX_INSTRUCTORS = 10
 VIDEO_MEDIA_TYPE = "film"
 
 

@@ -32,10 +32,9 @@ PLAN_CACHE_SIZE = 512
 
 def twins(schema: GraphQLSchema, plugins: HubPlugins) -> Report:
     """Every field's SQL twin, or why it has none (hub/api/compiled/derive.py)."""
-    from hub.api.classes import twins as classes
     from hub.api.records.twins import details_twins
 
-    return derive(schema, extra={**details_twins(schema, plugins), **classes.specs()})
+    return derive(schema, extra=details_twins(schema, plugins))
 
 
 class CompiledQueries:
