@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from hub.api.classes import twins
+from hub.api.classes.arguments import After, Before, First, Last
 from hub.api.classes.types import Class, ClassLevel, ClassStatus, classes_connection, load_class
 from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection
@@ -47,7 +48,11 @@ class ClassesQuery:
     @strawberry.field(name="class", description="A class by its slug; null if it does not exist "
                       "or you may not see it (drafts are for their instructors).",
                       metadata=twin(twins.CLASS_BY_SLUG))
-    async def class_(self, info: Info, slug: str) -> Class | None:
+    async def class_(
+        self, info: Info,
+        slug: Annotated[str, strawberry.argument(
+            description="The class's slug, any case, e.g. `the-one-page-screenplay`.")],
+    ) -> Class | None:
         if len(slug) > store.LONGEST_SLUG:
             return None
         class_id = await store.class_id_by_slug(info.context.db, slug.strip().lower())
@@ -57,9 +62,10 @@ class ClassesQuery:
                       "says otherwise.", directives=priced_connection(),
                       metadata=twin(twins.CLASSES))
     async def classes(
-        self, info: Info, filter: ClassFilter | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info,
+        filter: Annotated[ClassFilter | None, strawberry.argument(
+            description="Which classes; without it, every published class.")] = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Class]:
         context = info.context
         page = PageArgs.of(first, after, last, before)

@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.classes import twins
+from hub.api.classes.arguments import After, Before, First, Last
 from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection, sized_list
 from hub.api.nodes import node_resolver
@@ -36,16 +37,20 @@ RecordRef = Annotated["Record", strawberry.lazy("hub.api.records.types")]
 
 @strawberry.enum(description="Where a class is in its life.")
 class ClassStatus(enum.Enum):
-    DRAFT = "DRAFT"
-    PUBLISHED = "PUBLISHED"
-    ARCHIVED = "ARCHIVED"
+    DRAFT = strawberry.enum_value("DRAFT", description="Being written: visible to its "
+                                  "instructors and admins only; takes no enrollments.")
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Open: visible to everyone, "
+                                      "takes enrollments.")
+    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Closed: still visible to "
+                                     "everyone, takes no new enrollments.")
 
 
 @strawberry.enum(description="Who a class is for.")
 class ClassLevel(enum.Enum):
-    BEGINNER = "BEGINNER"
-    INTERMEDIATE = "INTERMEDIATE"
-    ADVANCED = "ADVANCED"
+    BEGINNER = strawberry.enum_value("BEGINNER", description="For learners new to the skill.")
+    INTERMEDIATE = strawberry.enum_value("INTERMEDIATE",
+                                         description="For learners who know the basics.")
+    ADVANCED = strawberry.enum_value("ADVANCED", description="For experienced practitioners.")
 
 
 def _visible(row: Any) -> bool:
@@ -73,14 +78,16 @@ class Class(Node):
     summary: str = strawberry.field(description="One or two sentences for class listings.")
     description: str = strawberry.field(description="What the class teaches, in full.")
     skill: str = strawberry.field(description="The skill it teaches (a lower-case label).")
-    level: ClassLevel = strawberry.field(description="BEGINNER, INTERMEDIATE or ADVANCED.")
-    status: ClassStatus = strawberry.field(description="DRAFT, PUBLISHED or ARCHIVED.")
+    level: ClassLevel = strawberry.field(description="Who the class is for.")
+    status: ClassStatus = strawberry.field(description="Where the class is in its life (a DRAFT "
+                                          "is seen by its instructors and admins only).")
     free_preview: bool = strawberry.field(
         description="When true, everyone may read the first lesson's body, prompt and video."
     )
     created_at: dt.datetime = strawberry.field(description="When the class was created.")
     updated_at: dt.datetime = strawberry.field(description="When the class last changed.")
-    published_at: dt.datetime | None = strawberry.field(description="When first published.")
+    published_at: dt.datetime | None = strawberry.field(
+        description="When first published; null for a draft never published.")
     pk: strawberry.Private[int]
 
     @strawberry.field(description="Who teaches the class, the creator first.",
@@ -105,7 +112,8 @@ class Class(Node):
         count: int = await info.context.loader(loaders.LessonCountLoader).load(self.pk)
         return count
 
-    @strawberry.field(description="How many records learners submitted to the class's lessons.",
+    @strawberry.field(description="How many records learners submitted to the class's lessons "
+                      "and still publish (what `Lesson.submissions` lists).",
                       metadata=twin(twins.computed(rules.CLASSES, "submissions_count")))
     async def submissions_count(self, info: Info) -> int:
         count: int = await info.context.loader(loaders.SubmissionsCountLoader).load(self.pk)
@@ -122,7 +130,8 @@ class Class(Node):
         )
         return Enrollment.from_row(row) if row is not None else None
 
-    @strawberry.field(description="True when you teach this class (you may edit it).",
+    @strawberry.field(description="True when you teach this class (you may edit it); false "
+                      "when signed out.",
                       metadata=twin(twins.holds(rules.TEACHES)))
     async def viewer_is_instructor(self, info: Info) -> bool:
         return bool(await info.context.loader(loaders.TeachesLoader).load(self.pk))
@@ -191,12 +200,14 @@ class Lesson(Node):
 
         return await load_record(info.context, self.video_pk) if self.video_pk else None
 
-    @strawberry.field(name="class", description="The class this lesson belongs to.",
+    @strawberry.field(name="class", description="The class this lesson belongs to (you see a "
+                      "lesson only where you see its class).",
                       metadata=twin(twins.CLASS_OF))
     async def class_(self, info: Info) -> Class | None:
         return await load_class(info.context, self.class_pk)
 
-    @strawberry.field(description="Whether you marked this lesson complete.",
+    @strawberry.field(description="Whether you marked this lesson complete; false when signed "
+                      "out.",
                       metadata=twin(twins.COMPLETED))
     async def viewer_completed(self, info: Info) -> bool:
         if self.completed is not None:
@@ -206,8 +217,8 @@ class Lesson(Node):
     @strawberry.field(description="Learners' records answering this lesson, newest first.",
                       directives=priced_connection(), metadata=twin(twins.SUBMISSIONS))
     async def submissions(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
     ) -> Connection[Submission]:
         context: Context = info.context
         page = PageArgs.of(first, after, last, before)
@@ -243,7 +254,8 @@ async def load_lesson(context: Context, pk: int) -> Lesson | None:
 # --- enrollments --------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A member taking a class, with their progress.")
+@strawberry.type(description="A member taking a class, with their progress; visible to that "
+                 "member, the class's instructors and admins.")
 class Enrollment(Node):
     table: ClassVar[Table] = rules.ENROLLMENTS  # the plain fields named like its columns
 
@@ -260,7 +272,8 @@ class Enrollment(Node):
     class_pk: strawberry.Private[int]
     member_pk: strawberry.Private[int]
 
-    @strawberry.field(name="class", description="The class.", metadata=twin(twins.CLASS_OF))
+    @strawberry.field(name="class", description="The class taken; null if you may not see it.",
+                      metadata=twin(twins.CLASS_OF))
     async def class_(self, info: Info) -> Class | None:
         return await load_class(info.context, self.class_pk)
 
@@ -302,7 +315,8 @@ class Submission(Node):
     member_pk: strawberry.Private[int]
     record_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The lesson it answers.", metadata=twin(twins.LESSON_OF))
+    @strawberry.field(description="The lesson it answers (its body only where you may read it).",
+                      metadata=twin(twins.LESSON_OF))
     async def lesson(self, info: Info) -> Lesson | None:
         return await load_lesson(info.context, self.lesson_pk)
 
@@ -325,8 +339,8 @@ class Submission(Node):
                       "part in the class (instructor or enrolled), submitted it, or are an admin.",
                       directives=priced_connection(), metadata=twin(twins.FEEDBACK))
     async def feedback(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
     ) -> Connection[Feedback] | None:
         context: Context = info.context
         page = PageArgs.of(first, after, last, before)
@@ -355,12 +369,13 @@ async def load_submission(context: Context, pk: int) -> Submission | None:
     return Submission.from_row(row) if _visible(row) else None
 
 
-@strawberry.type(description="One message in a submission's feedback thread.")
+@strawberry.type(description="One message in a submission's feedback thread, seen by whoever "
+                 "may read the thread.")
 class Feedback(Node):
     table: ClassVar[Table] = rules.FEEDBACK  # the plain fields named like its columns
 
     id: strawberry.ID = strawberry.field(description="The feedback's opaque global ID.")
-    body: str = strawberry.field(description="The feedback.")
+    body: str = strawberry.field(description="The message, as written (plain text).")
     created_at: dt.datetime = strawberry.field(description="When it was given.")
     pk: strawberry.Private[int]
     author_pk: strawberry.Private[int]

@@ -7,7 +7,7 @@ import datetime as dt
 
 import strawberry
 
-from hub.api.classes.mutations.common import actor, event, given
+from hub.api.classes.mutations.common import ERRORS, actor, event, given
 from hub.api.classes.types import Class, ClassLevel
 from hub.api.context import Context
 from hub.api.errors import UserError
@@ -28,7 +28,8 @@ class CreateClassInput:
     skill: str = strawberry.field(description="The skill taught, e.g. `songwriting`.")
     level: ClassLevel = strawberry.field(description="Who the class is for.")
     summary: str = strawberry.field(default="", description=f"At most {MAX_SUMMARY} characters.")
-    description: str = strawberry.field(default="", description=f"At most {MAX_DESCRIPTION:,}.")
+    description: str = strawberry.field(default="", description=f"At most {MAX_DESCRIPTION:,} "
+                                      "characters.")
     free_preview: bool = strawberry.field(
         default=False, description="Let everyone read the first lesson in full."
     )
@@ -52,14 +53,16 @@ class UpdateClassInput:
 
 @strawberry.input(description="Names a class.")
 class ClassIdInput:
-    id: strawberry.ID = strawberry.field(description="The class's ID.")
+    id: strawberry.ID = strawberry.field(description="The class's global ID.")
 
 
 @strawberry.type(description="The class after the mutation, or the errors that stopped it.")
 class ClassPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    class_: Class | None = strawberry.field(default=None, name="class", description="The class.")
+    class_: Class | None = strawberry.field(
+        default=None, name="class",
+        description="The class after the mutation; null when `errors` is not empty.")
 
 
 async def create_class(context: Context, input: CreateClassInput) -> ClassPayload:

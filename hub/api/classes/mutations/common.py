@@ -14,6 +14,9 @@ from hub.core.events import Event
 from hub.core.relay import encode_id
 from hub.domain.classes.services import Actor
 
+# The description of every payload's ``errors``.
+ERRORS = "Why nothing was written; empty when the mutation succeeded."
+
 
 def actor(context: Context) -> Actor:
     return Actor(context.viewer_id, context.is_admin)

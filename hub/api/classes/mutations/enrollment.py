@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from hub.api.classes.mutations.class_ import ClassPayload
-from hub.api.classes.mutations.common import actor, event
+from hub.api.classes.mutations.common import ERRORS, actor, event
 from hub.api.classes.mutations.lesson import LessonIdInput
 from hub.api.classes.types import Class, Enrollment, Lesson
 from hub.api.context import Context
@@ -36,17 +36,21 @@ class EnrollInput:
 
 @strawberry.type(description="Your enrollment after the mutation, or the errors.")
 class EnrollmentPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    enrollment: Enrollment | None = strawberry.field(default=None, description="The enrollment.")
+    enrollment: Enrollment | None = strawberry.field(
+        default=None, description="Your new enrollment; null when `errors` is not empty.")
 
 
 @strawberry.type(description="The lesson you completed and your progress, or the errors.")
 class CompleteLessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    lesson: Lesson | None = strawberry.field(default=None, description="The lesson.")
-    enrollment: Enrollment | None = strawberry.field(default=None, description="Your progress.")
+    lesson: Lesson | None = strawberry.field(
+        default=None, description="The lesson you completed; null when `errors` is not empty.")
+    enrollment: Enrollment | None = strawberry.field(
+        default=None,
+        description="Your enrollment with its new progress; null when `errors` is not empty.")
 
 
 async def require_subscription(tx: Executor, member_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.api.classes.mutations.common import actor, event
+from hub.api.classes.mutations.common import ERRORS, actor, event
 from hub.api.classes.types import Feedback
 from hub.api.context import Context
 from hub.api.errors import UserError
@@ -26,9 +26,10 @@ class GiveFeedbackInput:
 
 @strawberry.type(description="The new feedback, or the errors that stopped it.")
 class FeedbackPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    feedback: Feedback | None = strawberry.field(default=None, description="The feedback.")
+    feedback: Feedback | None = strawberry.field(
+        default=None, description="The new feedback; null when `errors` is not empty.")
 
 
 async def give_feedback(context: Context, input: GiveFeedbackInput) -> FeedbackPayload:

@@ -19,8 +19,8 @@ from hub.domain.members import store as member_store
 
 @strawberry.input(description="Adds or removes a co-instructor.")
 class ClassInstructorInput:
-    class_id: strawberry.ID = strawberry.field(description="The class.")
-    member_id: strawberry.ID = strawberry.field(description="The member.")
+    class_id: strawberry.ID = strawberry.field(description="The class (one you teach).")
+    member_id: strawberry.ID = strawberry.field(description="The member to add or remove.")
 
 
 async def add_instructor(context: Context, input: ClassInstructorInput) -> ClassPayload:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.api.classes.mutations.common import actor, event, given
+from hub.api.classes.mutations.common import ERRORS, actor, event, given
 from hub.api.classes.types import Class, Lesson
 from hub.api.context import Context
 from hub.api.errors import UserError
@@ -57,20 +57,25 @@ class LessonIdInput:
 
 @strawberry.type(description="The lesson after the mutation, or the errors that stopped it.")
 class LessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    lesson: Lesson | None = strawberry.field(default=None, description="The lesson.")
+    lesson: Lesson | None = strawberry.field(
+        default=None,
+        description="The lesson after the mutation (readable: you teach it); null when "
+        "`errors` is not empty.")
 
 
 @strawberry.type(description="The class without the removed lesson, or the errors.")
 class RemoveLessonPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
     removed_lesson_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The ID the removed lesson had."
+        default=None, description="The global ID the removed lesson had (drop it from caches); "
+        "null when `errors` is not empty."
     )
     class_: Class | None = strawberry.field(default=None, name="class",
-                                            description="The class, renumbered.")
+                                            description="The class, its later lessons moved up one "
+                                            "position; null when `errors` is not empty.")
 
 
 async def add_lesson(context: Context, input: AddLessonInput) -> LessonPayload:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.api.classes.mutations.common import event
+from hub.api.classes.mutations.common import ERRORS, event
 from hub.api.classes.mutations.enrollment import enrolled_lesson
 from hub.api.classes.types import Submission
 from hub.api.context import Context
@@ -25,9 +25,10 @@ class SubmitToLessonInput:
 
 @strawberry.type(description="The new submission, or the errors that stopped it.")
 class SubmissionPayload:
-    errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
+    errors: list[UserError] = strawberry.field(description=ERRORS,
                                               directives=sized_list(MAX_USER_ERRORS))
-    submission: Submission | None = strawberry.field(default=None, description="The submission.")
+    submission: Submission | None = strawberry.field(
+        default=None, description="The new submission; null when `errors` is not empty.")
 
 
 async def submit_to_lesson(context: Context, input: SubmitToLessonInput) -> SubmissionPayload:
