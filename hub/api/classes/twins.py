@@ -152,3 +152,10 @@ RECORD = Lookup("records", "record_id", records.VISIBLE)
 MEMBER = Reference(MEMBERS, "member_id")
 AUTHOR = Reference(MEMBERS, "author_id")
 FEEDBACK = GuardedListing(rules.FEEDBACK_OF_SUBMISSION, rules.READS_FEEDBACK)
+
+# Member.classesTeaching and Member.enrollments (declared in hub/api/members/types.py, which
+# calls classes_teaching / enrollments_of in types.py): the same listings, and the
+# enrollments only for the member themself and admins.
+TAUGHT_BY = ListingTwin(rules.TAUGHT_BY)
+ENROLLMENTS_OF_MEMBER = GuardedListing(
+    rules.ENROLLMENTS_OF_MEMBER, Condition("{t}.id is not distinct from {viewer}") | rules.ADMIN)

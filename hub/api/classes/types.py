@@ -411,7 +411,8 @@ async def load_feedback(context: Context, pk: int) -> Feedback | None:
 async def classes_teaching(context: Context, member_pk: int, page: PageArgs) -> Connection[Class]:
     listing = rules.TAUGHT_BY
     rows = await context.pages(listing).load(PageKey(member_pk, listing.default_order, page))
-    return classes_connection(rows, page)
+    return classes_connection(rows, page,
+                              count=lambda: context.counts(listing).load(CountKey(member_pk)))
 
 
 async def enrollments_of(
@@ -422,4 +423,5 @@ async def enrollments_of(
     listing = rules.ENROLLMENTS_OF_MEMBER
     rows = await context.pages(listing).load(PageKey(member_pk, listing.default_order, page))
     return connection_from_rows(rows, page, listing.orderings[listing.default_order],
-                                Enrollment.from_row)
+                                Enrollment.from_row,
+                                count=lambda: context.counts(listing).load(CountKey(member_pk)))
