@@ -70,7 +70,7 @@ class Lookup(Spec):
 
 class AllOf(Spec):
     """A short list (not a connection) of a listing's rows for the parent row, in the
-    listing's default order: the executor's one page of ``rules.ALL_LESSONS``."""
+    listing's default order: the executor's one page of ``rules.WHOLE_LIST``."""
 
     def __init__(self, listing: Listing) -> None:
         self.listing = listing
@@ -81,7 +81,7 @@ class AllOf(Spec):
         t, o = b.alias("r"), b.alias("o")
         rows = (f"select {listing.select(t, b.VIEWER)}, {ordering.select_keys(t)} "
                 f"from {listing.from_where(t, b.VIEWER, f'{row}.id')} "
-                f"order by {ordering.order_by(t)} limit {rules.ALL_LESSONS.limit + 1}")
+                f"order by {ordering.order_by(t)} limit {rules.WHOLE_LIST.limit + 1}")
         item = b.object(_type_name(selection), selection.children, o)
         return (f"(select coalesce(json_agg({item} order by {ordering.order_by_keys(o)}), "
                 f"'[]'::json) from ({rows}) {o})")

@@ -4,6 +4,9 @@ Who may see what is declared once, in hub/domain/classes/rules.py (its docstring
 rules); the resolvers here read rows that carry the rules' verdicts for the viewer
 (``_visible``, ``readable``…) or lists that apply them (``context.pages(listing)``), and each
 field's compiled twin renders the same declarations (hub/api/classes/twins.py).
+
+(Over 400 lines: the slice's five types refer to each other, and Strawberry resolves them
+most simply from one module.)
 """
 
 from __future__ import annotations
@@ -156,7 +159,7 @@ class Class(Node):
 async def _all_of(context: Context, listing: Listing, parent: int) -> list[Any]:
     """Every row of a short list (capped by the mutations: one page holds them all)."""
     order = listing.default_order
-    rows: list[Any] = await context.pages(listing).load(PageKey(parent, order, rules.ALL_LESSONS))
+    rows: list[Any] = await context.pages(listing).load(PageKey(parent, order, rules.WHOLE_LIST))
     return rows
 
 

@@ -161,8 +161,7 @@ COMPLETED = Condition("exists (select 1 from lesson_completions {t}_lc where {t}
 
 # A lesson row carries whether the viewer may read it (``readable``) and has completed it;
 # its body and prompt are read through ``readable``.
-LESSONS = Table("lessons", ("id", "position", "title", "created_at", "updated_at",
-                            "viewer_completed"), {
+LESSONS = Table("lessons", ("id", "position", "title", "created_at", "updated_at"), {
     "body": "case when {t}.readable then {t}.body end",
     "prompt": "case when {t}.readable then {t}.prompt end",
     "locked": "not {t}.readable",
@@ -176,7 +175,9 @@ LESSON_COLUMNS = (
 LESSONS_OF_CLASS = Listing(source="lessons {t}", columns=LESSON_COLUMNS, where=EVERY_ROW,
                            parent="{t}.class_id",
                            orderings={"POSITION": Ordering((Key("{t}.position", "bigint"),), False)})
-ALL_LESSONS = PageArgs(limit=MAX_LESSONS, forward=True, after=None, before=None)
+# The one page a short list (lessons, instructors) is read in: the mutations cap both.
+WHOLE_LIST = PageArgs(limit=max(MAX_LESSONS, MAX_INSTRUCTORS), forward=True, after=None,
+                      before=None)
 
 # --- enrollments ------------------------------------------------------------------------------
 
