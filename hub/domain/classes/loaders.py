@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from strawberry.dataloader import DataLoader
-
 from hub.core.db import Database
-from hub.core.loaders import MAX_BATCH, RowsByIdLoader
+from hub.core.loaders import MAX_BATCH, DataLoader, RowsByIdLoader
 from hub.domain.classes import rules, store
 
 
