@@ -87,6 +87,7 @@ async def insert_class(
             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {CLASS_COLUMNS}""",
         slug, title, summary, description, skill, level, free_preview, created_by,
     )
+    assert row is not None, "insert … returning gives the row"
     await ex.execute("insert into class_instructors (class_id, member_id) values ($1, $2)",
                      row["id"], created_by)
     return row
