@@ -38,7 +38,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from hub.api.classes.mutations import slugify, unique_slug
+from hub.domain.classes.services import slugify, unique_slug
 from hub.domain.compilations import workflow
 from hub.domain.members import auth
 from hub.plugin_api import SampleCompilation, SampleRecord

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import strawberry
 from strawberry.types import Info
 
+from hub.api.classes import twins
+from hub.api.classes.arguments import After, Before, First, Last
 from hub.api.classes.types import Class, ClassLevel, ClassStatus, classes_connection, load_class
+from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection
 from hub.api.relay import Connection
-from hub.core.relay import PageArgs, decode_id
-from hub.core.search import checked_search
-from hub.domain.classes import store
+from hub.core import pages
+from hub.core.relay import PageArgs
+from hub.domain.classes import rules, store
 
 
 @strawberry.input(description="Narrows `classes`; all given conditions must hold.")
@@ -29,41 +34,47 @@ class ClassFilter:
         "(drafts you teach; every draft for admins).",
     )
 
-    def to_store(self) -> store.ClassFilter:
-        return store.ClassFilter(
-            status=self.status.value, skill=self.skill,
-            level=self.level.value if self.level else None,
-            instructor_id=decode_id(self.instructor, "Member") if self.instructor else None,
-            search=checked_search(self.search),
-        )
+    def cleaned(self) -> dict[str, Any]:
+        """The filters of rules.ALL_CLASSES this one applies, cleaned (a bad ID, a bad search
+        raise the client's error)."""
+        return rules.ALL_CLASSES.cleaned_filters({
+            "status": self.status, "skill": self.skill, "level": self.level,
+            "instructor": self.instructor, "search": self.search,
+        })
 
 
 @strawberry.type
 class ClassesQuery:
     @strawberry.field(name="class", description="A class by its slug; null if it does not exist "
-                      "or you may not see it (drafts are for their instructors).")
-    async def class_(self, info: Info, slug: str) -> Class | None:
+                      "or you may not see it (drafts are for their instructors).",
+                      metadata=twin(twins.CLASS_BY_SLUG))
+    async def class_(
+        self, info: Info,
+        slug: Annotated[str, strawberry.argument(
+            description="The class's slug, any case, e.g. `the-one-page-screenplay`.")],
+    ) -> Class | None:
         if len(slug) > store.LONGEST_SLUG:
             return None
         class_id = await store.class_id_by_slug(info.context.db, slug.strip().lower())
         return await load_class(info.context, class_id) if class_id else None
 
     @strawberry.field(description="Classes, newest first; published ones unless `filter.status` "
-                      "says otherwise.", directives=priced_connection())
+                      "says otherwise.", directives=priced_connection(),
+                      metadata=twin(twins.CLASSES))
     async def classes(
-        self, info: Info, filter: ClassFilter | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: Info,
+        filter: Annotated[ClassFilter | None, strawberry.argument(
+            description="Which classes; without it, every published class.")] = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Class]:
         context = info.context
         page = PageArgs.of(first, after, last, before)
-        class_filter = (filter or ClassFilter()).to_store()
-        rows = await store.list_classes(
-            context.db, class_filter, context.viewer_id, context.is_admin, page
-        )
+        filters = (filter or ClassFilter()).cleaned()
+        listing = rules.ALL_CLASSES
+        rows = await pages.root_page(context.db, listing, context.viewer_id,
+                                     listing.default_order, page, filters)
         return classes_connection(
-            rows, page, count=lambda: store.count_classes(
-                context.db, class_filter, context.viewer_id, context.is_admin
-            ),
+            rows, page,
+            count=lambda: pages.root_count(context.db, listing, context.viewer_id, filters),
         )
 

@@ -7,7 +7,7 @@ INVALID_STATE. Extracted values fill the record's empty details (its version goe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -22,6 +22,7 @@ from hub.core.errors import ErrorCode, Forbidden, InputProblem
 from hub.core.events import Event
 from hub.core.relay import encode_id, input_pk
 from hub.domain.media import service
+from hub.domain.media.upload import UploadedFile
 from hub.domain.records import store as record_store
 
 
@@ -50,10 +51,13 @@ async def attach_media(context: Context, input: AttachMediaInput) -> RecordPaylo
     context.require_viewer()
     prepared: list[service.PreparedFile] = []
 
+    # The Upload scalar's value is the file the multipart parser spooled (hub/domain/media/upload.py).
+    upload = cast(UploadedFile, input.file)
+
     async def work(tx: Executor) -> Outcome:
         row = await _own_record(tx, context, input.record_id)
         media_type = row["media_type"]
-        prepared.extend(await service.prepare(context, media_type, [input.file], "file"))
+        prepared.extend(await service.prepare(context, media_type, [upload], "file"))
         await service.store_prepared(tx, context, row["id"], prepared)
         changes: dict[str, Any] = {}
         details = service.fill_details(row["details"], prepared)
@@ -67,7 +71,7 @@ async def attach_media(context: Context, input: AttachMediaInput) -> RecordPaylo
             kind="record.updated", subject=encode_id("Record", row["id"]),
             actor=context.viewer_global_id,
             payload={"mediaType": media_type, "author": encode_id("Member", row["author_id"]),
-                     "status": row["status"], "mediaAttached": input.file.sha256},
+                     "status": row["status"], "mediaAttached": upload.sha256},
         )
         return Outcome({"record": Record.from_row(updated, context)}, [event])
 

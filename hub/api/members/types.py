@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from hub.api.classes import twins as classes_twins
 from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import CollaborationRole
 from hub.api.compiled.derive import twin
@@ -123,7 +124,8 @@ class Member(Node):
         )
 
     @strawberry.field(description="Classes the member teaches, newest first (drafts only for "
-                      "their instructors and admins).", directives=priced_connection())
+                      "their instructors and admins).", directives=priced_connection(),
+                      metadata=twin(classes_twins.TAUGHT_BY))
     async def classes_teaching(
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
@@ -133,7 +135,8 @@ class Member(Node):
         return await classes_teaching(info.context, self.pk, PageArgs.of(first, after, last, before))
 
     @strawberry.field(description="The classes the member takes, newest enrollment first; null "
-                      "unless you are this member or an admin.", directives=priced_connection())
+                      "unless you are this member or an admin.", directives=priced_connection(),
+                      metadata=twin(classes_twins.ENROLLMENTS_OF_MEMBER))
     async def enrollments(
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,

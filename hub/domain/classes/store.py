@@ -1,43 +1,29 @@
 """SQL for Class Projects. Functions take an :class:`Executor`.
 
-Lists apply the class visibility rule in SQL (:func:`_visible_sql`); single rows are checked
-by :func:`hub.classes.types.class_visible`. Lesson positions are kept 1..n without gaps by the
+What a viewer may read is declared once in hub/domain/classes/rules.py: the lists are its
+listings (read by hub/core/pages.py), and the rows read here by id carry the rules' verdicts
+for the viewer (``_visible``, ``readable``…). Lesson positions are kept 1..n without gaps by the
 services, which lock the class row (``FOR UPDATE``) before touching its lessons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
 from hub.core.db import Executor
-from hub.core.relay import Ordering, PageArgs
+from hub.domain.classes import rules
 
-CLASS_COLUMNS = (
-    "c.id, c.slug, c.title, c.summary, c.description, c.skill, c.level, c.status, "
-    "c.free_preview, c.created_by, c.created_at, c.updated_at, c.published_at"
-)
-LESSON_COLUMNS = (
+# Rows written, or read for a write: their stored columns.
+CLASS_COLUMNS = rules.CLASS_COLUMNS.format(t="c")
+LESSON_STORED = (
     "l.id, l.class_id, l.position, l.title, l.body, l.prompt, l.video_record_id, "
     "l.created_at, l.updated_at"
 )
-MEMBER_COLUMNS = "m.id, m.handle, m.display_name, m.bio, m.skills, m.role, m.created_at, m.updated_at"
-SUBMISSION_COLUMNS = "s.id, s.class_id, s.lesson_id, s.member_id, s.record_id, s.created_at"
-FEEDBACK_COLUMNS = "f.id, f.submission_id, f.author_id, f.body, f.created_at"
-
-CLASSES_NEWEST = Ordering(("c.created_at", "c.id"), ("timestamptz", "bigint"), descending=True)
-ENROLLMENTS_NEWEST = Ordering(("e.enrolled_at", "e.id"), ("timestamptz", "bigint"), descending=True)
-SUBMISSIONS_NEWEST = Ordering(("s.created_at", "s.id"), ("timestamptz", "bigint"), descending=True)
-FEEDBACK_OLDEST = Ordering(("f.created_at", "f.id"), ("timestamptz", "bigint"), descending=False)
-
-# A submission is listed while its record is published and not deleted.
-SUBMITTED_RECORD_PUBLIC = (
-    "exists (select 1 from records r where r.id = s.record_id "
-    "and r.status = 'PUBLISHED' and r.deleted_at is null)"
-)
+SUBMISSION_COLUMNS = rules.SUBMISSIONS.select("s")
+FEEDBACK_COLUMNS = rules.FEEDBACK.select("f")
 
 MAX_SLUG = 60
 # With room for the "-<n>" suffix that keeps slugs unique: no slug is longer.
@@ -47,73 +33,28 @@ LONGEST_SLUG = MAX_SLUG + 12
 SLUG_LOCK_KEY = 0x636C617373736C67
 
 
-def _visible_sql(viewer_param: str, admin_param: str) -> str:
-    """The class visibility rule: drafts only for their instructors and admins."""
-    return (
-        f"(c.status <> 'DRAFT' or {admin_param}::boolean or exists ("
-        f"select 1 from class_instructors v where v.class_id = c.id "
-        f"and v.member_id = {viewer_param}::bigint))"
-    )
-
-
-@dataclass(frozen=True)
-class ClassFilter:
-    status: str = "PUBLISHED"
-    skill: str | None = None
-    level: str | None = None
-    instructor_id: int | None = None
-    search: str | None = None
-
-
-def _filter_sql(
-    class_filter: ClassFilter, viewer_id: int | None, is_admin: bool, params: list[Any],
-) -> list[str]:
-    params.extend([viewer_id, is_admin, class_filter.status])
-    conditions = [_visible_sql(f"${len(params) - 2}", f"${len(params) - 1}"),
-                  f"c.status = ${len(params)}"]
-    if class_filter.skill:
-        params.append(class_filter.skill.strip().lower())
-        conditions.append(f"c.skill = ${len(params)}")
-    if class_filter.level:
-        params.append(class_filter.level)
-        conditions.append(f"c.level = ${len(params)}")
-    if class_filter.instructor_id is not None:
-        params.append(class_filter.instructor_id)
-        conditions.append(f"exists (select 1 from class_instructors i where i.class_id = c.id "
-                          f"and i.member_id = ${len(params)})")
-    if class_filter.search and class_filter.search.strip():
-        params.append(class_filter.search.strip())
-        conditions.append(f"c.search @@ websearch_to_tsquery('english', ${len(params)})")
-    return conditions
-
-
 # --- classes ------------------------------------------------------------------------------------
 
 
-async def list_classes(
-    ex: Executor, class_filter: ClassFilter, viewer_id: int | None, is_admin: bool,
-    page: PageArgs,
+async def classes_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None,
 ) -> list[asyncpg.Record]:
-    params: list[Any] = []
-    conditions = _filter_sql(class_filter, viewer_id, is_admin, params)
-    keyset, order_by, limit = CLASSES_NEWEST.page_sql(page, params)
-    return await ex.fetch(
-        f"select {CLASS_COLUMNS}, {CLASSES_NEWEST.select_keys()} from classes c "
-        f"where {' and '.join(conditions + keyset)} order by {order_by} limit {limit}",
-        *params,
-    )
+    """Class rows (drafts included) with ``_visible``: whether ``viewer`` may see each."""
+    columns = rules.CLASS_COLUMNS_SEEN.format(t="c", viewer="$2::bigint")
+    return await ex.fetch(f"select {columns} from classes c where c.id = any($1::bigint[])",
+                          ids, viewer)
 
 
-async def count_classes(
-    ex: Executor, class_filter: ClassFilter, viewer_id: int | None, is_admin: bool,
-) -> int:
-    params: list[Any] = []
-    where = " and ".join(_filter_sql(class_filter, viewer_id, is_admin, params))
-    return await ex.fetchval(f"select count(*) from classes c where {where}", *params)
-
-
-async def classes_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(f"select {CLASS_COLUMNS} from classes c where c.id = any($1::bigint[])", ids)
+async def values_of(
+    ex: Executor, table: str, expression: str, ids: list[int], viewer: int | None,
+) -> list[asyncpg.Record]:
+    """``(id, value)`` of the rows of ``table`` with these ids: ``expression`` (SQL over the
+    row ``{t}`` and the viewer ``{viewer}``, e.g. a rule's condition) for each."""
+    value = expression.format(t="t", viewer="$2::bigint")
+    # The viewer is passed only to an expression that names it (PostgreSQL types each one).
+    given = (viewer,) if "$2::bigint" in value else ()
+    return await ex.fetch(f"select t.id, {value} as value from {table} t "
+                          "where t.id = any($1::bigint[])", ids, *given)
 
 
 async def class_id_by_slug(ex: Executor, slug: str) -> int | None:
@@ -146,6 +87,7 @@ async def insert_class(
             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {CLASS_COLUMNS}""",
         slug, title, summary, description, skill, level, free_preview, created_by,
     )
+    assert row is not None, "insert … returning gives the row"
     await ex.execute("insert into class_instructors (class_id, member_id) values ($1, $2)",
                      row["id"], created_by)
     return row
@@ -168,19 +110,6 @@ async def update_class(ex: Executor, class_id: int, changes: dict[str, Any]) -> 
 # --- instructors --------------------------------------------------------------------------------
 
 
-async def instructors_of_classes(ex: Executor, class_ids: list[int]) -> list[asyncpg.Record]:
-    """Member rows of each class's instructors (with ``class_id``): the creator first, then in
-    the order they joined."""
-    return await ex.fetch(
-        f"""select i.class_id, {MEMBER_COLUMNS} from class_instructors i
-            join members m on m.id = i.member_id
-            join classes c on c.id = i.class_id
-            where i.class_id = any($1::bigint[])
-            order by i.class_id, i.member_id <> c.created_by, i.added_at, i.member_id""",
-        class_ids,
-    )
-
-
 async def instructor_ids(ex: Executor, class_id: int) -> list[int]:
     rows = await ex.fetch("select member_id from class_instructors where class_id = $1", class_id)
     return [row["member_id"] for row in rows]
@@ -199,45 +128,18 @@ async def remove_instructor(ex: Executor, class_id: int, member_id: int) -> None
                      class_id, member_id)
 
 
-async def classes_of_instructors(
-    ex: Executor, member_ids: list[int], viewer_id: int | None, is_admin: bool, page: PageArgs,
-) -> list[asyncpg.Record]:
-    """One page of classes per instructor (with ``instructor_id``), all in one statement."""
-    params: list[Any] = [member_ids, viewer_id, is_admin]
-    keyset, order_by, limit = CLASSES_NEWEST.page_sql(page, params)
-    conditions = ["exists (select 1 from class_instructors i where i.class_id = c.id "
-                  "and i.member_id = k.id)", _visible_sql("$2", "$3"), *keyset]
-    return await ex.fetch(
-        f"""select k.id as instructor_id, p.* from unnest($1::bigint[]) as k(id)
-            cross join lateral (
-                select {CLASS_COLUMNS}, {CLASSES_NEWEST.select_keys()} from classes c
-                where {' and '.join(conditions)} order by {order_by} limit {limit}
-            ) p""",
-        *params,
-    )
-
-
 # --- lessons ------------------------------------------------------------------------------------
 
 
-async def lessons_of_classes(ex: Executor, class_ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        f"select {LESSON_COLUMNS} from lessons l where l.class_id = any($1::bigint[]) "
-        "order by l.class_id, l.position",
-        class_ids,
-    )
-
-
-async def lessons_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(f"select {LESSON_COLUMNS} from lessons l where l.id = any($1::bigint[])", ids)
-
-
-async def lesson_counts(ex: Executor, class_ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        """select k.id, (select count(*) from lessons l where l.class_id = k.id) as n
-           from unnest($1::bigint[]) as k(id)""",
-        class_ids,
-    )
+async def lessons_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None,
+) -> list[asyncpg.Record]:
+    """Lesson rows with ``readable`` and ``viewer_completed`` for ``viewer``, and
+    ``_visible``: whether they may see the lesson's class."""
+    columns = rules.LESSON_COLUMNS.format(t="l", viewer="$2::bigint")
+    visible = rules.of_class(rules.VISIBLE).sql("l", "$2::bigint")
+    return await ex.fetch(f"select {columns}, {visible} as _visible from lessons l "
+                          "where l.id = any($1::bigint[])", ids, viewer)
 
 
 async def lesson_count(ex: Executor, class_id: int) -> int:
@@ -245,7 +147,7 @@ async def lesson_count(ex: Executor, class_id: int) -> int:
 
 
 async def lesson_by_id(ex: Executor, lesson_id: int) -> asyncpg.Record | None:
-    return await ex.fetchrow(f"select {LESSON_COLUMNS} from lessons l where l.id = $1", lesson_id)
+    return await ex.fetchrow(f"select {LESSON_STORED} from lessons l where l.id = $1", lesson_id)
 
 
 async def insert_lesson(
@@ -257,7 +159,7 @@ async def insert_lesson(
         f"""insert into lessons as l (class_id, position, title, body, prompt, video_record_id)
             values ($1, (select coalesce(max(position), 0) + 1 from lessons where class_id = $1),
                     $2, $3, $4, $5)
-            returning {LESSON_COLUMNS}""",
+            returning {LESSON_STORED}""",
         class_id, title, body, prompt, video_record_id,
     )
 
@@ -270,7 +172,7 @@ async def update_lesson(ex: Executor, lesson_id: int, changes: dict[str, Any]) -
         assignments.append(f"{column} = ${len(params)}")
     return await ex.fetchrow(
         f"""update lessons as l set {', '.join([*assignments, 'updated_at = now()'])}
-            where l.id = $1 returning {LESSON_COLUMNS}""",
+            where l.id = $1 returning {LESSON_STORED}""",
         *params,
     )
 
@@ -308,12 +210,7 @@ async def submission_count_of_lesson(ex: Executor, lesson_id: int) -> int:
 
 # --- enrollments and completions ----------------------------------------------------------------
 
-_ENROLLMENT_SELECT = """
-    select e.id, e.class_id, e.member_id, e.enrolled_at,
-           (select count(*) from lesson_completions lc join lessons l on l.id = lc.lesson_id
-             where l.class_id = e.class_id and lc.member_id = e.member_id) as completed,
-           (select count(*) from lessons l where l.class_id = e.class_id) as lesson_count
-"""
+_ENROLLMENT_SELECT = "select " + rules.ENROLLMENT_COLUMNS.format(t="e")
 
 
 async def enrollments_by_pairs(
@@ -328,25 +225,13 @@ async def enrollments_by_pairs(
     )
 
 
-async def enrollments_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(f"{_ENROLLMENT_SELECT} from enrollments e where e.id = any($1::bigint[])",
-                          ids)
-
-
-async def enrollments_of_members(
-    ex: Executor, member_ids: list[int], page: PageArgs,
+async def enrollments_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None = None,
 ) -> list[asyncpg.Record]:
-    params: list[Any] = [member_ids]
-    keyset, order_by, limit = ENROLLMENTS_NEWEST.page_sql(page, params)
-    conditions = ["e.member_id = k.id", *keyset]
-    return await ex.fetch(
-        f"""select p.* from unnest($1::bigint[]) as k(id)
-            cross join lateral (
-                {_ENROLLMENT_SELECT}, {ENROLLMENTS_NEWEST.select_keys()} from enrollments e
-                where {' and '.join(conditions)} order by {order_by} limit {limit}
-            ) p""",
-        *params,
-    )
+    """Enrollment rows with their progress counts, and ``_visible`` for ``viewer``."""
+    visible = rules.ENROLLMENT_VISIBLE.sql("e", "$2::bigint")
+    return await ex.fetch(f"{_ENROLLMENT_SELECT}, {visible} as _visible from enrollments e "
+                          "where e.id = any($1::bigint[])", ids, viewer)
 
 
 async def enrollment_for_update(
@@ -367,19 +252,6 @@ async def insert_enrollment(ex: Executor, class_id: int, member_id: int) -> int:
 
 async def delete_enrollment(ex: Executor, enrollment_id: int) -> None:
     await ex.execute("delete from enrollments where id = $1", enrollment_id)
-
-
-async def completed_lessons(
-    ex: Executor, pairs: Sequence[tuple[int, int]],
-) -> list[asyncpg.Record]:
-    """(class id, member id, lesson id) of every completion for the given pairs."""
-    return await ex.fetch(
-        """select l.class_id, lc.member_id, lc.lesson_id from lesson_completions lc
-           join lessons l on l.id = lc.lesson_id
-           join unnest($1::bigint[], $2::bigint[]) as k(class_id, member_id)
-             on l.class_id = k.class_id and lc.member_id = k.member_id""",
-        [p[0] for p in pairs], [p[1] for p in pairs],
-    )
 
 
 async def insert_completion(ex: Executor, member_id: int, lesson_id: int) -> None:
@@ -405,44 +277,16 @@ async def insert_submission(
     )
 
 
-async def submissions_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        f"select {SUBMISSION_COLUMNS} from submissions s where s.id = any($1::bigint[])", ids
-    )
-
-
-async def submissions_of_lessons(
-    ex: Executor, lesson_ids: list[int], page: PageArgs,
+async def submissions_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None = None,
 ) -> list[asyncpg.Record]:
-    params: list[Any] = [lesson_ids]
-    keyset, order_by, limit = SUBMISSIONS_NEWEST.page_sql(page, params)
-    conditions = ["s.lesson_id = k.id", SUBMITTED_RECORD_PUBLIC, *keyset]
+    """Submission rows with ``_visible`` (``viewer`` may see the class) and
+    ``reads_feedback`` (they may read its feedback thread)."""
+    visible = rules.of_class(rules.VISIBLE).sql("s", "$2::bigint")
+    feedback = rules.READS_FEEDBACK.sql("s", "$2::bigint")
     return await ex.fetch(
-        f"""select p.* from unnest($1::bigint[]) as k(id)
-            cross join lateral (
-                select {SUBMISSION_COLUMNS}, {SUBMISSIONS_NEWEST.select_keys()} from submissions s
-                where {' and '.join(conditions)} order by {order_by} limit {limit}
-            ) p""",
-        *params,
-    )
-
-
-async def submission_counts_of_lessons(ex: Executor, lesson_ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        f"""select k.id, (select count(*) from submissions s
-                          where s.lesson_id = k.id and {SUBMITTED_RECORD_PUBLIC}) as n
-            from unnest($1::bigint[]) as k(id)""",
-        lesson_ids,
-    )
-
-
-async def submission_counts(ex: Executor, class_ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        f"""select k.id, (select count(*) from submissions s
-                          where s.class_id = k.id and {SUBMITTED_RECORD_PUBLIC}) as n
-            from unnest($1::bigint[]) as k(id)""",
-        class_ids,
-    )
+        f"select {SUBMISSION_COLUMNS}, {visible} as _visible, {feedback} as reads_feedback "
+        "from submissions s where s.id = any($1::bigint[])", ids, viewer)
 
 
 async def insert_feedback(
@@ -455,30 +299,11 @@ async def insert_feedback(
     )
 
 
-async def feedback_by_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(f"select {FEEDBACK_COLUMNS} from feedback f where f.id = any($1::bigint[])",
-                          ids)
-
-
-async def feedback_of_submissions(
-    ex: Executor, submission_ids: list[int], page: PageArgs,
+async def feedback_by_ids(
+    ex: Executor, ids: list[int], viewer: int | None = None,
 ) -> list[asyncpg.Record]:
-    params: list[Any] = [submission_ids]
-    keyset, order_by, limit = FEEDBACK_OLDEST.page_sql(page, params)
-    conditions = ["f.submission_id = k.id", *keyset]
-    return await ex.fetch(
-        f"""select p.* from unnest($1::bigint[]) as k(id)
-            cross join lateral (
-                select {FEEDBACK_COLUMNS}, {FEEDBACK_OLDEST.select_keys()} from feedback f
-                where {' and '.join(conditions)} order by {order_by} limit {limit}
-            ) p""",
-        *params,
-    )
-
-
-async def feedback_counts(ex: Executor, submission_ids: list[int]) -> list[asyncpg.Record]:
-    return await ex.fetch(
-        """select k.id, (select count(*) from feedback f where f.submission_id = k.id) as n
-           from unnest($1::bigint[]) as k(id)""",
-        submission_ids,
-    )
+    """Feedback rows with ``_visible``: whether ``viewer`` may read the submission's thread."""
+    visible = ("exists (select 1 from submissions f_s where f_s.id = f.submission_id and "
+               + rules.READS_FEEDBACK.sql("f_s", "$2::bigint") + ")")
+    return await ex.fetch(f"select {FEEDBACK_COLUMNS}, {visible} as _visible from feedback f "
+                          "where f.id = any($1::bigint[])", ids, viewer)

@@ -253,7 +253,7 @@ def largest_remainder(exact: Mapping[K, Fraction], total: int) -> dict[K, int]:
     left = total - sum(floors.values())
     if not 0 <= left <= len(floors):
         raise ValueError(f"cannot round {len(floors)} values to a total of {total}")
-    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))  # type: ignore[operator]
+    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))
     for key in by_remainder[:left]:
         floors[key] += 1
     return floors

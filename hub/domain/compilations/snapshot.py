@@ -126,7 +126,7 @@ async def _display_names(ex: Executor, member_ids: list[int]) -> list[str]:
 
 def rules_of(row: Any, editor_ids: list[int]) -> credits.Rules:
     """The compilation's credit rules; the editors' percent is a categorical credit."""
-    categorical = ()
+    categorical: tuple[credits.CategoricalCredit, ...] = ()
     if row["editors_percent"] > 0:
         categorical = (credits.CategoricalCredit(
             "editors", Decimal(row["editors_percent"]), tuple(editor_ids)),)

@@ -164,6 +164,8 @@ async def remove_item(ex: Executor, item_id: int) -> None:
     row = await ex.fetchrow(
         "delete from compilation_items where id = $1 returning compilation_id, position", item_id
     )
+    if row is None:
+        return  # already gone: the caller found it under the compilation's lock, so never here
     await ex.execute(
         "update compilation_items set position = position - 1 "
         "where compilation_id = $1 and position > $2",

@@ -111,7 +111,7 @@ async def parse_multipart_request(
     """The GraphQL request in ``request``'s multipart body, with :class:`UploadedFile` objects
     in place of the mapped ``null`` values. Every file is listed in ``request[UPLOADS]``.
     ``max_request_bytes`` caps every part together, counted as the parts stream in."""
-    files: list[UploadedFile] = request.setdefault(UPLOADS, [])  # type: ignore[arg-type]
+    files: list[UploadedFile] = request.setdefault(UPLOADS, [])
     budget = _Budget(max_request_bytes)
     try:
         return await _parse(request, spool, files, max_file_bytes, max_json_bytes, budget)
