@@ -162,6 +162,16 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_CURSOR: "GraphQL error: `after`/`before` (or a subscription's `after`) "
     "is not a cursor this hub gave out. (A subscription cursor older than the hub keeps events "
     "for answers CURSOR_EXPIRED: reload and subscribe without `after`.)",
+    ErrorCode.NOT_OPEN: "The collaboration is not OPEN (a draft, closed, completed or archived "
+    "call takes no offers and no decisions).",
+    ErrorCode.DEADLINE_PASSED: "The step's (or the collaboration's) deadline has passed, or a "
+    "deadline given is in the past.",
+    ErrorCode.NEED_FILLED: "The need already has as many accepted contributions as its "
+    "`count`; decline or withdraw one first.",
+    ErrorCode.LAST_OWNER: "A collaboration keeps at least one owner: the last cannot be "
+    "removed.",
+    ErrorCode.ALREADY_OFFERED: "This record was already offered to this need.",
+    ErrorCode.WRONG_MEDIA_TYPE: "The record's media type is not the one the need asks for.",
 }
 
 

@@ -4,7 +4,7 @@ hub/domain/members/subscriptions.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -78,6 +78,8 @@ class SubscriptionMutation:
     @strawberry.mutation(description="Set a member's subscription status, plan and period end "
                          "(ADMIN only; billing plugins use the hub_billing_subscription hook).")
     async def set_subscription(
-        self, info: Info, input: SetSubscriptionInput,
+        self, info: Info,
+        input: Annotated[SetSubscriptionInput,
+                         strawberry.argument(description="The member and the new subscription.")],
     ) -> SetSubscriptionPayload:
         return await set_subscription(info.context, input)
