@@ -41,6 +41,7 @@ from hub.core.rules import (
 )
 from hub.core.search import checked_search
 from hub.domain.members.rules import MEMBERS
+from hub.domain.members.subscriptions import COUNTS_AS_ACTIVE
 from hub.domain.records import rules as records
 
 # At most this many instructors and lessons per class (the mutations enforce it; lists of
@@ -66,12 +67,9 @@ def of_class(condition: Condition) -> Condition:
 # The viewer is an ADMIN (their role as stored; the request reads the same row).
 ADMIN = Condition("exists (select 1 from members {t}_adm where {t}_adm.id = {viewer} "
                   "and {t}_adm.role = 'ADMIN')")
-# The viewer's subscription counts as active: ACTIVE and its period not ended (an ACTIVE
-# subscription without an end is open-ended). hub/api/members/subscription.py says the same
-# of a member's subscription it shows.
+# The viewer's subscription counts as active: the members slice's rule, embedded.
 SUBSCRIBED = Condition("exists (select 1 from subscriptions {t}_sub where {t}_sub.member_id = "
-                       "{viewer} and {t}_sub.status = 'ACTIVE' and ({t}_sub.current_period_end "
-                       "is null or {t}_sub.current_period_end > now()))")
+                       "{viewer} and " + COUNTS_AS_ACTIVE.format(s="{t}_sub") + ")")
 
 # A submission is listed while its record is published and not deleted.
 PUBLIC_SUBMISSION = Condition(

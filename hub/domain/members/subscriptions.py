@@ -42,17 +42,23 @@ class SubscriptionStatus(enum.Enum):
     CANCELED = "CANCELED"
 
 
+# The rule in this module's docstring, once, as SQL over a subscriptions row aliased ``{s}``:
+# every read of a subscription here carries its verdict (column ``counts_as_active``), and the
+# classes' lesson rule (hub/domain/classes/rules.py, SUBSCRIBED) embeds the same text.
+COUNTS_AS_ACTIVE = ("({s}.status = 'ACTIVE' and ({s}.current_period_end is null "
+                    "or {s}.current_period_end > now()))")
+
+
 def counts_as_active(row: Any | None) -> bool:
-    """The rule in this module's docstring."""
-    if row is None or row["status"] != "ACTIVE":
-        return False
-    end = row["current_period_end"]
-    return end is None or end > dt.datetime.now(dt.UTC)
+    """The verdict of :data:`COUNTS_AS_ACTIVE` that every row read by this module carries
+    (False for no subscription)."""
+    return row is not None and bool(row["counts_as_active"])
 
 
 # --- SQL and loading ----------------------------------------------------------------------------
 
-COLUMNS = "s.member_id as id, s.status, s.plan, s.current_period_end, s.source, s.updated_at"
+COLUMNS = ("s.member_id as id, s.status, s.plan, s.current_period_end, s.source, s.updated_at, "
+           + COUNTS_AS_ACTIVE.format(s="s") + " as counts_as_active")
 
 
 async def subscriptions_by_member_ids(ex: Executor, ids: list[int]) -> list[asyncpg.Record]:
