@@ -23,7 +23,7 @@ from hub.api.collaborations.types import (
 )
 from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection
-from hub.api.relay import Connection, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, connection_from_rows
 from hub.core.pages import CountKey, Filters, PageKey, root_count, root_page
 from hub.core.relay import PageArgs, decode_id
 from hub.domain.collaborations import rules
@@ -71,14 +71,10 @@ class CollaborationsQuery:
             description="Conditions they must meet.")] = None,
         order_by: Annotated[CollaborationOrder, strawberry.argument(
             description="The order.")] = CollaborationOrder.DEADLINE,
-        first: Annotated[int | None, strawberry.argument(
-            description="Items after `after`, at most.")] = None,
-        after: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
-        last: Annotated[int | None, strawberry.argument(
-            description="Items before `before`, at most.")] = None,
-        before: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Collaboration]:
         context = info.context
         page = PageArgs.of(first, after, last, before)

@@ -16,7 +16,7 @@ from hub.api.collaborations import twins
 from hub.api.compiled.derive import twin
 from hub.api.federation import priced_connection, sized_list
 from hub.api.nodes import node_resolver
-from hub.api.relay import Connection, Node, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.core.rules import Listing, Table
@@ -120,10 +120,6 @@ _STATUS_ARG = Annotated[ContributionStatus | None, strawberry.argument(
     description="Only contributions in this state.")]
 _ORDER_ARG = Annotated[ContributionOrder | None, strawberry.argument(
     description="The order; NEWEST when omitted.")]
-_FIRST = Annotated[int | None, strawberry.argument(description="Items after `after`, at most.")]
-_AFTER = Annotated[str | None, strawberry.argument(description="A cursor of this list.")]
-_LAST = Annotated[int | None, strawberry.argument(description="Items before `before`, at most.")]
-_BEFORE = Annotated[str | None, strawberry.argument(description="A cursor of this list.")]
 
 
 @strawberry.federation.type(keys=["id"], description="An open call that members answer with "
@@ -168,7 +164,7 @@ class Collaboration(Node):
                       metadata=twin(twins.OF_COLLABORATION), directives=priced_connection())
     async def contributions(
         self, info: Info, status: _STATUS_ARG = None, order_by: _ORDER_ARG = None,
-        first: _FIRST = None, after: _AFTER = None, last: _LAST = None, before: _BEFORE = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Contribution]:
         return await contributions_page(info.context, rules.OF_COLLABORATION, self.pk, order_by,
                                         status, first, after, last, before)
@@ -262,7 +258,7 @@ class CollaborationNeed:
                       metadata=twin(twins.OF_NEED), directives=priced_connection())
     async def contributions(
         self, info: Info, status: _STATUS_ARG = None, order_by: _ORDER_ARG = None,
-        first: _FIRST = None, after: _AFTER = None, last: _LAST = None, before: _BEFORE = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Contribution]:
         return await contributions_page(info.context, rules.OF_NEED, self.pk, order_by, status,
                                         first, after, last, before)

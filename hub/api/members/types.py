@@ -98,14 +98,10 @@ class Member(Node):
         self, info: Info,
         role: Annotated[CollaborationRole, strawberry.argument(
             description="How the member takes part.")] = CollaborationRole.OWNER,
-        first: Annotated[int | None, strawberry.argument(
-            description="Items after `after`, at most.")] = None,
-        after: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
-        last: Annotated[int | None, strawberry.argument(
-            description="Items before `before`, at most.")] = None,
-        before: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Collaboration, strawberry.lazy("hub.api.collaborations.types")]]:
         from hub.api.collaborations.queries import member_collaborations
 

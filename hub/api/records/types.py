@@ -20,7 +20,7 @@ from hub.api.media import types as media_types
 from hub.api.nodes import node_resolver
 from hub.api.records import twins
 from hub.api.records.details import load_details
-from hub.api.relay import Connection, Node
+from hub.api.relay import After, Before, Connection, First, Last, Node
 from hub.core.relay import encode_id
 from hub.core.rules import Table
 from hub.domain.lineage import rules as lineage_rules
@@ -163,14 +163,10 @@ class Record(Node):
             description="Only contributions in this state.")] = None,
         order_by: Annotated[ContributionOrder | None, strawberry.argument(
             description="The order; NEWEST when omitted.")] = None,
-        first: Annotated[int | None, strawberry.argument(
-            description="Items after `after`, at most.")] = None,
-        after: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
-        last: Annotated[int | None, strawberry.argument(
-            description="Items before `before`, at most.")] = None,
-        before: Annotated[str | None, strawberry.argument(
-            description="A cursor of this list.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Contribution, strawberry.lazy("hub.api.collaborations.types")]]:
         from hub.api.collaborations.queries import record_contributions
 
