@@ -7,7 +7,8 @@ module binds them to the plugin-built types before the schema is built.
 
 Binding changes the slice types in place, so one process serves one plugin set: building a
 second schema with different plugins raises (Strawberry's types are not isolated between
-schemas: a type object carries one set of bound fields). Tests that change the plugin set start a separate hub process.
+schemas: a type object carries one set of bound fields). Tests that change the plugin set
+start a separate hub process.
 """
 
 from __future__ import annotations
