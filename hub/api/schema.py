@@ -30,6 +30,7 @@ from strawberry.types.execution import ExecutionContext
 from hub.api.classes.mutations import ClassesMutation
 from hub.api.classes.queries import ClassesQuery
 from hub.api.classes.types import Class
+from hub.api.collaborations.cover import CollaborationCoverMutation
 from hub.api.collaborations.imports import CollaborationImportsMutation
 from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
@@ -63,7 +64,7 @@ CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, Classes
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
-                                    CollaborationImportsMutation)
+                                    CollaborationImportsMutation, CollaborationCoverMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 

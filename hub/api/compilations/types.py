@@ -38,7 +38,7 @@ from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.core.rules import Listing, Table
 from hub.domain.compilations import credits, loaders, rules
-from hub.domain.compilations.service import MAX_ITEMS
+from hub.domain.compilations.service import EDITORIAL_ROLES, MAX_ITEMS
 from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
@@ -64,7 +64,6 @@ Last = Annotated[int | None, strawberry.argument(
 Before = Annotated[str | None, strawberry.argument(
     description="Backward paging: the `startCursor` of the page after the one wanted.")]
 RecordRef = Annotated["Record", strawberry.lazy("hub.api.records.types")]
-EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
 
 
 @strawberry.enum(description="Where a compilation is in its editorial life.")
