@@ -3,6 +3,7 @@ read it (HUB_METRICS_TOKEN; off in production unless set)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -93,6 +94,24 @@ async def test_sockets_subscriptions_and_event_lag(api: Api) -> None:
     async def closed() -> bool:
         return value(await scrape(api), "hub_websockets_open") == 0
     await eventually(closed)
+
+
+async def test_waits_for_a_connection_are_counted(
+    settings: Settings, database_url: str, plugins: HubPlugins,
+) -> None:
+    async with hub_api(settings, database_url, plugins, pool_min_size=1, pool_max_size=1) as api:
+        before = value(await scrape(api), "hub_db_pool_waits_total")
+        async with api.hub.db.transaction():  # the pool's one connection is busy
+            read = asyncio.create_task(api.gql(FEED, {"first": 5}))
+            await eventually(lambda: value_now(api, "waits") > 0)
+        await read  # answered once the connection came back
+        samples = await scrape(api)
+        assert value(samples, "hub_db_pool_waits_total") - before == 1
+        assert value(samples, "hub_db_pool_max") == 1
+
+
+def value_now(api: Api, counter: str) -> float:
+    return float(getattr(api.hub.db.counter, counter))
 
 
 async def test_statement_timeouts_are_counted(
