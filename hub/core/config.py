@@ -373,7 +373,9 @@ def _realtime(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
     interval (``HUB_WS_HEARTBEAT_SECONDS``), the listener's and dispatcher's safety poll
     (``HUB_EVENT_POLL_MS``), and plugin event delivery: attempts per event
     (``HUB_EVENT_MAX_ATTEMPTS``) and the first retry delay, doubled each time
-    (``HUB_EVENT_RETRY_BASE_MS``)."""
+    (``HUB_EVENT_RETRY_BASE_MS``); pruning: how long refused events and delivered markers are
+    kept (``HUB_EVENT_FAILURE_RETENTION_HOURS``, ``HUB_DELIVERY_RETENTION_HOURS``) and how
+    often it runs (``HUB_PRUNE_INTERVAL_SECONDS``)."""
     return {
         key: _int(name, env.get(name), getattr(defaults, key), low, high)
         for key, (name, low, high) in _REALTIME_LIMITS.items()
