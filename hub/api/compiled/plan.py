@@ -15,10 +15,10 @@ document, and one that sends thousands must not grow the process.
 
 Parameter ``$1`` is the viewer's member id; each field's bound values follow, in the tree's
 pre-order. An anonymous viewer's statement names no ``$1``: it is rendered apart, with the
-viewer as the constant ``null::bigint`` (see :class:`Builder`). A field may leave its values, or a whole sub-tree, out
-of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished text is renumbered and a
-request passes exactly the values the text names (:class:`Statement`): never one PostgreSQL
-could not type.
+viewer as the constant ``null::bigint`` (see :class:`Builder`). A field may leave its values,
+or a whole sub-tree, out of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished
+text is renumbered and a request passes exactly the values the text names
+(:class:`Statement`): never one PostgreSQL could not type.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.core.relay import decode_id
-from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table
+from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, of_viewer
 from hub.core.search import checked_search
 from hub.domain.lineage import rules as lineage
 from hub.domain.lineage.rules import Walk, walk_cte
@@ -27,7 +27,7 @@ CONTRIBUTION_STATUSES = ("OFFERED", "SHORTLISTED", "ACCEPTED", "DECLINED", "WITH
 
 # --- who sees what ------------------------------------------------------------------------------
 
-OWNED = Condition("exists (select 1 from collaboration_owners {t}_own "
+OWNED = of_viewer("exists (select 1 from collaboration_owners {t}_own "
                   "where {t}_own.collaboration_id = {t}.id and {t}_own.member_id = {viewer})")
 DRAFT = Condition("{t}.status = 'DRAFT'")
 VISIBLE = ~DRAFT | OWNED  # collaboration visibility: the one place it is decided
@@ -38,8 +38,8 @@ _COLLABORATION_SEEN = Condition(
     + VISIBLE.template.replace("{t}", "{t}_c") + "))")
 CONTRIBUTION_VISIBLE = _COLLABORATION_SEEN
 # The decline reason: for the contributor and the collaboration's owners.
-_REASON_SEEN = Condition(
-    "{t}.contributor_id is not distinct from {viewer} or exists (select 1 from "
+_REASON_SEEN = of_viewer(
+    "{t}.contributor_id = {viewer} or exists (select 1 from "
     "collaboration_owners {t}_ro where {t}_ro.collaboration_id = {t}.collaboration_id "
     "and {t}_ro.member_id = {viewer})")
 

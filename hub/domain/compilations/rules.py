@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, newest_first
+from hub.core.rules import (
+    EVERY_ROW,
+    Condition,
+    Filter,
+    Key,
+    Listing,
+    Ordering,
+    Table,
+    newest_first,
+    of_viewer,
+)
 
 PUBLIC = Condition("{t}.status in ('PUBLISHED', 'ARCHIVED')")
 # The viewer is an editor or an admin (their role, read with the row: one statement).
-EDITORIAL_VIEWER = Condition(
+EDITORIAL_VIEWER = of_viewer(
     "exists (select from members {t}_v where {t}_v.id = {viewer} "
     "and {t}_v.role in ('EDITOR', 'ADMIN'))"
 )
