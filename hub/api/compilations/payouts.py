@@ -256,8 +256,8 @@ class MemberPayout:
 
 
 def sees_payouts_of(context: Context, member_pk: int) -> bool:
-    """Who may read a member's payouts: the member themself and ADMINs (its SQL twin:
-    twins.PAYOUTS_OF_MEMBER's guard)."""
+    """Who may read a member's payouts: the member themself and ADMINs (in SQL, for the
+    compiled path: rules.READS_PAYOUTS)."""
     return context.viewer_id == member_pk or context.is_admin
 
 

@@ -21,8 +21,6 @@ from hub.api.compiled.plan import (
 )
 from hub.core.errors import BadRequest
 from hub.core.relay import decode_id
-from hub.core.rules import Condition
-from hub.domain.classes.rules import ADMIN
 from hub.domain.compilations import rules
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules as record_rules
@@ -92,10 +90,8 @@ EDITORS = Children("compilation_editors", "compilation_id", "{t}.added_at, {t}.m
 ITEMS = Children("compilation_items", "compilation_id", "{t}.position")
 HISTORY = Children("compilation_history", "compilation_id", "{t}.id")
 ACTOR = Reference(MEMBERS, "actor_id")
-# ``Member.payoutsConnection``: over the member's row, null unless the viewer is that member or
-# an ADMIN (payouts.sees_payouts_of).
-PAYOUTS_OF_MEMBER = GuardedListing(
-    rules.PAYOUT_LINES_OF_MEMBER, Condition("{t}.id is not distinct from {viewer}") | ADMIN)
+# ``Member.payoutsConnection``: over the member's row, null unless the viewer may read them.
+PAYOUTS_OF_MEMBER = GuardedListing(rules.PAYOUT_LINES_OF_MEMBER, rules.READS_PAYOUTS)
 
 
 def plugin_twins(plugins: HubPlugins) -> Registry:

@@ -86,9 +86,14 @@ PUBLICATION_PAGES = Listing(
     orderings={"NEWEST": Ordering((Key("{t}.version", "bigint"),), True)},
 )
 
+# Who may read a member's payouts, over the member's row: the member themself and ADMINs
+# (the executor's twin of it: hub/api/compilations/payouts.py, sees_payouts_of).
+READS_PAYOUTS = Condition("{t}.id is not distinct from {viewer}") | Condition(
+    "exists (select from members {t}_pv where {t}_pv.id = {viewer} and {t}_pv.role = 'ADMIN')")
+
 # A member's payout lines, each with its proposal's columns (``Member.payoutsConnection``),
-# newest proposal first. Who may read them is decided on the member (themself or an ADMIN),
-# not per row: the API's guard, as for ``Member.payouts``, which lists the same lines.
+# newest proposal first. Who may read them is decided once for the member (READS_PAYOUTS), not
+# per row; ``Member.payouts`` lists the same lines.
 PAYOUT_LINES_OF_MEMBER = Listing(
     source="payout_lines {t} join payout_proposals {t}_p on {t}_p.id = {t}.proposal_id",
     columns=("{t}.proposal_id, {t}.member_id, {t}.amount_minor, {t}.share, {t}.breakdown, "
