@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.api.compiled.derive import Reference
-from hub.api.compiled.listing import ListingTwin
+from hub.api.compiled.listing import GuardedListing, ListingTwin
 from hub.api.compiled.plan import Bound, Builder, Column, Selection, Spec
 from hub.core.rules import ANYONE, Condition, Listing, Table, of_viewer
 from hub.domain.classes import rules
@@ -85,18 +85,6 @@ class AllOf(Spec):
         item = b.object(_type_name(selection), selection.children, o)
         return (f"(select coalesce(json_agg({item} order by {ordering.order_by_keys(o)}), "
                 f"'[]'::json) from ({rows}) {o})")
-
-
-class GuardedListing(ListingTwin):
-    """A connection that is null unless ``guard`` holds of the parent row for the viewer."""
-
-    def __init__(self, listing: Listing, guard: Condition) -> None:
-        super().__init__(listing)
-        self.guard = guard
-
-    def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        return (f"(case when {self.guard.sql(row, b.VIEWER)} "
-                f"then {super().sql(selection, row, b)} end)")
 
 
 class ViewerEnrollment(Spec):

@@ -64,11 +64,15 @@ class CreateCollaborationInput:
 @strawberry.input(description="Changes to a collaboration (DRAFT or OPEN); omitted fields stay.")
 class UpdateCollaborationInput:
     id: strawberry.ID = strawberry.field(description="The collaboration.")
-    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
-    brief: str | None = strawberry.field(default=strawberry.UNSET, description="A new brief.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new "
+                                         "title; omitted or null keeps it.")
+    brief: str | None = strawberry.field(default=strawberry.UNSET, description="A new "
+                                         "brief; omitted or null keeps it.")
     deadline: dt.datetime | None = strawberry.field(default=strawberry.UNSET,
-                                                    description="A new deadline (future).")
-    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="New tags.")
+                                                    description="A new deadline (future); "
+                                                    "omitted or null keeps it.")
+    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                               "tags, replacing all; omitted or null keeps them.")
 
 
 @strawberry.input(description="Names a collaboration.")
@@ -110,8 +114,9 @@ class AddCollaborationNeedInput:
 class UpdateCollaborationNeedInput:
     need_id: strawberry.ID = strawberry.field(description="The need's ID.")
     count: int | None = strawberry.field(default=None, description="Slots: not below those "
-                                         "filled.")
-    description: str | None = strawberry.field(default=None, description="What is wanted.")
+                                         "filled; omitted or null keeps them.")
+    description: str | None = strawberry.field(default=None, description="What is wanted; "
+                                               "omitted or null keeps it.")
 
 
 @strawberry.input(description="Names a need.")

@@ -119,7 +119,7 @@ async def contributions_page(
 
 
 _STATUS_ARG = Annotated[ContributionStatus | None, strawberry.argument(
-    description="Only contributions in this state.")]
+    description="Only contributions in this state; null: every state.")]
 _ORDER_ARG = Annotated[ContributionOrder | None, strawberry.argument(
     description="The order; NEWEST when omitted.")]
 

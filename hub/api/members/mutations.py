@@ -75,7 +75,8 @@ class AuthPayload:
     errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
                                                directives=sized_list(MAX_USER_ERRORS))
     token: str | None = strawberry.field(
-        default=None, description="Send it as `Authorization: Bearer <token>`."
+        default=None, description="Send it as `Authorization: Bearer <token>`; null when `errors` "
+        "is not empty."
     )
     member: Member | None = strawberry.field(
         default=None, description="The member now signed in; null when `errors` is not empty.")

@@ -32,7 +32,8 @@ class CompilationIdInput:
 class CompilationPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    compilation: Compilation | None = strawberry.field(default=None, description="The result.")
+    compilation: Compilation | None = strawberry.field(
+        default=None, description="The compilation after the change; null when `errors` is not empty.")
 
 
 def require_editorial(context: Context) -> int:

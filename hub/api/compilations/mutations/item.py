@@ -46,8 +46,11 @@ class CompilationItemIdInput:
 class CompilationItemPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    compilation: Compilation | None = strawberry.field(default=None, description="The result.")
-    item: CompilationItem | None = strawberry.field(default=None, description="The item.")
+    compilation: Compilation | None = strawberry.field(
+        default=None, description="The compilation after the change; null when `errors` is not empty.")
+    item: CompilationItem | None = strawberry.field(
+        default=None, description="The item added or moved; null after a removal and when `errors` "
+        "is not empty.")
 
 
 async def add_item(context: Context, input: AddCompilationItemInput) -> CompilationItemPayload:
