@@ -35,6 +35,7 @@ from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
 from hub.api.collaborations.subscriptions import CollaborationsSubscription
 from hub.api.collaborations.types import Collaboration
+from hub.api.compilations.history import EVENT_TYPES as HISTORY_EVENT_TYPES
 from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
@@ -66,6 +67,8 @@ CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMut
                                     CollaborationImportsMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
+# The compilation history's event kinds: implementations of an interface are listed here.
+CORE_TYPES += HISTORY_EVENT_TYPES
 
 
 class HubSchema(FederatedSchema):

@@ -52,11 +52,12 @@ def checked_weight(value: Decimal) -> Decimal:
     return weight
 
 
-def require_draft(row: Any) -> None:
-    """Items change only while the compilation is a DRAFT."""
+def require_draft(row: Any, what: str = "Items") -> None:
+    """Items (and title, description, settings) change only while the compilation is a
+    DRAFT: a review approves a fixed compilation."""
     if row["status"] not in workflow.EDITABLE_STATUSES:
-        raise InputProblem(ErrorCode.INVALID_STATE, f"Items change only while the compilation is "
-                           f"a DRAFT; it is {row['status']} (return it to DRAFT first).")
+        raise InputProblem(ErrorCode.INVALID_STATE, f"{what} change only while the compilation "
+                           f"is a DRAFT; it is {row['status']} (return it to DRAFT first).")
 
 
 # --- locks --------------------------------------------------------------------------------------
@@ -111,7 +112,8 @@ async def publishable_record(tx: Executor, viewer_id: int | None, global_id: str
 # --- the workflow -------------------------------------------------------------------------------
 
 
-async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: str = "") -> Any:
+async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: str = "",
+                     details: dict[str, Any] | None = None) -> Any:
     """Move the locked compilation ``row`` by ``action`` (INVALID_STATE where the workflow
     does not allow it) and write the history entry; returns the updated row."""
     status = workflow.next_status(action, row["status"])
@@ -122,7 +124,8 @@ async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: s
     submitted_by = viewer if action == "submit" else (
         None if status == workflow.DRAFT else row["submitted_by"])
     updated = await store.set_status(tx, row["id"], status, submitted_by)
-    await store.add_history(tx, row["id"], viewer, action, row["status"], status, reason)
+    await store.add_history(tx, row["id"], viewer, action, row["status"], status, reason,
+                            details)
     return updated
 
 
