@@ -63,11 +63,11 @@ query History($id: ID!) {
         event {
           __typename at actor { handle }
           ... on CompilationItemEvent { recordId record { title } }
-          ... on CompilationItemMoved { from to recordId }
-          ... on CompilationItemReweighted { from to }
+          ... on CompilationItemMoved { fromPosition toPosition }
+          ... on CompilationItemReweighted { fromWeight toWeight }
           ... on CompilationSettingsChanged { fields }
           ... on CompilationReturned { comment }
-          ... on CompilationEditorAdded { member { handle } }
+          ... on CompilationEditorEvent { member { handle } }
           ... on CompilationPublished { version target }
           ... on CompilationOtherEvent { action text }
         }
@@ -221,7 +221,7 @@ async def test_an_items_weight_and_note_change_with_typed_history_entries(api: A
     assert [e["__typename"] for e in events] == [
         "CompilationCreated", "CompilationItemAdded", "CompilationItemReweighted",
         "CompilationItemNoteChanged"]
-    assert (events[2]["from"], events[2]["to"]) == ("2", "3.25")
+    assert (events[2]["fromWeight"], events[2]["toWeight"]) == ("2", "3.25")
     assert events[3]["record"] == {"title": "First Light"}
 
 
@@ -348,7 +348,8 @@ async def test_the_typed_history_of_a_whole_workflow(api: Api) -> None:
         "CompilationItemMoved", "CompilationEditorAdded", "CompilationSubmitted",
         "CompilationReturned"]
     assert events[1]["recordId"] == first["id"] and events[1]["record"]["title"] == "First Light"
-    assert (events[3]["from"], events[3]["to"], events[3]["recordId"]) == (1, 2, first["id"])
+    assert (events[3]["fromPosition"], events[3]["toPosition"], events[3]["recordId"]) == (
+        1, 2, first["id"])
     assert events[4]["member"] == {"handle": "erin"}
     assert events[6]["comment"] == "Open with the tide."
     assert events[6]["actor"] == {"handle": "erin"}

@@ -60,13 +60,14 @@ async def _member(info: Info, global_id: str) -> Member | None:
 @strawberry.interface(description="A history event about one item of the compilation, named by "
                       "its record.")
 class CompilationItemEvent(CompilationHistoryEvent):
-    record_id: strawberry.ID = strawberry.field(description="The global ID of the item's "
-                                                "record (kept when the record is gone).")
+    record_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of the item's record (kept when the record is gone); null "
+        "only on moves recorded before the history was typed, which kept the places alone.")
 
     @strawberry.field(description="The item's record; null when it is no longer visible to "
-                      "you (unpublished or deleted since).")
+                      "you (unpublished or deleted since), or not known (see `recordId`).")
     async def record(self, info: Info) -> RecordRef | None:
-        return await _record(info, self.record_id)
+        return await _record(info, self.record_id) if self.record_id else None
 
 
 @strawberry.type(description="The compilation was created, as a DRAFT.")
@@ -85,23 +86,15 @@ class CompilationItemRemoved(CompilationItemEvent):
 
 
 @strawberry.type(description="An item was moved; the ones between shifted by one.")
-class CompilationItemMoved(CompilationHistoryEvent):
-    from_position: int = strawberry.field(name="from", description="Its 1-based place before.")
-    to_position: int = strawberry.field(name="to", description="Its 1-based place after.")
-    record_id: strawberry.ID | None = strawberry.field(
-        description="The global ID of the item's record; null on moves recorded before the "
-        "history was typed (they kept only the places).")
-
-    @strawberry.field(description="The item's record; null when it is not known or no longer "
-                      "visible to you.")
-    async def record(self, info: Info) -> RecordRef | None:
-        return await _record(info, self.record_id) if self.record_id else None
+class CompilationItemMoved(CompilationItemEvent):
+    from_position: int = strawberry.field(description="Its 1-based place before.")
+    to_position: int = strawberry.field(description="Its 1-based place after.")
 
 
 @strawberry.type(description="An item's weight in the credit split changed.")
 class CompilationItemReweighted(CompilationItemEvent):
-    from_weight: Decimal = strawberry.field(name="from", description="The weight before.")
-    to_weight: Decimal = strawberry.field(name="to", description="The weight after.")
+    from_weight: Decimal = strawberry.field(description="The weight before.")
+    to_weight: Decimal = strawberry.field(description="The weight after.")
 
 
 @strawberry.type(description="An item's note changed (the note is read on the item).")
@@ -150,8 +143,8 @@ class CompilationArchived(CompilationHistoryEvent):
     pass
 
 
-@strawberry.type(description="A member joined the editors team.")
-class CompilationEditorAdded(CompilationHistoryEvent):
+@strawberry.interface(description="A history event about the editors team, naming the member.")
+class CompilationEditorEvent(CompilationHistoryEvent):
     member_id: strawberry.ID = strawberry.field(description="The member's global ID.")
 
     @strawberry.field(description="The member; null when their account is gone.")
@@ -159,8 +152,13 @@ class CompilationEditorAdded(CompilationHistoryEvent):
         return await _member(info, self.member_id)
 
 
+@strawberry.type(description="A member joined the editors team.")
+class CompilationEditorAdded(CompilationEditorEvent):
+    pass
+
+
 @strawberry.type(description="A member left (or was removed from) the editors team.")
-class CompilationEditorRemoved(CompilationEditorAdded):
+class CompilationEditorRemoved(CompilationEditorEvent):
     pass
 
 

@@ -58,7 +58,7 @@ from hub.api.compilations.mutations.payout import (
 from hub.api.compilations.mutations.publication import PublishCompilationPayload, publish
 from hub.api.compilations.mutations.review import ReturnCompilationInput, change_status
 
-__all__ = ["CompilationsMutation", "CreateCompilationInput"]
+__all__ = ["CompilationsMutation", "CreateCompilationInput", "UpdateCompilationInput"]
 
 
 @strawberry.type
