@@ -366,7 +366,7 @@ async def test_entries_written_without_facts_read_as_they_were_written(api: Api)
     pk = int(await api.hub.db.fetchval("select id from compilations"))
     actor = int(await api.hub.db.fetchval("select id from members where handle = 'eddie'"))
     for action, reason in (("add_item", record["id"]), ("move_item", "4 to 1"),
-                           ("rename_shelf", "Shelf B")):
+                           ("rename_shelf", "Shelf B"), ("remove_item", "First Light")):
         await api.hub.db.execute(
             "insert into compilation_history (compilation_id, actor_id, action, reason) "
             "values ($1, $2, $3, $4)", pk, actor, action, reason)
@@ -376,6 +376,9 @@ async def test_entries_written_without_facts_read_as_they_were_written(api: Api)
     assert events[2] == {"__typename": "CompilationOtherEvent", "at": events[2]["at"],
                          "actor": {"handle": "eddie"}, "action": "move_item", "text": "4 to 1"}
     assert (events[3]["action"], events[3]["text"]) == ("rename_shelf", "Shelf B")
+    # A title where a record's ID belongs (an old entry) is not taken for an ID.
+    assert (events[4]["__typename"], events[4]["text"]) == ("CompilationOtherEvent",
+                                                             "First Light")
 
 
 async def test_the_typed_history_reads_in_a_fixed_number_of_statements(api: Api) -> None:

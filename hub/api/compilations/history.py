@@ -192,19 +192,26 @@ EVENT_TYPES: tuple[type, ...] = (
 )
 
 
+def _id(value: Any, type_name: str) -> strawberry.ID:
+    """``value`` if it is a global ID of ``type_name``; ValueError (an untyped entry) else."""
+    if not isinstance(value, str) or try_decode_id(value, type_name) is None:
+        raise ValueError(f"not a {type_name} ID")
+    return strawberry.ID(value)
+
+
 def _item(d: dict[str, Any], reason: str) -> dict[str, Any]:
     # Entries the collaborations import writes keep the record in `reason` only.
-    return {"record_id": strawberry.ID(d.get("record") or reason)}
+    return {"record_id": _id(d.get("record") or reason, "Record")}
 
 
 def _moved(d: dict[str, Any], reason: str) -> dict[str, Any]:
     record = d.get("record")
     return {"from_position": int(d["from"]), "to_position": int(d["to"]),
-            "record_id": strawberry.ID(record) if record else None}
+            "record_id": _id(record, "Record") if record else None}
 
 
 def _reweighted(d: dict[str, Any], reason: str) -> dict[str, Any]:
-    return {"record_id": strawberry.ID(d["record"]), "from_weight": Decimal(d["from"]),
+    return {"record_id": _id(d["record"], "Record"), "from_weight": Decimal(d["from"]),
             "to_weight": Decimal(d["to"])}
 
 
@@ -226,12 +233,13 @@ _KINDS: dict[str, tuple[type[CompilationHistoryEvent], Fields]] = {
                 lambda d, r: {"version": int(d["version"]), "target": d["target"]}),
     "archive": (CompilationArchived, lambda d, r: {}),
     "add_editor": (CompilationEditorAdded,
-                   lambda d, r: {"member_id": strawberry.ID(d.get("member") or r)}),
+                   lambda d, r: {"member_id": _id(d.get("member") or r, "Member")}),
     "remove_editor": (CompilationEditorRemoved,
-                      lambda d, r: {"member_id": strawberry.ID(d.get("member") or r)}),
+                      lambda d, r: {"member_id": _id(d.get("member") or r, "Member")}),
     "propose_payout": (CompilationPayoutProposed, lambda d, r: {"pool": r}),
     "finalize_payout": (CompilationPayoutFinalized,
-                        lambda d, r: {"proposal_id": strawberry.ID(r)}),
+                        lambda d, r: {"proposal_id": _id(d.get("proposal") or r,
+                                                         "PayoutProposal")}),
 }
 
 
