@@ -145,9 +145,11 @@ class HistoryEntry:
     table: ClassVar[Table] = rules.HISTORY  # the plain fields named like its columns
     action: str = strawberry.field(description="`create`, `submit`, `approve`, `return`, "
                                    "`reopen` (back to review: a record changed after "
-                                   "approval), `publish`, `archive`, `add_item`, `move_item`, "
-                                   "`remove_item`, `add_editor`, `propose_payout`, "
-                                   "`finalize_payout`.")
+                                   "approval), `publish`, `archive`, `update` (title, "
+                                   "description or settings), `add_item`, `move_item`, "
+                                   "`reweight_item`, `annotate_item` (its note), `remove_item`, "
+                                   "`add_editor`, `remove_editor`, `propose_payout`, "
+                                   "`finalize_payout`. `event` says the same, typed.")
     from_status: CompilationStatus | None = strawberry.field(description="Status before.")
     to_status: CompilationStatus | None = strawberry.field(description="Status after.")
     reason: str = strawberry.field(description="Why (a return's reason, the record an item "
