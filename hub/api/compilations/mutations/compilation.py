@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from hub.api.compilations.mutations.common import (
     CompilationPayload,
@@ -218,8 +219,6 @@ def _changes(context: Context, row: Any, input: UpdateCompilationInput,
 def changed_fields(row: Any, changes: dict[str, Any]) -> list[str]:
     """The input fields a change touched, as the history names them: ``title``,
     ``description``, ``settings.<target>.<field>`` (camelCase, as the API spells them)."""
-    from strawberry.utils.str_converters import to_camel_case
-
     fields: list[str] = [name for name in ("title", "description") if name in changes]
     if "settings" in changes:
         old, new = row["settings"], changes["settings"]
