@@ -15,6 +15,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compilations.mutations.common import changed_event
 from hub.api.compilations.types import Compilation
 from hub.api.context import Context
 from hub.api.errors import UserError
@@ -100,11 +101,14 @@ async def import_results(context: Context, input: ImportCollaborationResultsInpu
         for record_id in new:
             await compilations.append_item(tx, compilation_id=row["id"], record_id=record_id,
                                            note=note, weight=Decimal(1), added_by=viewer)
+            record_gid = encode_id("Record", record_id)
             await compilations.add_history(tx, row["id"], viewer, "add_item", None, None,
-                                           encode_id("Record", record_id))
+                                           record_gid, {"record": record_gid})
         touched = await compilations.touch(tx, row["id"])
+        # The compilation's other editors see the items arrive (compilationUpdated).
+        events = [changed_event(context, touched, "ITEM_ADDED")] if new else []
         return Outcome({"compilation": Compilation.from_row(touched, context),
-                        "imported": len(new)})
+                        "imported": len(new)}, events)
 
     return await run_mutation(context, ImportCollaborationResultsPayload, work)
 
