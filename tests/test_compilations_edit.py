@@ -5,8 +5,10 @@ live in ``compilationUpdated`` — through the real HTTP app against PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import hub.core.db.migrations as migrations
 from hub.core.relay import encode_id
 from tests.api import Api, Member
 from tests.compilations_api import (
@@ -379,6 +381,37 @@ async def test_entries_written_without_facts_read_as_they_were_written(api: Api)
     # A title where a record's ID belongs (an old entry) is not taken for an ID.
     assert (events[4]["__typename"], events[4]["text"]) == ("CompilationOtherEvent",
                                                              "First Light")
+
+
+async def test_entries_written_before_migration_0014_read_typed_after_it(api: Api) -> None:
+    """The migration gave the entries it found the facts their `reason` held; here its
+    back-fill runs again over entries written the old way (text only)."""
+    eddie, erin = await editors(api)
+    writer = await api.sign_up("wendy")
+    record = await story(api, writer, "First Light")
+    compilation = await create(api, eddie, target="tv")
+    pk = int(await api.hub.db.fetchval("select id from compilations"))
+    actor = int(await api.hub.db.fetchval("select id from members where handle = 'eddie'"))
+    for action, reason in (("add_item", record["id"]), ("move_item", "4 → 1"),
+                           ("add_editor", erin.id), ("publish", "version 2")):
+        await api.hub.db.execute(
+            "insert into compilation_history (compilation_id, actor_id, action, reason) "
+            "values ($1, $2, $3, $4)", pk, actor, action, reason)
+    sql = (Path(migrations.__file__).parent / "0014_compilation_editing.sql").read_text()
+    backfill = sql[sql.index("-- The entries written before"):]
+    async with api.hub.db.transaction() as tx:
+        for statement in backfill.split(";"):
+            if "update" in statement:  # (a statement may follow its comment)
+                await tx.execute(statement)
+    events = await history(api, eddie, compilation["id"])
+    assert [e["__typename"] for e in events[1:]] == [
+        "CompilationItemAdded", "CompilationItemMoved", "CompilationEditorAdded",
+        "CompilationPublished"]
+    assert events[1]["record"] == {"title": "First Light"}
+    assert (events[2]["fromPosition"], events[2]["toPosition"], events[2]["recordId"]) == (
+        4, 1, None)
+    assert events[3]["member"] == {"handle": "erin"}
+    assert (events[4]["version"], events[4]["target"]) == (2, "tv")
 
 
 async def test_the_typed_history_reads_in_a_fixed_number_of_statements(api: Api) -> None:
