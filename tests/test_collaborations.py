@@ -473,6 +473,11 @@ async def test_an_editor_imports_a_completed_collaborations_results_in_one_step(
     again = await api.gql(IMPORT, ids, token=eddie.token)
     assert again["importCollaborationResults"]["imported"] == 0
     assert await rows(api, "compilation_items") == 1
+    # The compilation's other editors hear of the items once (compilationUpdated), not of the
+    # import that added nothing.
+    changes = await api.hub.db.fetch(
+        "select payload->>'change' as change from events where kind = 'compilation.changed'")
+    assert [c["change"] for c in changes] == ["ITEM_ADDED"]
 
 
 UPDATE = """

@@ -176,6 +176,7 @@ async def test_production_hides_introspection_and_suggestions(make_client: MakeC
     _, _, typename = await post(client, {"query": "{ __typename }"})
     assert typename == {"data": {"__typename": "Query"}}
     assert (await client.get("/graphql", headers={"Accept": "text/html"})).status != 200
+    assert (await client.get("/graphiql/graphiql.min.js")).status == 404  # nor its assets
 
 
 async def test_development_suggests_fields(api: Api) -> None:

@@ -36,7 +36,12 @@ from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
 from hub.api.collaborations.subscriptions import CollaborationsSubscription
 from hub.api.collaborations.types import Collaboration
-from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
+from hub.api.compilations.history import EVENT_TYPES as HISTORY_EVENT_TYPES
+from hub.api.compilations.mutations import (
+    CompilationsMutation,
+    CreateCompilationInput,
+    UpdateCompilationInput,
+)
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
 from hub.api.errors import MaskUnexpectedErrors, tag_unexpected
@@ -67,6 +72,8 @@ CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMut
                                     CollaborationImportsMutation, CollaborationCoverMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
+# The compilation history's event kinds: implementations of an interface are listed here.
+CORE_TYPES += HISTORY_EVENT_TYPES
 
 
 class HubSchema(FederatedSchema):
@@ -195,7 +202,7 @@ def _one_of_input(plugins: HubPlugins) -> type:
 
 
 def _bind_compilation_settings(plugins: HubPlugins) -> None:
-    """``Compilation.settings`` and ``CreateCompilationInput.settings`` from the publishing
+    """``Compilation.settings`` and ``Create``/``UpdateCompilationInput.settings`` from the publishing
     targets, like record details; with no target enabled they keep their stand-in types."""
     targets = list(plugins.publishing_targets.values())
     if not targets:
@@ -218,6 +225,7 @@ def _bind_compilation_settings(plugins: HubPlugins) -> None:
     )
     _bind(Compilation, "settings", settings_union | None)
     _bind(CreateCompilationInput, "settings", settings_input | None)
+    _bind(UpdateCompilationInput, "settings", settings_input | None)
 
 
 def _bind(cls: type, field_name: str, annotation: Any) -> None:

@@ -83,6 +83,9 @@ class ErrorCode(enum.Enum):
     WRONG_MEDIA_TYPE = "WRONG_MEDIA_TYPE"
     # Pagination
     INVALID_CURSOR = "INVALID_CURSOR"
+    # Compilations, edited in the studio
+    LAST_EDITOR = "LAST_EDITOR"
+    ARCHIVE_INSTEAD = "ARCHIVE_INSTEAD"
 
 
 # What each code means, for the API's ``ErrorCode`` enum (hub/api/errors.py reads it; a test
@@ -172,6 +175,10 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     "removed.",
     ErrorCode.ALREADY_OFFERED: "This record was already offered to this need.",
     ErrorCode.WRONG_MEDIA_TYPE: "The record's media type is not the one the need asks for.",
+    ErrorCode.LAST_EDITOR: "A compilation keeps at least one editor: the last cannot be "
+    "removed from its team.",
+    ErrorCode.ARCHIVE_INSTEAD: "Only a DRAFT compilation can be deleted; one that was "
+    "submitted, approved or published is archived instead (archiveCompilation).",
 }
 
 

@@ -30,6 +30,7 @@ from hub.core.metrics import Metrics
 from hub.core.ratelimit import RateLimits
 from hub.domain.media.upload import discard_uploads
 from hub.http.cors import cors_middleware
+from hub.http.graphiql import add_graphiql_routes
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.metrics import lag_watcher, metrics_view, register_readings
@@ -140,6 +141,7 @@ def create_app(hub: Hub) -> web.Application:
     add_publication_routes(app, hub.settings, hub.db)
     if not hub.settings.is_production:
         app.router.add_get("/", index)
+        add_graphiql_routes(app)
 
     async def start_realtime(app: web.Application) -> None:
         hub = app[HUB]

@@ -27,6 +27,7 @@ from hub.domain.media.storage import uploads_dir
 from hub.domain.media.upload import UploadRefused, parse_multipart_request
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
+from hub.http import graphiql
 from hub.http.compiled import compiled_body, is_json_body
 from hub.http.cors import CorsPolicy
 from hub.http.trusted_documents import DocumentRefused
@@ -99,6 +100,11 @@ class HubGraphQLView(GraphQLView):
         )
         self.hub = hub
         self.cors = CorsPolicy.for_settings(hub.settings)
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        # The hub's GraphiQL page, its assets served from the package (hub/http/graphiql.py)
+        # instead of Strawberry's, which loads them from a CDN.
+        return graphiql.page()
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         # Pages on the CORS origins may open a WebSocket (the token travels in

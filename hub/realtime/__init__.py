@@ -14,7 +14,11 @@ Event kinds the subscriptions read, and the payloads they expect (the slices emi
     ``{"remix": Record ID, "source": Record ID, "sourceAuthor": Member ID}`` (``source``
     defaults to the subject).
 ``compilation.status_changed``
-    subject: the Compilation; payload ``{"status", "previousStatus"}``.
+    subject: the Compilation; payload ``{"status", "previousStatus", "version"}``.
+``compilation.changed``
+    subject: the Compilation; payload ``{"change", "status", "version", "item"}``: an edit
+    other than a status change (``change`` is a ``CompilationChange`` value; ``item`` the
+    CompilationItem ID, or null).
 ``lesson.submission_added`` (and the classes slice's ``submission.created``)
     subject: the Submission; payload ``{"class": Class ID, "lesson", "record"}`` (without
     ``class``, the submission is loaded to find it).

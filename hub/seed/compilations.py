@@ -16,6 +16,7 @@ from hub.api.compilations.types import frozen_lines
 from hub.api.context import Context
 from hub.core.config import Settings
 from hub.core.db import Database, Executor
+from hub.core.relay import encode_id
 from hub.domain.compilations import credits, publishing, store, workflow
 from hub.domain.compilations.snapshot import credit_inputs
 from hub.plugin_api import SampleRecord
@@ -88,7 +89,7 @@ async def _compile(
     await publishing.store_publication(context, tx, row, eddie, [])
     row = await store.set_status(tx, row["id"], workflow.PUBLISHED, eddie)
     await store.add_history(tx, row["id"], eddie, "publish", workflow.APPROVED, workflow.PUBLISHED,
-                            "version 1")
+                            "version 1", {"version": 1, "target": target})
     await _finalized_payout(tx, row, eddie, ada)
     return row
 
@@ -112,8 +113,9 @@ async def _finalized_payout(tx: Executor, row: Any, proposer: int, finalizer: in
            where id = $1""",
         proposal["id"], finalizer,
     )
+    # As finalizePayout writes it: the proposal's ID (the typed history's proposalId).
     await store.add_history(tx, row["id"], finalizer, "finalize_payout", None, None,
-                            f"{POOL.decimal()} {POOL.currency}")
+                            encode_id("PayoutProposal", proposal["id"]))
 
 
 async def seed_compilations(

@@ -15,6 +15,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from hub.api.compilations.mutations.common import changed_event
 from hub.api.compilations.types import Compilation
 from hub.api.context import Context
 from hub.api.errors import UserError
@@ -76,8 +77,10 @@ async def import_results(context: Context, input: ImportCollaborationResultsInpu
         imported = await compilation_rules.add_records(
             tx, row, viewer, [record["id"] for record in results], note, "compilationId")
         touched = await compilation_store.touch(tx, row["id"])
+        # The compilation's other editors see the items arrive (compilationUpdated).
+        events = [changed_event(context, touched, "ITEM_ADDED")] if imported else []
         return Outcome({"compilation": Compilation.from_row(touched, context),
-                        "imported": imported})
+                        "imported": imported}, events)
 
     return await run_mutation(context, ImportCollaborationResultsPayload, work)
 

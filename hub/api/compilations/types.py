@@ -19,6 +19,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.compilations import twins
+from hub.api.compilations.history import CompilationHistoryEvent, event_of
 from hub.api.compilations.payouts import (  # the types of the money, re-exported (__all__)
     CreditLine,
     MemberPayout,
@@ -135,19 +136,24 @@ class HistoryEntry:
     table: ClassVar[Table] = rules.HISTORY  # the plain fields named like its columns
     action: str = strawberry.field(description="`create`, `submit`, `approve`, `return`, "
                                    "`reopen` (back to review: a record changed after "
-                                   "approval), `publish`, `archive`, `add_item`, `move_item`, "
-                                   "`remove_item`, `add_editor`, `propose_payout`, "
-                                   "`finalize_payout`.")
+                                   "approval), `publish`, `archive`, `update` (title, "
+                                   "description or settings), `add_item`, `move_item`, "
+                                   "`reweight_item`, `annotate_item` (its note), `remove_item`, "
+                                   "`add_editor`, `remove_editor`, `propose_payout`, "
+                                   "`finalize_payout`. `event` says the same, typed.")
     from_status: CompilationStatus | None = strawberry.field(
         description="Status before; null for `create` and for steps that keep the status "
-        "(items, editors, payouts).")
+        "(items, editors, updates, payouts).")
     to_status: CompilationStatus | None = strawberry.field(
         description="Status after; null for steps that keep the status (items, editors, "
-        "payouts).")
+        "updates, payouts).")
     reason: str = strawberry.field(description="Why (a return's reason, the record an item "
-                                   "holds, the records that changed…).")
+                                   "holds, the records that changed…).",
+                                   deprecation_reason="Use `event`: its typed fields say what "
+                                   "this text spelled differently for each action.")
     at: dt.datetime = strawberry.field(description="When.")
     actor_pk: strawberry.Private[int | None]
+    row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any) -> HistoryEntry:
@@ -155,7 +161,17 @@ class HistoryEntry:
             action=row["action"], reason=row["reason"], at=row["at"], actor_pk=row["actor_id"],
             from_status=CompilationStatus(row["from_status"]) if row["from_status"] else None,
             to_status=CompilationStatus(row["to_status"]) if row["to_status"] else None,
+            row=row,
         )
+
+    @strawberry.field(description="What happened, typed by kind (item added, moved, "
+                      "reweighted, settings changed, submitted, returned, approved, "
+                      "published…), with its facts as fields.",
+                      metadata=no_twin("the event's type and fields are chosen per entry from "
+                                       "its action and details by the executor "
+                                       "(hub/api/compilations/history.py)"))
+    def event(self) -> CompilationHistoryEvent:
+        return event_of(self.row)
 
     @strawberry.field(description="The member who did it (the editor whose publish attempt "
                       "sent it back to review, for a `reopen`); null only for an entry stored "
@@ -241,6 +257,10 @@ class Compilation(Node):
                                                "for comments before it can be finalized.")
     created_at: dt.datetime = strawberry.field(description="When it was created.")
     updated_at: dt.datetime = strawberry.field(description="When it last changed.")
+    version: int = strawberry.field(description="Incremented by every change (its title, "
+                                    "settings, items, team or status); pass it as "
+                                    "`expectedVersion` to updateCompilation and "
+                                    "updateCompilationItem.")
     pk: strawberry.Private[int]
     row: strawberry.Private[Any]
 
@@ -374,6 +394,7 @@ class Compilation(Node):
             editors_percent=row["editors_percent"].normalize(),
             payout_window_days=row["payout_window_days"],
             created_at=row["created_at"], updated_at=row["updated_at"],
+            version=row["version"],
         )
 
 

@@ -16,8 +16,9 @@ the replay already delivered are skipped by id.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import AsyncGenerator, Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -31,7 +32,12 @@ from hub.core.errors import BadRequest, Forbidden, Unauthenticated
 from hub.core.events import Event
 from hub.core.relay import decode_id, encode_id, try_decode_id
 
+if TYPE_CHECKING:
+    from hub.api.compilations.types import Compilation
+
 EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
+COMPILATION_KINDS = frozenset({"compilation.status_changed", "compilation.changed"})
+CompilationRef = Annotated["Compilation", strawberry.lazy("hub.api.compilations.types")]
 REMIX_KINDS = frozenset({"remix.created", "record.remixed"})
 SUBMISSION_KINDS = frozenset({"lesson.submission_added", "submission.created"})
 
@@ -54,15 +60,44 @@ class RemixCreatedEvent:
     source: Record = strawberry.field(description="The record it was made from.")
 
 
-@strawberry.type(description="A compilation's review or publishing status changed.")
+@strawberry.enum(description="What changed in a compilation (`compilationUpdated`).")
+class CompilationChange(enum.Enum):
+    STATUS_CHANGED = strawberry.enum_value("STATUS_CHANGED", description="Its status changed "
+                                           "(submitted, approved, returned, published…).")
+    DETAILS_CHANGED = strawberry.enum_value("DETAILS_CHANGED", description="Its title, "
+                                            "description or target settings changed.")
+    ITEM_ADDED = strawberry.enum_value("ITEM_ADDED", description="An item was added.")
+    ITEM_MOVED = strawberry.enum_value("ITEM_MOVED", description="An item moved; others shifted.")
+    ITEM_UPDATED = strawberry.enum_value("ITEM_UPDATED", description="An item's weight or note "
+                                         "changed.")
+    ITEM_REMOVED = strawberry.enum_value("ITEM_REMOVED", description="An item was removed.")
+    EDITORS_CHANGED = strawberry.enum_value("EDITORS_CHANGED", description="An editor joined "
+                                            "or left its team.")
+    DELETED = strawberry.enum_value("DELETED", description="The DRAFT was deleted; no more "
+                                    "events follow.")
+
+
+@strawberry.type(description="A compilation changed: its status, its details, its items or its "
+                 "team. Two editors on one compilation see each other's changes through it.")
 class CompilationUpdatedEvent:
     cursor: str = strawberry.field(description="Pass as `after` to resume after this event.")
     occurred_at: dt.datetime = strawberry.field(description="When the change was committed.")
     compilation_id: strawberry.ID = strawberry.field(description="The compilation's global ID.")
-    status: str | None = strawberry.field(description="Its new status (a `CompilationStatus` "
-                                          "name); null only if the stored event lacks it.")
-    previous_status: str | None = strawberry.field(description="Its status before; null only if "
+    status: str | None = strawberry.field(description="Its status after the change (a "
+                                          "`CompilationStatus` name); null only if the stored "
+                                          "event lacks it.")
+    previous_status: str | None = strawberry.field(description="Its status before a status "
+                                                   "change; null for the other changes and if "
                                                    "the stored event lacks it.")
+    change: CompilationChange = strawberry.field(description="What changed.")
+    item_id: strawberry.ID | None = strawberry.field(
+        description="The item added, moved, updated or removed; null for other changes.")
+    version: int | None = strawberry.field(
+        description="The compilation's `version` after the change (null on events from before "
+        "versions): one you already have means the change is yours or already seen.")
+    compilation: CompilationRef | None = strawberry.field(
+        description="The compilation as it is when the event is delivered (not as of the "
+        "change: a later one may show already); null after DELETED.")
 
 
 @strawberry.type(description="A learner submitted a record to a lesson of a class.")
@@ -156,8 +191,9 @@ class RealtimeSubscription:
 
         return await event_stream(context, REMIX_KINDS, after, accepts, render, allowed)
 
-    @strawberry.subscription(description="Status changes of one compilation (editors and "
-                             "admins: compilations are editorial work).")
+    @strawberry.subscription(description="Changes of one compilation — status, title and "
+                             "settings, items (added, moved, reweighted, removed), team — for "
+                             "editors and admins (compilations are editorial work).")
     async def compilation_updated(
         self, info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(
@@ -173,14 +209,21 @@ class RealtimeSubscription:
             raise _not_found(f"id: no compilation {id!r} is visible to you.")
 
         async def render(ctx: Context, event: Event) -> CompilationUpdatedEvent | None:
-            if checked and await resolve_node(ctx, event.subject) is None:
-                return None
+            change = CompilationChange(event.payload.get("change", "STATUS_CHANGED"))
+            compilation = None
+            if change is not CompilationChange.DELETED:
+                compilation = await resolve_node(ctx, event.subject) if checked else None
+                if checked and compilation is None:
+                    return None
+            item = event.payload.get("item")
             return CompilationUpdatedEvent(
                 cursor=_cursor(event.id or 0), occurred_at=event.occurred_at,
                 compilation_id=strawberry.ID(event.subject), status=event.payload.get("status"),
-                previous_status=event.payload.get("previousStatus"))
+                previous_status=event.payload.get("previousStatus"), change=change,
+                item_id=strawberry.ID(item) if item else None,
+                version=event.payload.get("version"), compilation=compilation)
 
-        return await event_stream(context, frozenset({"compilation.status_changed"}), after,
+        return await event_stream(context, COMPILATION_KINDS, after,
                                   lambda e: e.subject == str(id), render, allowed=_editor)
 
     @strawberry.subscription(description="Submissions to the lessons of one class; the class "

@@ -36,7 +36,7 @@ VISIBLE = PUBLIC | EDITORIAL_VIEWER  # compilation visibility: the one place it 
 COMPILATIONS = Table("compilations", (
     "id", "title", "description", "target", "settings", "status", "lineage_share", "max_depth",
     "editors_percent", "payout_window_days", "created_by", "submitted_by", "created_at",
-    "updated_at",
+    "updated_at", "version",
 ))
 COLUMNS = COMPILATIONS.select("{t}")
 # … and, where it is read by ID, whether the viewer may see it.
@@ -67,6 +67,7 @@ ITEMS = Table("compilation_items", (
 # A step of a compilation's history (``Compilation.history``, oldest first).
 HISTORY = Table("compilation_history", (
     "id", "compilation_id", "actor_id", "action", "from_status", "to_status", "reason", "at",
+    "details",
 ))
 
 # The lists of a compilation, paged (``itemConnection``, ``historyConnection``,

@@ -54,11 +54,13 @@ def checked_weight(value: Decimal) -> Decimal:
     return weight
 
 
-def require_draft(row: Any, field: str | None = None) -> None:
-    """Items change only while the compilation is a DRAFT."""
+def require_draft(row: Any, field: str | None = None, *, what: str = "Items") -> None:
+    """Items (and title, description, settings) change only while the compilation is a
+    DRAFT: a review approves a fixed compilation."""
     if row["status"] not in workflow.EDITABLE_STATUSES:
-        raise InputProblem(ErrorCode.INVALID_STATE, f"Items change only while the compilation is "
-                           f"a DRAFT; it is {row['status']} (return it to DRAFT first).", field)
+        raise InputProblem(ErrorCode.INVALID_STATE, f"{what} change only while the compilation "
+                           f"is a DRAFT; it is {row['status']} (return it to DRAFT first).",
+                           field)
 
 
 # --- who may change a compilation ---------------------------------------------------------------
@@ -149,8 +151,9 @@ async def append_item(tx: Executor, row: Any, viewer: int, record_id: int, note:
                                    note=note, weight=weight, added_by=viewer)
     # The record's ID, not its title: the history of a published compilation is public, and
     # the record may be unpublished later.
-    await store.add_history(tx, row["id"], viewer, "add_item", None, None,
-                            encode_id("Record", record_id))
+    record_gid = encode_id("Record", record_id)
+    await store.add_history(tx, row["id"], viewer, "add_item", None, None, record_gid,
+                            {"record": record_gid})
     return item
 
 
@@ -171,7 +174,8 @@ async def add_records(tx: Executor, row: Any, viewer: int, record_ids: list[int]
 # --- the workflow -------------------------------------------------------------------------------
 
 
-async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: str = "") -> Any:
+async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: str = "",
+                     details: dict[str, Any] | None = None) -> Any:
     """Move the locked compilation ``row`` by ``action`` (INVALID_STATE where the workflow
     does not allow it) and write the history entry; returns the updated row."""
     status = workflow.next_status(action, row["status"])
@@ -182,7 +186,8 @@ async def transition(tx: Executor, row: Any, viewer: int, action: str, reason: s
     submitted_by = viewer if action == "submit" else (
         None if status == workflow.DRAFT else row["submitted_by"])
     updated = await store.set_status(tx, row["id"], status, submitted_by)
-    await store.add_history(tx, row["id"], viewer, action, row["status"], status, reason)
+    await store.add_history(tx, row["id"], viewer, action, row["status"], status, reason,
+                            details)
     return updated
 
 

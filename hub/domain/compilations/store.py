@@ -61,17 +61,45 @@ async def set_status(
     ex: Executor, compilation_id: int, status: str, submitted_by: int | None,
 ) -> asyncpg.Record:
     return await ex.fetchrow(
-        f"""update compilations as c set status = $2, submitted_by = $3, updated_at = now()
+        f"""update compilations as c set status = $2, submitted_by = $3, updated_at = now(),
+                version = c.version + 1
             where c.id = $1 returning {COLUMNS}""",
         compilation_id, status, submitted_by,
     )
 
 
 async def touch(ex: Executor, compilation_id: int) -> asyncpg.Record:
+    """Mark a change to the compilation's items or team: a new ``version``, ``updated_at``."""
     return await ex.fetchrow(
-        f"update compilations as c set updated_at = now() where c.id = $1 returning {COLUMNS}",
+        f"""update compilations as c set updated_at = now(), version = c.version + 1
+            where c.id = $1 returning {COLUMNS}""",
         compilation_id,
     )
+
+
+# The columns updateCompilation may change (names are never taken from input).
+UPDATABLE = ("title", "description", "settings")
+
+
+async def update_compilation(
+    ex: Executor, compilation_id: int, changes: dict[str, Any],
+) -> asyncpg.Record:
+    """Set the ``changes`` (columns of :data:`UPDATABLE`), a new version and ``updated_at``."""
+    names = [name for name in UPDATABLE if name in changes]
+    sets = "".join(f"{name} = ${n}, " for n, name in enumerate(names, start=2))
+    return await ex.fetchrow(
+        f"""update compilations as c set {sets}updated_at = now(), version = c.version + 1
+            where c.id = $1 returning {COLUMNS}""",
+        compilation_id, *(changes[name] for name in names),
+    )
+
+
+async def delete_compilation(ex: Executor, compilation_id: int) -> None:
+    """Delete a DRAFT and everything that hangs off it (a draft has no publications and no
+    payouts: those need a PUBLISHED compilation)."""
+    for table in ("compilation_history", "compilation_items", "compilation_editors"):
+        await ex.execute(f"delete from {table} where compilation_id = $1", compilation_id)
+    await ex.execute("delete from compilations where id = $1", compilation_id)
 
 
 # --- editors ------------------------------------------------------------------------------------
@@ -92,6 +120,20 @@ async def editors_of(ex: Executor, compilation_ids: list[int]) -> list[asyncpg.R
            where e.compilation_id = any($1::bigint[]) order by e.compilation_id, e.added_at,
            e.member_id""",
         compilation_ids,
+    )
+
+
+async def remove_editor(ex: Executor, compilation_id: int, member_id: int) -> bool:
+    status = await ex.execute(
+        "delete from compilation_editors where compilation_id = $1 and member_id = $2",
+        compilation_id, member_id,
+    )
+    return status.endswith(" 1")
+
+
+async def editor_count(ex: Executor, compilation_id: int) -> int:
+    return await ex.fetchval(
+        "select count(*) from compilation_editors where compilation_id = $1", compilation_id
     )
 
 
@@ -160,6 +202,16 @@ async def move_item(ex: Executor, compilation_id: int, old: int, new: int) -> No
     )
 
 
+async def update_item(
+    ex: Executor, item_id: int, note: str, weight: Decimal,
+) -> asyncpg.Record:
+    return await ex.fetchrow(
+        f"""update compilation_items as i set note = $2, weight = $3 where i.id = $1
+            returning {ITEM_COLUMNS}""",
+        item_id, note, weight,
+    )
+
+
 async def remove_item(ex: Executor, item_id: int) -> None:
     row = await ex.fetchrow(
         "delete from compilation_items where id = $1 returning compilation_id, position", item_id
@@ -218,19 +270,22 @@ async def changed_items(ex: Executor, compilation_id: int) -> list[asyncpg.Recor
 async def add_history(
     ex: Executor, compilation_id: int, actor_id: int | None, action: str,
     from_status: str | None, to_status: str | None, reason: str = "",
+    details: dict[str, Any] | None = None,
 ) -> None:
+    """A history entry: ``reason`` is its text for older clients, ``details`` its facts for
+    the typed event (see migration 0014 for the keys each action writes)."""
     await ex.execute(
         """insert into compilation_history (compilation_id, actor_id, action, from_status,
-                                            to_status, reason)
-           values ($1, $2, $3, $4, $5, $6)""",
-        compilation_id, actor_id, action, from_status, to_status, reason,
+                                            to_status, reason, details)
+           values ($1, $2, $3, $4, $5, $6, $7)""",
+        compilation_id, actor_id, action, from_status, to_status, reason, details or {},
     )
 
 
 async def history_of(ex: Executor, compilation_ids: list[int]) -> list[asyncpg.Record]:
     return await ex.fetch(
         """select h.id, h.compilation_id, h.actor_id, h.action, h.from_status, h.to_status,
-                  h.reason, h.at
+                  h.reason, h.at, h.details
            from compilation_history h where h.compilation_id = any($1::bigint[])
            order by h.compilation_id, h.id""",
         compilation_ids,

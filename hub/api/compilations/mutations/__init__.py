@@ -1,8 +1,10 @@
 """The Mutation fields of compilations, one module per entity (Saleor's
 ``graphql/<domain>/mutations/<entity>.py``), each with its inputs and payloads beside it:
 
-* compilation.py — ``createCompilation``, ``addCompilationEditor``;
-* item.py — ``addCompilationItem``, ``moveCompilationItem``, ``removeCompilationItem``;
+* compilation.py — ``createCompilation``, ``updateCompilation``, ``deleteCompilation``,
+  ``addCompilationEditor``, ``removeCompilationEditor``;
+* item.py — ``addCompilationItem``, ``moveCompilationItem``, ``updateCompilationItem``,
+  ``removeCompilationItem``;
 * review.py — ``submitCompilation``, ``approveCompilation``, ``returnCompilation``,
   ``archiveCompilation``;
 * publication.py — ``publishCompilation``;
@@ -24,17 +26,25 @@ from hub.api.compilations.mutations.common import CompilationIdInput, Compilatio
 from hub.api.compilations.mutations.compilation import (
     AddCompilationEditorInput,
     CreateCompilationInput,
+    DeleteCompilationPayload,
+    RemoveCompilationEditorInput,
+    UpdateCompilationInput,
     add_editor,
     create_compilation,
+    delete_compilation,
+    remove_editor,
+    update_compilation,
 )
 from hub.api.compilations.mutations.item import (
     AddCompilationItemInput,
     CompilationItemIdInput,
     CompilationItemPayload,
     MoveCompilationItemInput,
+    UpdateCompilationItemInput,
     add_item,
     move_item,
     remove_item,
+    update_item,
 )
 from hub.api.compilations.mutations.payout import (
     CommentOnPayoutInput,
@@ -48,7 +58,7 @@ from hub.api.compilations.mutations.payout import (
 from hub.api.compilations.mutations.publication import PublishCompilationPayload, publish
 from hub.api.compilations.mutations.review import ReturnCompilationInput, change_status
 
-__all__ = ["CompilationsMutation", "CreateCompilationInput"]
+__all__ = ["CompilationsMutation", "CreateCompilationInput", "UpdateCompilationInput"]
 
 
 @strawberry.type
@@ -167,3 +177,49 @@ class CompilationsMutation:
             description="The proposal to finalize.")],
     ) -> PayoutPayload:
         return await finalize_payout(info.context, input)
+
+    @strawberry.mutation(description="Change a DRAFT compilation's title, description or target "
+                         "settings: the fields given change, the others stay (but `settings`, "
+                         "when given, replaces the settings whole). `expectedVersion` guards "
+                         "against overwriting another editor's change: on CONFLICT nothing is "
+                         "written and the payload's `compilation` is the current one. Writes a "
+                         "history entry naming the fields changed.")
+    async def update_compilation(
+        self, info: Info,
+        input: Annotated[UpdateCompilationInput, strawberry.argument(
+            description="The DRAFT compilation, the version you edited and the fields to "
+            "change.")],
+    ) -> CompilationPayload:
+        return await update_compilation(info.context, input)
+
+    @strawberry.mutation(description="Change an item of a DRAFT compilation: its weight, its "
+                         "note, or both (the fields given change, the others stay). On CONFLICT "
+                         "(a stale `expectedVersion`) nothing is written and the payload's "
+                         "`compilation` is the current one.")
+    async def update_compilation_item(
+        self, info: Info,
+        input: Annotated[UpdateCompilationItemInput, strawberry.argument(
+            description="The item, the compilation's version you edited, and the fields to "
+            "change.")],
+    ) -> CompilationItemPayload:
+        return await update_item(info.context, input)
+
+    @strawberry.mutation(description="Remove a member from a compilation's editors team (the "
+                         "team and ADMINs; you may remove yourself). The last editor cannot "
+                         "leave (LAST_EDITOR).")
+    async def remove_compilation_editor(
+        self, info: Info,
+        input: Annotated[RemoveCompilationEditorInput, strawberry.argument(
+            description="The compilation and the editor to remove from its team.")],
+    ) -> CompilationPayload:
+        return await remove_editor(info.context, input)
+
+    @strawberry.mutation(description="Delete a DRAFT compilation with its items and history "
+                         "(its team and ADMINs). A compilation that left DRAFT is archived "
+                         "instead (ARCHIVE_INSTEAD): its history and publications stay.")
+    async def delete_compilation(
+        self, info: Info,
+        input: Annotated[CompilationIdInput, strawberry.argument(
+            description="The DRAFT compilation to delete.")],
+    ) -> DeleteCompilationPayload:
+        return await delete_compilation(info.context, input.id)

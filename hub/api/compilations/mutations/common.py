@@ -18,6 +18,7 @@ from hub.api.context import Context
 from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.core.db import Executor
+from hub.core.errors import ErrorCode, InputProblem
 from hub.core.events import Event
 from hub.core.relay import encode_id
 from hub.domain.compilations import service
@@ -54,7 +55,27 @@ def status_event(context: Context, row: Any, previous: str) -> Event:
     """``compilation.status_changed`` for subscriptions and the ``hub_event`` hook."""
     return Event("compilation.status_changed", encode_id("Compilation", row["id"]),
                  context.viewer_global_id,
-                 {"status": row["status"], "previousStatus": previous, "target": row["target"]})
+                 {"status": row["status"], "previousStatus": previous, "target": row["target"],
+                  "version": row["version"]})
+
+
+def changed_event(context: Context, row: Any, change: str, item: int | None = None) -> Event:
+    """``compilation.changed``: an edit other than a status change (``change`` names it, a
+    value of the subscription's ``CompilationChange``), so the other editors of the
+    compilation see it live (``compilationUpdated``)."""
+    return Event("compilation.changed", encode_id("Compilation", row["id"]),
+                 context.viewer_global_id,
+                 {"change": change, "status": row["status"], "version": row["version"],
+                  "item": encode_id("CompilationItem", item) if item is not None else None})
+
+
+def check_version(row: Any, expected: int | None) -> None:
+    """CONFLICT when the client edited another ``version`` than the compilation's now."""
+    if expected is None or expected is strawberry.UNSET or expected == row["version"]:
+        return
+    raise InputProblem(ErrorCode.CONFLICT, f"The compilation changed since version {expected}; "
+                       f"it is now at version {row['version']}. Reload it and apply your change "
+                       "again.", "expectedVersion")
 
 
 def payload(context: Context, row: Any, **more: Any) -> dict[str, Any]:

@@ -1,21 +1,30 @@
-"""``addCompilationItem``, ``moveCompilationItem``, ``removeCompilationItem``: the items of a
-DRAFT compilation. Only published, undeleted records join; positions stay 1..n."""
+"""``addCompilationItem``, ``moveCompilationItem``, ``updateCompilationItem``,
+``removeCompilationItem``: the items of a DRAFT compilation. Only published, undeleted records
+join; positions stay 1..n. Every change writes a history entry and a ``compilation.changed``
+event (the other editors see it live through ``compilationUpdated``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
-from hub.api.compilations.mutations.common import payload, require_editorial, require_team
-from hub.api.compilations.types import Compilation, CompilationItem
+from hub.api.compilations.mutations.common import (
+    changed_event,
+    check_version,
+    payload,
+    require_editorial,
+    require_team,
+)
+from hub.api.compilations.types import Compilation, CompilationItem, load_compilation
 from hub.api.context import Context
 from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
 from hub.core.errors import ErrorCode, InputProblem
-from hub.core.relay import encode_id
+from hub.core.relay import encode_id, input_pk
 from hub.core.validation import Problems, clean_text
 from hub.domain.compilations import service, store
 from hub.domain.compilations.service import MAX_NOTE
@@ -35,6 +44,22 @@ class AddCompilationItemInput:
 class MoveCompilationItemInput:
     item_id: strawberry.ID = strawberry.field(description="The item.")
     position: int = strawberry.field(description="Its new 1-based place.")
+
+
+@strawberry.input(description="Changes an item of a DRAFT compilation: the fields you give "
+                  "change, the ones you leave out (or set to null) stay as they are.")
+class UpdateCompilationItemInput:
+    item_id: strawberry.ID = strawberry.field(description="The item.")
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description="The compilation's `version` you edited. If the "
+        "compilation changed since, nothing is written and you get CONFLICT with the current "
+        "compilation. Omitted or null: no check (last write wins).")
+    weight: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Its new weight in the credit split: positive, up "
+        "to 1,000,000, at most 6 places. Omitted or null keeps it.")
+    note: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"The editors' new note (≤ {MAX_NOTE:,}; empty "
+        "clears it). Omitted or null keeps it.")
 
 
 @strawberry.input(description="Names a compilation item.")
@@ -71,8 +96,9 @@ async def add_item(context: Context, input: AddCompilationItemInput) -> Compilat
                                "recordId")
         await service.require_room(tx, row, 1, "recordId")
         item = await service.append_item(tx, row, viewer, record["id"], note, weight)
-        return Outcome(payload(context, await store.touch(tx, row["id"]),
-                               item=CompilationItem.from_row(item)))
+        updated = await store.touch(tx, row["id"])
+        return Outcome(payload(context, updated, item=CompilationItem.from_row(item)),
+                       [changed_event(context, updated, "ITEM_ADDED", item["id"])])
 
     return await run_mutation(context, CompilationItemPayload, work)
 
@@ -90,10 +116,13 @@ async def move_item(context: Context, input: MoveCompilationItemInput) -> Compil
                                f"{count}.", "position")
         await store.move_item(tx, row["id"], item["position"], input.position)
         await store.add_history(tx, row["id"], viewer, "move_item", None, None,
-                                f"{item['position']} → {input.position}")
+                                f"{item['position']} → {input.position}",
+                                {"from": item["position"], "to": input.position,
+                                 "record": encode_id("Record", item["record_id"])})
         moved = await store.item_by_id(tx, item["id"])
-        return Outcome(payload(context, await store.touch(tx, row["id"]),
-                               item=CompilationItem.from_row(moved)))
+        updated = await store.touch(tx, row["id"])
+        return Outcome(payload(context, updated, item=CompilationItem.from_row(moved)),
+                       [changed_event(context, updated, "ITEM_MOVED", item["id"])])
 
     return await run_mutation(context, CompilationItemPayload, work)
 
@@ -106,8 +135,57 @@ async def remove_item(context: Context, input: CompilationItemIdInput) -> Compil
         viewer = await require_team(tx, context, row)
         service.require_draft(row)
         await store.remove_item(tx, item["id"])
-        await store.add_history(tx, row["id"], viewer, "remove_item", None, None,
-                                encode_id("Record", item["record_id"]))
-        return Outcome(payload(context, await store.touch(tx, row["id"])))
+        record_gid = encode_id("Record", item["record_id"])
+        await store.add_history(tx, row["id"], viewer, "remove_item", None, None, record_gid,
+                                {"record": record_gid})
+        updated = await store.touch(tx, row["id"])
+        return Outcome(payload(context, updated),
+                       [changed_event(context, updated, "ITEM_REMOVED", item["id"])])
 
     return await run_mutation(context, CompilationItemPayload, work)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not strawberry.UNSET
+
+
+async def update_item(
+    context: Context, input: UpdateCompilationItemInput,
+) -> CompilationItemPayload:
+    require_editorial(context)
+
+    async def work(tx: Executor) -> Outcome:
+        row, item = await service.locked_item(tx, input.item_id)
+        viewer = await require_team(tx, context, row)
+        check_version(row, input.expected_version)
+        service.require_draft(row)
+        problems = Problems()
+        note = (problems.check(clean_text, input.note, "note", max_length=MAX_NOTE)
+                if _given(input.note) else item["note"])
+        weight = (problems.check(service.checked_weight, input.weight)
+                  if _given(input.weight) else item["weight"])
+        problems.raise_any()
+        if note == item["note"] and weight == item["weight"]:
+            return Outcome(payload(context, row, item=CompilationItem.from_row(item)))
+        changed = await store.update_item(tx, item["id"], note, weight)
+        record_gid = encode_id("Record", item["record_id"])
+        if weight != item["weight"]:
+            old, new = str(item["weight"].normalize()), str(weight.normalize())
+            await store.add_history(tx, row["id"], viewer, "reweight_item", None, None,
+                                    f"{record_gid}: {old} → {new}",
+                                    {"record": record_gid, "from": old, "to": new})
+        if note != item["note"]:
+            await store.add_history(tx, row["id"], viewer, "annotate_item", None, None,
+                                    record_gid, {"record": record_gid})
+        updated = await store.touch(tx, row["id"])
+        return Outcome(payload(context, updated, item=CompilationItem.from_row(changed)),
+                       [changed_event(context, updated, "ITEM_UPDATED", item["id"])])
+
+    async def current() -> dict[str, Any]:
+        item = await store.item_by_id(context.db, input_pk(input.item_id, "CompilationItem",
+                                                           "itemId"))
+        compilation = (await load_compilation(context, item["compilation_id"])
+                       if item is not None else None)
+        return {"compilation": compilation}
+
+    return await run_mutation(context, CompilationItemPayload, work, on_conflict=current)

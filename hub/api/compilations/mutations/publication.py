@@ -97,8 +97,9 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
             raise InputProblem.many(_problem_errors(problems))
         publication = await publishing.store_publication(
             context, tx, row, context.require_viewer(), written)
-        updated, event = await transition(tx, context, row, "publish",
-                                          f"version {publication['version']}")
+        updated, event = await transition(
+            tx, context, row, "publish", f"version {publication['version']}",
+            {"version": publication["version"], "target": row["target"]})
         published = Event("compilation.published", encode_id("Compilation", row["id"]),
                           context.viewer_global_id, {"version": publication["version"],
                                                      "target": row["target"]})

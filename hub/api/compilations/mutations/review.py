@@ -35,10 +35,11 @@ class ReturnCompilationInput:
 
 async def transition(
     tx: Executor, context: Context, row: Any, action: str, reason: str = "",
+    details: dict[str, Any] | None = None,
 ) -> tuple[Any, Event]:
     """Move the locked ``row`` by ``action`` (the team only); the updated row and its event."""
     viewer = await require_team(tx, context, row)
-    updated = await service.transition(tx, row, viewer, action, reason)
+    updated = await service.transition(tx, row, viewer, action, reason, details)
     return updated, status_event(context, updated, row["status"])
 
 
