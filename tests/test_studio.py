@@ -26,6 +26,7 @@ from aiohttp.test_utils import TestClient
 
 from hub.seed.demo import DEMO_PASSWORD, seed_demo
 from tests.api import Api
+from tests.compilations_api import REMOVE_ITEM
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -73,12 +74,12 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     return [v for v in results if v["impact"] in ("serious", "critical")]
 
 
-async def screen(page: Page, name: str) -> None:
+async def screen(page: Page, name: str, *, full_page: bool = True) -> None:
     """The screen passes axe; saved as docs/studio/<name>.png when asked."""
     assert await axe_violations(page) == [], name
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page)
 
 
 async def sign_in(page: Page, base: str, handle: str) -> None:
@@ -99,7 +100,8 @@ async def new_page(browser: Browser) -> Page:
 async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     api: Api, client: TestClient, browser: Browser,
 ) -> None:
-    await seed_demo(api.hub.db, api.hub.plugins)
+    # With the settings, the demo also holds a published book and TV episode.
+    await seed_demo(api.hub.db, api.hub.plugins, settings=api.hub.settings)
     base = studio_url(client)
     page = await new_page(browser)
     sent: list[int] = []
@@ -115,8 +117,8 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await screen(page, "sign-in")
 
     await sign_in(page, base, "eddie")
-    await expect(page.get_by_role("region", name="Published")).to_be_visible()
-    await screen(page, "dashboard")
+    await expect(page.get_by_role("region", name="Published").get_by_role("link")).to_have_count(2)
+    assert await axe_violations(page) == []
 
     # A new book, from the dashboard.
     await page.get_by_label("Title").fill("Harbor stories")
@@ -136,7 +138,7 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
         await results.nth(n).get_by_role("button").click()
         await expect(page.get_by_role("status")).to_contain_text(f"(item {n + 1})")
     await expect(results.first.locator(".lineage img")).to_have_js_property("complete", True)
-    await screen(page, "finder")
+    await screen(page, "finder", full_page=False)
 
     # The builder: the third item moves up with Alt+ArrowUp, announced and persisted.
     await page.goto(f"{base}#/c/{quote(compilation_id, safe='')}")
@@ -152,6 +154,17 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     stored = (await api.gql(COMPILATION, {"id": compilation_id}, token=eddie))["compilation"]
     assert [n["record"]["title"] for n in stored["itemConnection"]["nodes"]] == [
         titles[0], titles[2], titles[1]]
+
+    # A stale write: the last item is removed elsewhere (another editor) while this page still
+    # shows it; moving it says so, and shows the compilation as it now is.
+    last = await items.nth(2).get_attribute("data-item")
+    removed = await api.gql(REMOVE_ITEM, {"input": {"itemId": last}}, token=eddie)
+    assert removed["removeCompilationItem"]["errors"] == []
+    await items.nth(2).focus()
+    await page.keyboard.press("Alt+ArrowUp")
+    await expect(page.locator(".notice.conflict")).to_contain_text("changed since you loaded it")
+    await expect(items).to_have_count(2)
+    await page.get_by_role("button", name="Dismiss").click()
 
     await page.get_by_role("button", name="Submit for review").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("In review")
@@ -181,8 +194,16 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await page.get_by_role("link", name="History").click()
     timeline = page.locator(".timeline > li")
     await expect(timeline.last).to_contain_text("Published")
+    # Item entries name their record by title (looked up from the ID the entry holds).
+    await expect(timeline.nth(1)).to_contain_text(f"“{titles[0]}”")
     assert "Item moved" in await page.locator(".timeline").inner_text()
     await screen(page, "history")
+
+    # Back on the dashboard: the new book sits among the published ones.
+    await page.get_by_role("link", name="Dashboard").first.click()
+    published = page.get_by_role("region", name="Published")
+    await expect(published.get_by_role("link", name="Harbor stories")).to_be_visible()
+    await screen(page, "dashboard")
 
 
 async def test_the_studio_runs_under_its_content_security_policy(

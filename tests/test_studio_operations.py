@@ -75,6 +75,10 @@ async def test_the_studio_reads_are_compiled_and_answer_as_the_executor(api: Api
     body, _ = await both_ways(api, operations["StudioCompilationTarget"], {"id": compilation},
                               token=eddie.token)
     assert body["data"]["compilation"]["settings"]["__typename"] == "BookSettings"
+    body, _ = await both_ways(api, operations["StudioRecordTitles"], {"ids": [record["id"]]},
+                              token=eddie.token)
+    assert body["data"]["nodes"] == [{"id": record["id"], "title": "The harbor",
+                                      "author": {"handle": "eddie"}}]
 
 
 async def test_the_studio_page_is_served_with_its_policy(client: TestClient) -> None:

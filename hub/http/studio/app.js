@@ -222,7 +222,7 @@ function Dashboard({ viewer }) {
         <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)}
           placeholder="Stories of the harbor" /></label>
         <label>Target
-          <select value=${target} onChange=${(e) => setTarget(e.target.value)}>
+          <select value=${target || (targets[0] && targets[0].key)} onChange=${(e) => setTarget(e.target.value)}>
             ${targets.map((t) => html`<option value=${t.key}>${t.label}</option>`)}
           </select>
         </label>
@@ -238,7 +238,7 @@ function Dashboard({ viewer }) {
           return html`<section class="column" aria-label=${STATUS_LABEL[status]}>
             <h2><span>${STATUS_LABEL[status]}</span><span>${here.length}</span></h2>
             <ul>
-              ${here.map((c) => html`<li><a class="mini" href=${`#/c/${encodeURIComponent(c.id)}`}>
+              ${here.map((c) => html`<li key=${c.id}><a class="mini" href=${`#/c/${encodeURIComponent(c.id)}`}>
                 <strong>${c.title}</strong>
                 <span>${c.target} · ${c.itemConnection.totalCount} items · ${when(c.updatedAt)}</span>
               </a></li>`)}
@@ -252,7 +252,7 @@ function Dashboard({ viewer }) {
       <h2 id="queue-heading">Review queue</h2>
       <p class="hint">Submitted compilations wait for an editor other than the one who submitted them.</p>
       ${queue.length ? html`<ul class="queue">
-        ${queue.map((c) => html`<li>
+        ${queue.map((c) => html`<li key=${c.id}>
           <span><a href=${`#/c/${encodeURIComponent(c.id)}`}>${c.title}</a>
             <span class="muted"> · ${c.target} · submitted ${when(c.updatedAt)}</span></span>
           <a class="btn small" href=${`#/c/${encodeURIComponent(c.id)}`}>Review</a>
@@ -322,7 +322,7 @@ function Finder({ into }) {
     <p class="muted" aria-live="polite">${results.loading ? "Searching…"
       : results.data ? `${results.data.records.totalCount} records` : ""}</p>
     <ul class="results">
-      ${records.map((r) => html`<li class="card result">
+      ${records.map((r) => html`<li key=${r.id} class="card result">
         <h3>${r.title}</h3>
         <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
           · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
@@ -480,7 +480,7 @@ function Builder({ id, announce }) {
               over === item.id && dragging !== item.id && "drop-before",
               problems.length && "has-problem"].filter(Boolean).join(" ");
             const label = item.record ? item.record.title : "Removed record";
-            return html`<li class=${classes} tabindex="0" data-item=${item.id}
+            return html`<li key=${item.id} class=${classes} tabindex="0" data-item=${item.id}
                 aria-label=${`${item.position}. ${label}${problems.length ? `, ${problems.length} problem` : ""}`}
                 onKeyDown=${onKeyDown(item)} ...${drag(item)}>
               <span class="handle" aria-hidden="true">${editable ? "⋮⋮" : ""}</span>
@@ -558,14 +558,37 @@ function Builder({ id, announce }) {
 // History: what happened, who, when. (A typed history union is on its way in the API; until
 // then each entry's `reason` holds its detail.)
 
+function isRecordId(text) {
+  if (!/^[A-Za-z0-9+/=_-]{6,}$/.test(text)) return false;
+  try {
+    return atob(text.replace(/-/g, "+").replace(/_/g, "/")).startsWith("Record:");
+  } catch (e) {
+    return false;
+  }
+}
+
 function History({ id }) {
   const heading = useFocusHeading(`history-${id}`);
   const { data, error } = useQuery("StudioHistory", { id }, [id]);
+  const [titles, setTitles] = useState({});
+  // An item's entry names its record by global ID: show the record's title instead.
+  useEffect(() => {
+    if (!data || !data.compilation) return;
+    const ids = [...new Set(data.compilation.historyConnection.nodes.map((e) => e.reason)
+      .filter(isRecordId))];
+    if (!ids.length) return;
+    gql("StudioRecordTitles", { ids }).then((found) => setTitles(Object.fromEntries(
+      found.nodes.filter(Boolean).map((record) => [record.id, record])))).catch(() => {});
+  }, [data]);
   if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
   if (!data) return html`<p class="muted">Loading…</p>`;
   const compilation = data.compilation;
   if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation." }} />`;
   const entries = compilation.historyConnection.nodes;
+  const said = (reason) => {
+    const record = titles[reason];
+    return record ? `“${record.title}” by @${record.author.handle}` : reason;
+  };
   return html`
     <div class="page-head">
       <div>
@@ -576,10 +599,10 @@ function History({ id }) {
     </div>
     <section class="card">
       <ol class="timeline">
-        ${entries.map((e) => html`<li>
+        ${entries.map((e, n) => html`<li key=${n}>
           <strong>${ACTION_LABEL[e.action] || e.action}</strong>
           ${e.fromStatus !== e.toStatus && e.toStatus && html` <span class="muted">${STATUS_LABEL[e.fromStatus] || "—"} → ${STATUS_LABEL[e.toStatus]}</span>`}
-          ${e.reason && html`<div>${e.reason}</div>`}
+          ${e.reason && html`<div>${said(e.reason)}</div>`}
           <div class="when">${e.actor ? `${e.actor.displayName} (@${e.actor.handle})` : "—"} · ${when(e.at)}</div>
         </li>`)}
       </ol>
