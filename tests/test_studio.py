@@ -137,7 +137,18 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     for n in range(3):
         await results.nth(n).get_by_role("button").click()
         await expect(page.get_by_role("status")).to_contain_text(f"(item {n + 1})")
-    await expect(results.first.locator(".lineage img")).to_have_js_property("complete", True)
+
+    # A remix shows its lineage picture (the hub's SVG); an original says it is one.
+    remix = await api.hub.db.fetchval(
+        """select r.title from records r where r.media_type = 'writing'
+           and r.status = 'PUBLISHED' and exists (
+             select 1 from record_sources s where s.remix_id = r.id) order by r.id limit 1""")
+    await page.get_by_label("Words").fill(remix)
+    await page.get_by_role("button", name="Search").click()
+    card = results.filter(has=page.get_by_role("heading", name=remix, exact=True)).first
+    picture = card.get_by_role("img", name=f"Lineage of “{remix}”", exact=False)
+    await expect(picture).to_have_js_property("complete", True)
+    assert await picture.evaluate("image => image.naturalWidth") > 0
     await screen(page, "finder", full_page=False)
 
     # The builder: the third item moves up with Alt+ArrowUp, announced and persisted.
@@ -179,8 +190,11 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await reviewer.get_by_role("button", name="Approve").click()
     await expect(reviewer.get_by_role("heading", level=1)).to_contain_text("Approved")
 
-    # eddie publishes and gets the book's download link.
-    await page.reload()
+    # eddie's page, open all along, saw the approval live (the compilationUpdated
+    # subscription), and he publishes and gets the book's download link.
+    await expect(page.get_by_role("status")).to_contain_text(
+        "Another editor changed this compilation: it is now approved.")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Approved")
     await page.get_by_role("button", name="Publish").click()
     epub = page.get_by_role("link", name="book.epub")
     await expect(epub).to_be_visible()

@@ -64,6 +64,29 @@ function payloadOf(data, field) {
   return payload;
 }
 
+// A subscription over the graphql-transport-ws protocol, on this origin (the policy's
+// connect-src 'self'); the token goes in connection_init. Returns a function that ends it.
+function subscribe(name, variables, onData) {
+  const url = new URL("/graphql", window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url, "graphql-transport-ws");
+  socket.onopen = () => socket.send(JSON.stringify({
+    type: "connection_init", payload: { token: sessionStorage.getItem(TOKEN_KEY) },
+  }));
+  socket.onmessage = (message) => {
+    const frame = JSON.parse(message.data);
+    if (frame.type === "connection_ack") {
+      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: {
+        query: operations[name], operationName: name, variables } }));
+    } else if (frame.type === "ping") {
+      socket.send(JSON.stringify({ type: "pong" }));
+    } else if (frame.type === "next" && frame.payload.data) {
+      onData(frame.payload.data);
+    }
+  };
+  return () => socket.close(1000);
+}
+
 // Codes that mean "someone else changed this compilation since you loaded it". When the API
 // gains an expected-version argument (updateCompilation & co.), its CONFLICT lands here too.
 const STALE_CODES = new Set(["CONFLICT", "NOT_FOUND", "INVALID_STATE", "INVALID_POSITION"]);
@@ -75,6 +98,11 @@ const STATUSES = ["DRAFT", "IN_REVIEW", "APPROVED", "PUBLISHED", "ARCHIVED"];
 const STATUS_LABEL = {
   DRAFT: "Draft", IN_REVIEW: "In review", APPROVED: "Approved", PUBLISHED: "Published",
   ARCHIVED: "Archived",
+};
+// The status each workflow operation leads to (the builder's own change is not news).
+const EXPECTED_STATUS = {
+  StudioSubmit: "IN_REVIEW", StudioApprove: "APPROVED", StudioReturn: "DRAFT",
+  StudioPublish: "PUBLISHED", StudioArchive: "ARCHIVED",
 };
 const ACTION_LABEL = {
   create: "Created", submit: "Submitted for review", approve: "Approved", return: "Returned",
@@ -327,10 +355,10 @@ function Finder({ into }) {
         <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
           · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
         <div>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
-        <div class="lineage">
+        ${r.sources.totalCount || r.remixCount ? html`<div class="lineage">
           <img loading="lazy" src=${`/records/${encodeURIComponent(r.id)}/lineage.svg?maxDepth=2`}
                alt=${`Lineage of “${r.title}”: ${r.sources.totalCount} sources, ${r.remixCount} remixes`} />
-        </div>
+        </div>` : html`<div class="lineage original"><span>An original: no sources, no remixes yet.</span></div>`}
         <div class="add">
           <button class="btn" disabled=${!target} onClick=${() => add(r)}
                   aria-label=${`Add to compilation: “${r.title}”`}>Add to compilation</button>
@@ -355,6 +383,22 @@ function Builder({ id, announce }) {
   const [reason, setReason] = useState("");
   const focusAfter = useRef(null);
   const list = useRef(null);
+  const ownStatus = useRef(null);
+
+  // Live: another editor's change (a submit, an approval…) shows here without a reload. Our
+  // own changes come back too; the status we just set is not news.
+  useEffect(() => subscribe("StudioCompilationUpdated", { id }, (event) => {
+    const change = event.compilationUpdated;
+    if (change.status && change.status === ownStatus.current) {
+      ownStatus.current = null;
+      return;
+    }
+    if (change.status) {
+      setNotice({ kind: "info", text: `Another editor changed this compilation: it is now ${(STATUS_LABEL[change.status] || change.status).toLowerCase()}.` });
+    }
+    reloadItems();
+    checks.reload();
+  }), [id]);
 
   // After a keyboard move the list re-renders; the moved item keeps the focus.
   useEffect(() => {
@@ -418,6 +462,8 @@ function Builder({ id, announce }) {
 
   const transition = async (operation, field, variables, done) => {
     try {
+      // Set before the request: the subscription's event may arrive before the answer.
+      ownStatus.current = EXPECTED_STATUS[operation];
       const payload = payloadOf(await gql(operation, { id: compilation.id, ...variables }), field);
       setNotice({ kind: "info", text: done(payload) });
       await reload();
@@ -473,7 +519,7 @@ function Builder({ id, announce }) {
           ${editable && html`<p class="hint" id="reorder-help">Drag an item, or focus it and press
             Alt+↑ / Alt+↓ to move it.</p>`}
         </div>
-        ${items.length ? html`<ol class="items" ref=${list} aria-describedby=${editable ? "reorder-help" : null}>
+        ${items.length ? html`<ol class=${editable ? "items" : "items readonly"} ref=${list} aria-describedby=${editable ? "reorder-help" : null}>
           ${items.map((item) => {
             const problems = problemsOf(item.id);
             const classes = ["item", dragging === item.id && "dragging",
@@ -483,7 +529,7 @@ function Builder({ id, announce }) {
             return html`<li key=${item.id} class=${classes} tabindex="0" data-item=${item.id}
                 aria-label=${`${item.position}. ${label}${problems.length ? `, ${problems.length} problem` : ""}`}
                 onKeyDown=${onKeyDown(item)} ...${drag(item)}>
-              <span class="handle" aria-hidden="true">${editable ? "⋮⋮" : ""}</span>
+              ${editable && html`<span class="handle" aria-hidden="true">⋮⋮</span>`}
               <span class="pos">${item.position}</span>
               <span>
                 <span class="title">${label}</span>
