@@ -87,6 +87,26 @@ function subscribe(name, variables, onData) {
   return () => socket.close(1000);
 }
 
+// Plug-in points for the mutations on their way (updateCompilation, updateCompilationItem,
+// deleteCompilation): each form below appears once its operation is among the studio's
+// documents (add schema/operations/studio/<name>.graphql, then regenerate operations.json).
+// The variables are the studio's contract; the document maps them to the mutation's input:
+//   StudioUpdateCompilation($id, $title, $description) → updateCompilation { errors }
+//   StudioUpdateItem($itemId, $weight, $note)           → updateCompilationItem { errors }
+//   StudioDeleteCompilation($id)                         → deleteCompilation { errors }
+// A stale write's CONFLICT answer lands in the builder's conflict message (STALE_CODES).
+const PLANNED = {
+  updateCompilation: ["StudioUpdateCompilation", "updateCompilation"],
+  updateItem: ["StudioUpdateItem", "updateCompilationItem"],
+  deleteCompilation: ["StudioDeleteCompilation", "deleteCompilation"],
+};
+const offers = (planned) => Boolean(operations && operations[PLANNED[planned][0]]);
+
+async function runPlanned(planned, variables) {
+  const [name, field] = PLANNED[planned];
+  return payloadOf(await gql(name, variables), field);
+}
+
 // Codes that mean "someone else changed this compilation since you loaded it". When the API
 // gains an expected-version argument (updateCompilation & co.), its CONFLICT lands here too.
 const STALE_CODES = new Set(["CONFLICT", "NOT_FOUND", "INVALID_STATE", "INVALID_POSITION"]);
@@ -355,10 +375,11 @@ function Finder({ into }) {
         <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
           · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
         <div>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
-        ${r.sources.totalCount || r.remixCount ? html`<div class="lineage">
+        ${r.sources.totalCount || r.remixCount ? html`<a class="lineage" target="_blank" rel="noopener"
+            href=${`/records/${encodeURIComponent(r.id)}/lineage.svg`}>
           <img loading="lazy" src=${`/records/${encodeURIComponent(r.id)}/lineage.svg?maxDepth=2`}
-               alt=${`Lineage of “${r.title}”: ${r.sources.totalCount} sources, ${r.remixCount} remixes`} />
-        </div>` : html`<div class="lineage original"><span>An original: no sources, no remixes yet.</span></div>`}
+               alt=${`Lineage of “${r.title}”: ${r.sources.totalCount} sources, ${r.remixCount} remixes (opens the full picture)`} />
+        </a>` : html`<div class="lineage original"><span>An original: no sources, no remixes yet.</span></div>`}
         <div class="add">
           <button class="btn" disabled=${!target} onClick=${() => add(r)}
                   aria-label=${`Add to compilation: “${r.title}”`}>Add to compilation</button>
@@ -384,6 +405,8 @@ function Builder({ id, announce }) {
   const focusAfter = useRef(null);
   const list = useRef(null);
   const ownStatus = useRef(null);
+  const [editing, setEditing] = useState(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
 
   // Live: another editor's change (a submit, an approval…) shows here without a reload. Our
   // own changes come back too; the status we just set is not news.
@@ -473,6 +496,8 @@ function Builder({ id, announce }) {
   };
 
   const onKeyDown = (item) => (event) => {
+    // The item itself has the focus (not a field of its weight-and-note form).
+    if (event.target !== event.currentTarget) return;
     if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
     event.preventDefault();
     focusAfter.current = item.id;
@@ -496,6 +521,35 @@ function Builder({ id, announce }) {
       if (moved) move(moved, item.position);
     },
   });
+
+  const saveItem = async (item, values) => {
+    try {
+      await runPlanned("updateItem", { itemId: item.id, ...values });
+      setEditing(null);
+      announce(`Saved the weight and note of “${item.record ? item.record.title : "item"}”.`);
+      await reload();
+    } catch (e) {
+      await failed(e);
+    }
+  };
+  const saveSettings = async (values) => {
+    try {
+      await runPlanned("updateCompilation", { id: compilation.id, ...values });
+      setNotice({ kind: "info", text: "Settings saved." });
+      await reload();
+    } catch (e) {
+      await failed(e);
+    }
+  };
+  const deleteDraft = async () => {
+    if (!confirmDelete) { setConfirmDelete(true); return; }
+    try {
+      await runPlanned("deleteCompilation", { id: compilation.id });
+      go("/");
+    } catch (e) {
+      await failed(e);
+    }
+  };
 
   const settings = target && target.settings;
   const publications = target ? target.publicationConnection.nodes : [];
@@ -538,6 +592,8 @@ function Builder({ id, announce }) {
                 ${problems.map((p) => html`<div class="sub">⚠ ${p.message}</div>`)}
               </span>
               ${editable && html`<span class="actions">
+                ${offers("updateItem") && html`<button class="btn small" aria-label=${`Weight and note of “${label}”`}
+                        onClick=${() => setEditing(editing === item.id ? null : item.id)}>Edit</button>`}
                 <button class="btn small" aria-label=${`Move “${label}” up`} disabled=${item.position === 1}
                         onClick=${() => move(item, item.position - 1)}>↑</button>
                 <button class="btn small" aria-label=${`Move “${label}” down`} disabled=${item.position === items.length}
@@ -545,6 +601,8 @@ function Builder({ id, announce }) {
                 <button class="btn small danger" aria-label=${`Remove “${label}”`}
                         onClick=${() => remove(item)}>Remove</button>
               </span>`}
+              ${editing === item.id && html`<${ItemForm} item=${item} label=${label}
+                  onSave=${(values) => saveItem(item, values)} onCancel=${() => setEditing(null)} />`}
             </li>`;
           })}
         </ol>` : html`<p class="empty">No items yet: find records and add them.</p>`}
@@ -576,6 +634,10 @@ function Builder({ id, announce }) {
                 (p) => `Published version ${p.publication.version}.`)}>Publish</button>`}
           ${compilation.status === "PUBLISHED" && html`<button class="btn"
               onClick=${() => transition("StudioArchive", "archiveCompilation", {}, () => "Archived.")}>Archive</button>`}
+          ${editable && offers("deleteCompilation") && html`<button class="btn danger"
+              onClick=${deleteDraft}>${confirmDelete ? "Click again to delete this draft" : "Delete draft"}</button>`}
+          ${editable && offers("updateCompilation") && html`<${SettingsForm}
+              compilation=${compilation} onSave=${saveSettings} />`}
           <dl class="kv">
             <dt>Target</dt><dd>${compilation.target}</dd>
             ${settings && settings.__typename === "BookSettings" && html`
@@ -598,6 +660,30 @@ function Builder({ id, announce }) {
         </section>
       </aside>
     </div>`;
+}
+
+function ItemForm({ item, label, onSave, onCancel }) {
+  const [weight, setWeight] = useState(item.weight);
+  const [note, setNote] = useState(item.note);
+  const save = (event) => { event.preventDefault(); onSave({ weight, note }); };
+  return html`<form class="row item-form" onSubmit=${save} aria-label=${`Weight and note of “${label}”`}>
+    <label>Weight<input inputmode="decimal" value=${weight} onInput=${(e) => setWeight(e.target.value)} /></label>
+    <label class="grow">Note<input value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
+    <button class="btn primary small" type="submit">Save</button>
+    <button class="btn small" type="button" onClick=${onCancel}>Cancel</button>
+  </form>`;
+}
+
+function SettingsForm({ compilation, onSave }) {
+  const [title, setTitle] = useState(compilation.title);
+  const [description, setDescription] = useState(compilation.description);
+  const save = (event) => { event.preventDefault(); onSave({ title, description }); };
+  return html`<form class="stack" onSubmit=${save} aria-label="Settings">
+    <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
+    <label>Description<textarea rows="3" value=${description}
+      onInput=${(e) => setDescription(e.target.value)}></textarea></label>
+    <button class="btn" type="submit">Save settings</button>
+  </form>`;
 }
 
 // ---------------------------------------------------------------------------------------------
