@@ -10,8 +10,10 @@ from pathlib import Path
 
 import orjson
 from aiohttp.test_utils import TestClient
+from click.testing import CliRunner
 from graphql import parse, validate
 
+from hub.cli import main
 from hub.http.studio import ASSETS, CONTENT_SECURITY_POLICY, bundle_operations
 from hub.http.trusted_documents import DocumentGate, build_manifest
 from hub.plugins import HubPlugins
@@ -46,7 +48,12 @@ def test_every_studio_operation_validates_against_the_schema(plugins: HubPlugins
 
 
 def test_a_hub_running_trusted_documents_accepts_the_studio() -> None:
-    gate = DocumentGate(build_manifest(STUDIO_OPERATIONS.glob("*.graphql")), False)
+    # `recordhub trusted-documents` (schema/operations and its folders) includes the studio's.
+    printed = CliRunner().invoke(main, ["trusted-documents", str(ROOT / "schema" / "operations")])
+    assert printed.exit_code == 0, printed.output
+    manifest = orjson.loads(printed.output)["documents"]
+    assert manifest == build_manifest((ROOT / "schema" / "operations").rglob("*.graphql"))
+    gate = DocumentGate(manifest, False)
     for name, text in bundled().items():
         assert gate.resolve({"query": text, "operationName": name})["query"] == text
 
