@@ -49,7 +49,13 @@ async function gql(name, variables = {}) {
   const body = await response.json();
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
-    throw new ApiError(first.message, (first.extensions || {}).code || "ERROR");
+    const code = (first.extensions || {}).code || "ERROR";
+    // The session ended (expired, logged out elsewhere): back to the sign-in screen.
+    if (code === "UNAUTHENTICATED" && token) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      window.dispatchEvent(new Event("studio:signed-out"));
+    }
+    throw new ApiError(first.message, code);
   }
   return body.data;
 }
@@ -768,6 +774,11 @@ function App() {
     gql("StudioDashboard", { first: 0 })
       .then((data) => setViewer(data.viewer))
       .catch(() => setViewer(null));
+  }, []);
+  useEffect(() => {
+    const ended = () => setViewer(null);
+    window.addEventListener("studio:signed-out", ended);
+    return () => window.removeEventListener("studio:signed-out", ended);
   }, []);
   const signOut = async () => {
     try { await gql("StudioSignOut"); } catch (e) { /* the session may have ended already */ }
