@@ -162,9 +162,19 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await expect(items.nth(1)).to_be_focused()
     await screen(page, "builder")
     eddie = (await api.gql(SIGN_IN, {"handle": "eddie"}))["logIn"]["token"]
-    stored = (await api.gql(COMPILATION, {"id": compilation_id}, token=eddie))["compilation"]
-    assert [n["record"]["title"] for n in stored["itemConnection"]["nodes"]] == [
-        titles[0], titles[2], titles[1]]
+
+    async def stored_order() -> list[str]:
+        stored = (await api.gql(COMPILATION, {"id": compilation_id}, token=eddie))["compilation"]
+        return [n["record"]["title"] for n in stored["itemConnection"]["nodes"]]
+
+    assert await stored_order() == [titles[0], titles[2], titles[1]]
+
+    # And by mouse: the first item dragged onto the last takes its place.
+    await items.nth(0).drag_to(items.nth(2))
+    await expect(items.nth(2)).to_contain_text(titles[0])
+    await expect(page.locator("#announcer")).to_have_text(
+        f"Moved “{titles[0]}” to position 3 of 3.")
+    assert await stored_order() == [titles[2], titles[1], titles[0]]
 
     # A stale write: the last item is removed elsewhere (another editor) while this page still
     # shows it; moving it says so, and shows the compilation as it now is.
