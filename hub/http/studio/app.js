@@ -413,6 +413,8 @@ function Builder({ id, announce }) {
   const ownStatus = useRef(null);
   const [editing, setEditing] = useState(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [busy, setBusy] = useState(null);  // the workflow operation under way
+  const [confirmArchive, setConfirmArchive] = useState(false);  // archiving cannot be undone
 
   // Live: another editor's change (a submit, an approval…) shows here without a reload. Our
   // own changes come back too; the status we just set is not news.
@@ -490,6 +492,7 @@ function Builder({ id, announce }) {
   };
 
   const transition = async (operation, field, variables, done) => {
+    setBusy(operation);
     try {
       // Set before the request: the subscription's event may arrive before the answer.
       ownStatus.current = EXPECTED_STATUS[operation];
@@ -498,6 +501,8 @@ function Builder({ id, announce }) {
       await reload();
     } catch (e) {
       await failed(e);
+    } finally {
+      setBusy(null);
     }
   };
 
@@ -622,24 +627,30 @@ function Builder({ id, announce }) {
         </section>
         <section class="card stack" aria-labelledby="workflow-heading">
           <h2 id="workflow-heading">Workflow</h2>
-          ${compilation.status === "DRAFT" && html`<button class="btn primary"
+          ${compilation.status === "DRAFT" && html`<button class="btn primary" disabled=${busy}
               onClick=${() => transition("StudioSubmit", "submitCompilation", {}, () => "Submitted for review.")}>
               Submit for review</button>`}
-          ${compilation.status === "IN_REVIEW" && html`<div class="stack">
-            <button class="btn primary"
+          ${compilation.status === "IN_REVIEW" && html`<button class="btn primary" disabled=${busy}
               onClick=${() => transition("StudioApprove", "approveCompilation", {}, () => "Approved: ready to publish.")}>
-              Approve</button>
+              Approve</button>`}
+          ${(compilation.status === "APPROVED" || compilation.status === "PUBLISHED") && html`<button
+              class="btn primary" disabled=${busy} aria-busy=${busy === "StudioPublish" ? "true" : null}
+              onClick=${() => transition("StudioPublish", "publishCompilation", {},
+                (p) => `Published version ${p.publication.version}: the files are below.`)}>
+              ${busy === "StudioPublish" ? `Rendering the ${compilation.target}…`
+                : compilation.status === "PUBLISHED" ? "Publish a new version" : "Publish"}</button>`}
+          ${(compilation.status === "IN_REVIEW" || compilation.status === "APPROVED") && html`<div class="stack">
             <label>Reason to return
               <textarea rows="2" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea></label>
-            <button class="btn" disabled=${!reason.trim()}
+            <button class="btn" disabled=${busy || !reason.trim()}
               onClick=${() => transition("StudioReturn", "returnCompilation", { reason }, () => "Returned to its editors.")}>
               Return to draft</button>
           </div>`}
-          ${(compilation.status === "APPROVED") && html`<button class="btn primary"
-              onClick=${() => transition("StudioPublish", "publishCompilation", {},
-                (p) => `Published version ${p.publication.version}.`)}>Publish</button>`}
-          ${compilation.status === "PUBLISHED" && html`<button class="btn"
-              onClick=${() => transition("StudioArchive", "archiveCompilation", {}, () => "Archived.")}>Archive</button>`}
+          ${compilation.status !== "ARCHIVED" && html`<button class="btn danger" disabled=${busy}
+              onClick=${() => (confirmArchive
+                ? transition("StudioArchive", "archiveCompilation", {}, () => "Archived: no more changes.")
+                : setConfirmArchive(true))}>
+              ${confirmArchive ? "Archive for good? Click again" : "Archive"}</button>`}
           ${editable && offers("deleteCompilation") && html`<button class="btn danger"
               onClick=${deleteDraft}>${confirmDelete ? "Click again to delete this draft" : "Delete draft"}</button>`}
           ${editable && offers("updateCompilation") && html`<${SettingsForm}
