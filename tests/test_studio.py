@@ -2,9 +2,10 @@
 Playwright for Python, against the real HTTP app serving the demo data.
 
 An editor signs in, starts a compilation, finds records and adds them, reorders them from the
-keyboard alone (the move is announced and persisted: read back through GraphQL), submits it; a
-second editor in another browser context approves it; the first publishes it and gets the EPUB
-download link. axe-core (tests/vendor/axe.min.js, injected by the test) finds no serious or
+keyboard alone and by drag (each move announced and persisted: read back through GraphQL), meets
+a stale write's conflict message, submits it; a second editor in another browser context
+approves it and the first sees that live; he publishes it, gets the EPUB download link, proposes
+a payout and comments on it. axe-core (tests/vendor/axe.min.js, injected by the test) finds no serious or
 critical violation on any screen. With ``STUDIO_SCREENSHOTS=docs/studio`` the test also saves
 a screenshot of each screen there (the README shows them).
 
@@ -215,9 +216,25 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
         assert (await download.read())[:2] == b"PK"  # a ZIP container: the EPUB
     await screen(page, "published")
 
+    # Payouts: a pool proposed; the split names each contributor with the lineage that earned
+    # the line; a comment while the window is open (finalizing waits for it to close).
+    await page.get_by_role("link", name="Payouts").click()
+    await page.get_by_label("Pool").fill("1000.00")
+    await page.get_by_role("button", name="Propose payout").click()
+    split = page.get_by_role("table")
+    await expect(split).to_contain_text("Split of 1000")
+    await expect(split.locator("tbody tr").first).to_contain_text("@")
+    assert await split.locator("tbody tr").count() == 2  # the two items' authors
+    await page.get_by_role("textbox", name="Comment").fill("The editors' share looks right.")
+    await page.get_by_role("button", name="Add comment").click()
+    await expect(page.locator(".comments")).to_contain_text("The editors' share looks right.")
+    await screen(page, "payouts")
+    await page.get_by_role("link", name="Harbor stories").click()
+
     await page.get_by_role("link", name="History").click()
     timeline = page.locator(".timeline > li")
-    await expect(timeline.last).to_contain_text("Published")
+    await expect(timeline.last).to_contain_text("Payout proposed")
+    await expect(timeline.nth(-2)).to_contain_text("Published")
     # Item entries name their record by title (looked up from the ID the entry holds).
     await expect(timeline.nth(1)).to_contain_text(f"“{titles[0]}”")
     assert "Item moved" in await page.locator(".timeline").inner_text()

@@ -573,6 +573,8 @@ function Builder({ id, announce }) {
       </div>
       <div class="row">
         <a class="btn" href=${`#/c/${encodeURIComponent(compilation.id)}/history`}>History</a>
+        ${(compilation.status === "PUBLISHED" || compilation.status === "ARCHIVED") && html`<a class="btn"
+            href=${`#/c/${encodeURIComponent(compilation.id)}/payouts`}>Payouts</a>`}
         ${editable && html`<a class="btn primary" href=${`#/find?into=${encodeURIComponent(compilation.id)}`}>Add records</a>`}
       </div>
     </div>
@@ -627,6 +629,7 @@ function Builder({ id, announce }) {
         </section>
         <section class="card stack" aria-labelledby="workflow-heading">
           <h2 id="workflow-heading">Workflow</h2>
+          <div class="row">
           ${compilation.status === "DRAFT" && html`<button class="btn primary" disabled=${busy}
               onClick=${() => transition("StudioSubmit", "submitCompilation", {}, () => "Submitted for review.")}>
               Submit for review</button>`}
@@ -639,6 +642,12 @@ function Builder({ id, announce }) {
                 (p) => `Published version ${p.publication.version}: the files are below.`)}>
               ${busy === "StudioPublish" ? `Rendering the ${compilation.target}…`
                 : compilation.status === "PUBLISHED" ? "Publish a new version" : "Publish"}</button>`}
+          ${compilation.status !== "ARCHIVED" && html`<button class="btn danger" disabled=${busy}
+              onClick=${() => (confirmArchive
+                ? transition("StudioArchive", "archiveCompilation", {}, () => "Archived: no more changes.")
+                : setConfirmArchive(true))}>
+              ${confirmArchive ? "Archive for good? Click again" : "Archive"}</button>`}
+          </div>
           ${(compilation.status === "IN_REVIEW" || compilation.status === "APPROVED") && html`<div class="stack">
             <label>Reason to return
               <textarea rows="2" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea></label>
@@ -646,11 +655,6 @@ function Builder({ id, announce }) {
               onClick=${() => transition("StudioReturn", "returnCompilation", { reason }, () => "Returned to its editors.")}>
               Return to draft</button>
           </div>`}
-          ${compilation.status !== "ARCHIVED" && html`<button class="btn danger" disabled=${busy}
-              onClick=${() => (confirmArchive
-                ? transition("StudioArchive", "archiveCompilation", {}, () => "Archived: no more changes.")
-                : setConfirmArchive(true))}>
-              ${confirmArchive ? "Archive for good? Click again" : "Archive"}</button>`}
           ${editable && offers("deleteCompilation") && html`<button class="btn danger"
               onClick=${deleteDraft}>${confirmDelete ? "Click again to delete this draft" : "Delete draft"}</button>`}
           ${editable && offers("updateCompilation") && html`<${SettingsForm}
@@ -701,6 +705,115 @@ function SettingsForm({ compilation, onSave }) {
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
     <button class="btn" type="submit">Save settings</button>
   </form>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payouts: proposals of a published compilation, the split with the lineage that earned each
+// line, the comment window, finalization by a second editor.
+
+function money(m) {
+  return `${m.amount} ${m.currency}`;
+}
+
+function ProposalDetail({ id }) {
+  const { data, error } = useQuery("StudioPayoutProposal", { id }, [id]);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data || !data.node) return html`<p class="muted">Loading the split…</p>`;
+  const proposal = data.node;
+  return html`<table class="split">
+    <caption>Split of ${money(proposal.pool)}</caption>
+    <thead><tr><th scope="col">Contributor</th><th scope="col">Share</th>
+      <th scope="col">Amount</th><th scope="col">Earned through</th></tr></thead>
+    <tbody>${proposal.lines.map((line) => html`<tr key=${line.member.handle}>
+      <th scope="row">${line.member.displayName} <span class="muted">@${line.member.handle}</span></th>
+      <td class="num">${(Number(line.share) * 100).toFixed(2)} %</td>
+      <td class="num">${money(line.amount)}</td>
+      <td>${line.breakdown.map((part) => html`<div class="sub">${part.role}${part.depth ? ` · ${part.depth} up` : ""}
+        ${part.recordTitle ? ` · “${part.recordTitle}”` : ""} · ${part.amount}</div>`)}</td>
+    </tr>`)}</tbody>
+  </table>`;
+}
+
+function Payouts({ id, viewer }) {
+  const heading = useFocusHeading(`payouts-${id}`);
+  const { data, error, reload } = useQuery("StudioPayouts", { id }, [id]);
+  const [selected, setSelected] = useState(null);
+  const [pool, setPool] = useState({ amount: "1000.00", currency: "USD" });
+  const [comment, setComment] = useState("");
+  const [notice, setNotice] = useState(null);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data) return html`<p class="muted">Loading…</p>`;
+  const compilation = data.compilation;
+  if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation." }} />`;
+  const proposals = compilation.payoutProposals;
+  const current = proposals.find((p) => p.id === selected) || proposals[0];
+  const act = async (operation, field, variables, done) => {
+    try {
+      payloadOf(await gql(operation, variables), field);
+      setNotice({ kind: "info", text: done });
+      await reload();
+    } catch (e) {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+  const propose = (event) => {
+    event.preventDefault();
+    act("StudioProposePayout", "proposePayout", { compilationId: id, ...pool },
+      `Proposed: the comment window is open for ${compilation.payoutWindowDays} days.`);
+  };
+  const sendComment = (event) => {
+    event.preventDefault();
+    act("StudioCommentOnPayout", "commentOnPayout", { proposalId: current.id, body: comment },
+      "Comment added.").then(() => setComment(""));
+  };
+  const windowOpen = current && new Date(current.windowClosesAt) > new Date();
+  return html`
+    <div class="page-head">
+      <div>
+        <p><a href=${`#/c/${encodeURIComponent(id)}`}>${compilation.title}</a> / payouts</p>
+        <h1 tabindex="-1" ref=${heading}>Payouts <${Badge} status=${compilation.status} /></h1>
+        <p>Who is paid what from a pool, through the records and the lineage they built on.</p>
+      </div>
+      <form class="row" onSubmit=${propose} aria-label="Propose a payout">
+        <label>Pool<input inputmode="decimal" required value=${pool.amount}
+          onInput=${(e) => setPool({ ...pool, amount: e.target.value })} /></label>
+        <label>Currency<input required size="4" value=${pool.currency}
+          onInput=${(e) => setPool({ ...pool, currency: e.target.value.toUpperCase() })} /></label>
+        <button class="btn primary" type="submit">Propose payout</button>
+      </form>
+    </div>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    ${!current ? html`<p class="empty card">No payout proposed yet.</p>` : html`<div class="grid-2">
+      <section class="card" aria-labelledby="split-heading">
+        <h2 id="split-heading">Proposal of ${when(current.createdAt)} <span class=${`badge ${current.status === "FINALIZED" ? "APPROVED" : "IN_REVIEW"}`}>${current.status.toLowerCase()}</span></h2>
+        <${ProposalDetail} id=${current.id} />
+      </section>
+      <aside class="stack" aria-label="Proposal details">
+        <section class="card stack" aria-labelledby="window-heading">
+          <h2 id="window-heading">Comment window</h2>
+          <p>${current.status === "FINALIZED" ? `Finalized ${when(current.finalizedAt)}.`
+            : windowOpen ? `Open until ${when(current.windowClosesAt)}.`
+            : `Closed ${when(current.windowClosesAt)}: an editor other than the proposer may finalize it.`}</p>
+          ${current.status === "PROPOSED" && !windowOpen && html`<button class="btn primary"
+            onClick=${() => act("StudioFinalizePayout", "finalizePayout", { proposalId: current.id }, "Finalized.")}>
+            Finalize</button>`}
+          <ul class="comments">${current.comments.map((c, n) => html`<li key=${n}>
+            <strong>@${c.author ? c.author.handle : "—"}</strong> ${c.body}
+            <div class="when">${when(c.createdAt)}</div></li>`)}</ul>
+          ${current.status === "PROPOSED" && windowOpen && html`<form class="stack" onSubmit=${sendComment}>
+            <label>Comment<textarea rows="2" required value=${comment}
+              onInput=${(e) => setComment(e.target.value)}></textarea></label>
+            <button class="btn" type="submit">Add comment</button>
+          </form>`}
+        </section>
+        ${proposals.length > 1 && html`<section class="card" aria-labelledby="proposals-heading">
+          <h2 id="proposals-heading">All proposals</h2>
+          <ul class="files">${proposals.map((p) => html`<li key=${p.id}>
+            <button class="btn small" aria-pressed=${p.id === current.id ? "true" : "false"}
+              onClick=${() => setSelected(p.id)}>${when(p.createdAt)} · ${money(p.pool)} · ${p.status.toLowerCase()}</button></li>`)}</ul>
+        </section>`}
+      </aside>
+    </div>`}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -803,7 +916,9 @@ function App() {
   const params = new URLSearchParams(search || "");
   let screen;
   let match;
-  if ((match = path.match(/^\/c\/([^/]+)\/history$/))) {
+  if ((match = path.match(/^\/c\/([^/]+)\/payouts$/))) {
+    screen = html`<${Payouts} id=${decodeURIComponent(match[1])} viewer=${viewer} />`;
+  } else if ((match = path.match(/^\/c\/([^/]+)\/history$/))) {
     screen = html`<${History} id=${decodeURIComponent(match[1])} />`;
   } else if ((match = path.match(/^\/c\/([^/]+)$/))) {
     screen = html`<${Builder} id=${decodeURIComponent(match[1])} announce=${setMessage} />`;
