@@ -244,6 +244,8 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await page.get_by_role("link", name="Dashboard").first.click()
     published = page.get_by_role("region", name="Published")
     await expect(published.get_by_role("link", name="Harbor stories")).to_be_visible()
+    windows = page.get_by_role("region", name="Payout windows closing soon")
+    await expect(windows).to_contain_text("Harbor stories")
     await screen(page, "dashboard")
 
 

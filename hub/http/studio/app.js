@@ -243,6 +243,26 @@ function SignIn({ onSignedIn }) {
 // ---------------------------------------------------------------------------------------------
 // Dashboard: my compilations by state, the review queue, a new compilation
 
+// Payout proposals still open for comments, the soonest to close first.
+function PayoutWindows() {
+  const { data } = useQuery("StudioPayoutWindows", {}, []);
+  const open = data ? data.compilations.nodes.flatMap((c) => c.payoutProposals
+    .filter((p) => p.status === "PROPOSED")
+    .map((p) => ({ ...p, compilation: c })))
+    .sort((a, b) => a.windowClosesAt.localeCompare(b.windowClosesAt)) : [];
+  return html`<section class="card spaced" aria-labelledby="windows-heading">
+    <h2 id="windows-heading">Payout windows closing soon</h2>
+    ${!data ? html`<p class="muted">Loading…</p>` : open.length ? html`<ul class="queue">
+      ${open.map((p) => html`<li key=${p.id}>
+        <span><a href=${`#/c/${encodeURIComponent(p.compilation.id)}/payouts`}>${p.compilation.title}</a>
+          <span class="muted"> · ${money(p.pool)} · ${new Date(p.windowClosesAt) > new Date()
+            ? `comments close ${when(p.windowClosesAt)}` : "closed: ready to finalize"}</span></span>
+        <a class="btn small" href=${`#/c/${encodeURIComponent(p.compilation.id)}/payouts`}>Open</a>
+      </li>`)}
+    </ul>` : html`<p class="empty">No payout waits for comments.</p>`}
+  </section>`;
+}
+
 function Dashboard({ viewer }) {
   const { data, error, loading } = useQuery("StudioDashboard", {}, []);
   const heading = useFocusHeading("dashboard");
@@ -312,7 +332,8 @@ function Dashboard({ viewer }) {
           <a class="btn small" href=${`#/c/${encodeURIComponent(c.id)}`}>Review</a>
         </li>`)}
       </ul>` : html`<p class="empty">Nothing waits for review.</p>`}
-    </section>`;
+    </section>
+    <${PayoutWindows} />`;
 }
 
 // ---------------------------------------------------------------------------------------------
