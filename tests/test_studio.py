@@ -25,9 +25,10 @@ from urllib.parse import quote, unquote
 import pytest
 from aiohttp.test_utils import TestClient
 
+from hub.core.relay import encode_id
 from hub.seed.demo import DEMO_PASSWORD, seed_demo
-from tests.api import Api
-from tests.compilations_api import REMOVE_ITEM
+from tests.api import Api, Member
+from tests.compilations_api import REMOVE_ITEM, SUBMIT, add, create, step
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -240,8 +241,20 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     assert "Item moved" in await page.locator(".timeline").inner_text()
     await screen(page, "history")
 
-    # Back on the dashboard: the new book sits among the published ones.
+    # Back on the dashboard, with more work on the desks: eddie's new draft, and ada's book
+    # submitted for review (in eddie's queue: he is not its submitter).
+    ada = Member("", "ada", (await api.gql(SIGN_IN, {"handle": "ada"}))["logIn"]["token"])
+    await create(api, Member("", "eddie", eddie), title="Lighthouse letters")
+    rows = await api.hub.db.fetch("""select id from records where media_type = 'writing'
+                                     and status = 'PUBLISHED' order by id limit 2""")
+    submitted = await create(api, ada, title="Salt and signals")
+    for row in rows:
+        await add(api, ada, submitted, {"id": encode_id("Record", row["id"])})
+    assert (await step(api, SUBMIT, ada, submitted["id"]))["errors"] == []
     await page.get_by_role("link", name="Dashboard").first.click()
+    queue = page.get_by_role("region", name="Review queue")
+    await expect(queue.get_by_role("link", name="Salt and signals")).to_be_visible()
+    await expect(page.get_by_role("region", name="Draft")).to_contain_text("Lighthouse letters")
     published = page.get_by_role("region", name="Published")
     await expect(published.get_by_role("link", name="Harbor stories")).to_be_visible()
     windows = page.get_by_role("region", name="Payout windows closing soon")
