@@ -6,6 +6,8 @@ pages carry the Content-Security-Policy and serve nothing but the app's own file
 from __future__ import annotations
 
 import re
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import orjson
@@ -114,3 +116,15 @@ async def test_the_studio_serves_only_its_own_assets(client: TestClient) -> None
                  "%2e%2e/app.py", "nothing.js"):
         response = await client.get(f"/studio/{name}")
         assert response.status == 404, name
+
+
+def test_every_studio_file_ships_in_the_package() -> None:
+    # An asset the app loads but [tool.setuptools.package-data] leaves out works from a
+    # checkout and is missing after `pip install`.
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["hub"]
+    hub_dir = ROOT / "hub"
+    for path in ASSETS.rglob("*"):
+        if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts:
+            relative = path.relative_to(hub_dir).as_posix()
+            assert any(fnmatch(relative, pattern) for pattern in patterns), relative
