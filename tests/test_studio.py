@@ -28,7 +28,7 @@ from aiohttp.test_utils import TestClient
 from hub.core.relay import encode_id
 from hub.seed.demo import DEMO_PASSWORD, seed_demo
 from tests.api import Api, Member
-from tests.compilations_api import REMOVE_ITEM, SUBMIT, add, create, step
+from tests.compilations_api import REMOVE_ITEM, SUBMIT, add, create, step, story
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -265,8 +265,12 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
 async def test_the_studio_runs_under_its_content_security_policy(
     api: Api, client: TestClient, browser: Browser,
 ) -> None:
-    # No bypass here: the app must start under its own policy, with no violation reported.
+    # No bypass here: the app runs under its own policy — sign-in, dashboard, finder with a
+    # lineage picture, builder with its live subscription — and the browser reports no
+    # violation of it.
     context = await browser.new_context()
+    await context.add_init_script("""document.addEventListener('securitypolicyviolation',
+        (e) => (window.violations = window.violations || []).push(e.violatedDirective));""")
     page = await context.new_page()
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text)
@@ -285,5 +289,22 @@ async def test_the_studio_runs_under_its_content_security_policy(
     await page.reload()
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert await page.evaluate("sessionStorage.length") == 0
-    # The 401 of that token is the one console error (the browser logs failed requests).
+
+    eddie = await api.sign_up("eddie", "EDITOR")
+    source = await story(api, eddie, "The harbor")
+    await story(api, eddie, "The harbor, retold", sources=[source["id"]])
+    compilation = await create(api, eddie, title="Harbor stories")
+    await page.get_by_label("Handle").fill("eddie")
+    await page.get_by_label("Password").fill("correct horse battery")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("region", name="Draft")).to_contain_text("Harbor stories")
+    await page.get_by_role("link", name="Find records").click()
+    picture = page.get_by_role("img", name="Lineage of “The harbor, retold”", exact=False)
+    await expect(picture).to_have_js_property("complete", True)
+    assert await picture.evaluate("image => image.naturalWidth") > 0
+    await page.goto(f"{studio_url(client)}#/c/{quote(compilation['id'], safe='')}")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Harbor stories")
+    await expect(page.get_by_role("heading", name="Target check")).to_be_visible()
+    assert await page.evaluate("window.violations || []") == []
+    # The 401 of the ended token is the one console error (the browser logs failed requests).
     assert [p for p in problems if "401" not in p] == []
