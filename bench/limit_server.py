@@ -206,12 +206,175 @@ returning json_build_object('updateProfile', json_build_object(
 """
 
 
-def record_pk(global_id: str) -> int:
+# --- collaborations (schema/operations/collaborations), as an anonymous visitor sees them -----
+
+# A collaboration's status: an OPEN one past its deadline reads as CLOSED (the hub computes it
+# the same way, hub/domain/collaborations/rules.py).
+STATUS = "case when c.status = 'OPEN' and c.deadline <= now() then 'CLOSED' else c.status end"
+OPEN_SLOTS = ("(select coalesce(sum(n.count - n.filled), 0) from collaboration_needs n "
+              "where n.collaboration_id = c.id)")
+
+
+def iso_cursor(timestamp: str, pk: str) -> str:
+    """The hub's keyset cursor of (timestamptz, id) (hub/core/rules.py, Ordering.cursor_sql)."""
+    return f"""hub_b64url('["' || hub_iso({timestamp}) || '",' || ({pk})::text || ']')"""
+
+
+def owners(members: str) -> str:
+    """The owners, the creator first (joined first), then co-owners as added."""
+    return f"""(select coalesce(json_agg(json_build_object({members})
+                                 order by o.added_at, m.id), '[]')
+               from collaboration_owners o join members m on m.id = o.member_id
+               where o.collaboration_id = c.id)"""
+
+
+# Credits through lineage: the accepted contributors (first acceptance first), then the authors
+# of the ancestors (50 generations) of the accepted records and the results, nearest first.
+CREDITS = """(
+    with recursive roots(id) as (
+            select k.record_id from contributions k
+            where k.collaboration_id = c.id and k.accepted_at is not null
+          union
+            select x.record_id from collaboration_results x where x.collaboration_id = c.id),
+        up(id, depth) as (
+            select s.source_id, 1 from roots join record_sources s on s.remix_id = roots.id
+          union
+            select s.source_id, up.depth + 1 from up
+            join record_sources s on s.remix_id = up.id where up.depth < 50),
+        credited as (
+            select member_id, min(accepted_at) as first_accepted, min(depth) as depth from (
+                select k.contributor_id as member_id, k.accepted_at, 0 as depth
+                from contributions k
+                where k.collaboration_id = c.id and k.accepted_at is not null
+              union all
+                select r.author_id, null, up.depth from up join records r on r.id = up.id) t
+            group by member_id)
+    select coalesce(json_agg(json_build_object(
+               'id', hub_global_id('Member', m.id), 'handle', m.handle,
+               'displayName', m.display_name)
+               order by k.first_accepted, k.depth, m.id), '[]')
+    from credited k join members m on m.id = k.member_id)"""
+
+COLLABORATION_PAGE = f"""
+select json_build_object('collaboration', (
+    select json_build_object(
+        'id', hub_global_id('Collaboration', c.id), 'title', c.title,
+        'briefHtml', c.brief_html, 'status', {STATUS}, 'deadline', hub_iso(c.deadline),
+        'tags', to_json(c.tags), 'openSlots', {OPEN_SLOTS},
+        'owners', {owners("'id', hub_global_id('Member', m.id), 'handle', m.handle, "
+                          "'displayName', m.display_name")},
+        'steps', (
+            select coalesce(json_agg(json_build_object(
+                'id', hub_global_id('CollaborationStep', s.id), 'position', s.position,
+                'title', s.title, 'description', s.description, 'deadline', hub_iso(s.deadline),
+                'needs', (
+                    select coalesce(json_agg(json_build_object(
+                        'id', hub_global_id('CollaborationNeed', n.id),
+                        'mediaType', n.media_type, 'skill', n.skill, 'count', n.count,
+                        'description', n.description, 'filled', n.filled,
+                        'remaining', n.count - n.filled) order by n.id), '[]')
+                    from collaboration_needs n where n.step_id = s.id))
+                order by s.position, s.id), '[]')
+            from collaboration_steps s where s.collaboration_id = c.id),
+        'contributions', (
+            select json_build_object(
+                'totalCount', (select count(*) from contributions t
+                               where t.collaboration_id = c.id),
+                'pageInfo', json_build_object(
+                    'hasNextPage', count(*) > $2,
+                    'endCursor', (array_agg({iso_cursor('k.created_at', 'k.id')}
+                                            order by k.created_at, k.id)
+                                  filter (where k.n <= $2))[1]),
+                'nodes', coalesce(json_agg(json_build_object(
+                    'id', hub_global_id('Contribution', k.id), 'status', k.status,
+                    'note', k.note, 'credited', k.accepted_at is not null,
+                    'declineReason', null, 'createdAt', hub_iso(k.created_at),
+                    'need', json_build_object('id', hub_global_id('CollaborationNeed', n.id),
+                                              'mediaType', n.media_type, 'skill', n.skill),
+                    'record', case when r.status = 'PUBLISHED' and r.deleted_at is null
+                                   then json_build_object(
+                                       'id', hub_global_id('Record', r.id), 'title', r.title,
+                                       'mediaType', r.media_type,
+                                       'author', json_build_object('handle', ra.handle)) end,
+                    'contributor', json_build_object(
+                        'id', hub_global_id('Member', km.id), 'handle', km.handle,
+                        'displayName', km.display_name))
+                    order by k.created_at desc, k.id desc) filter (where k.n <= $2), '[]'))
+            from (select k.*, row_number() over (order by k.created_at desc, k.id desc) as n
+                  from contributions k where k.collaboration_id = c.id
+                  order by k.created_at desc, k.id desc limit $2 + 1) k
+            join collaboration_needs n on n.id = k.need_id
+            join records r on r.id = k.record_id join members ra on ra.id = r.author_id
+            join members km on km.id = k.contributor_id),
+        'credits', {CREDITS},
+        'results', (
+            select coalesce(json_agg(case when r.status = 'PUBLISHED' and r.deleted_at is null
+                                          then json_build_object(
+                                              'id', hub_global_id('Record', r.id),
+                                              'title', r.title, 'mediaType', r.media_type) end
+                                     order by x.position, r.id), '[]')
+            from collaboration_results x join records r on r.id = x.record_id
+            where x.collaboration_id = c.id))
+    from collaborations c where c.id = $1 and c.status <> 'DRAFT')
+)::text
+"""
+
+# The open calls: OPEN (and not past the deadline), a slot still free, narrowed by a need's
+# media type or skill and by the full-text search; nearest deadline first.
+OPEN_CALLS = f"""
+with hits as (
+    select c.* from collaborations c
+    where c.status = 'OPEN' and c.deadline > now()
+      and exists (select 1 from collaboration_needs n
+                  where n.collaboration_id = c.id and n.filled < n.count)
+      and ($2::text is null or exists (select 1 from collaboration_needs n
+                                       where n.collaboration_id = c.id and n.media_type = $2))
+      and ($3::text is null or exists (select 1 from collaboration_needs n
+                                       where n.collaboration_id = c.id and n.skill = $3))
+      and ($4::text is null or c.search @@ websearch_to_tsquery('english', $4))
+)
+select json_build_object('collaborations', json_build_object(
+    'totalCount', (select count(*) from hits),
+    'pageInfo', json_build_object(
+        'hasNextPage', count(*) > $1,
+        'endCursor', (array_agg({iso_cursor('c.deadline', 'c.id')}
+                                order by c.deadline desc, c.id desc)
+                      filter (where c.n <= $1))[1]),
+    'nodes', coalesce(json_agg(json_build_object(
+        'id', hub_global_id('Collaboration', c.id), 'title', c.title,
+        'deadline', hub_iso(c.deadline), 'tags', to_json(c.tags), 'openSlots', {OPEN_SLOTS},
+        'owners', {owners("'handle', m.handle, 'displayName', m.display_name")},
+        'steps', (
+            select coalesce(json_agg(json_build_object(
+                'position', s.position, 'title', s.title, 'deadline', hub_iso(s.deadline),
+                'needs', (select coalesce(json_agg(json_build_object(
+                              'mediaType', n.media_type, 'skill', n.skill,
+                              'remaining', n.count - n.filled) order by n.id), '[]')
+                          from collaboration_needs n where n.step_id = s.id))
+                order by s.position, s.id), '[]')
+            from collaboration_steps s where s.collaboration_id = c.id))
+        order by c.deadline, c.id) filter (where c.n <= $1), '[]'))
+)::text
+from (select h.*, row_number() over (order by h.deadline, h.id) as n from hits h
+      order by h.deadline, h.id limit $1 + 1) c
+"""
+
+
+def label(value: str | None) -> str | None:
+    """A media type or skill as the hub's filters clean it (lower case, single spaces)."""
+    return " ".join(value.split()).lower() or None if value else None
+
+
+def global_pk(global_id: str, expected: str = "Record") -> int:
     raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
     type_name, _, pk = raw.partition(":")
-    if type_name != "Record":
+    if type_name != expected:
         raise ValueError(global_id)
     return int(pk)
+
+
+def record_pk(global_id: str) -> int:
+    return global_pk(global_id, "Record")
 
 
 def _bearer(request: web.Request) -> str:
@@ -229,6 +392,11 @@ OPERATIONS = {
                                       min(int(v.get("first", 20)), 100))),
     "ClassPage": (CLASS_PAGE, lambda v, _r: (v["slug"],)),
     "BenchUpdateProfile": (UPDATE_PROFILE, lambda v, r: (_bearer(r), v["bio"])),
+    "CollaborationPage": (COLLABORATION_PAGE, lambda v, _r: (
+        global_pk(v["id"], "Collaboration"), min(int(v.get("first", 20)), 100))),
+    "OpenCalls": (OPEN_CALLS, lambda v, _r: (
+        min(int(v.get("first", 20)), 100), label(v.get("mediaType")), label(v.get("skill")),
+        (v.get("search") or "").strip() or None)),
 }
 
 POOL = web.AppKey("pool", asyncpg.Pool)

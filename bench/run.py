@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -70,9 +71,14 @@ class Operation:
 
     name: str
     hub: Path
-    postgraphile: Path
+    postgraphile: Path | None  # None: PostGraphile has no equivalent, it is not run
     variables: Callable[[Sample, str], list[dict[str, Any]]]  # (sample, server) -> bodies
     authenticated: bool = False
+    # The limit builds the hub's exact JSON: the check compares their answers.
+    same_as_limit: bool = False
+
+    def runs_on(self, server: str) -> bool:
+        return server != "postgraphile" or self.postgraphile is not None
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Sample:
     record_pks: list[int]
     handles: list[str]
     class_slugs: list[str]
+    collaboration_pks: list[int] = dataclasses.field(default_factory=list)
     member_pk: int = 0
     token: str = ""
     root_pk: int = 0
@@ -111,6 +118,21 @@ def _bio_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
     return bios
 
 
+def _collaboration_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
+    return [{"id": _gid("Collaboration", pk)} for pk in sample.collaboration_pks]
+
+
+def _open_calls_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
+    # Every open call, then narrowed by media type, by skill, and by words of the briefs and
+    # needs (the scale seed's words: hub/seed/scale_collaborations.py).
+    narrowed = [{"mediaType": kind} for kind in ("music", "writing", "image", "film")]
+    narrowed += [{"skill": skill} for skill in ("lyrics", "piano")]
+    narrowed += [{"search": words} for words in ("music", "words piece", "needs")]
+    return [{}, *narrowed]
+
+
+COLLABORATIONS = ROOT / "schema/operations/collaborations"
+
 OPERATIONS = [
     Operation("feed", BENCH / "operations/feed.graphql", BENCH / "postgraphile/feed.graphql",
               lambda sample, server: [{"first": 50}]),
@@ -126,10 +148,15 @@ OPERATIONS = [
               lambda sample, server: [{"slug": slug} for slug in sample.class_slugs]),
     Operation("update_profile", BENCH / "operations/update_profile.graphql",
               BENCH / "postgraphile/update_profile.graphql", _bio_vars, authenticated=True),
+    Operation("collaboration_page", COLLABORATIONS / "collaboration_page.graphql", None,
+              _collaboration_vars, same_as_limit=True),
+    Operation("open_calls", COLLABORATIONS / "open_calls.graphql", None, _open_calls_vars,
+              same_as_limit=True),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
-                   "update_profile": "BenchUpdateProfile"}
+                   "update_profile": "BenchUpdateProfile",
+                   "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls"}
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -302,12 +329,16 @@ async def read_sample(dsn: str, rng: random.Random) -> Sample:
             "select id from records where tags @> array['scale-lineage-root']")
         leaf = await connection.fetchval(
             "select id from records where tags @> array['scale-lineage-leaf']")
+        # Collaboration pages: every state an anonymous visitor may see (drafts are not).
+        collaborations = await connection.fetch(
+            "select id from collaborations where status <> 'DRAFT' order by random() limit 300")
     finally:
         await connection.close()
     pks = sorted({row["id"] for row in remixes})
     rng.shuffle(pks)
     return Sample(record_pks=pks[:300], handles=[row["handle"] for row in handles],
-                  class_slugs=[row["slug"] for row in slugs], root_pk=root, leaf_pk=leaf)
+                  class_slugs=[row["slug"] for row in slugs], root_pk=root, leaf_pk=leaf,
+                  collaboration_pks=[row["id"] for row in collaborations])
 
 
 async def postgraphile_schema(dsn: str) -> None:
@@ -323,6 +354,7 @@ async def postgraphile_schema(dsn: str) -> None:
 
 def body(operation: Operation, server: str, variables: dict[str, Any]) -> dict[str, Any]:
     document = operation.postgraphile if server == "postgraphile" else operation.hub
+    assert document is not None, f"{operation.name} does not run on {server}"
     return {"query": document.read_text(), "operationName": OPERATION_NAMES[operation.name],
             "variables": variables}
 
@@ -360,6 +392,8 @@ async def check_answers(session: aiohttp.ClientSession, servers: dict[str, Serve
     for operation in OPERATIONS:
         sizes[operation.name] = {}
         for name, server in servers.items():
+            if not operation.runs_on(name):
+                continue
             variables = operation.variables(sample, name)[0]
             token = sample.token if operation.authenticated else None
             status, raw = await post(session, server.url, body(operation, name, variables), token)
@@ -367,7 +401,24 @@ async def check_answers(session: aiohttp.ClientSession, servers: dict[str, Serve
             if status != 200 or answer.get("errors") or not answer.get("data"):
                 raise RuntimeError(f"{name} {operation.name}: HTTP {status} {raw[:800]!r}")
             sizes[operation.name][name] = len(raw)
+        if operation.same_as_limit and "hub" in servers and "limit" in servers:
+            await same_answers(session, servers, sample, operation)
     return sizes
+
+
+async def same_answers(session: aiohttp.ClientSession, servers: dict[str, Server],
+                       sample: Sample, operation: Operation, bodies: int = 12) -> None:
+    """The limit's answer is the hub's, to the JSON value, for the first ``bodies`` bodies."""
+    for variables in operation.variables(sample, "hub")[:bodies]:
+        answers = []
+        for name in ("hub", "limit"):
+            status, raw = await post(session, servers[name].url,
+                                     body(operation, name, variables))
+            answers.append((status, json.loads(raw)))
+        if answers[0] != answers[1]:
+            raise RuntimeError(f"hub and limit differ on {operation.name} {variables}:\n"
+                               f"hub   {json.dumps(answers[0])[:1500]}\n"
+                               f"limit {json.dumps(answers[1])[:1500]}")
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -659,13 +710,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             operations: dict[str, dict[str, Any]] = {}
             for operation in operations_wanted:
                 operations[operation.name] = {}
-                for name in servers:
+                on = {name: server for name, server in servers.items()
+                      if operation.runs_on(name)}
+                for name in on:
                     (run_dir / f"{name}-{operation.name}.jsonl").write_text("\n".join(
                         json.dumps(body(operation, name, v))
                         for v in operation.variables(sample, name)) + "\n")
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
+                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in on}
                 for _ in range(args.rounds):
-                    for name, server in servers.items():
+                    for name, server in on.items():
                         bodies = run_dir / f"{name}-{operation.name}.jsonl"
                         token = sample.token if operation.authenticated else None
                         if args.warmup > 0:

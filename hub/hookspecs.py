@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         AcceptedMedia,
         Artifact,
         CompilationSnapshot,
+        Deliveries,
         Event,
         ExtractedMedia,
         MediaType,
@@ -277,7 +278,7 @@ def hub_render_compilation(
 
 
 @hookspec
-def hub_event(event: Event) -> None:
+def hub_event(event: Event, deliveries: Deliveries) -> None:
     """React to a committed change (e.g. to send a webhook or update a search index).
 
     *Every implementation*, each separately: called after the transaction that made the change
@@ -302,6 +303,9 @@ def hub_event(event: Event) -> None:
         ``member.signed_up``), ``subject`` is a global ID, ``actor`` the viewer's member
         global ID (if any), ``payload`` a JSON-ready dict, ``occurred_at`` an aware datetime
         and ``id`` the outbox id (increasing in commit order).
+    :param deliveries: optional to take: a :class:`hub.Deliveries`, the record in the hub's
+        database of which endpoints accepted this event, shared by every instance and kept
+        across restarts, and the idempotency key of each (endpoint, event) to send along.
     :returns: nothing (or an awaitable, which the dispatcher awaits: the event counts as
         accepted when it completes without raising).
     """

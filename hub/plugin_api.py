@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pluggy
 
 from hub.core.events import Event
 
 __all__ = [
-    "AcceptedMedia", "Artifact", "CompilationSnapshot", "Contributor", "DetailsError", "Event",
+    "AcceptedMedia", "Artifact", "CompilationSnapshot", "Contributor", "Deliveries", "DetailsError",
+    "Event",
     "ExtractedMedia", "ItemSnapshot", "MediaError", "MediaFileSnapshot", "MediaType", "Problem",
     "PublishingTarget", "SampleCompilation", "SampleRecord", "SchemaAdditions", "hookimpl",
 ]
@@ -310,3 +311,34 @@ class SampleCompilation:
     items: tuple[int, ...]
     settings: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+class Deliveries(Protocol):
+    """Where a ``hub_event`` implementation records what it delivered, for one event: the
+    ``deliveries`` argument of the hook (take it by naming it; a hook without it is called
+    as before).
+
+    The record is a table of the hub's database (``event_deliveries``), shared by every hub
+    instance and kept across restarts for ``HUB_DELIVERY_RETENTION_HOURS`` (7 days): a plugin
+    that sends each event to several endpoints (the webhook plugin's URLs) records each
+    endpoint that accepted it, and on a retry — by this instance after a failure, by another
+    after a crash or a restart — sends only to the ones that did not.
+    """
+
+    async def delivered(self) -> frozenset[str]:
+        """The endpoints recorded as having accepted this event (by any instance)."""
+        ...
+
+    async def record(self, endpoint: str) -> None:
+        """Record that ``endpoint`` accepted this event (recording it twice is harmless)."""
+        ...
+
+    def idempotency_key(self, endpoint: str) -> str:
+        """A key naming this event's delivery to ``endpoint``: the same on every attempt,
+        instance and restart, different for every other (endpoint, event); send it along so
+        the receiver can drop a repeat (delivery stays at least once: a hub that stops
+        between a receiver's answer and :meth:`record` sends again)."""
+        ...

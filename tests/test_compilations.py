@@ -339,6 +339,70 @@ async def test_payouts_are_proposed_commented_and_finalized_after_the_window(api
     assert "payout.proposed" in kinds and "payout.finalized" in kinds
 
 
+PAYOUT_PAGE = """
+query PayoutPage($handle: String!, $first: Int, $after: String, $last: Int, $before: String) {
+  member(handle: $handle) {
+    payoutsConnection(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes { line { amount { amount currency } share } proposal { id pool { currency } } }
+    }
+  }
+}"""
+
+
+async def test_a_members_payouts_page_newest_first_for_them_and_admins_only(api: Api) -> None:
+    compilation, eddie, _, ann, bob = await published_book(api)
+    admin = await api.sign_up("ada", role="ADMIN")
+    proposed = []
+    for pool in ({"amount": "10.00", "currency": "USD"}, {"amount": "99.99", "currency": "EUR"},
+                 {"amount": "1000", "currency": "JPY"}):
+        data = await api.gql(PROPOSE, {"input": {"compilationId": compilation["id"],
+                                                 "pool": pool}}, token=eddie.token)
+        proposed.append(data["proposePayout"]["proposal"]["id"])
+    newest_first = proposed[::-1]
+
+    def page_of(data: dict) -> dict:
+        return data["member"]["payoutsConnection"]
+
+    first = page_of(await api.gql(PAYOUT_PAGE, {"handle": "ann", "first": 2}, token=ann.token))
+    assert first["totalCount"] == 3
+    assert [n["proposal"]["id"] for n in first["nodes"]] == newest_first[:2]
+    assert first["nodes"][0]["line"] == {"amount": {"amount": "300", "currency": "JPY"},
+                                         "share": "0.300000"}
+    assert (first["pageInfo"]["hasNextPage"], first["pageInfo"]["hasPreviousPage"]) == (True, False)
+    rest = page_of(await api.gql(PAYOUT_PAGE, {"handle": "ann", "first": 2,
+                                               "after": first["pageInfo"]["endCursor"]},
+                                 token=ann.token))
+    assert [n["proposal"]["id"] for n in rest["nodes"]] == newest_first[2:]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    back = page_of(await api.gql(PAYOUT_PAGE, {"handle": "ann", "last": 1,
+                                               "before": rest["pageInfo"]["startCursor"]},
+                                 token=ann.token))
+    assert [n["proposal"]["id"] for n in back["nodes"]] == newest_first[1:2]
+
+    # The same lines as the deprecated list, for the member and for an ADMIN.
+    for token in (ann.token, admin.token):
+        everything = page_of(await api.gql(PAYOUT_PAGE, {"handle": "ann"}, token=token))
+        listed = (await api.gql(PAYOUTS, {"handle": "ann"}, token=token))["member"]["payouts"]
+        assert len(everything["nodes"]) == len(listed) == 3
+    # Private: null for another member and for an anonymous viewer, compiled or not.
+    for token in (bob.token, None):
+        assert page_of(await api.gql(PAYOUT_PAGE, {"handle": "ann"}, token=token)) is None
+        body, _ = await both_ways(api, PAYOUT_COUNT, {"handle": "ann"}, token=token)
+        assert body["data"]["member"]["payoutsConnection"] is None
+    body, statements = await both_ways(api, PAYOUT_COUNT, {"handle": "ann"}, token=ann.token)
+    assert body["data"]["member"]["payoutsConnection"] == {"totalCount": 3,
+                                                           "pageInfo": {"hasNextPage": False}}
+    assert statements == 2  # the session, then one compiled statement
+
+
+PAYOUT_COUNT = """
+query PayoutCount($handle: String!) {
+  member(handle: $handle) { payoutsConnection { totalCount pageInfo { hasNextPage } } }
+}"""
+
+
 async def test_proposals_need_a_published_compilation(api: Api) -> None:
     eddie, _ = await editors(api)
     compilation = await create(api, eddie)

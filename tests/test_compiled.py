@@ -263,6 +263,28 @@ async def test_class_pages_are_compiled_for_every_viewer(
             assert statements == 2, slug
 
 
+async def test_an_anonymous_page_is_its_own_statement_with_the_viewer_as_a_constant(
+    api: Api, community: dict[str, Any],
+) -> None:
+    """An anonymous visitor's statement names no viewer parameter, so PostgreSQL folds the
+    signed-in branches of every rule (instructors, enrollments, subscriptions) away while
+    planning; a signed-in viewer's statement passes their id."""
+    slug = await api.hub.db.fetchval("select slug from classes where status = 'PUBLISHED' limit 1")
+    query = OPERATIONS["class_page"]
+    await api.gql(query, {"slug": slug})
+    await api.gql(query, {"slug": slug}, token=community["maker"].token)
+    assert api.hub.compiled is not None
+    plan = api.hub.compiled.plan(query, None)
+    assert plan is not None
+    by_viewer = {shape[0]: statement for shape, statement in plan.statements.items()}
+    assert set(by_viewer) == {True, False}  # anonymous, signed in
+    anonymous, signed_in = by_viewer[True], by_viewer[False]
+    assert anonymous.parameters(None, [plan.with_arguments[0].spec.bind(
+        {"slug": slug}, None)]) == [slug]  # the slug alone
+    assert "$2" not in anonymous.text and "null::bigint" in anonymous.text
+    assert "$2" in signed_in.text  # $1 the viewer, $2 the slug
+
+
 async def test_tombstones_credit_their_authors_and_hide_content_for_everyone_but_the_author(
     api: Api, community: dict[str, Any],
 ) -> None:

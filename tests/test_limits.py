@@ -33,7 +33,6 @@ from hub.api.limits import (
     returns_list,
 )
 from hub.api.schema import build_schema
-from hub.core import ratelimit
 from hub.core.config import Settings
 from hub.core.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS
 from hub.http.app import Hub, create_app, create_hub
@@ -319,19 +318,6 @@ async def test_automatic_persisted_queries_are_bounded_by_size(make_api: MakeApi
     remembered = api.hub.documents._apq
     assert len(remembered) < i + 1
     assert remembered.currsize <= APQ_CAPACITY_BYTES
-
-
-async def test_rate_limit_keys_are_bounded(
-    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(ratelimit, "MAX_KEYS", 40)
-    api = await make_api({"login_attempts_per_minute": 1_000})
-    query = """mutation($h: String!) { logIn(input: {handle: $h, password: "not it at all"}) {
-        token errors { code } } }"""
-    for i in range(60):
-        data = await api.gql(query, {"h": f"nobody{i}"})
-        assert data["logIn"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    assert len(api.hub.rate_limits.login_by_handle) == 40
 
 
 async def test_introspection_answers_are_bounded(api: Api) -> None:

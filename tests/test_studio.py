@@ -134,7 +134,8 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await page.get_by_label("Media type").select_option("writing")
     await page.get_by_role("button", name="Search").click()
     results = page.locator(".result")
-    await expect(results.first).to_be_visible()
+    await expect(page.get_by_text("Searching…")).to_have_count(0)
+    await expect(results.first).to_contain_text("writing")
     titles = [await results.nth(n).locator("h3").inner_text() for n in range(3)]
     for n in range(3):
         await results.nth(n).get_by_role("button").click()

@@ -258,6 +258,11 @@ async def _exercise(api: Api) -> World:
     # The demo's published compilations and a draft (editorial work: hidden from both viewers).
     async with db.transaction() as tx:
         assert await seed_compilations(tx, db, api.hub.plugins, api.hub.settings, 7) > 0
+    # The maker is owed a line of every payout proposal (Member.payoutsConnection: their own).
+    await db.execute("insert into payout_lines (proposal_id, member_id, amount_minor, share, "
+                     "breakdown) select id, $1, 100, '0.010000', '[]' from payout_proposals",
+                     maker_id)
+    assert await db.fetchval("select count(*) from payout_lines where member_id = $1", maker_id)
     draft_compilation = await db.fetchval(
         "insert into compilations (title, description, target, settings, created_by) "
         "select 'Work in progress', '', target, settings, created_by from compilations "

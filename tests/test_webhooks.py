@@ -30,7 +30,9 @@ class Receiver:
 
     failures: int = 0
     hang: bool = False
+    refuse: bool = False  # answer 503 while set
     attempts: list[int] = field(default_factory=list)  # event ids, every attempt
+    keys: list[tuple[int, str]] = field(default_factory=list)  # (event id, Idempotency-Key)
     accepted: list[dict[str, Any]] = field(default_factory=list)  # bodies answered 200
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -41,6 +43,9 @@ class Receiver:
         assert request.headers["X-Hub-Event-Id"] == str(event["id"])
         assert request.headers["X-Hub-Event"] == event["kind"]
         self.attempts.append(event["id"])
+        self.keys.append((event["id"], request.headers["Idempotency-Key"]))
+        if self.refuse:
+            return web.Response(status=503, text="down for maintenance")
         if self.hang:
             await asyncio.sleep(3600)
         if len(self.attempts) <= self.failures:
@@ -55,7 +60,8 @@ class Receiver:
 
 @pytest.fixture
 async def receivers() -> AsyncIterator[dict[str, Receiver]]:
-    found = {"flaky": Receiver(failures=2), "steady": Receiver(), "hanging": Receiver(hang=True)}
+    found = {"flaky": Receiver(failures=2), "steady": Receiver(), "hanging": Receiver(hang=True),
+             "down": Receiver(refuse=True)}
     app = web.Application()
     for name, receiver in found.items():
         app.router.add_post(f"/{name}", receiver.handle)
@@ -125,3 +131,52 @@ async def test_no_webhook_is_sent_unsigned(
     await api.sign_up("ada")
     await eventually(lambda: "HUB_WEBHOOK_SECRET: set a secret" in caplog.text)
     assert receivers["steady"].attempts == []
+
+
+async def test_each_delivery_has_an_idempotency_key_the_same_on_every_attempt(
+    api: Api, receivers: dict[str, Receiver], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    flaky, steady = receivers["flaky"], receivers["steady"]
+    configure(monkeypatch, flaky, steady)
+    ada = await api.sign_up("ada")
+    await api.create_record(ada, "Keyed")
+    await eventually(lambda: len(flaky.accepted) == 2 and len(steady.accepted) == 2)
+    signed_up = flaky.accepted[0]["id"]
+    # Refused twice, accepted the third time: one key for the three attempts.
+    flaky_keys = {key for event_id, key in flaky.keys if event_id == signed_up}
+    assert len([1 for event_id, _ in flaky.keys if event_id == signed_up]) == 3
+    assert len(flaky_keys) == 1
+    # Another URL, or another event, has another key.
+    steady_keys = dict(steady.keys)
+    assert steady_keys[signed_up] not in flaky_keys
+    assert len(set(steady_keys.values())) == 2
+    assert all(len(key) == 32 for key in steady_keys.values())
+
+
+async def test_deliveries_are_recorded_in_the_database_and_survive_a_restart(
+    settings: Settings, database_url: str, plugins: HubPlugins,
+    receivers: dict[str, Receiver], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    down, steady = receivers["down"], receivers["steady"]
+    configure(monkeypatch, steady, down)
+    async with hub_api(settings, database_url, plugins, event_max_attempts=100) as api:
+        await api.sign_up("ada")
+        await eventually(lambda: len(steady.accepted) == 1 and len(down.attempts) >= 2)
+        event_id = steady.accepted[0]["id"]
+        recorded = await api.hub.db.fetch(
+            "select consumer, event_id, endpoint from event_deliveries")
+        assert [tuple(row) for row in recorded] == [
+            ("hub_webhooks", event_id, steady.url)]  # type: ignore[attr-defined]
+    # The hub stopped with the event still owed to one receiver; the receiver comes back and
+    # a new hub (new process state, same database) sends the event to it only.
+    down.refuse = False
+    async with hub_api(settings, database_url, plugins) as api:
+        await eventually(lambda: len(down.accepted) == 1)
+        assert down.accepted[0]["id"] == event_id
+        assert steady.attempts == [event_id]  # delivered once, across the restart
+        assert len({key for _, key in down.keys}) == 1  # the same key before and after
+
+        async def both_recorded() -> bool:
+            return await api.hub.db.fetchval(
+                "select count(*) from event_deliveries where event_id = $1", event_id) == 2
+        await eventually(both_recorded)

@@ -41,7 +41,7 @@ async def run_mutation(
     fields ``on_conflict`` reads after the rollback: the object as it is now, so the client
     can merge its change without a refetch."""
     if context.rate_limits is not None and context.viewer_id is not None:
-        context.rate_limits.mutations_by_member.hit(str(context.viewer_id), "changes")
+        await context.rate_limits.mutation(context.db, context.viewer_id)
     try:
         async with context.db.transaction() as tx:
             outcome = await work(tx)

@@ -35,8 +35,10 @@ class Node:
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")
     has_previous_page: bool = strawberry.field(description="More items precede this page.")
-    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item; "
+                                                "null when the page is empty.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last item; null "
+                                              "when the page is empty.")
 
 
 @strawberry.type(description="One item of a connection, with its cursor.")
@@ -57,7 +59,8 @@ After = Annotated[str | None, strawberry.argument(
     "`pageInfo.endCursor`); from the start when null.")]
 Last = Annotated[int | None, strawberry.argument(
     description=f"Read backward: at most this many items, the ones just before `before` (or "
-    f"the last ones), in list order (0 to {MAX_PAGE_SIZE}). Not with `first`.")]
+    f"the last ones), in list order (0 to {MAX_PAGE_SIZE}). Not with `first`; null: read "
+    "forward.")]
 Before = Annotated[str | None, strawberry.argument(
     description="Read backward from before this cursor (an edge's `cursor` or "
     "`pageInfo.startCursor`); from the end when null.")]

@@ -30,6 +30,7 @@ from strawberry.types.execution import ExecutionContext
 from hub.api.classes.mutations import ClassesMutation
 from hub.api.classes.queries import ClassesQuery
 from hub.api.classes.types import Class
+from hub.api.collaborations.cover import CollaborationCoverMutation
 from hub.api.collaborations.imports import CollaborationImportsMutation
 from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
@@ -63,7 +64,7 @@ CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, Classes
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
-                                    CollaborationImportsMutation)
+                                    CollaborationImportsMutation, CollaborationCoverMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 
@@ -183,7 +184,8 @@ def _one_of_input(plugins: HubPlugins) -> type:
     for media_type in plugins.media_types.values():
         namespace["__annotations__"][media_type.key] = media_type.input_type | None
         namespace[media_type.key] = strawberry.field(
-            default=strawberry.UNSET, description=f"{media_type.label}: {media_type.description}"
+            default=strawberry.UNSET, description=f"{media_type.label}: {media_type.description} "
+            "Omitted for a record of another media type (exactly one member is given).",
         )
     cls = type("RecordDetailsInput", (), namespace)
     return strawberry.input(
@@ -207,7 +209,8 @@ def _bind_compilation_settings(plugins: HubPlugins) -> None:
     for target in targets:
         namespace["__annotations__"][target.key] = target.settings_input_type | None
         namespace[target.key] = strawberry.field(
-            default=strawberry.UNSET, description=f"{target.label}: {target.description}"
+            default=strawberry.UNSET, description=f"{target.label}: {target.description} "
+            "Omitted for another target (exactly one member is given).",
         )
     settings_input = strawberry.input(
         type("CompilationSettingsInput", (), namespace), one_of=True,

@@ -151,4 +151,5 @@ async def _rendered(context: Context, event: Event, render: Render[T]) -> T | No
 
 After = Annotated[str | None, strawberry.argument(
     description="The `cursor` of the last event you received: replays what you missed (kept "
-    "for HUB_EVENT_RETENTION_HOURS), then goes on live.")]
+    "for HUB_EVENT_RETENTION_HOURS), then goes on live. Omitted or null: live events only, "
+    "from now.")]

@@ -142,6 +142,13 @@ class Settings:
     event_retry_base_ms: int = 500
     # Read-only operations whose fields all have SQL twins run as one statement (hub/compiled).
     compiled_queries: bool = True
+    # Pruning (hub/realtime/pruning.py): how long event_failures rows and event_deliveries
+    # (the delivered markers) are kept, and how often every instance prunes.
+    event_failure_retention_hours: int = 24 * 30
+    delivery_retention_hours: int = 24 * 7
+    prune_interval_seconds: int = 600
+    # /metrics (hub/http/metrics.py): a bearer token; unset, open in development, off in production.
+    metrics_token: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -213,6 +220,7 @@ class Settings:
                 "HUB_COMPILED_QUERIES", env.get("HUB_COMPILED_QUERIES"),
                 default=defaults.compiled_queries,
             ),
+            metrics_token=_metrics_token(env.get("HUB_METRICS_TOKEN")),
             **_realtime(env, defaults),
         )._checked()
 
@@ -240,6 +248,8 @@ _KNOWN = frozenset({
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
     "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
     "HUB_PLUGINS",
+    "HUB_EVENT_FAILURE_RETENTION_HOURS", "HUB_DELIVERY_RETENTION_HOURS",
+    "HUB_PRUNE_INTERVAL_SECONDS", "HUB_METRICS_TOKEN",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.
@@ -350,6 +360,9 @@ _REALTIME_LIMITS: dict[str, tuple[str, int, int]] = {
     "event_poll_ms": ("HUB_EVENT_POLL_MS", 10, 600_000),
     "event_max_attempts": ("HUB_EVENT_MAX_ATTEMPTS", 1, 100),
     "event_retry_base_ms": ("HUB_EVENT_RETRY_BASE_MS", 1, 600_000),
+    "event_failure_retention_hours": ("HUB_EVENT_FAILURE_RETENTION_HOURS", 1, 24 * 3660),
+    "delivery_retention_hours": ("HUB_DELIVERY_RETENTION_HOURS", 1, 24 * 3660),
+    "prune_interval_seconds": ("HUB_PRUNE_INTERVAL_SECONDS", 1, 86_400),
 }
 
 
@@ -360,11 +373,24 @@ def _realtime(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
     interval (``HUB_WS_HEARTBEAT_SECONDS``), the listener's and dispatcher's safety poll
     (``HUB_EVENT_POLL_MS``), and plugin event delivery: attempts per event
     (``HUB_EVENT_MAX_ATTEMPTS``) and the first retry delay, doubled each time
-    (``HUB_EVENT_RETRY_BASE_MS``)."""
+    (``HUB_EVENT_RETRY_BASE_MS``); pruning: how long refused events and delivered markers are
+    kept (``HUB_EVENT_FAILURE_RETENTION_HOURS``, ``HUB_DELIVERY_RETENTION_HOURS``) and how
+    often it runs (``HUB_PRUNE_INTERVAL_SECONDS``)."""
     return {
         key: _int(name, env.get(name), getattr(defaults, key), low, high)
         for key, (name, low, high) in _REALTIME_LIMITS.items()
     }
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def _metrics_token(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < MIN_METRICS_TOKEN:
+        raise ConfigError(f"HUB_METRICS_TOKEN: use at least {MIN_METRICS_TOKEN} characters")
+    return value.strip()
 
 
 def _names(value: str | None) -> frozenset[str]:

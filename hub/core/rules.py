@@ -57,6 +57,17 @@ class Condition:
 EVERY_ROW = Condition("true")
 
 
+def of_viewer(template: str) -> Condition:
+    """A condition only a signed-in viewer can meet (``template`` compares ``{viewer}`` with a
+    column that is never null: an author, an instructor, an enrollment's member).
+
+    It is guarded by ``{viewer} is not null``: for an anonymous viewer the compiled path writes
+    the viewer as the constant null (hub/api/compiled/plan.py), and PostgreSQL folds
+    ``null is not null and …`` to false before it plans the subqueries inside, so an anonymous
+    page does not pay, in planning or in execution, for the rules of signed-in viewers."""
+    return Condition("{viewer} is not null and (" + template + ")")
+
+
 @dataclass(frozen=True)
 class Table:
     """What a row of ``name`` carries wherever it is read: its ``columns`` as stored, and

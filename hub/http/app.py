@@ -1,8 +1,9 @@
 """The aiohttp application: routes, the GraphQL view, start-up and shutdown.
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket),
-``/healthz`` (the process answers), ``/readyz`` (the database answers), ``/studio``
-(the editorial studio, hub/http/studio).
+``/healthz`` (the process answers), ``/readyz`` (the database answers), ``/metrics``
+(Prometheus; hub/http/metrics.py says who may read it), ``/studio`` (the editorial studio,
+hub/http/studio).
 
 ``/graphql`` is the GraphQL view of hub/http/view.py, the one front door: the body read,
 trusted documents resolved, the operation parsed, limited and validated — each once — then the
@@ -26,11 +27,13 @@ from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
+from hub.core.metrics import Metrics
 from hub.core.ratelimit import RateLimits
 from hub.domain.media.upload import discard_uploads
 from hub.http.cors import cors_middleware
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
+from hub.http.metrics import lag_watcher, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
 from hub.http.serving import body_deadline
 from hub.http.studio import add_studio_routes
@@ -53,6 +56,8 @@ class Hub:
     plugins: HubPlugins
     schema: HubSchema
     rate_limits: RateLimits = field(init=False)
+    # What /metrics reports (hub/core/metrics.py, hub/http/metrics.py).
+    metrics: Metrics = field(init=False, default_factory=Metrics)
     documents: DocumentGate = field(init=False)
     # Multipart uploads in progress, by member and address (hub/media/admission.py).
     uploads: UploadGate = field(init=False, default_factory=UploadGate)
@@ -64,7 +69,8 @@ class Hub:
     def __post_init__(self) -> None:
         security = self.settings.security
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
-                                      security.mutations_per_minute)
+                                      security.mutations_per_minute, self.metrics.refused)
+        register_readings(self)
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)
         if self.settings.compiled_queries:
@@ -128,6 +134,9 @@ def create_app(hub: Hub) -> web.Application:
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    metrics = metrics_view(hub)
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics)
     app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
     add_media_routes(app, hub.settings, hub.db)
     add_publication_routes(app, hub.settings, hub.db)
@@ -138,6 +147,7 @@ def create_app(hub: Hub) -> web.Application:
     async def start_realtime(app: web.Application) -> None:
         hub = app[HUB]
         hub.realtime = Realtime(hub.db, hub.plugins, hub.settings)
+        lag_watcher(hub)
         await hub.realtime.start()
 
     async def stop_realtime(app: web.Application) -> None:

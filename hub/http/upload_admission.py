@@ -12,8 +12,10 @@ never read:
   ``HUB_UPLOADS_PER_ADDRESS`` from this client address: ``429 TOO_MANY_UPLOADS`` with
   ``Retry-After``.
 
-The counts are kept in each hub process, as the rate limits are (hub/ratelimit.py): behind a
-load balancer of N processes a member may have up to N times as many uploads in progress.
+The counts of uploads in progress are kept in each hub process (unlike the rate limits, which
+count in PostgreSQL: hub/core/ratelimit.py): behind a load balancer of N processes a member may
+have up to N times as many uploads in progress. Each upload is also a mutation, counted by the
+shared per-member limit.
 """
 
 from __future__ import annotations

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
 from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
+from graphql import OperationDefinitionNode
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
@@ -45,6 +47,9 @@ TOKEN_HASH = web.RequestKey("hub_token_hash", object)
 REQUEST_DATA = web.RequestKey("hub_request_data", object)
 PREPARED = web.RequestKey("hub_prepared", Prepared)
 ACCEPT = web.ResponseKey("hub_accept", str)
+# How the request was answered, for /metrics: "compiled" (one statement), "executor" (the
+# resolvers), or (unset) "refused" before either (CSRF, a bad token, a refused body or upload).
+PATH = web.RequestKey("hub_path", str)
 
 
 class BodyRefused(Exception):
@@ -116,6 +121,17 @@ class HubGraphQLView(GraphQLView):
         return ws
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        metrics = self.hub.metrics
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            with metrics.websockets.track_inprogress():  # for as long as the socket is open
+                return await self._answer(request)
+        started = time.perf_counter()
+        response = await self._answer(request)
+        metrics.observe_request(_operation_name(request), request.get(PATH, "refused"),
+                                time.perf_counter() - started)
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         refusal = csrf_refusal(request)
         if refusal is not None:
             return _error_response(400, "CSRF_PREVENTED", refusal)
@@ -196,8 +212,10 @@ class HubGraphQLView(GraphQLView):
             body = await compiled_body(self.hub, prepared,
                                        viewer["id"] if viewer is not None else None)
             if body is not None:
+                request[PATH] = "compiled"
                 return web.Response(body=body,
                                     content_type=_response_type(request.headers.get("Accept", "")))
+        request[PATH] = "executor"
         return await super().__call__(request)
 
     async def _prepare(self, request: web.Request) -> Prepared | None:
@@ -234,6 +252,7 @@ class HubGraphQLView(GraphQLView):
         except UploadRefused as refused:
             return _error_response(refused.status, refused.code, refused.message, refused.headers)
         with slot:
+            request[PATH] = "executor"
             return await super().__call__(request)
 
     # Strawberry's view is typed with a None context unless parametrised; ours is the hub's.
@@ -280,6 +299,21 @@ class HubGraphQLView(GraphQLView):
 
 
 TOO_DEEP = "The JSON body is nested too deeply."
+
+
+def _operation_name(request: web.Request) -> str | None:
+    """The operation's name as sent (``operationName``), else the name in its document."""
+    prepared = request.get(PREPARED)
+    if prepared is None:
+        return None
+    if prepared.operation_name is not None:
+        return prepared.operation_name
+    if prepared.document is None:
+        return None
+    for definition in prepared.document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and definition.name is not None:
+            return definition.name.value
+    return None
 
 
 async def _refuse_scalar_body(request_adapter: Any) -> None:

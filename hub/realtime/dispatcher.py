@@ -28,14 +28,15 @@ from hub.core.config import Settings
 from hub.core.events import Event
 from hub.plugins import HubPlugins, PluginFailure
 from hub.realtime import outbox
+from hub.realtime.deliveries import EventDeliveries
 from hub.realtime.listener import EventBus
+from hub.realtime.pruning import prune
 
 log = logging.getLogger("hub.realtime.dispatcher")
 
 HOOK = "hub_event"
 BATCH = 100
 MAX_BACKOFF_SECONDS = 60.0
-PRUNE_EVERY_SECONDS = 600.0
 
 
 class Dispatcher:
@@ -96,26 +97,20 @@ class Dispatcher:
             await asyncio.sleep(self.settings.event_poll_ms / 1000)
 
     async def _prune_now_and_then(self) -> None:
-        """Delete events older than the retention window that every consumer has passed."""
+        """Prune the shared tables every ``prune_interval_seconds`` (hub/realtime/pruning.py)."""
         now = asyncio.get_running_loop().time()
-        if now - self._pruned_at < PRUNE_EVERY_SECONDS or self._pool is None:
+        if now - self._pruned_at < self.settings.prune_interval_seconds or self._pool is None:
             return
         self._pruned_at = now
-        with contextlib.suppress(Exception):  # pruning is housekeeping: try again later
-            await self._pool.execute(
-                """with pruned as (
-                   delete from events
-                    where created_at < now() - make_interval(hours => $1)
-                      and id <= (select coalesce(min(last_event_id), 9223372036854775807)
-                                   from event_consumers
-                                  -- a consumer idle for the whole window was uninstalled
-                                  where updated_at > now() - make_interval(hours => $1))
-                   returning id)
-                   update event_retention
-                      set pruned_through = greatest(pruned_through, (select max(id) from pruned))
-                    where exists (select from pruned)""",
-                self.settings.event_retention_hours,
-            )
+        try:
+            async with self._pool.acquire() as connection, connection.transaction():
+                pruned = await prune(connection, self.settings)
+        except Exception as error:  # pruning is housekeeping: try again next round
+            log.warning("pruning failed (tried again in %d s): %r",
+                        self.settings.prune_interval_seconds, error)
+            return
+        if pruned is not None:
+            log.info("pruned %s", pruned)
 
     async def _work(self, consumer: str) -> None:
         assert self._pool is not None
@@ -171,10 +166,13 @@ class Dispatcher:
 
     async def _deliver(self, consumer: str, event: Event) -> None:
         """Call the plugin until it accepts ``event`` or the attempts run out."""
+        assert self._pool is not None
         attempts = self.settings.event_max_attempts
         for attempt in range(1, attempts + 1):
             try:
-                await self.plugins.call_plugin(consumer, HOOK, event=event)
+                await self.plugins.call_plugin(
+                    consumer, HOOK, event=event,
+                    deliveries=EventDeliveries(self._pool, consumer, event.id or 0))
                 return
             except PluginFailure as failure:
                 last = attempt == attempts

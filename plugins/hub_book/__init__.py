@@ -34,22 +34,27 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 @strawberry.type(description="Settings of a book (EPUB 3).")
 class BookSettings:
-    subtitle: str | None = strawberry.field(default=None, description="Shown under the title.")
+    subtitle: str | None = strawberry.field(default=None, description="Shown under the title; null: no "
+                                          "subtitle.")
     author_line: str | None = strawberry.field(
-        default=None, description="E.g. `Stories by the recordhub community`."
+        default=None, description="E.g. `Stories by the recordhub community`; null: no byline."
     )
     language: str = strawberry.field(default="en", description="BCP 47 tag, e.g. `en`, `pt-BR`.")
     max_words: int | None = strawberry.field(
-        default=None, description="The book is too long above this many words."
+        default=None, description="The book is too long above this many words; null: no limit."
     )
 
 
 @strawberry.input(description="Settings of a book (EPUB 3).")
 class BookSettingsInput:
-    subtitle: str | None = strawberry.field(default=strawberry.UNSET, description="Subtitle.")
-    author_line: str | None = strawberry.field(default=strawberry.UNSET, description="Byline.")
-    language: str | None = strawberry.field(default=strawberry.UNSET, description="BCP 47 tag.")
-    max_words: int | None = strawberry.field(default=strawberry.UNSET, description="Word limit.")
+    subtitle: str | None = strawberry.field(default=strawberry.UNSET, description="Subtitle; "
+                                                   "omitted or null: none.")
+    author_line: str | None = strawberry.field(default=strawberry.UNSET, description="Byline; "
+                                                      "omitted or null: none.")
+    language: str | None = strawberry.field(default=strawberry.UNSET, description="BCP 47 tag; "
+                                                   "omitted or null: `en`.")
+    max_words: int | None = strawberry.field(default=strawberry.UNSET, description="Word "
+                                                 "limit; omitted or null: no limit.")
 
 
 @hookimpl

@@ -48,24 +48,31 @@ class FilmRole(enum.Enum):
 
 @strawberry.type(description="Details of a film record.")
 class FilmDetails:
-    duration_seconds: int | None = strawberry.field(default=None, description="Length in seconds.")
-    aspect_ratio: str | None = strawberry.field(default=None, description="E.g. `16:9`, `2.39:1`.")
-    genre: str | None = strawberry.field(default=None, description="Genre, lower-case.")
-    role: FilmRole | None = strawberry.field(default=None, description="Scene, shot, short…")
+    duration_seconds: int | None = strawberry.field(default=None, description="Length in seconds; "
+                                                    "null when not given.")
+    aspect_ratio: str | None = strawberry.field(default=None, description="Width:height, e.g. `16:9`, "
+                                            "`2.39:1`; null when not given.")
+    genre: str | None = strawberry.field(default=None, description="Genre, lower-case; null when not given.")
+    role: FilmRole | None = strawberry.field(default=None, description="Scene, shot, short…; null when not "
+                                                "given.")
 
 
 @strawberry.input(description="Details of a film record.")
 class FilmDetailsInput:
     duration_seconds: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"1 to {MAX_DURATION_SECONDS} seconds."
+        default=strawberry.UNSET,
+        description=f"1 to {MAX_DURATION_SECONDS} seconds; omitted or null: not set."
     )
     aspect_ratio: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Width:height, e.g. `16:9` or `2.39:1`."
+        default=strawberry.UNSET, description="Width:height, e.g. `16:9` or `2.39:1`; omitted or null: not "
+        "set."
     )
     genre: str | None = strawberry.field(
-        default=strawberry.UNSET, description="At most 60 characters (stored lower-case).")
+        default=strawberry.UNSET, description="At most 60 characters (stored lower-case); omitted or "
+        "null: not set.")
     role: FilmRole | None = strawberry.field(
-        default=strawberry.UNSET, description="The part the film plays in a production.")
+        default=strawberry.UNSET, description="The part the film plays in a production; omitted or "
+        "null: not set.")
 
 
 def normalize_ratio(value: str) -> str:

@@ -34,17 +34,19 @@ SAMPLE_SIZES = [(800, 600), (1920, 1080), (4000, 3000), (1080, 1350), (2048, 204
 
 @strawberry.type(description="Details of an image record (a photograph or an illustration).")
 class ImageDetails:
-    caption: str | None = strawberry.field(default=None, description="What the image shows.")
+    caption: str | None = strawberry.field(default=None, description="What the image shows; null when not "
+                                          "given.")
     width: int | None = strawberry.field(default=None, description="Width in pixels, read from "
-                                         "the attached image.")
+                                         "the attached image; null until an image file is attached.")
     height: int | None = strawberry.field(default=None, description="Height in pixels, read "
-                                          "from the attached image.")
+                                          "from the attached image; null until an image file is attached.")
 
 
 @strawberry.input(description="Details of an image record; the dimensions come from the file.")
 class ImageDetailsInput:
     caption: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"At most {MAX_CAPTION:,} characters."
+        default=strawberry.UNSET, description=f"At most {MAX_CAPTION:,} characters; omitted or null: "
+        "no caption."
     )
 
 

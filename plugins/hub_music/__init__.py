@@ -29,10 +29,13 @@ SAMPLE_KEYS = ["C major", "A minor", "G major", "E minor", "F# minor", "Bb major
 
 @strawberry.type(description="Details of a music record.")
 class MusicDetails:
-    duration_seconds: int | None = strawberry.field(default=None, description="Length in seconds.")
-    tempo_bpm: float | None = strawberry.field(default=None, description="Beats per minute.")
-    key: str | None = strawberry.field(default=None, description="Musical key, e.g. `F# minor`.")
-    genre: str | None = strawberry.field(default=None, description="Genre, lower-case.")
+    duration_seconds: int | None = strawberry.field(default=None, description="Length in seconds; "
+                                                    "null when not given.")
+    tempo_bpm: float | None = strawberry.field(default=None, description="Beats per minute; null "
+                                               "when not given.")
+    key: str | None = strawberry.field(default=None, description="Musical key, e.g. `F# minor`; null "
+                                     "when not given.")
+    genre: str | None = strawberry.field(default=None, description="Genre, lower-case; null when not given.")
     instruments: list[str] = strawberry.field(default_factory=list,
                                               description="Instruments heard, lower-case.")
 
@@ -40,17 +43,22 @@ class MusicDetails:
 @strawberry.input(description="Details of a music record.")
 class MusicDetailsInput:
     duration_seconds: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"1 to {MAX_DURATION_SECONDS} seconds."
+        default=strawberry.UNSET,
+        description=f"1 to {MAX_DURATION_SECONDS} seconds; omitted or null: not set."
     )
-    tempo_bpm: float | None = strawberry.field(default=strawberry.UNSET, description="20 to 400.")
+    tempo_bpm: float | None = strawberry.field(default=strawberry.UNSET, description="20 to 400; omitted "
+                                               "or null: not set.")
     key: str | None = strawberry.field(
-        default=strawberry.UNSET, description="A key such as `C major`, `F# minor`, `Bbm`."
+        default=strawberry.UNSET, description="A key such as `C major`, `F# minor`, `Bbm`; omitted or "
+        "null: not set."
     )
     genre: str | None = strawberry.field(
-        default=strawberry.UNSET, description="At most 60 characters (stored lower-case).")
+        default=strawberry.UNSET, description="At most 60 characters (stored lower-case); omitted or "
+        "null: not set.")
     instruments: list[str] | None = strawberry.field(
         default=strawberry.UNSET,
-        description="At most 30 names of at most 40 characters (stored lower-case).")
+        description="At most 30 names of at most 40 characters (stored lower-case); "
+        "omitted or null: none.")
 
 
 def normalize_key(value: str) -> str:

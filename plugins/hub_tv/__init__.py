@@ -34,9 +34,9 @@ DEFAULT_TOLERANCE = 30
 @strawberry.type(description="Settings of a TV episode cut.")
 class TvSettings:
     episode_title: str | None = strawberry.field(default=None, description="The episode's "
-                                                 "title (default: the compilation's).")
+                                                 "title; null: the compilation's title.")
     target_runtime_seconds: int | None = strawberry.field(
-        default=None, description="The runtime the cut must hit (none: any)."
+        default=None, description="The runtime the cut must hit; null: any runtime."
     )
     tolerance_seconds: int = strawberry.field(
         default=DEFAULT_TOLERANCE, description="How far the runtime may be off the target."
@@ -45,9 +45,11 @@ class TvSettings:
 
 @strawberry.input(description="Settings of a TV episode cut.")
 class TvSettingsInput:
-    episode_title: str | None = strawberry.field(default=strawberry.UNSET, description="Title.")
+    episode_title: str | None = strawberry.field(default=strawberry.UNSET, description="Title; "
+                                                      "omitted or null: the compilation's.")
     target_runtime_seconds: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Target runtime in seconds."
+        default=strawberry.UNSET, description="Target runtime in seconds; omitted or null: any "
+        "runtime."
     )
     tolerance_seconds: int | None = strawberry.field(
         default=strawberry.UNSET, description=f"Tolerance in seconds (default {DEFAULT_TOLERANCE})."

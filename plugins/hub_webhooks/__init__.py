@@ -10,15 +10,17 @@ Configuration (environment, read for each event, so no restart is needed in test
   failed attempt after it.
 
 Each POST carries the event as JSON (``id``, ``kind``, ``subject``, ``actor``, ``payload``,
-``occurredAt``) and the headers ``X-Hub-Event`` (the kind), ``X-Hub-Event-Id`` and
-``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the secret>``. Verify
-the signature with a constant-time comparison, and deduplicate by ``X-Hub-Event-Id``:
-delivery is at least once.
+``occurredAt``) and the headers ``X-Hub-Event`` (the kind), ``X-Hub-Event-Id``,
+``Idempotency-Key`` (the same on every attempt of this event to this URL, from any hub
+instance, before or after a restart) and ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the
+raw body with the secret>``. Verify the signature with a constant-time comparison, and
+deduplicate by ``Idempotency-Key``: delivery is at least once.
 
 A receiver answering anything but 2xx (or not answering in time) makes the hook raise; the
 hub's event dispatcher retries it with exponential backoff (``HUB_EVENT_RETRY_BASE_MS``,
-``HUB_EVENT_MAX_ATTEMPTS``), in order. URLs that already accepted an event are not sent it
-again on those retries (within this process).
+``HUB_EVENT_MAX_ATTEMPTS``), in order. Each URL that accepts an event is recorded in the hub's
+database (the hook's ``deliveries``, :class:`hub.Deliveries`), so no retry, other instance or
+restart sends it that event again.
 """
 
 from __future__ import annotations
@@ -28,22 +30,17 @@ import hashlib
 import hmac
 import logging
 import os
-from collections import OrderedDict
 from typing import Any
 
 import aiohttp
 import orjson
 
-from hub import hookimpl
+from hub import Deliveries, hookimpl
 
 log = logging.getLogger("hub_webhooks")
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_SECRET_LENGTH = 16
-_REMEMBERED_EVENTS = 10_000
-
-# event id -> URLs that accepted it, so a retry only goes to the ones that failed.
-_accepted: OrderedDict[int, set[str]] = OrderedDict()
 
 
 class WebhookError(RuntimeError):
@@ -93,17 +90,13 @@ async def _post(session: aiohttp.ClientSession, url: str, body: bytes,
         raise WebhookError(f"{url}: {error!r}") from None
 
 
-def _remember(event_id: int, url: str) -> None:
-    _accepted.setdefault(event_id, set()).add(url)
-    _accepted.move_to_end(event_id)
-    while len(_accepted) > _REMEMBERED_EVENTS:
-        _accepted.popitem(last=False)
-
-
 @hookimpl
-async def hub_event(event: Any) -> None:
+async def hub_event(event: Any, deliveries: Deliveries) -> None:
     urls, secret, timeout = _settings()
-    pending = [u for u in urls if u not in _accepted.get(event.id, set())]
+    if not urls:
+        return
+    accepted = await deliveries.delivered()
+    pending = [u for u in urls if u not in accepted]
     if not pending:
         return
     body = _body(event)
@@ -111,13 +104,15 @@ async def hub_event(event: Any) -> None:
                "X-Hub-Event": event.kind, "X-Hub-Event-Id": str(event.id),
                "X-Hub-Signature-256": signature(secret, body)}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        results = await asyncio.gather(*(_post(session, url, body, headers) for url in pending),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(_post(session, url, body, {**headers, "Idempotency-Key": deliveries.idempotency_key(url)})
+              for url in pending),
+            return_exceptions=True)
     failures = []
     for url, result in zip(pending, results, strict=True):
         if isinstance(result, BaseException):
             failures.append(str(result))
         else:
-            _remember(event.id, url)
+            await deliveries.record(url)
     if failures:
         raise WebhookError("; ".join(failures))

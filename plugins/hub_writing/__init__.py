@@ -45,8 +45,10 @@ class WritingForm(enum.Enum):
 
 @strawberry.type(description="Details of a writing record.")
 class WritingDetails:
-    form: WritingForm | None = strawberry.field(default=None, description="Story, poem, script…")
-    text: str | None = strawberry.field(default=None, description="The text itself.")
+    form: WritingForm | None = strawberry.field(default=None, description="Story, poem, script…; null "
+                                                   "when the details do not give it.")
+    text: str | None = strawberry.field(default=None, description="The text itself; null when not "
+                                          "given.")
     word_count: int = strawberry.field(default=0, description="Words in `text` (computed).")
 
 

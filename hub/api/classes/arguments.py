@@ -14,13 +14,14 @@ First = Annotated[int | None, strawberry.argument(
     f"{DEFAULT_PAGE_SIZE} when neither `first` nor `last` is given. Not with `last`.")]
 After = Annotated[str | None, strawberry.argument(
     description="An edge's `cursor` (or `pageInfo.endCursor`) from this list: the page starts "
-    "after it. INVALID_CURSOR for a cursor of another list or order.")]
+    "after it; from the start when null. INVALID_CURSOR for a cursor of another list or "
+    "order.")]
 Last = Annotated[int | None, strawberry.argument(
     description=f"How many items from the end (or before `before`): 0 to {MAX_PAGE_SIZE}. "
-    "Not with `first`.")]
+    "Not with `first`; null: read forward.")]
 Before = Annotated[str | None, strawberry.argument(
     description="An edge's `cursor` (or `pageInfo.startCursor`) from this list: the page ends "
-    "before it.")]
+    "before it; from the end when null.")]
 
 
 def input_argument(what: str) -> object:

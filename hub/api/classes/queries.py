@@ -20,14 +20,16 @@ from hub.domain.classes import rules, store
 
 @strawberry.input(description="Narrows `classes`; all given conditions must hold.")
 class ClassFilter:
-    skill: str | None = strawberry.field(default=None, description="Classes teaching this skill.")
+    skill: str | None = strawberry.field(default=None, description="Classes teaching this "
+                                         "skill; null: any skill.")
     instructor: strawberry.ID | None = strawberry.field(
-        default=None, description="Classes this member (ID) teaches."
+        default=None, description="Classes this member (ID) teaches; null: any instructor."
     )
-    level: ClassLevel | None = strawberry.field(default=None, description="Classes of this level.")
+    level: ClassLevel | None = strawberry.field(default=None, description="Classes of "
+                                                "this level; null: any level.")
     search: str | None = strawberry.field(
         default=None, description="Full-text search over title, summary, description and skill "
-        "(web-search syntax: `\"exact phrase\" -excluded or`).",
+        "(web-search syntax: `\"exact phrase\" -excluded or`); null: no search.",
     )
     status: ClassStatus = strawberry.field(
         default=ClassStatus.PUBLISHED, description="PUBLISHED (the default), ARCHIVED, or DRAFT "
@@ -64,7 +66,7 @@ class ClassesQuery:
     async def classes(
         self, info: Info,
         filter: Annotated[ClassFilter | None, strawberry.argument(
-            description="Which classes; without it, every published class.")] = None,
+            description="Which classes; omitted or null: every published class.")] = None,
         first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Class]:
         context = info.context

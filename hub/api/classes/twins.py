@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from hub.api.compiled.derive import Reference
-from hub.api.compiled.listing import ListingTwin
+from hub.api.compiled.listing import GuardedListing, ListingTwin
 from hub.api.compiled.plan import Bound, Builder, Column, Selection, Spec
-from hub.core.rules import Condition, Listing, Table
+from hub.core.rules import ANYONE, Condition, Listing, Table, of_viewer
 from hub.domain.classes import rules
 from hub.domain.classes.store import LONGEST_SLUG
 from hub.domain.members.rules import MEMBERS
@@ -87,23 +87,13 @@ class AllOf(Spec):
                 f"'[]'::json) from ({rows}) {o})")
 
 
-class GuardedListing(ListingTwin):
-    """A connection that is null unless ``guard`` holds of the parent row for the viewer."""
-
-    def __init__(self, listing: Listing, guard: Condition) -> None:
-        super().__init__(listing)
-        self.guard = guard
-
-    def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        return (f"(case when {self.guard.sql(row, b.VIEWER)} "
-                f"then {super().sql(selection, row, b)} end)")
-
-
 class ViewerEnrollment(Spec):
     """``Class.viewerEnrollment``: the viewer's enrollment in the class (null when anonymous,
     which matches no member)."""
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        if b.VIEWER == ANYONE:
+            return "null::json"  # no enrollment is anyone's: nothing to plan
         e = b.alias("e")
         return (f"(select {b.object('Enrollment', selection.children, e)} from enrollments {e} "
                 f"where {e}.class_id = {row}.id and {e}.member_id = {b.VIEWER})")
@@ -158,4 +148,4 @@ FEEDBACK = GuardedListing(rules.FEEDBACK_OF_SUBMISSION, rules.READS_FEEDBACK)
 # enrollments only for the member themself and admins.
 TAUGHT_BY = ListingTwin(rules.TAUGHT_BY)
 ENROLLMENTS_OF_MEMBER = GuardedListing(
-    rules.ENROLLMENTS_OF_MEMBER, Condition("{t}.id is not distinct from {viewer}") | rules.ADMIN)
+    rules.ENROLLMENTS_OF_MEMBER, of_viewer("{t}.id = {viewer}") | rules.ADMIN)

@@ -203,8 +203,9 @@ class Lesson(Node):
 
         return await load_record(info.context, self.video_pk) if self.video_pk else None
 
-    @strawberry.field(name="class", description="The class this lesson belongs to (you see a "
-                      "lesson only where you see its class).",
+    @strawberry.field(name="class", description="The class this lesson belongs to; null when the "
+                      "class is not visible to you (a lesson is shown only where its class is, "
+                      "so in practice never).",
                       metadata=twin(twins.CLASS_OF))
     async def class_(self, info: Info) -> Class | None:
         return await load_class(info.context, self.class_pk)
@@ -318,7 +319,8 @@ class Submission(Node):
     member_pk: strawberry.Private[int]
     record_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The lesson it answers (its body only where you may read it).",
+    @strawberry.field(description="The lesson it answers (its body only where you may read it); "
+                      "null when you may not see its class.",
                       metadata=twin(twins.LESSON_OF))
     async def lesson(self, info: Info) -> Lesson | None:
         return await load_lesson(info.context, self.lesson_pk)

@@ -1,15 +1,15 @@
 """``importCollaborationResults``: an editor brings a completed collaboration's results into a
 compilation they edit, in one mutation (one transaction: all of them, or nothing).
 
-The compilation's rules are the compilations slice's, applied through its domain store: only
-EDITORs and ADMINs work on compilations, only the compilation's editors (or an admin) change
-it, items change only while it is a DRAFT, and an item is a published record. Results already
-in the compilation are skipped, so importing twice adds nothing.
+The compilation's rules are the compilations slice's own, called from its domain service
+(hub/domain/compilations/service.py), not restated here: only EDITORs and ADMINs work on
+compilations, only the compilation's editors (or an admin) change it, items change only while
+it is a DRAFT, an item is a published record, a compilation holds at most 500 items. Results
+already in the compilation are skipped, so importing twice adds nothing.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -21,15 +21,12 @@ from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, Forbidden, InputProblem
-from hub.core.relay import encode_id
+from hub.core.errors import ErrorCode, InputProblem
+from hub.core.relay import input_pk
 from hub.core.validation import Problems
 from hub.domain.collaborations import store as collaborations
-from hub.domain.compilations import store as compilations
-from hub.domain.compilations import workflow
-
-EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
-MAX_ITEMS = 500  # as the compilations slice caps a compilation
+from hub.domain.compilations import service as compilation_rules
+from hub.domain.compilations import store as compilation_store
 
 
 @strawberry.input(description="Imports a completed collaboration's results into a compilation.")
@@ -52,27 +49,18 @@ class ImportCollaborationResultsPayload:
 async def import_results(context: Context, input: ImportCollaborationResultsInput,
                          ) -> ImportCollaborationResultsPayload:
     viewer = context.require_viewer()
-    if context.viewer_role not in EDITORIAL_ROLES:
-        raise Forbidden("Only editors and admins work on compilations.")
+    compilation_rules.require_editorial(context.viewer_role)
 
     async def work(tx: Executor) -> Outcome:
-        from hub.core.relay import input_pk
-
         problems = Problems()
         collaboration_pk = problems.check(input_pk, input.collaboration_id, "Collaboration",
                                           "collaborationId")
-        compilation_pk = problems.check(input_pk, input.compilation_id, "Compilation",
-                                        "compilationId")
+        problems.check(input_pk, input.compilation_id, "Compilation", "compilationId")
         problems.raise_any()
-        row = await compilations.compilation_for_update(tx, compilation_pk)
-        if row is None:
-            raise InputProblem(ErrorCode.NOT_FOUND, "No such compilation.", "compilationId")
-        if not context.is_admin and not await compilations.is_editor(tx, row["id"], viewer):
-            raise Forbidden("Only this compilation's editors can do this.")
-        if row["status"] not in workflow.EDITABLE_STATUSES:
-            raise InputProblem(ErrorCode.INVALID_STATE, "Items change only while the "
-                               f"compilation is a DRAFT; it is {row['status']}.",
-                               "compilationId")
+        # The compilation first, locked as every compilation change locks it.
+        row = await compilation_rules.locked(tx, input.compilation_id, "compilationId")
+        await compilation_rules.require_team(tx, row, viewer, context.is_admin)
+        compilation_rules.require_draft(row, "compilationId")
         collaboration = await collaborations.collaboration_for_update(tx, collaboration_pk,
                                                                       viewer)
         if collaboration is None or not collaboration["_visible"]:
@@ -81,30 +69,15 @@ async def import_results(context: Context, input: ImportCollaborationResultsInpu
             raise InputProblem(ErrorCode.INVALID_STATE, "Only a completed collaboration has "
                                f"results; this one is {collaboration['status']}.",
                                "collaborationId")
-        results = await tx.fetch(
-            """select r.id, r.status, r.deleted_at from collaboration_results x
-               join records r on r.id = x.record_id
-               where x.collaboration_id = $1 order by x.position for share of r""",
-            collaboration_pk)
+        results = await collaborations.results_for_share(tx, collaboration_pk)
         for record in results:
-            if record["status"] != "PUBLISHED" or record["deleted_at"] is not None:
-                raise InputProblem(ErrorCode.RECORD_NOT_PUBLISHED, "A result of this "
-                                   "collaboration is no longer published; only published "
-                                   "records can join a compilation.", "collaborationId")
-        new = [record["id"] for record in results
-               if not await compilations.has_item(tx, row["id"], record["id"])]
-        if await compilations.item_count(tx, row["id"]) + len(new) > MAX_ITEMS:
-            raise InputProblem(ErrorCode.TOO_LONG, f"A compilation holds at most {MAX_ITEMS} "
-                               "items.", "compilationId")
+            compilation_rules.require_published(record, "collaborationId")
         note = f"From the collaboration “{collaboration['title']}”."
-        for record_id in new:
-            await compilations.append_item(tx, compilation_id=row["id"], record_id=record_id,
-                                           note=note, weight=Decimal(1), added_by=viewer)
-            await compilations.add_history(tx, row["id"], viewer, "add_item", None, None,
-                                           encode_id("Record", record_id))
-        touched = await compilations.touch(tx, row["id"])
+        imported = await compilation_rules.add_records(
+            tx, row, viewer, [record["id"] for record in results], note, "compilationId")
+        touched = await compilation_store.touch(tx, row["id"])
         return Outcome({"compilation": Compilation.from_row(touched, context),
-                        "imported": len(new)})
+                        "imported": imported})
 
     return await run_mutation(context, ImportCollaborationResultsPayload, work)
 

@@ -64,11 +64,15 @@ class CreateCollaborationInput:
 @strawberry.input(description="Changes to a collaboration (DRAFT or OPEN); omitted fields stay.")
 class UpdateCollaborationInput:
     id: strawberry.ID = strawberry.field(description="The collaboration.")
-    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
-    brief: str | None = strawberry.field(default=strawberry.UNSET, description="A new brief.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new "
+                                         "title; omitted or null keeps it.")
+    brief: str | None = strawberry.field(default=strawberry.UNSET, description="A new "
+                                         "brief; omitted or null keeps it.")
     deadline: dt.datetime | None = strawberry.field(default=strawberry.UNSET,
-                                                    description="A new deadline (future).")
-    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="New tags.")
+                                                    description="A new deadline (future); "
+                                                    "omitted or null keeps it.")
+    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                               "tags, replacing all; omitted or null keeps them.")
 
 
 @strawberry.input(description="Names a collaboration.")
@@ -110,8 +114,9 @@ class AddCollaborationNeedInput:
 class UpdateCollaborationNeedInput:
     need_id: strawberry.ID = strawberry.field(description="The need's ID.")
     count: int | None = strawberry.field(default=None, description="Slots: not below those "
-                                         "filled.")
-    description: str | None = strawberry.field(default=None, description="What is wanted.")
+                                         "filled; omitted or null keeps them.")
+    description: str | None = strawberry.field(default=None, description="What is wanted; "
+                                               "omitted or null keeps it.")
 
 
 @strawberry.input(description="Names a need.")
@@ -175,14 +180,14 @@ async def _reloaded(tx: Executor, pk: int) -> Collaboration:
     return Collaboration.from_row(row)
 
 
-def _pk(global_id: str, type_name: str, field: str) -> int:
+def checked_pk(global_id: str, type_name: str, field: str) -> int:
     problems = Problems()
     pk = problems.check(input_pk, global_id, type_name, field)
     problems.raise_any()
     return pk
 
 
-async def _collaboration_change(
+async def collaboration_change(
     context: Context, work: Callable[[Executor, int], Awaitable[Any]],
 ) -> CollaborationPayload:
     """Run ``work`` (returning the collaboration row, or (row, events)); answer its state."""
@@ -212,7 +217,7 @@ async def _contribution_change(
 
 
 def _member_pk(context: Context, global_id: str) -> int | None:
-    return _pk(global_id, "Member", "member")
+    return checked_pk(global_id, "Member", "member")
 
 
 @strawberry.type
@@ -222,7 +227,7 @@ class CollaborationsMutation:
             CreateCollaborationInput, strawberry.argument(description="The collaboration.")],
     ) -> CollaborationPayload:
         context: Context = info.context
-        return await _collaboration_change(context, lambda tx, viewer: service.create(
+        return await collaboration_change(context, lambda tx, viewer: service.create(
             tx, viewer, title=input.title, brief=input.brief, deadline=input.deadline,
             tags=input.tags, steps=[step.spec() for step in input.steps],
             media_types=_media_types(context)))
@@ -233,8 +238,8 @@ class CollaborationsMutation:
     ) -> CollaborationPayload:
         changes = {name: getattr(input, name) for name in ("title", "brief", "deadline", "tags")
                    if getattr(input, name) not in (None, strawberry.UNSET)}
-        return await _collaboration_change(info.context, lambda tx, viewer: service.update(
-            tx, viewer, _pk(input.id, "Collaboration", "id"), changes))
+        return await collaboration_change(info.context, lambda tx, viewer: service.update(
+            tx, viewer, checked_pk(input.id, "Collaboration", "id"), changes))
 
     @strawberry.mutation(description="Open a DRAFT collaboration to contributions (owners); it "
                          "needs at least one need and a future deadline.")
@@ -261,10 +266,10 @@ class CollaborationsMutation:
             results = [problems.check(input_pk, rid, "Record", f"results.{i}")
                        for i, rid in enumerate(input.results)]
             problems.raise_any()
-            return await service.move(tx, viewer, _pk(input.id, "Collaboration", "id"),
+            return await service.move(tx, viewer, checked_pk(input.id, "Collaboration", "id"),
                                       "COMPLETED", list(dict.fromkeys(results)))
 
-        return await _collaboration_change(info.context, work)
+        return await collaboration_change(info.context, work)
 
     @strawberry.mutation(description="Archive a collaboration in any state (owners).")
     async def archive_collaboration(self, info: Info, input: Annotated[
@@ -277,61 +282,61 @@ class CollaborationsMutation:
             CollaborationOwnerInput, strawberry.argument(description="Who, of what.")],
     ) -> CollaborationPayload:
         async def work(tx: Executor, viewer: int) -> Any:
-            member = _pk(input.member, "Member", "member")
+            member = checked_pk(input.member, "Member", "member")
             exists = await tx.fetchval("select exists (select 1 from members where id = $1)",
                                        member)
-            return await service.add_owner(tx, viewer, _pk(input.id, "Collaboration", "id"),
+            return await service.add_owner(tx, viewer, checked_pk(input.id, "Collaboration", "id"),
                                            member if exists else None)
 
-        return await _collaboration_change(info.context, work)
+        return await collaboration_change(info.context, work)
 
     @strawberry.mutation(description="Remove an owner (owners; never the last: LAST_OWNER).")
     async def remove_collaboration_owner(self, info: Info, input: Annotated[
             CollaborationOwnerInput, strawberry.argument(description="Who, of what.")],
     ) -> CollaborationPayload:
-        return await _collaboration_change(info.context, lambda tx, viewer: service.remove_owner(
-            tx, viewer, _pk(input.id, "Collaboration", "id"),
-            _pk(input.member, "Member", "member")))
+        return await collaboration_change(info.context, lambda tx, viewer: service.remove_owner(
+            tx, viewer, checked_pk(input.id, "Collaboration", "id"),
+            checked_pk(input.member, "Member", "member")))
 
     @strawberry.mutation(description="Add a step at the end (owners; DRAFT or OPEN).")
     async def add_collaboration_step(self, info: Info, input: Annotated[
             AddCollaborationStepInput, strawberry.argument(description="The step.")],
     ) -> CollaborationPayload:
         context: Context = info.context
-        return await _collaboration_change(context, lambda tx, viewer: service.add_step(
-            tx, viewer, _pk(input.collaboration_id, "Collaboration", "collaborationId"),
+        return await collaboration_change(context, lambda tx, viewer: service.add_step(
+            tx, viewer, checked_pk(input.collaboration_id, "Collaboration", "collaborationId"),
             input.step.spec(), _media_types(context)))
 
     @strawberry.mutation(description="Remove a step without contributions (owners).")
     async def remove_collaboration_step(self, info: Info, input: Annotated[
             CollaborationStepIdInput, strawberry.argument(description="The step.")],
     ) -> CollaborationPayload:
-        return await _collaboration_change(info.context, lambda tx, viewer: service.remove_step(
-            tx, viewer, _pk(input.step_id, "CollaborationStep", "stepId")))
+        return await collaboration_change(info.context, lambda tx, viewer: service.remove_step(
+            tx, viewer, checked_pk(input.step_id, "CollaborationStep", "stepId")))
 
     @strawberry.mutation(description="Add a need to a step (owners; DRAFT or OPEN).")
     async def add_collaboration_need(self, info: Info, input: Annotated[
             AddCollaborationNeedInput, strawberry.argument(description="The need.")],
     ) -> CollaborationPayload:
         context: Context = info.context
-        return await _collaboration_change(context, lambda tx, viewer: service.add_need(
-            tx, viewer, _pk(input.step_id, "CollaborationStep", "stepId"), input.need.spec(),
+        return await collaboration_change(context, lambda tx, viewer: service.add_need(
+            tx, viewer, checked_pk(input.step_id, "CollaborationStep", "stepId"), input.need.spec(),
             _media_types(context)))
 
     @strawberry.mutation(description="Change a need's count or description (owners).")
     async def update_collaboration_need(self, info: Info, input: Annotated[
             UpdateCollaborationNeedInput, strawberry.argument(description="The changes.")],
     ) -> CollaborationPayload:
-        return await _collaboration_change(info.context, lambda tx, viewer: service.update_need(
-            tx, viewer, _pk(input.need_id, "CollaborationNeed", "needId"), input.count,
+        return await collaboration_change(info.context, lambda tx, viewer: service.update_need(
+            tx, viewer, checked_pk(input.need_id, "CollaborationNeed", "needId"), input.count,
             input.description))
 
     @strawberry.mutation(description="Remove a need without contributions (owners).")
     async def remove_collaboration_need(self, info: Info, input: Annotated[
             CollaborationNeedIdInput, strawberry.argument(description="The need.")],
     ) -> CollaborationPayload:
-        return await _collaboration_change(info.context, lambda tx, viewer: service.remove_need(
-            tx, viewer, _pk(input.need_id, "CollaborationNeed", "needId")))
+        return await collaboration_change(info.context, lambda tx, viewer: service.remove_need(
+            tx, viewer, checked_pk(input.need_id, "CollaborationNeed", "needId")))
 
     @strawberry.mutation(description="Offer one of your published records to a need.")
     async def offer_contribution(self, info: Info, input: Annotated[
@@ -355,7 +360,7 @@ class CollaborationsMutation:
             ContributionIdInput, strawberry.argument(description="The contribution.")],
     ) -> ContributionPayload:
         return await _contribution_change(info.context, lambda tx, viewer: contributions.shortlist(
-            tx, viewer, _pk(input.id, "Contribution", "id")))
+            tx, viewer, checked_pk(input.id, "Contribution", "id")))
 
     @strawberry.mutation(description="Accept a contribution: it fills a slot of its need "
                          "(owners; NEED_FILLED when none is free).")
@@ -363,7 +368,7 @@ class CollaborationsMutation:
             ContributionIdInput, strawberry.argument(description="The contribution.")],
     ) -> ContributionPayload:
         return await _contribution_change(info.context, lambda tx, viewer: contributions.accept(
-            tx, viewer, _pk(input.id, "Contribution", "id")))
+            tx, viewer, checked_pk(input.id, "Contribution", "id")))
 
     @strawberry.mutation(description="Decline a contribution, with a reason its contributor "
                          "sees (owners).")
@@ -371,7 +376,7 @@ class CollaborationsMutation:
             DeclineContributionInput, strawberry.argument(description="The decision.")],
     ) -> ContributionPayload:
         return await _contribution_change(info.context, lambda tx, viewer: contributions.decline(
-            tx, viewer, _pk(input.id, "Contribution", "id"), input.reason))
+            tx, viewer, checked_pk(input.id, "Contribution", "id"), input.reason))
 
     @strawberry.mutation(description="Withdraw your contribution; an accepted one stays as a "
                          "tombstone that keeps your credit, and its slot reopens.")
@@ -379,10 +384,10 @@ class CollaborationsMutation:
             ContributionIdInput, strawberry.argument(description="The contribution.")],
     ) -> ContributionPayload:
         return await _contribution_change(info.context, lambda tx, viewer: contributions.withdraw(
-            tx, viewer, _pk(input.id, "Contribution", "id")))
+            tx, viewer, checked_pk(input.id, "Contribution", "id")))
 
 
 async def _move(info: Info, global_id: str, status: str) -> CollaborationPayload:
-    return await _collaboration_change(info.context, lambda tx, viewer: service.move(
-        tx, viewer, _pk(global_id, "Collaboration", "id"), status))
+    return await collaboration_change(info.context, lambda tx, viewer: service.move(
+        tx, viewer, checked_pk(global_id, "Collaboration", "id"), status))
 

@@ -32,18 +32,20 @@ from hub.domain.collaborations import rules
 @strawberry.input(description="Narrows `collaborations`; all given conditions must hold.")
 class CollaborationFilter:
     status: CollaborationStatus | None = strawberry.field(
-        default=None, description="Only collaborations in this state (drafts are never listed).")
+        default=None, description="Only collaborations in this state (drafts are never listed); "
+        "null: any listed state.")
     media_type: str | None = strawberry.field(
-        default=None, description="Only those with a need of this media type.")
+        default=None, description="Only those with a need of this media type; null: any.")
     skill: str | None = strawberry.field(
-        default=None, description="Only those with a need of this skill.")
-    tag: str | None = strawberry.field(default=None, description="Only those carrying this tag.")
+        default=None, description="Only those with a need of this skill; null: any.")
+    tag: str | None = strawberry.field(default=None, description="Only those "
+                                  "carrying this tag; null: any tags.")
     search: str | None = strawberry.field(
         default=None, description="Full-text search over titles, tags, briefs and needs "
-        "(web-search syntax: `\"exact phrase\" -excluded or`).")
+        "(web-search syntax: `\"exact phrase\" -excluded or`); null: no search.")
     needs_open: bool | None = strawberry.field(
         default=None, description="True: only those with a slot still open; false: only those "
-        "whose needs are all filled.")
+        "whose needs are all filled; null: either.")
 
     def cleaned(self) -> Filters:
         given = {"status": self.status, "media_type": self.media_type, "skill": self.skill,
@@ -68,7 +70,7 @@ class CollaborationsQuery:
     async def collaborations(
         self, info: Info,
         filter: Annotated[CollaborationFilter | None, strawberry.argument(
-            description="Conditions they must meet.")] = None,
+            description="Conditions they must meet; omitted or null: none.")] = None,
         order_by: Annotated[CollaborationOrder, strawberry.argument(
             description="The order.")] = CollaborationOrder.DEADLINE,
         first: First = None,

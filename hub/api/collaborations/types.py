@@ -13,8 +13,9 @@ import strawberry
 from strawberry.types import Info
 
 from hub.api.collaborations import twins
-from hub.api.compiled.derive import twin
+from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import priced_connection, sized_list
+from hub.api.media.types import MediaFile, media_file
 from hub.api.nodes import node_resolver
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
@@ -27,6 +28,7 @@ from hub.domain.collaborations.loaders import (
     WholeListsLoader,
 )
 from hub.domain.collaborations.service import MAX_NEEDS, MAX_OWNERS, MAX_STEPS
+from hub.domain.media.loaders import CoverByCollaborationIdLoader
 
 if TYPE_CHECKING:
     from hub.api.context import Context
@@ -92,7 +94,7 @@ def _whole_loader(listing: Listing, order: str) -> type[WholeListsLoader]:
 StepsLoader = _whole_loader(rules.STEPS_OF, "LISTED")
 NeedsLoader = _whole_loader(rules.NEEDS_OF, "LISTED")
 OwnersLoader = _whole_loader(rules.OWNERS_OF, "ADDED")
-CreditsLoader = _whole_loader(rules.CREDITS_OF, "FIRST_ACCEPTED")
+CreditsLoader = _whole_loader(rules.CREDITS_OF, "CREDITED")
 ResultsLoader = _whole_loader(rules.RESULTS_OF, "LISTED")
 
 
@@ -117,7 +119,7 @@ async def contributions_page(
 
 
 _STATUS_ARG = Annotated[ContributionStatus | None, strawberry.argument(
-    description="Only contributions in this state.")]
+    description="Only contributions in this state; null: every state.")]
 _ORDER_ARG = Annotated[ContributionOrder | None, strawberry.argument(
     description="The order; NEWEST when omitted.")]
 
@@ -169,8 +171,11 @@ class Collaboration(Node):
         return await contributions_page(info.context, rules.OF_COLLABORATION, self.pk, order_by,
                                         status, first, after, last, before)
 
-    @strawberry.field(description="Its credits: every member with a contribution accepted "
-                      "(withdrawn ones keep their credit), in order of first acceptance.",
+    @strawberry.field(description="Its credits, through lineage: every member with a "
+                      "contribution accepted (withdrawn ones keep their credit), in order of "
+                      "first acceptance, then the authors of the sources (at any generation) "
+                      "of its accepted records and results, nearest generation first, as "
+                      "`Record.contributors` credits them (tombstones too).",
                       metadata=twin(twins.CREDITS), directives=sized_list(MAX_CREDITS))
     async def credits(self, info: Info) -> list[MemberType]:
         return _members(await info.context.loader(CreditsLoader).load(self.pk))
@@ -183,6 +188,17 @@ class Collaboration(Node):
 
         rows = await info.context.loader(ResultsLoader).load(self.pk)
         return [seen(row, info.context) for row in rows]
+
+    @strawberry.field(description="Its cover image, set by its owners with "
+                      "`setCollaborationCover` (an image checked as image records' files are); "
+                      "null when it has none. A DRAFT's cover has a signed URL that expires, "
+                      "like an unpublished record's files.",
+                      metadata=no_twin("file URLs are signed per request by the executor"))
+    async def cover(self, info: Info) -> MediaFile | None:
+        row = await info.context.loader(CoverByCollaborationIdLoader).load(self.pk)
+        if row is None:
+            return None
+        return media_file(info.context, row, public=self.status is not CollaborationStatus.DRAFT)
 
     @classmethod
     async def resolve_reference(

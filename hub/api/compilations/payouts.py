@@ -1,8 +1,9 @@
 """GraphQL types of the money of compilations: amounts, credit lines (of a split or a payout)
-and payout proposals, with ``Member.payouts``. Split from types.py, which re-exports them.
+and payout proposals, with ``Member.payoutsConnection`` (and the deprecated list
+``Member.payouts``). Split from types.py, which re-exports them.
 
 Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py);
-``Member.payouts`` to the member themself and ADMINs.
+``Member.payoutsConnection`` and ``Member.payouts`` to the member themself and ADMINs only.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from strawberry.types import Info
 
 from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.api.nodes import node_resolver
-from hub.api.relay import Node
+from hub.api.relay import Connection, Node, connection_from_rows
 from hub.core.numbers import plain
-from hub.core.relay import encode_id, try_decode_id
-from hub.domain.compilations import credits, loaders
+from hub.core.pages import CountKey, PageKey
+from hub.core.relay import PageArgs, encode_id, try_decode_id
+from hub.domain.compilations import credits, loaders, rules
 
 if TYPE_CHECKING:
     from hub.api.compilations.types import Compilation
@@ -93,10 +95,13 @@ async def visible_title(context: Context, record_pk: int | None) -> str | None:
 class CreditPart:
     role: str = strawberry.field(description="`author` (depth 0), `source` (deeper), or the "
                                  "categorical credit's name (e.g. `editors`).")
-    item_id: strawberry.ID | None = strawberry.field(description="The compilation item.")
+    item_id: strawberry.ID | None = strawberry.field(description="The compilation item; null "
+                                                     "for a categorical credit (`editors`).")
     record_id: strawberry.ID | None = strawberry.field(description="The record credited "
-                                                       "(given even when you may not see it).")
-    depth: int | None = strawberry.field(description="Steps from the item's record.")
+                                                       "(given even when you may not see it); "
+                                                       "null for a categorical credit.")
+    depth: int | None = strawberry.field(description="Steps from the item's record; null for a "
+                                         "categorical credit.")
     amount: Decimal = strawberry.field(description="This part of the line's amount, in major "
                                        "units with the currency's places; the parts of a line "
                                        "add up to its amount exactly (largest remainder).")
@@ -181,8 +186,10 @@ class PayoutComment:
     author_pk: strawberry.Private[int]
 
     @strawberry.field(description="Who wrote it.")
-    async def author(self, info: Info) -> MemberRef | None:
-        return await _load_member(info.context, self.author_pk)
+    async def author(self, info: Info) -> MemberRef:
+        member = await _load_member(info.context, self.author_pk)
+        assert member is not None, "payout comments reference members"
+        return member
 
 
 @strawberry.type(description="A frozen credit split of a pool: PROPOSED (open for comments "
@@ -194,7 +201,8 @@ class PayoutProposal(Node):
     created_at: dt.datetime = strawberry.field(description="When it was proposed.")
     window_closes_at: dt.datetime = strawberry.field(description="Comments close, and "
                                                      "finalizing opens, at this time.")
-    finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized.")
+    finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized; "
+                                                        "null while PROPOSED.")
     pk: strawberry.Private[int]
     compilation_pk: strawberry.Private[int]
 
@@ -211,7 +219,8 @@ class PayoutProposal(Node):
         return [PayoutComment(body=r["body"], created_at=r["created_at"], author_pk=r["author_id"])
                 for r in rows]
 
-    @strawberry.field(description="The compilation paid out.")
+    @strawberry.field(description="The compilation paid out; null when you may not see it "
+                      "(a member reading their own payouts of a compilation not visible to them).")
     async def compilation(self, info: Info) -> CompilationRef | None:
         return await _load_compilation(info.context, self.compilation_pk)
 
@@ -246,9 +255,16 @@ class MemberPayout:
                                                 "whether the amount is final).")
 
 
+def sees_payouts_of(context: Context, member_pk: int) -> bool:
+    """Who may read a member's payouts: the member themself and ADMINs (in SQL, for the
+    compiled path: rules.READS_PAYOUTS)."""
+    return context.viewer_id == member_pk or context.is_admin
+
+
 async def member_payouts(context: Context, member_pk: int) -> list[MemberPayout] | None:
-    """``Member.payouts``: for the member themself and ADMINs; null for everyone else."""
-    if context.viewer_id != member_pk and not context.is_admin:
+    """``Member.payouts`` (deprecated): for the member themself and ADMINs; null for everyone
+    else."""
+    if not sees_payouts_of(context, member_pk):
         return None
     rows = await context.loader(loaders.LinesByMemberIdLoader).load(member_pk)
     proposals = await context.loader(loaders.ProposalByIdLoader).load_many(
@@ -256,3 +272,22 @@ async def member_payouts(context: Context, member_pk: int) -> list[MemberPayout]
     return [MemberPayout(line=line_from_row(row, proposal["currency"]),
                          proposal=PayoutProposal.from_row(proposal))
             for row, proposal in zip(rows, proposals, strict=True)]
+
+
+def _member_payout(row: Any) -> MemberPayout:
+    """A page row: the member's line with its proposal's columns (rules.PAYOUT_LINES_OF_MEMBER)."""
+    return MemberPayout(line=line_from_row(row, row["currency"]), proposal=PayoutProposal.from_row(row))
+
+
+async def member_payouts_connection(
+    context: Context, member_pk: int, page: PageArgs,
+) -> Connection[MemberPayout] | None:
+    """``Member.payoutsConnection``: a page of the member's lines, newest proposal first, for
+    the member themself and ADMINs; null for everyone else (anonymous included)."""
+    if not sees_payouts_of(context, member_pk):
+        return None
+    listing = rules.PAYOUT_LINES_OF_MEMBER
+    rows = await context.pages(listing).load(PageKey(member_pk, listing.default_order, page))
+    return connection_from_rows(rows, page, listing.orderings[listing.default_order],
+                                _member_payout,
+                                count=lambda: context.counts(listing).load(CountKey(member_pk)))

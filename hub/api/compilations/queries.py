@@ -17,7 +17,7 @@ from hub.api.compilations.types import (
 )
 from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
-from hub.api.relay import Connection
+from hub.api.relay import After, Before, Connection, First, Last
 from hub.core.pages import root_count, root_page
 from hub.core.relay import PageArgs, decode_id
 from hub.domain.compilations import rules
@@ -27,9 +27,10 @@ from hub.domain.compilations import rules
 class CompilationFilter:
     status: CompilationStatus | None = strawberry.field(
         default=None, description="Only this status (DRAFT, IN_REVIEW and APPROVED ones are "
-        "listed for editors and admins only).",
+        "listed for editors and admins only); null: any status you may see.",
     )
-    target: str | None = strawberry.field(default=None, description="Only this target (`book`…).")
+    target: str | None = strawberry.field(default=None, description="Only this "
+                                  "target (`book`…); null: any target.")
 
     def cleaned(self) -> dict[str, Any]:
         """The given conditions as the listing binds them (rules.FILTERS)."""
@@ -56,18 +57,7 @@ class CompilationsQuery:
         filter: Annotated[CompilationFilter | None, strawberry.argument(
             description="Only the compilations that match; null or omitted: every visible "
             "one.")] = None,
-        first: Annotated[int | None, strawberry.argument(
-            description="Forward paging: at most this many compilations after `after` "
-            "(default 20, at most 100).")] = None,
-        after: Annotated[str | None, strawberry.argument(
-            description="Forward paging: the `endCursor` (or an edge's `cursor`) of the "
-            "previous page.")] = None,
-        last: Annotated[int | None, strawberry.argument(
-            description="Backward paging: at most this many compilations before `before`.")]
-        = None,
-        before: Annotated[str | None, strawberry.argument(
-            description="Backward paging: the `startCursor` of the page after the one wanted.")]
-        = None,
+        first: First = None, after: After = None, last: Last = None, before: Before = None,
     ) -> Connection[Compilation]:
         context = info.context
         page = PageArgs.of(first, after, last, before)

@@ -9,7 +9,7 @@ from typing import Any
 
 from hub.api.compiled.constant import constant_rows
 from hub.api.compiled.derive import Reference
-from hub.api.compiled.listing import ListingTwin
+from hub.api.compiled.listing import GuardedListing, ListingTwin
 from hub.api.compiled.plan import (
     Bound,
     Builder,
@@ -90,6 +90,8 @@ EDITORS = Children("compilation_editors", "compilation_id", "{t}.added_at, {t}.m
 ITEMS = Children("compilation_items", "compilation_id", "{t}.position")
 HISTORY = Children("compilation_history", "compilation_id", "{t}.id")
 ACTOR = Reference(MEMBERS, "actor_id")
+# ``Member.payoutsConnection``: over the member's row, null unless the viewer may read them.
+PAYOUTS_OF_MEMBER = GuardedListing(rules.PAYOUT_LINES_OF_MEMBER, rules.READS_PAYOUTS)
 
 
 def plugin_twins(plugins: HubPlugins) -> Registry:

@@ -28,17 +28,18 @@ from hub.api.compilations.payouts import (  # the types of the money, re-exporte
     credit_lines,
     frozen_lines,
     member_payouts,
+    member_payouts_connection,
 )
 from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
-from hub.api.relay import Connection, Node, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.errors import BadRequest
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.core.rules import Listing, Table
 from hub.domain.compilations import credits, loaders, rules
-from hub.domain.compilations.service import MAX_ITEMS
+from hub.domain.compilations.service import EDITORIAL_ROLES, MAX_ITEMS
 from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
@@ -50,21 +51,11 @@ __all__ = [
     "Compilation", "CompilationItem", "CompilationStatus", "CreditLine", "HistoryEntry",
     "MemberPayout", "MoneyInput", "PayoutProposal", "PayoutStatus", "Publication",
     "PublishingTargetInfo", "compilations_connection", "editorial", "frozen_lines",
-    "load_compilation", "member_payouts",
+    "load_compilation", "member_payouts", "member_payouts_connection",
 ]
 
 MemberRef = Annotated["Member", strawberry.lazy("hub.api.members.types")]
-# The paging arguments of the compilation's connections.
-First = Annotated[int | None, strawberry.argument(
-    description="Forward paging: at most this many after `after` (default 20, at most 100).")]
-After = Annotated[str | None, strawberry.argument(
-    description="Forward paging: the `endCursor` (or an edge's `cursor`) of the previous page.")]
-Last = Annotated[int | None, strawberry.argument(
-    description="Backward paging: at most this many before `before` (at most 100).")]
-Before = Annotated[str | None, strawberry.argument(
-    description="Backward paging: the `startCursor` of the page after the one wanted.")]
 RecordRef = Annotated["Record", strawberry.lazy("hub.api.records.types")]
-EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
 
 
 @strawberry.enum(description="Where a compilation is in its editorial life.")
@@ -147,8 +138,12 @@ class HistoryEntry:
                                    "approval), `publish`, `archive`, `add_item`, `move_item`, "
                                    "`remove_item`, `add_editor`, `propose_payout`, "
                                    "`finalize_payout`.")
-    from_status: CompilationStatus | None = strawberry.field(description="Status before.")
-    to_status: CompilationStatus | None = strawberry.field(description="Status after.")
+    from_status: CompilationStatus | None = strawberry.field(
+        description="Status before; null for `create` and for steps that keep the status "
+        "(items, editors, payouts).")
+    to_status: CompilationStatus | None = strawberry.field(
+        description="Status after; null for steps that keep the status (items, editors, "
+        "payouts).")
     reason: str = strawberry.field(description="Why (a return's reason, the record an item "
                                    "holds, the records that changed…).")
     at: dt.datetime = strawberry.field(description="When.")
@@ -163,8 +158,8 @@ class HistoryEntry:
         )
 
     @strawberry.field(description="The member who did it (the editor whose publish attempt "
-                      "sent it back to review, for a `reopen`). Nullable in the schema; every "
-                      "entry the hub writes names its actor.", metadata=twin(twins.ACTOR))
+                      "sent it back to review, for a `reopen`); null only for an entry stored "
+                      "without one (every entry the hub writes names its actor).", metadata=twin(twins.ACTOR))
     async def actor(self, info: Info) -> MemberRef | None:
         return await _load_member(info.context, self.actor_pk)
 
@@ -174,7 +169,8 @@ class CompilationProblem:
     code: str = strawberry.field(description="A stable word, e.g. `RECORD_UNAVAILABLE`, "
                                  "`WRONG_MEDIA_TYPE`, `TOO_LONG`, `TOO_SHORT`.")
     message: str = strawberry.field(description="A sentence for a person.")
-    item_id: strawberry.ID | None = strawberry.field(description="The item at fault, if one is.")
+    item_id: strawberry.ID | None = strawberry.field(description="The item at fault; null when "
+                                                     "the problem is the whole compilation's.")
 
 
 @strawberry.type(description="A file of a publication.")
@@ -194,7 +190,8 @@ class Publication:
     published_at: dt.datetime = strawberry.field(description="When it was published.")
     published_by_pk: strawberry.Private[int | None]
 
-    @strawberry.field(description="The editor who published it.")
+    @strawberry.field(description="The editor who published it; null only for a publication "
+                      "stored without one (the hub always records who published).")
     async def published_by(self, info: Info) -> MemberRef | None:
         return await _load_member(info.context, self.published_by_pk)
 

@@ -16,6 +16,7 @@ A field's twin is, in this order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -229,6 +230,8 @@ def _is_id(graphql_type: GraphQLOutputType) -> bool:
 # Column types whose JSON is already what graphql-core serializes (the column's SQL type is
 # the field's: text for String, boolean, integer for Int).
 _EXACT_SCALARS = ("String", "Boolean", "Int")
+# A column of a row (``r1.tempo``): cheap to name more than once.
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
 
 
 def serialized(expression: str, graphql_type: GraphQLOutputType) -> str | None:
@@ -242,7 +245,12 @@ def serialized(expression: str, graphql_type: GraphQLOutputType) -> str | None:
             return f"hub_iso({expression})"
         if element.name in _EXACT_SCALARS:
             return expression
-        return stored_json(f"to_jsonb({expression})", graphql_type)
+        if _COLUMN.fullmatch(expression):
+            return stored_json(f"to_jsonb({expression})", graphql_type)
+        # The check names its value several times: a computed one (a class's progress, a
+        # count's quotient) is computed once, in a subquery, not once per mention.
+        return (f"(select {stored_json('to_jsonb(_once.v)', graphql_type)} "
+                f"from (select {expression} as v) _once)")
     if isinstance(element, GraphQLEnumType) and element is inner:
         names = {value.value.value if hasattr(value.value, "value") else value.value: name
                  for name, value in element.values.items()}

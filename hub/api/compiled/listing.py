@@ -15,7 +15,7 @@ from typing import Any
 from hub.api.compiled.plan import Bound, Builder, NotCompilable, Selection, Spec, literal
 from hub.core.errors import BadRequest
 from hub.core.relay import PageArgs
-from hub.core.rules import Listing, Ordering
+from hub.core.rules import Condition, Listing, Ordering
 
 NodeSql = Callable[[Selection, str, Builder], str]
 
@@ -152,3 +152,15 @@ def _wants_cursor(selection: Selection) -> bool:
 def _aggregate(item: str, rows: str, in_page: str) -> str:
     return f"coalesce(json_agg({item} order by {rows}._ord) filter (where {in_page}), '[]'::json)"
 
+
+class GuardedListing(ListingTwin):
+    """A connection that is null unless ``guard`` holds of the parent row for the viewer
+    (a private list: a member's enrollments, their payouts; a submission's feedback)."""
+
+    def __init__(self, listing: Listing, guard: Condition) -> None:
+        super().__init__(listing)
+        self.guard = guard
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return (f"(case when {self.guard.sql(row, b.VIEWER)} "
+                f"then {super().sql(selection, row, b)} end)")

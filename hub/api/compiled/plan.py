@@ -13,11 +13,12 @@ statement text, and therefore PostgreSQL's prepared plan, is reused across reque
 keeps its :data:`STATEMENTS_PER_PLAN` most recently used shapes: clients send a few shapes of a
 document, and one that sends thousands must not grow the process.
 
-Parameter ``$1`` is always the viewer's member id (null when anonymous); each field's bound
-values follow, in the tree's pre-order. A field may leave its values, or a whole sub-tree, out
-of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished text is renumbered and a
-request passes exactly the values the text names (:class:`Statement`): never one PostgreSQL
-could not type.
+Parameter ``$1`` is the viewer's member id; each field's bound values follow, in the tree's
+pre-order. An anonymous viewer's statement names no ``$1``: it is rendered apart, with the
+viewer as the constant ``null::bigint`` (see :class:`Builder`). A field may leave its values,
+or a whole sub-tree, out of its SQL (``ancestors(maxDepth: 0)`` is ``[]``), so the finished
+text is renumbered and a request passes exactly the values the text names
+(:class:`Statement`): never one PostgreSQL could not type.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from graphql import (
     is_abstract_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+
+from hub.core.rules import ANYONE
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS_PER_OBJECT = 50
@@ -157,11 +160,19 @@ class Selection:
 
 
 class Builder:
-    """Renders a tree into SQL for one argument shape."""
+    """Renders a tree into SQL for one argument shape and one kind of viewer.
 
-    VIEWER = "$1::bigint"
+    ``VIEWER`` is what twins write for the viewer's id: the placeholder ``$1`` for a signed-in
+    viewer, the constant ``null::bigint`` for an anonymous one. With the constant, PostgreSQL
+    folds every signed-in branch of a rule (``author_id = null`` is null, an enrollment check
+    finds nothing) away while planning, so an anonymous page is planned as small as the
+    public rules it really reads, instead of carrying every viewer's conditions.
+    """
 
-    def __init__(self, bound: list[Bound]) -> None:
+    SIGNED_IN = "$1::bigint"
+
+    def __init__(self, bound: list[Bound], anonymous: bool = False) -> None:
+        self.VIEWER = ANYONE if anonymous else self.SIGNED_IN
         self.bound_values = bound
         self.first_parameter = []
         next_parameter = 2
@@ -254,14 +265,15 @@ class Plan:
             ]
         except GraphQLError:
             raise NotCompilable("arguments") from None
-        shape = tuple(arguments.shape for arguments in bound)
+        anonymous = viewer_id is None
+        shape = (anonymous, *(arguments.shape for arguments in bound))
         statement = self.statements.get(shape)
         if statement is None:
-            statement = self.statements[shape] = self.render(bound)
+            statement = self.statements[shape] = self.render(bound, anonymous)
         return statement.text, statement.parameters(viewer_id, bound)
 
-    def render(self, bound: list[Bound]) -> Statement:
-        b = Builder(bound)
+    def render(self, bound: list[Bound], anonymous: bool = False) -> Statement:
+        b = Builder(bound, anonymous)
         # Naming $1 here types it even when no field asks for the viewer.
         return Statement.numbered(
             f"select {b.object('Query', self.roots, '')} from (select {b.VIEWER}) as viewer")

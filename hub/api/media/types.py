@@ -31,8 +31,8 @@ class MediaFile:
     metadata: JSON = strawberry.field(description="What the media-type plugin read from the "
                                       "file, e.g. `{durationSeconds, sampleRate}` or `{width, "
                                       "height}`.")
-    thumbnail_url: str | None = strawberry.field(description="A small preview image, if the "
-                                                 "plugin made one (images).")
+    thumbnail_url: str | None = strawberry.field(description="A small preview image "
+                                                 "(images); null when the plugin made none.")
 
 
 def _base_url(context: Context) -> str:

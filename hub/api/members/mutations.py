@@ -75,7 +75,8 @@ class AuthPayload:
     errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
                                                directives=sized_list(MAX_USER_ERRORS))
     token: str | None = strawberry.field(
-        default=None, description="Send it as `Authorization: Bearer <token>`."
+        default=None, description="Send it as `Authorization: Bearer <token>`; null when `errors` "
+        "is not empty."
     )
     member: Member | None = strawberry.field(
         default=None, description="The member now signed in; null when `errors` is not empty.")
@@ -132,13 +133,8 @@ async def sign_up(context: Context, input: SignUpInput) -> AuthPayload:
 
 async def log_in(context: Context, input: LogInInput) -> AuthPayload:
     if context.rate_limits is not None:
-        # Per handle slows down guessing one account's password; per address slows down
-        # trying one password against many accounts.
-        context.rate_limits.login_by_handle.hit(
-            input.handle.strip().lower()[:100], "log-in attempts for this handle"
-        )
         address = context.request.remote if context.request is not None else None
-        context.rate_limits.login_by_address.hit(str(address), "log-in attempts from here")
+        await context.rate_limits.log_in(context.db, input.handle, str(address))
 
     async def work(tx: Executor) -> Outcome:
         row = None

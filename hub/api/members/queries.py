@@ -19,9 +19,11 @@ from hub.domain.members import rules, store
 
 @strawberry.input(description="Narrows `members`; all given conditions must hold.")
 class MemberFilter:
-    skill: str | None = strawberry.field(default=None, description="Members with this skill.")
+    skill: str | None = strawberry.field(default=None, description="Members with this "
+                                         "skill; null: any skill.")
     search: str | None = strawberry.field(
-        default=None, description="Full-text search over handle, display name and bio."
+        default=None, description="Full-text search over handle, display name and bio; null: no "
+        "search."
     )
 
     def cleaned(self) -> dict[str, str]:
@@ -31,13 +33,15 @@ class MemberFilter:
 
 @strawberry.type
 class MembersQuery:
-    @strawberry.field(description="You, when signed in (Authorization: Bearer <token>).",
+    @strawberry.field(description="You, when signed in (Authorization: Bearer <token>); null "
+                      "when not signed in.",
                       metadata=twin(twins.Viewer()))
     def viewer(self, info: Info) -> Member | None:
         row = info.context.viewer_row
         return Member.from_row(row) if row is not None else None
 
-    @strawberry.field(description="A member by handle (case-insensitive).",
+    @strawberry.field(description="A member by handle (case-insensitive); null when no member "
+                      "has that handle.",
                       metadata=twin(twins.MemberByHandle()))
     async def member(
         self, info: Info,

@@ -35,7 +35,8 @@ class SetSubscriptionInput:
     member_id: strawberry.ID = strawberry.field(description="The member's global ID.")
     status: SubscriptionStatus = strawberry.field(description="The new status.")
     plan: str | None = strawberry.field(
-        default=None, description=f"The plan's name (at most {MAX_PLAN} characters)."
+        default=None, description=f"The plan's name (at most {MAX_PLAN} characters); omitted, "
+        "null or empty: no plan."
     )
     current_period_end: dt.datetime | None = strawberry.field(
         default=None, description="When the paid period ends; null for open-ended."
@@ -47,9 +48,10 @@ class SetSubscriptionInput:
 class SetSubscriptionPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written, if so.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    member: Member | None = strawberry.field(default=None, description="The member.")
+    member: Member | None = strawberry.field(
+        default=None, description="The member; null when `errors` is not empty.")
     subscription: MemberSubscription | None = strawberry.field(
-        default=None, description="The stored subscription."
+        default=None, description="The stored subscription; null when `errors` is not empty."
     )
 
 

@@ -67,7 +67,8 @@ class MemberSubscription:
     status: SubscriptionStatus = strawberry.field(
         description="NONE (never subscribed), ACTIVE, PAST_DUE or CANCELED."
     )
-    plan: str | None = strawberry.field(description="The plan's name, e.g. `monthly`.")
+    plan: str | None = strawberry.field(description="The plan's name, e.g. `monthly`; null "
+                                        "when none was set.")
     current_period_end: dt.datetime | None = strawberry.field(
         description="When the paid period ends; null for an open-ended subscription."
     )

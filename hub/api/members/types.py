@@ -2,10 +2,11 @@
 
 Permission rules: a member's public profile (handle, display name, bio, skills, role, records)
 is visible to everyone; ``Member.records`` includes drafts only when the viewer is that member.
-Nothing about passwords or sessions is ever exposed. ``Member.subscription`` and
-``Member.enrollments`` are private: shown to the member themself and to ADMINs, null for
-everyone else. ``Member.classesTeaching`` is public (drafts only for their instructors and
-ADMINs), see hub/classes/types.py.
+Nothing about passwords or sessions is ever exposed. ``Member.subscription``,
+``Member.enrollments`` and ``Member.payoutsConnection`` (with the deprecated ``Member.payouts``)
+are private: shown to the member themself and to ADMINs, null for everyone else.
+``Member.classesTeaching`` is public (drafts only for their instructors and ADMINs), see
+hub/classes/types.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from strawberry.types import Info
 from hub.api.classes import twins as classes_twins
 from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import CollaborationRole
+from hub.api.compilations import twins as compilation_twins
 from hub.api.compiled.derive import twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members.subscription import MemberSubscription
@@ -143,13 +145,30 @@ class Member(Node):
 
     @strawberry.field(description="What the member is owed from compilations' payout proposals, "
                       "newest first, each with its breakdown; null unless you are this member "
-                      "or an admin.", directives=sized_list(UNCAPPED_LIST_SIZE))
+                      "or an admin.", directives=sized_list(UNCAPPED_LIST_SIZE),
+                      deprecation_reason="Use `payoutsConnection`: it pages, and has "
+                      "`totalCount`.")
     async def payouts(
         self, info: Info,
     ) -> list[Annotated[MemberPayout, strawberry.lazy("hub.api.compilations.types")]] | None:
         from hub.api.compilations.types import member_payouts
 
         return await member_payouts(info.context, self.pk)
+
+    @strawberry.field(description="What the member is owed from compilations' payout "
+                      "proposals, one line per proposal, newest proposal first, a page at a "
+                      "time; each with its breakdown and its proposal (whose status says "
+                      "whether the amount is final). Private: null unless you are this member "
+                      "or an ADMIN (null for anonymous viewers too).",
+                      directives=priced_connection(), metadata=twin(compilation_twins.PAYOUTS_OF_MEMBER))
+    async def payouts_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[MemberPayout, strawberry.lazy("hub.api.compilations.types")]] | None:
+        from hub.api.compilations.types import member_payouts_connection
+
+        return await member_payouts_connection(info.context, self.pk,
+                                               PageArgs.of(first, after, last, before))
 
     @classmethod
     async def resolve_reference(

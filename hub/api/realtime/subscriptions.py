@@ -59,8 +59,10 @@ class CompilationUpdatedEvent:
     cursor: str = strawberry.field(description="Pass as `after` to resume after this event.")
     occurred_at: dt.datetime = strawberry.field(description="When the change was committed.")
     compilation_id: strawberry.ID = strawberry.field(description="The compilation's global ID.")
-    status: str | None = strawberry.field(description="Its new status.")
-    previous_status: str | None = strawberry.field(description="Its status before.")
+    status: str | None = strawberry.field(description="Its new status (a `CompilationStatus` "
+                                          "name); null only if the stored event lacks it.")
+    previous_status: str | None = strawberry.field(description="Its status before; null only if "
+                                                   "the stored event lacks it.")
 
 
 @strawberry.type(description="A learner submitted a record to a lesson of a class.")
@@ -103,7 +105,8 @@ class RealtimeSubscription:
     async def record_published(
         self, info: Info,
         media_type: Annotated[str | None, strawberry.argument(
-            description="Only records of this media type (`music`…).")] = None,
+            description="Only records of this media type (`music`…); null: every "
+            "media type.")] = None,
         after: After = None,
     ) -> AsyncGenerator[RecordPublishedEvent, None]:
         context: Context = info.context
@@ -126,7 +129,8 @@ class RealtimeSubscription:
     async def remix_created(
         self, info: Info,
         of: Annotated[strawberry.ID | None, strawberry.argument(
-            description="The source record; it must be visible to you.")] = None,
+            description="The source record; it must be visible to you. Omitted or "
+            "null: remixes of any of your records (sign in).")] = None,
         after: After = None,
     ) -> AsyncGenerator[RemixCreatedEvent, None]:
         context: Context = info.context

@@ -21,12 +21,16 @@ from hub.domain.records import rules
 
 @strawberry.input(description="Narrows `records`; all given conditions must hold.")
 class RecordFilter:
-    media_type: str | None = strawberry.field(default=None, description="A media-type key.")
-    author: strawberry.ID | None = strawberry.field(default=None, description="A member's ID.")
-    tag: str | None = strawberry.field(default=None, description="Records carrying this tag.")
+    media_type: str | None = strawberry.field(default=None, description="A media-type "
+                                         "key; null: any media type.")
+    author: strawberry.ID | None = strawberry.field(default=None, description="A member's "
+                                                   "ID; null: any author.")
+    tag: str | None = strawberry.field(default=None, description="Records carrying "
+                                  "this tag; null: any tags.")
     search: str | None = strawberry.field(
         default=None, description="Full-text search over title, description, tags and the text "
-        "the media-type plugin indexes (web-search syntax: `\"exact phrase\" -excluded or`).",
+        "the media-type plugin indexes (web-search syntax: `\"exact phrase\" -excluded or`); "
+        "null: no search.",
     )
 
     def cleaned(self) -> Filters:

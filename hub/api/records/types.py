@@ -99,7 +99,8 @@ class Record(Node):
     tombstone: bool = strawberry.field(description="True once the record has been deleted.")
     created_at: dt.datetime = strawberry.field(description="When the record was created.")
     updated_at: dt.datetime = strawberry.field(description="When the record last changed.")
-    published_at: dt.datetime | None = strawberry.field(description="When first published.")
+    published_at: dt.datetime | None = strawberry.field(description="When first published; null "
+                                                         "for a draft never published.")
     pk: strawberry.Private[int]
     author_pk: strawberry.Private[int]
 
@@ -160,7 +161,7 @@ class Record(Node):
     async def contributions(
         self, info: Info,
         status: Annotated[ContributionStatus | None, strawberry.argument(
-            description="Only contributions in this state.")] = None,
+            description="Only contributions in this state; null: every state.")] = None,
         order_by: Annotated[ContributionOrder | None, strawberry.argument(
             description="The order; NEWEST when omitted.")] = None,
         first: First = None,

@@ -13,8 +13,8 @@ legitimate write.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Protocol
 
 import asyncpg
@@ -32,10 +32,24 @@ class Executor(Protocol):
 
 
 class StatementCounter:
-    """A running count of statements sent to PostgreSQL by this process."""
+    """Running counts of statements sent to PostgreSQL by this process, of those PostgreSQL
+    cancelled (``statement_timeout``), and of pool acquisitions that found every connection
+    busy and had to wait (reported at ``/metrics``)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.timeouts = 0
+        self.waits = 0
+
+    @contextmanager
+    def sent(self) -> Iterator[None]:
+        """Count one statement around its round trip, and its timeout if it has one."""
+        self.count += 1
+        try:
+            yield
+        except asyncpg.QueryCanceledError:
+            self.timeouts += 1
+            raise
 
 
 class _Counted:
@@ -46,24 +60,24 @@ class _Counted:
         self._counter = counter
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        self._counter.count += 1
-        return await self.connection.fetch(query, *args)
+        with self._counter.sent():
+            return await self.connection.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        self._counter.count += 1
-        return await self.connection.fetchrow(query, *args)
+        with self._counter.sent():
+            return await self.connection.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        self._counter.count += 1
-        return await self.connection.fetchval(query, *args)
+        with self._counter.sent():
+            return await self.connection.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        self._counter.count += 1
-        return await self.connection.execute(query, *args)
+        with self._counter.sent():
+            return await self.connection.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
-        self._counter.count += 1
-        await self.connection.executemany(query, args)
+        with self._counter.sent():
+            await self.connection.executemany(query, args)
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
@@ -119,29 +133,40 @@ class Database:
         return self.counter.count
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        self.counter.count += 1
-        return await self.pool.fetch(query, *args)
+        self._note_wait()
+        with self.counter.sent():
+            return await self.pool.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        self.counter.count += 1
-        return await self.pool.fetchrow(query, *args)
+        self._note_wait()
+        with self.counter.sent():
+            return await self.pool.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        self.counter.count += 1
-        return await self.pool.fetchval(query, *args)
+        self._note_wait()
+        with self.counter.sent():
+            return await self.pool.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        self.counter.count += 1
-        return await self.pool.execute(query, *args)
+        self._note_wait()
+        with self.counter.sent():
+            return await self.pool.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
-        self.counter.count += 1
-        await self.pool.executemany(query, args)
+        self._note_wait()
+        with self.counter.sent():
+            await self.pool.executemany(query, args)
+
+    def _note_wait(self) -> None:
+        # Every connection is out and the pool may not open another: this acquisition waits.
+        if self.pool.get_idle_size() == 0 and self.pool.get_size() >= self.pool.get_max_size():
+            self.counter.waits += 1
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Counted]:
         """A connection inside a transaction: committed on exit, rolled back on any error,
         so a failed write leaves the database as it was."""
+        self._note_wait()
         async with self.pool.acquire() as connection, connection.transaction():
             if self.write_timeout_ms is not None:
                 # Part of opening the transaction (like BEGIN), so not counted as a statement.

@@ -37,6 +37,7 @@ from hub.core.rules import (
     Ordering,
     Table,
     newest_first,
+    of_viewer,
     oldest_first,
 )
 from hub.core.search import checked_search
@@ -65,10 +66,10 @@ def of_class(condition: Condition) -> Condition:
 # --- the viewer -------------------------------------------------------------------------------
 
 # The viewer is an ADMIN (their role as stored; the request reads the same row).
-ADMIN = Condition("exists (select 1 from members {t}_adm where {t}_adm.id = {viewer} "
+ADMIN = of_viewer("exists (select 1 from members {t}_adm where {t}_adm.id = {viewer} "
                   "and {t}_adm.role = 'ADMIN')")
 # The viewer's subscription counts as active: the members slice's rule, embedded.
-SUBSCRIBED = Condition("exists (select 1 from subscriptions {t}_sub where {t}_sub.member_id = "
+SUBSCRIBED = of_viewer("exists (select 1 from subscriptions {t}_sub where {t}_sub.member_id = "
                        "{viewer} and " + COUNTS_AS_ACTIVE.format(s="{t}_sub") + ")")
 
 # A submission is listed while its record is published and not deleted.
@@ -78,9 +79,9 @@ PUBLIC_SUBMISSION = Condition(
 
 # --- classes (conditions over a class row) --------------------------------------------------
 
-TEACHES = Condition("exists (select 1 from class_instructors {t}_ci where {t}_ci.class_id = "
+TEACHES = of_viewer("exists (select 1 from class_instructors {t}_ci where {t}_ci.class_id = "
                     "{t}.id and {t}_ci.member_id = {viewer})")
-ENROLLED = Condition("exists (select 1 from enrollments {t}_en where {t}_en.class_id = {t}.id "
+ENROLLED = of_viewer("exists (select 1 from enrollments {t}_en where {t}_en.class_id = {t}.id "
                      "and {t}_en.member_id = {viewer})")
 DRAFT = Condition("{t}.status = 'DRAFT'")
 
@@ -154,7 +155,7 @@ INSTRUCTORS = Listing(
 FIRST_OF_PREVIEW = Condition("{t}.position = 1 and exists (select 1 from classes {t}_fp where "
                              "{t}_fp.id = {t}.class_id and {t}_fp.free_preview)")
 LESSON_READABLE = of_class(READS_LESSONS) | FIRST_OF_PREVIEW
-COMPLETED = Condition("exists (select 1 from lesson_completions {t}_lc where {t}_lc.lesson_id = "
+COMPLETED = of_viewer("exists (select 1 from lesson_completions {t}_lc where {t}_lc.lesson_id = "
                       "{t}.id and {t}_lc.member_id = {viewer})")
 
 # A lesson row carries whether the viewer may read it (``readable``) and has completed it;
@@ -191,7 +192,7 @@ ENROLLMENTS = Table("enrollments", ("id", "class_id", "member_id", "enrolled_at"
                  f"0)::float8 from (select ({_COMPLETED}) as completed, ({_LESSON_COUNT}) "
                  "as total) {t}_p"),
 })
-ENROLLMENT_VISIBLE = Condition("{t}.member_id is not distinct from {viewer}") | ADMIN | of_class(TEACHES)
+ENROLLMENT_VISIBLE = of_viewer("{t}.member_id = {viewer}") | ADMIN | of_class(TEACHES)
 ENROLLMENT_COLUMNS = ENROLLMENTS.select("{t}")
 # Member.enrollments (for the member themself and ADMINs): newest enrollment first.
 ENROLLMENTS_OF_MEMBER = Listing(source="enrollments {t}", columns=ENROLLMENT_COLUMNS,
@@ -203,7 +204,7 @@ ENROLLMENTS_OF_MEMBER = Listing(source="enrollments {t}", columns=ENROLLMENT_COL
 SUBMISSIONS = Table("submissions", ("id", "class_id", "lesson_id", "member_id", "record_id",
                                     "created_at"))
 # Over a submission row: who may read its feedback thread.
-READS_FEEDBACK = Condition("{t}.member_id is not distinct from {viewer}") | ADMIN | of_class(PARTICIPANT)
+READS_FEEDBACK = of_viewer("{t}.member_id = {viewer}") | ADMIN | of_class(PARTICIPANT)
 SUBMISSIONS_OF_LESSON = Listing(source="submissions {t}", columns=SUBMISSIONS.select("{t}"),
                                 where=PUBLIC_SUBMISSION, parent="{t}.lesson_id",
                                 orderings={"NEWEST": newest_first()})

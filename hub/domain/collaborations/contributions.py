@@ -31,6 +31,11 @@ from hub.domain.records import store as records
 UNDECIDED = ("OFFERED", "SHORTLISTED")
 
 
+def _not_open(collaboration: Any) -> InputProblem:
+    return InputProblem(ErrorCode.NOT_OPEN, "This collaboration is not open for "
+                        f"contributions; it is {collaboration['status']}.", "needId")
+
+
 async def offer(
     tx: Executor, viewer: int, *, need_id: int, record_id: int, note: str,
     sources: list[int] | None,
@@ -43,13 +48,16 @@ async def offer(
         tx, need["collaboration_id"], viewer)
     if need is None or collaboration is None or not collaboration["_visible"]:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such need.", "needId")
-    if collaboration["status"] != "OPEN":
-        raise InputProblem(ErrorCode.NOT_OPEN, "This collaboration is not open for "
-                           f"contributions; it is {collaboration['status']}.", "needId")
+    if collaboration["status"] not in ("OPEN", "CLOSED"):
+        raise _not_open(collaboration)
+    # Before the CLOSED check: a collaboration past its deadline reads as CLOSED
+    # (rules.STATUS), and the offer is told which deadline passed.
     deadline = min(need["step_deadline"], collaboration["deadline"])
     if deadline <= now():
         raise InputProblem(ErrorCode.DEADLINE_PASSED, "The deadline for this step passed at "
                            f"{deadline.isoformat()}.", "needId")
+    if collaboration["status"] != "OPEN":
+        raise _not_open(collaboration)
     record = await records.record_for_update(tx, record_id, viewer)
     if record is None or not record["_nameable"]:
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")

@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from hub.core.relay import decode_id
-from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table
+from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, of_viewer
 from hub.core.search import checked_search
+from hub.domain.lineage import rules as lineage
+from hub.domain.lineage.rules import Walk, walk_cte
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules as records
 
@@ -25,7 +27,7 @@ CONTRIBUTION_STATUSES = ("OFFERED", "SHORTLISTED", "ACCEPTED", "DECLINED", "WITH
 
 # --- who sees what ------------------------------------------------------------------------------
 
-OWNED = Condition("exists (select 1 from collaboration_owners {t}_own "
+OWNED = of_viewer("exists (select 1 from collaboration_owners {t}_own "
                   "where {t}_own.collaboration_id = {t}.id and {t}_own.member_id = {viewer})")
 DRAFT = Condition("{t}.status = 'DRAFT'")
 VISIBLE = ~DRAFT | OWNED  # collaboration visibility: the one place it is decided
@@ -36,8 +38,8 @@ _COLLABORATION_SEEN = Condition(
     + VISIBLE.template.replace("{t}", "{t}_c") + "))")
 CONTRIBUTION_VISIBLE = _COLLABORATION_SEEN
 # The decline reason: for the contributor and the collaboration's owners.
-_REASON_SEEN = Condition(
-    "{t}.contributor_id is not distinct from {viewer} or exists (select 1 from "
+_REASON_SEEN = of_viewer(
+    "{t}.contributor_id = {viewer} or exists (select 1 from "
     "collaboration_owners {t}_ro where {t}_ro.collaboration_id = {t}.collaboration_id "
     "and {t}_ro.member_id = {viewer})")
 
@@ -45,10 +47,17 @@ _REASON_SEEN = Condition(
 
 _OPEN_SLOTS = ("(select coalesce(sum(n.count - n.filled), 0) from collaboration_needs n "
                "where n.collaboration_id = {t}.id)")
+# Auto-close on deadline, computed rather than written: an OPEN collaboration whose deadline
+# has passed reads as CLOSED wherever it is read (both read paths, the filters, the writes'
+# checks: they all read this expression), with no scheduled task and no window in which it
+# is still OPEN. ``now()`` is the statement's transaction time. docs/collaborations.md says
+# why this rather than a job that writes CLOSED.
+PAST_DEADLINE = Condition("{t}.status = 'OPEN' and {t}.deadline <= now()")
+STATUS = "case when " + PAST_DEADLINE.template + " then 'CLOSED' else {t}.status end"
 COLLABORATIONS = Table("collaborations", (
-    "id", "title", "brief", "brief_html", "status", "deadline", "tags", "created_by",
+    "id", "title", "brief", "brief_html", "deadline", "tags", "created_by",
     "created_at", "updated_at", "opened_at", "completed_at",
-), {"open_slots": _OPEN_SLOTS})
+), {"status": STATUS, "open_slots": _OPEN_SLOTS})
 COLUMNS = COLLABORATIONS.select("{t}")
 COLUMNS_SEEN = COLUMNS + ", " + VISIBLE.template.join("()") + " as _visible"
 
@@ -87,7 +96,8 @@ def _need_with(condition: str) -> str:
 
 
 FILTERS = {
-    "status": Filter("{t}.status = {p}", "text", lambda value: getattr(value, "value", value)),
+    "status": Filter("(" + STATUS + ") = {p}", "text",
+                     lambda value: getattr(value, "value", value)),
     "media_type": Filter(_need_with("{t}_n.media_type = {p}"), "text", _label),
     "skill": Filter(_need_with("{t}_n.skill = {p}"), "text", _label),
     "tag": Filter("{t}.tags @> array[{p}]::text[]", "text", _label),
@@ -145,16 +155,35 @@ OWNERS_OF = Listing(
     orderings={"ADDED": Ordering((Key("{t}_o.added_at", "timestamptz"),
                                   Key("{t}.id", "bigint")), False)},
 )
-# Credits: every member with a contribution ever accepted (withdrawn ones keep their credit),
-# in the order of their first acceptance.
+# Credits, through lineage (the lineage slice's walk, hub/domain/lineage/rules.py): every
+# member with a contribution ever accepted (withdrawn ones keep their credit), and every author
+# of an ancestor of an accepted record or of a result, as ``Record.contributors`` credits
+# them (tombstones too, up to the lineage's MAX_DEPTH generations). Accepted contributors come
+# first, in order of first acceptance; then those credited through lineage only, nearest
+# generation first; ties by member id. The walk is correlated to one collaboration
+# (``{t}_c``), so a read walks only that collaboration's records.
+_CREDIT_ROOTS = ("select {t}_ka.record_id from contributions {t}_ka "
+                 "where {t}_ka.collaboration_id = {t}_c.id and {t}_ka.accepted_at is not null "
+                 "union select {t}_kx.record_id from collaboration_results {t}_kx "
+                 "where {t}_kx.collaboration_id = {t}_c.id")
+_CREDITED = (
+    "collaborations {t}_c cross join lateral (with recursive "
+    + walk_cte("_up", Walk.ANCESTORS, _CREDIT_ROOTS, str(lineage.MAX_DEPTH))
+    + " select {t}_kc.member_id, min({t}_kc.accepted_at) as first_accepted, "
+      "min({t}_kc.depth) as depth from ("
+      "select {t}_kk.contributor_id as member_id, {t}_kk.accepted_at, 0 as depth "
+      "from contributions {t}_kk "
+      "where {t}_kk.collaboration_id = {t}_c.id and {t}_kk.accepted_at is not null "
+      "union all select {t}_kr.author_id, null::timestamptz, _up.depth "
+      "from _up join records {t}_kr on {t}_kr.id = _up.id"
+      ") {t}_kc group by {t}_kc.member_id) {t}_k "
+    "join members {t} on {t}.id = {t}_k.member_id"
+)
 CREDITS_OF = Listing(
-    source=("(select collaboration_id, contributor_id, min(accepted_at) as first_accepted "
-            "from contributions where accepted_at is not null "
-            "group by collaboration_id, contributor_id) {t}_k "
-            "join members {t} on {t}.id = {t}_k.contributor_id"),
-    columns=MEMBERS.select("{t}"), where=EVERY_ROW, parent="{t}_k.collaboration_id",
-    orderings={"FIRST_ACCEPTED": Ordering((Key("{t}_k.first_accepted", "timestamptz"),
-                                           Key("{t}.id", "bigint")), False)},
+    source=_CREDITED, columns=MEMBERS.select("{t}"), where=EVERY_ROW, parent="{t}_c.id",
+    orderings={"CREDITED": Ordering((Key("{t}_k.first_accepted", "timestamptz"),
+                                     Key("{t}_k.depth", "bigint"),
+                                     Key("{t}.id", "bigint")), False)},
 )
 # Results of a completed collaboration, in order; each record with ``_visible``.
 RESULTS_OF = Listing(

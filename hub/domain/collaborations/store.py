@@ -228,3 +228,12 @@ async def result_ids(ex: Executor, pk: int) -> list[int]:
     rows = await ex.fetch("select record_id from collaboration_results where collaboration_id = $1 "
                           "order by position", pk)
     return [row["record_id"] for row in rows]
+
+
+async def results_for_share(ex: Executor, pk: int) -> list[asyncpg.Record]:
+    """The result records of a collaboration in order (``id``, ``status``, ``deleted_at``),
+    locked against an unpublish until the transaction ends."""
+    return await ex.fetch(
+        """select r.id, r.status, r.deleted_at from collaboration_results x
+           join records r on r.id = x.record_id
+           where x.collaboration_id = $1 order by x.position for share of r""", pk)

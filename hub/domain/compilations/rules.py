@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.core.rules import EVERY_ROW, Condition, Filter, Key, Listing, Ordering, Table, newest_first
+from hub.core.rules import (
+    EVERY_ROW,
+    Condition,
+    Filter,
+    Key,
+    Listing,
+    Ordering,
+    Table,
+    newest_first,
+    of_viewer,
+)
 
 PUBLIC = Condition("{t}.status in ('PUBLISHED', 'ARCHIVED')")
 # The viewer is an editor or an admin (their role, read with the row: one statement).
-EDITORIAL_VIEWER = Condition(
+EDITORIAL_VIEWER = of_viewer(
     "exists (select from members {t}_v where {t}_v.id = {viewer} "
     "and {t}_v.role in ('EDITOR', 'ADMIN'))"
 )
@@ -84,4 +94,21 @@ PUBLICATION_PAGES = Listing(
     source="publications {t}", columns=PUBLICATIONS.select("{t}"), where=EVERY_ROW,
     parent="{t}.compilation_id",
     orderings={"NEWEST": Ordering((Key("{t}.version", "bigint"),), True)},
+)
+
+# Who may read a member's payouts, over the member's row: the member themself and ADMINs
+# (the executor's twin of it: hub/api/compilations/payouts.py, sees_payouts_of).
+READS_PAYOUTS = Condition("{t}.id is not distinct from {viewer}") | Condition(
+    "exists (select from members {t}_pv where {t}_pv.id = {viewer} and {t}_pv.role = 'ADMIN')")
+
+# A member's payout lines, each with its proposal's columns (``Member.payoutsConnection``),
+# newest proposal first. Who may read them is decided once for the member (READS_PAYOUTS), not
+# per row; ``Member.payouts`` lists the same lines.
+PAYOUT_LINES_OF_MEMBER = Listing(
+    source="payout_lines {t} join payout_proposals {t}_p on {t}_p.id = {t}.proposal_id",
+    columns=("{t}.proposal_id, {t}.member_id, {t}.amount_minor, {t}.share, {t}.breakdown, "
+             "{t}_p.id, {t}_p.compilation_id, {t}_p.status, {t}_p.pool_minor, {t}_p.currency, "
+             "{t}_p.created_at, {t}_p.window_closes_at, {t}_p.finalized_at"),
+    where=EVERY_ROW, parent="{t}.member_id",
+    orderings={"NEWEST": Ordering((Key("{t}.proposal_id", "bigint"),), True)},
 )

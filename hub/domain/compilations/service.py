@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, InputProblem
+from hub.core.errors import ErrorCode, Forbidden, InputProblem
 from hub.core.numbers import plain
 from hub.core.relay import encode_id, input_pk
 from hub.domain.compilations import store, workflow
@@ -22,6 +22,8 @@ MAX_NOTE = 1_000
 MAX_REASON = 2_000
 MAX_COMMENT = 2_000
 MAX_ITEMS = 500
+# Who works on compilations at all (the compilation's own team is checked by require_team).
+EDITORIAL_ROLES = frozenset({"EDITOR", "ADMIN"})
 MAX_WEIGHT = Decimal(1_000_000)
 # A payout proposal's comment window: at least a day, so that those credited can object before
 # another editor finalizes it.
@@ -52,11 +54,26 @@ def checked_weight(value: Decimal) -> Decimal:
     return weight
 
 
-def require_draft(row: Any) -> None:
+def require_draft(row: Any, field: str | None = None) -> None:
     """Items change only while the compilation is a DRAFT."""
     if row["status"] not in workflow.EDITABLE_STATUSES:
         raise InputProblem(ErrorCode.INVALID_STATE, f"Items change only while the compilation is "
-                           f"a DRAFT; it is {row['status']} (return it to DRAFT first).")
+                           f"a DRAFT; it is {row['status']} (return it to DRAFT first).", field)
+
+
+# --- who may change a compilation ---------------------------------------------------------------
+
+
+def require_editorial(role: str | None) -> None:
+    """Only EDITORs and ADMINs work on compilations; FORBIDDEN for anyone else."""
+    if role not in EDITORIAL_ROLES:
+        raise Forbidden("Only editors and admins work on compilations.")
+
+
+async def require_team(tx: Executor, row: Any, viewer: int, is_admin: bool) -> None:
+    """Only the compilation's editors team (or an ADMIN) changes it."""
+    if not is_admin and not await store.is_editor(tx, row["id"], viewer):
+        raise Forbidden("Only this compilation's editors can do this.")
 
 
 # --- locks --------------------------------------------------------------------------------------
@@ -100,12 +117,55 @@ async def publishable_record(tx: Executor, viewer_id: int | None, global_id: str
     # A deleted record is named (and refused as deleted); another's draft stays unseen.
     if record is None or not (record["_nameable"] or record["deleted_at"] is not None):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
+    require_published(record, "recordId")
+    return record
+
+
+def require_published(record: Any, field: str) -> None:
+    """An item is a published record that is not deleted (``record`` has ``status`` and
+    ``deleted_at``)."""
     if record["deleted_at"] is not None:
-        raise InputProblem(ErrorCode.RECORD_NOT_PUBLISHED, "The record was deleted.", "recordId")
+        raise InputProblem(ErrorCode.RECORD_NOT_PUBLISHED, "The record was deleted.", field)
     if record["status"] != "PUBLISHED":
         raise InputProblem(ErrorCode.RECORD_NOT_PUBLISHED, "Only published records can join a "
-                           f"compilation; this one is {record['status']}.", "recordId")
-    return record
+                           f"compilation; this one is {record['status']}.", field)
+
+
+# --- items --------------------------------------------------------------------------------------
+
+
+async def require_room(tx: Executor, row: Any, adding: int, field: str) -> None:
+    """A compilation holds at most :data:`MAX_ITEMS` items, ``adding`` more included."""
+    if await store.item_count(tx, row["id"]) + adding > MAX_ITEMS:
+        raise InputProblem(ErrorCode.TOO_LONG, f"A compilation holds at most {MAX_ITEMS} "
+                           "items.", field)
+
+
+async def append_item(tx: Executor, row: Any, viewer: int, record_id: int, note: str,
+                      weight: Decimal) -> Any:
+    """Append ``record_id`` to the locked compilation ``row`` and write its history entry; the
+    caller has checked the team, the status, the record and the room. Returns the item."""
+    item = await store.append_item(tx, compilation_id=row["id"], record_id=record_id,
+                                   note=note, weight=weight, added_by=viewer)
+    # The record's ID, not its title: the history of a published compilation is public, and
+    # the record may be unpublished later.
+    await store.add_history(tx, row["id"], viewer, "add_item", None, None,
+                            encode_id("Record", record_id))
+    return item
+
+
+async def add_records(tx: Executor, row: Any, viewer: int, record_ids: list[int], note: str,
+                      field: str) -> int:
+    """Append those of ``record_ids`` (published, checked by the caller) not already items of
+    the locked DRAFT compilation ``row``, all or none (TOO_LONG past :data:`MAX_ITEMS`), each
+    weighing 1; returns how many were added."""
+    require_draft(row, field)
+    new = [record_id for record_id in dict.fromkeys(record_ids)
+           if not await store.has_item(tx, row["id"], record_id)]
+    await require_room(tx, row, len(new), field)
+    for record_id in new:
+        await append_item(tx, row, viewer, record_id, note, Decimal(1))
+    return len(new)
 
 
 # --- the workflow -------------------------------------------------------------------------------

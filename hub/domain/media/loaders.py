@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hub.core.db import Database
-from hub.core.loaders import MAX_BATCH, DataLoader, grouped
+from hub.core.loaders import MAX_BATCH, DataLoader, RowsByIdLoader, grouped
 from hub.domain.media import store
 
 
@@ -19,3 +20,11 @@ class MediaByRecordIdLoader(DataLoader[int, list[Any]]):
     async def _load(self, record_ids: list[int]) -> list[list[Any]]:
         rows = await store.media_of_records(self.db, list(record_ids))
         return grouped(record_ids, rows, lambda row: row["record_id"])
+
+
+class CoverByCollaborationIdLoader(RowsByIdLoader[Any]):
+    """The cover of each collaboration (None when it has none), in one statement per batch;
+    the caller has checked that the viewer sees the collaboration."""
+
+    async def fetch(self, ids: list[int]) -> Sequence[Any]:
+        return await store.covers(self.db, ids)

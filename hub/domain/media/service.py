@@ -120,20 +120,27 @@ def fill_details(details: dict[str, Any], prepared: list[PreparedFile]) -> dict[
 async def store_prepared(
     tx: Executor, context: Services, record_id: int, prepared: list[PreparedFile],
 ) -> None:
-    storage = get_storage(context.settings)
     for item in prepared:
         upload = item.upload
-        if item.extracted.thumbnail:
-            item.thumbnail_sha256 = await _store_bytes(tx, context, item.extracted.thumbnail)
-        await store.lock_blob(tx, upload.sha256)
-        if not await store.blob_exists(tx, upload.sha256) or not await storage.exists(upload.sha256):
-            await storage.put_file(upload.sha256, upload.path, upload.mime_type)
-            upload.stored = True
-        await store.insert_blob(tx, upload.sha256, upload.size, upload.mime_type)
+        await _store_blob(tx, context, item)
         await store.attach(
             tx, record_id=record_id, sha256=upload.sha256, filename=upload.filename,
             metadata=item.extracted.metadata, thumbnail_sha256=item.thumbnail_sha256,
         )
+
+
+async def _store_blob(tx: Executor, context: Services, item: PreparedFile) -> None:
+    """Put the file (and its thumbnail) in storage and in ``blobs``, under the blob's lock;
+    the caller then makes a row name it in the same transaction."""
+    storage = get_storage(context.settings)
+    upload = item.upload
+    if item.extracted.thumbnail:
+        item.thumbnail_sha256 = await _store_bytes(tx, context, item.extracted.thumbnail)
+    await store.lock_blob(tx, upload.sha256)
+    if not await store.blob_exists(tx, upload.sha256) or not await storage.exists(upload.sha256):
+        await storage.put_file(upload.sha256, upload.path, upload.mime_type)
+        upload.stored = True
+    await store.insert_blob(tx, upload.sha256, upload.size, upload.mime_type)
 
 
 async def _store_bytes(tx: Executor, context: Services, data: bytes) -> str:
@@ -204,3 +211,36 @@ async def read_blob(context: Services, sha256: str, size: int) -> bytes:
     files in memory: use it for what an artifact embeds, not for streaming."""
     storage = get_storage(context.settings)
     return b"".join([chunk async for chunk in storage.read(sha256, 0, size)])
+
+
+# --- collaboration covers -----------------------------------------------------------------------
+
+# A cover is an image: the media type whose plugin checks and reads it (size, dimensions,
+# thumbnail), as it does an image record's files.
+COVER_MEDIA_TYPE = "image"
+
+
+async def prepare_cover(context: Services, upload: UploadedFile, field: str) -> PreparedFile:
+    """Check a cover upload as the image media type checks its files (type sniffed from the
+    bytes, size, the plugin's reading); UNSUPPORTED_FILE_TYPE when no image plugin is on."""
+    (prepared,) = await prepare(context, COVER_MEDIA_TYPE, [upload], field)
+    return prepared
+
+
+async def set_cover(tx: Executor, context: Services, collaboration_id: int,
+                    item: PreparedFile) -> None:
+    """Store the prepared image and make it the collaboration's cover, releasing the old
+    cover's blobs that nothing else uses. Call in the collaboration's transaction."""
+    await _store_blob(tx, context, item)
+    released = await store.set_cover(
+        tx, collaboration_id=collaboration_id, sha256=item.upload.sha256,
+        filename=item.upload.filename, metadata=item.extracted.metadata,
+        thumbnail_sha256=item.thumbnail_sha256)
+    await release_blobs(tx, context, released)
+
+
+async def remove_cover(tx: Executor, context: Services, collaboration_id: int) -> bool:
+    """Remove the collaboration's cover (False when it had none), releasing its blobs."""
+    released = await store.remove_cover(tx, collaboration_id)
+    await release_blobs(tx, context, released)
+    return bool(released)

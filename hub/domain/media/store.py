@@ -1,7 +1,8 @@
 """SQL for media files: blobs, the records that use them, the publications that use them.
 
-A blob is *in use* while a ``record_media`` row (as file or thumbnail) or a
-``publication_media`` row names it; deleting a record removes its ``record_media`` rows, and
+A blob is *in use* while a ``record_media`` row (as file or thumbnail), a
+``publication_media`` row or a ``collaboration_covers`` row (a collaboration's cover, as file
+or thumbnail) names it; deleting a record removes its ``record_media`` rows, and
 :func:`delete_blob_if_unused` removes a blob only when nothing names it any more. Every
 function that adds or removes a reference to a blob, or the blob itself, runs after
 :func:`lock_blob` in the same transaction, so an upload and a deletion of the same bytes never
@@ -72,12 +73,15 @@ async def detach_all(tx: Executor, record_id: int) -> list[str]:
 
 
 async def delete_blob_if_unused(tx: Executor, sha256: str) -> bool:
-    """Delete the blob's row when no record and no publication uses it; True if deleted."""
+    """Delete the blob's row when no record, publication or collaboration cover uses it; True
+    if deleted."""
     deleted = await tx.fetchval(
         """delete from blobs b where b.sha256 = $1
              and not exists (select 1 from record_media m
                              where m.sha256 = b.sha256 or m.thumbnail_sha256 = b.sha256)
              and not exists (select 1 from publication_media p where p.sha256 = b.sha256)
+             and not exists (select 1 from collaboration_covers v
+                             where v.sha256 = b.sha256 or v.thumbnail_sha256 = b.sha256)
            returning b.sha256""",
         sha256,
     )
@@ -86,13 +90,18 @@ async def delete_blob_if_unused(tx: Executor, sha256: str) -> bool:
 
 async def blob_access(ex: Executor, sha256: str) -> asyncpg.Record | None:
     """Size, type, and whether anyone may download the blob without a signed URL: it belongs
-    to a published record (file or thumbnail) or to a publication."""
+    to a published record (file or thumbnail), to a publication, or is the cover of a
+    collaboration past its DRAFT."""
     return await ex.fetchrow(
         """select b.size, b.mime_type,
                   exists (select 1 from record_media m join records r on r.id = m.record_id
                           where (m.sha256 = b.sha256 or m.thumbnail_sha256 = b.sha256)
                             and r.status = 'PUBLISHED' and r.deleted_at is null)
                   or exists (select 1 from publication_media p where p.sha256 = b.sha256)
+                  or exists (select 1 from collaboration_covers v
+                             join collaborations c on c.id = v.collaboration_id
+                             where (v.sha256 = b.sha256 or v.thumbnail_sha256 = b.sha256)
+                               and c.status <> 'DRAFT')
                   as public
            from blobs b where b.sha256 = $1""",
         sha256,
@@ -112,3 +121,47 @@ async def release_publication(tx: Executor, publication: str) -> list[str]:
         "delete from publication_media where publication = $1 returning sha256", publication
     )
     return sorted({row["sha256"] for row in rows})
+
+
+# --- collaboration covers -----------------------------------------------------------------------
+
+COVER_COLUMNS = (
+    "v.collaboration_id as id, v.sha256, v.filename, v.metadata, v.thumbnail_sha256, "
+    "v.created_at, b.size, b.mime_type"
+)
+
+
+async def set_cover(
+    tx: Executor, *, collaboration_id: int, sha256: str, filename: str,
+    metadata: dict[str, Any], thumbnail_sha256: str | None,
+) -> list[str]:
+    """Make the blob the collaboration's cover; returns the blobs the old cover held (to
+    release)."""
+    old = await remove_cover(tx, collaboration_id)
+    await tx.execute(
+        """insert into collaboration_covers (collaboration_id, sha256, filename, metadata,
+                                             thumbnail_sha256)
+           values ($1, $2, $3, $4, $5)""",
+        collaboration_id, sha256, filename, metadata, thumbnail_sha256,
+    )
+    return [sha for sha in old if sha not in (sha256, thumbnail_sha256)]
+
+
+async def remove_cover(tx: Executor, collaboration_id: int) -> list[str]:
+    """Remove the collaboration's cover; returns the blobs that lost a reference."""
+    rows = await tx.fetch(
+        "delete from collaboration_covers where collaboration_id = $1 "
+        "returning sha256, thumbnail_sha256", collaboration_id,
+    )
+    return sorted({sha for row in rows for sha in (row["sha256"], row["thumbnail_sha256"]) if sha})
+
+
+async def covers(ex: Executor, collaboration_ids: list[int]) -> list[asyncpg.Record]:
+    """The covers of collaborations (``id`` is the collaboration's), with the blob's size and
+    type."""
+    return await ex.fetch(
+        f"""select {COVER_COLUMNS} from collaboration_covers v
+            join blobs b on b.sha256 = v.sha256
+            where v.collaboration_id = any($1::bigint[])""",
+        collaboration_ids,
+    )

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from hub.core.relay import decode_id
-from hub.core.rules import Condition, Filter, Key, Listing, Ordering, Table
+from hub.core.rules import Condition, Filter, Key, Listing, Ordering, Table, of_viewer
 from hub.core.search import checked_search
 
 PUBLISHED = Condition("{t}.status = 'PUBLISHED'")
-OWN = Condition("{t}.author_id is not distinct from {viewer}")
+OWN = of_viewer("{t}.author_id = {viewer}")
 DELETED = Condition("{t}.deleted_at is not null")
 
 NAMEABLE = PUBLISHED | OWN  # may be named in a write (a deleted one is then refused as such)

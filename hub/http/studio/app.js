@@ -166,12 +166,17 @@ function useRoute() {
 // Loads `name` with `variables`; reload() runs it again. Errors are kept, not thrown.
 function useQuery(name, variables, deps) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
+  // Only the latest request's answer is shown: an earlier one that arrives later (the finder's
+  // first, unfiltered search after a filtered one) must not replace it.
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const request = ++latest.current;
     setState((s) => ({ ...s, loading: true }));
     try {
-      setState({ data: await gql(name, variables), error: null, loading: false });
+      const data = await gql(name, variables);
+      if (request === latest.current) setState({ data, error: null, loading: false });
     } catch (error) {
-      setState({ data: null, error, loading: false });
+      if (request === latest.current) setState({ data: null, error, loading: false });
     }
   }, deps);
   useEffect(() => { reload(); }, [reload]);

@@ -39,15 +39,20 @@ class CreateClassInput:
                   "never changes.")
 class UpdateClassInput:
     id: strawberry.ID = strawberry.field(description="The class.")
-    title: str | None = strawberry.field(default=strawberry.UNSET, description="New title.")
-    summary: str | None = strawberry.field(default=strawberry.UNSET, description="New summary.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="New title; "
+                                         "omitted or null keeps it.")
+    summary: str | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                           "summary; omitted or null keeps it.")
     description: str | None = strawberry.field(
-        default=strawberry.UNSET, description="New description."
+        default=strawberry.UNSET, description="New description; omitted or null keeps it."
     )
-    skill: str | None = strawberry.field(default=strawberry.UNSET, description="New skill.")
-    level: ClassLevel | None = strawberry.field(default=strawberry.UNSET, description="New level.")
+    skill: str | None = strawberry.field(default=strawberry.UNSET, description="New skill; "
+                                         "omitted or null keeps it.")
+    level: ClassLevel | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                                "level; omitted or null keeps it.")
     free_preview: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Turn the first lesson's free preview on or off."
+        default=strawberry.UNSET, description="Turn the first lesson's free preview on or off; "
+        "omitted or null keeps it."
     )
 
 

@@ -29,16 +29,20 @@ class AddLessonInput:
     body: str = strawberry.field(default="", description="The instructions (Markdown).")
     prompt: str = strawberry.field(default="", description="The call to action for learners.")
     video_record_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A published film record with the video instructions."
+        default=None, description="A published film record with the video instructions; "
+        "omitted or null: no video."
     )
 
 
 @strawberry.input(description="Changes to a lesson; omitted fields stay as they are.")
 class UpdateLessonInput:
     id: strawberry.ID = strawberry.field(description="The lesson.")
-    title: str | None = strawberry.field(default=strawberry.UNSET, description="New title.")
-    body: str | None = strawberry.field(default=strawberry.UNSET, description="New instructions.")
-    prompt: str | None = strawberry.field(default=strawberry.UNSET, description="New prompt.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="New title; "
+                                         "omitted or null keeps it.")
+    body: str | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                        "instructions; omitted or null keeps them.")
+    prompt: str | None = strawberry.field(default=strawberry.UNSET, description="New "
+                                          "prompt; omitted or null keeps it.")
     video_record_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A published film record; null removes the video."
     )

@@ -13,15 +13,14 @@ from typing import Any
 
 import strawberry
 
-from hub.api.compilations.types import Compilation, editorial
+from hub.api.compilations.types import Compilation
 from hub.api.context import Context
 from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.core.db import Executor
-from hub.core.errors import Forbidden
 from hub.core.events import Event
 from hub.core.relay import encode_id
-from hub.domain.compilations import store
+from hub.domain.compilations import service
 
 
 @strawberry.input(description="Names a compilation.")
@@ -33,22 +32,21 @@ class CompilationIdInput:
 class CompilationPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    compilation: Compilation | None = strawberry.field(default=None, description="The result.")
+    compilation: Compilation | None = strawberry.field(
+        default=None, description="The compilation after the change; null when `errors` is not empty.")
 
 
 def require_editorial(context: Context) -> int:
     """The viewer's id if they are an EDITOR or ADMIN; FORBIDDEN otherwise."""
     viewer = context.require_viewer()
-    if not editorial(context):
-        raise Forbidden("Only editors and admins work on compilations.")
+    service.require_editorial(context.viewer_role)
     return viewer
 
 
 async def require_team(tx: Executor, context: Context, row: Any) -> int:
     """The viewer's id if they are on the compilation's editors team (or ADMIN)."""
     viewer = require_editorial(context)
-    if not context.is_admin and not await store.is_editor(tx, row["id"], viewer):
-        raise Forbidden("Only this compilation's editors can do this.")
+    await service.require_team(tx, row, viewer, context.is_admin)
     return viewer
 
 

@@ -18,7 +18,7 @@ from hub.core.errors import ErrorCode, InputProblem
 from hub.core.relay import encode_id
 from hub.core.validation import Problems, clean_text
 from hub.domain.compilations import service, store
-from hub.domain.compilations.service import MAX_ITEMS, MAX_NOTE
+from hub.domain.compilations.service import MAX_NOTE
 
 
 @strawberry.input(description="Appends a published record to a DRAFT compilation.")
@@ -46,8 +46,11 @@ class CompilationItemIdInput:
 class CompilationItemPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    compilation: Compilation | None = strawberry.field(default=None, description="The result.")
-    item: CompilationItem | None = strawberry.field(default=None, description="The item.")
+    compilation: Compilation | None = strawberry.field(
+        default=None, description="The compilation after the change; null when `errors` is not empty.")
+    item: CompilationItem | None = strawberry.field(
+        default=None, description="The item added or moved; null after a removal and when `errors` "
+        "is not empty.")
 
 
 async def add_item(context: Context, input: AddCompilationItemInput) -> CompilationItemPayload:
@@ -66,15 +69,8 @@ async def add_item(context: Context, input: AddCompilationItemInput) -> Compilat
         if await store.has_item(tx, row["id"], record["id"]):
             raise InputProblem(ErrorCode.CONFLICT, "The record is already in the compilation.",
                                "recordId")
-        if await store.item_count(tx, row["id"]) >= MAX_ITEMS:
-            raise InputProblem(ErrorCode.TOO_LONG, f"A compilation holds at most {MAX_ITEMS} "
-                               "items.", "recordId")
-        item = await store.append_item(tx, compilation_id=row["id"], record_id=record["id"],
-                                       note=note, weight=weight, added_by=viewer)
-        # The record's ID, not its title: the history of a published compilation is public,
-        # and the record may be unpublished later.
-        await store.add_history(tx, row["id"], viewer, "add_item", None, None,
-                                encode_id("Record", record["id"]))
+        await service.require_room(tx, row, 1, "recordId")
+        item = await service.append_item(tx, row, viewer, record["id"], note, weight)
         return Outcome(payload(context, await store.touch(tx, row["id"]),
                                item=CompilationItem.from_row(item)))
 

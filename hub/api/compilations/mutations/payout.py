@@ -49,8 +49,10 @@ class PayoutIdInput:
 class PayoutPayload:
     errors: list[UserError] = strawberry.field(description="Why nothing was written.",
                                               directives=sized_list(MAX_USER_ERRORS))
-    proposal: PayoutProposal | None = strawberry.field(default=None, description="The proposal.")
-    compilation: Compilation | None = strawberry.field(default=None, description="Its compilation.")
+    proposal: PayoutProposal | None = strawberry.field(
+        default=None, description="The proposal after the change; null when `errors` is not empty.")
+    compilation: Compilation | None = strawberry.field(
+        default=None, description="Its compilation; null when `errors` is not empty.")
 
 
 def _money(pool: MoneyInput) -> credits.Money:

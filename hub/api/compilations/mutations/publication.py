@@ -50,7 +50,8 @@ class PublishCompilationPayload:
     compilation: Compilation | None = strawberry.field(default=None, description="The result "
                                                        "(null when nothing was written).")
     publication: Publication | None = strawberry.field(default=None, description="The version "
-                                                       "just published.")
+                                                       "just published; null when `errors` is "
+                                                       "not empty.")
 
 
 def _problem_errors(problems: list[Any]) -> list[Problem]:
