@@ -412,13 +412,13 @@ def set_role(handle: str, role: str) -> None:
 @click.argument("operations", type=click.Path(exists=True, file_okay=False, path_type=Path),
                 default="schema/operations")
 def trusted_documents(operations: Path) -> None:
-    """Print the trusted-documents manifest (sha256 id → document) of OPERATIONS/*.graphql,
-    for HUB_TRUSTED_DOCUMENTS."""
+    """Print the trusted-documents manifest (sha256 id → document) of OPERATIONS/**/*.graphql
+    (its folders too: the collaboration pages, the studio's), for HUB_TRUSTED_DOCUMENTS."""
     import orjson
 
     from hub.http.trusted_documents import build_manifest
 
-    manifest = build_manifest(operations.glob("*.graphql"))
+    manifest = build_manifest(operations.rglob("*.graphql"))
     click.echo(orjson.dumps({"documents": manifest}, option=orjson.OPT_INDENT_2).decode())
 
 

@@ -2,7 +2,8 @@
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in development; WebSocket),
 ``/healthz`` (the process answers), ``/readyz`` (the database answers), ``/metrics``
-(Prometheus; hub/http/metrics.py says who may read it).
+(Prometheus; hub/http/metrics.py says who may read it), ``/studio`` (the editorial studio,
+hub/http/studio).
 
 ``/graphql`` is the GraphQL view of hub/http/view.py, the one front door: the body read,
 trusted documents resolved, the operation parsed, limited and validated — each once — then the
@@ -36,6 +37,7 @@ from hub.http.media import add_media_routes
 from hub.http.metrics import lag_watcher, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
 from hub.http.serving import body_deadline
+from hub.http.studio import add_studio_routes
 from hub.http.trusted_documents import DocumentGate, load_manifest
 from hub.http.upload_admission import UploadGate
 from hub.http.view import HubGraphQLView
@@ -139,6 +141,7 @@ def create_app(hub: Hub) -> web.Application:
     app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
     add_media_routes(app, hub.settings, hub.db)
     add_publication_routes(app, hub.settings, hub.db)
+    add_studio_routes(app)
     if not hub.settings.is_production:
         app.router.add_get("/", index)
         add_graphiql_routes(app)

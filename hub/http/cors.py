@@ -8,7 +8,8 @@ logs one line at start-up saying so. In production nothing is allowed until it i
 
 A refused preflight answers 403 with a message naming ``HUB_CORS_ORIGINS`` (before this,
 the request reached the GraphQL view, whose 405 "GraphQL only supports GET and POST requests"
-said nothing of the fix). The same origins may open a WebSocket (subscriptions).
+said nothing of the fix). The same origins may open a WebSocket (subscriptions), and so may the
+hub's own pages (the studio), whatever the setting.
 """
 
 from __future__ import annotations

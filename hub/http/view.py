@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
@@ -108,8 +109,9 @@ class HubGraphQLView(GraphQLView):
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         # Pages on the CORS origins may open a WebSocket (the token travels in
-        # connection_init, never in a cookie, but the check costs nothing).
-        return self.cors.allows(origin)
+        # connection_init, never in a cookie, but the check costs nothing), and so may the
+        # hub's own pages (the studio, hub/http/studio): the same origin is never cross-site.
+        return self.cors.allows(origin) or _same_origin(request, origin)
 
     # (The base types the context None, as get_context below.)
     async def on_ws_connect(self, context: Context) -> dict[str, object]:  # type: ignore[override]
@@ -372,6 +374,12 @@ def _retry_after(response: GraphQLHTTPResponse) -> int | None:
         if extensions.get("code") == "RATE_LIMITED":
             return int(extensions.get("retryAfter", 60))
     return None
+
+
+def _same_origin(request: web.Request, origin: str) -> bool:
+    """``origin`` is the host the request was sent to (its scheme may differ behind a proxy
+    that ends TLS; the host and port are the page's own)."""
+    return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
 # Headers a browser only sends after a CORS preflight: their presence proves the request is

@@ -1,0 +1,962 @@
+// recordhub studio: the editors' app. Preact + htm (vendored, pinned: vendor/README.md), no
+// build step. It speaks only the public GraphQL API, with the documents of
+// schema/operations/studio/ (bundled as operations.json): whatever the studio does, any
+// frontend can do.
+import { h, render } from "./vendor/preact.mjs";
+import { useCallback, useEffect, useRef, useState } from "./vendor/hooks.mjs";
+import htm from "./vendor/htm.mjs";
+
+const html = htm.bind(h);
+
+// ---------------------------------------------------------------------------------------------
+// The API: one POST per operation, by name, with the document text from operations.json (so a
+// hub that runs trusted documents only accepts it). The token from logIn goes in the
+// Authorization header — never a cookie, so another site cannot make the browser send it — and
+// lives in sessionStorage: this tab and this origin only (the page's Content-Security-Policy
+// admits no script from another origin and no inline script).
+
+const TOKEN_KEY = "recordhub.studio.token";
+let operations = null;
+
+class ApiError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+async function loadOperations() {
+  const response = await fetch("operations.json", { credentials: "same-origin" });
+  operations = await response.json();
+}
+
+async function gql(name, variables = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = {
+    "Content-Type": "application/json",
+    Accept: "application/graphql-response+json, application/json",
+    // Not needed for a JSON POST, but it makes every studio request one a browser only sends
+    // after a CORS preflight (the hub's CSRF rule, hub/http/view.py).
+    "GraphQL-Require-Preflight": "1",
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers,
+    credentials: "omit",
+    body: JSON.stringify({ query: operations[name], operationName: name, variables }),
+  });
+  const body = await response.json();
+  if (body.errors && body.errors.length) {
+    const first = body.errors[0];
+    const code = (first.extensions || {}).code || "ERROR";
+    // The session ended (expired, logged out elsewhere): back to the sign-in screen.
+    if (code === "UNAUTHENTICATED" && token) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      window.dispatchEvent(new Event("studio:signed-out"));
+    }
+    throw new ApiError(first.message, code);
+  }
+  return body.data;
+}
+
+// A mutation's payload errors (expected problems: wrong state, conflicts…) as one exception.
+function payloadOf(data, field) {
+  const payload = data[field];
+  if (payload.errors && payload.errors.length) {
+    const first = payload.errors[0];
+    throw new ApiError(payload.errors.map((e) => e.message).join(" "), first.code);
+  }
+  return payload;
+}
+
+// A subscription over the graphql-transport-ws protocol, on this origin (the policy's
+// connect-src 'self'); the token goes in connection_init. Returns a function that ends it.
+function subscribe(name, variables, onData) {
+  const url = new URL("/graphql", window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url, "graphql-transport-ws");
+  socket.onopen = () => socket.send(JSON.stringify({
+    type: "connection_init", payload: { token: sessionStorage.getItem(TOKEN_KEY) },
+  }));
+  socket.onmessage = (message) => {
+    const frame = JSON.parse(message.data);
+    if (frame.type === "connection_ack") {
+      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: {
+        query: operations[name], operationName: name, variables } }));
+    } else if (frame.type === "ping") {
+      socket.send(JSON.stringify({ type: "pong" }));
+    } else if (frame.type === "next" && frame.payload.data) {
+      onData(frame.payload.data);
+    }
+  };
+  return () => socket.close(1000);
+}
+
+// Plug-in points for the mutations on their way (updateCompilation, updateCompilationItem,
+// deleteCompilation): each form below appears once its operation is among the studio's
+// documents (add schema/operations/studio/<name>.graphql, then regenerate operations.json).
+// The variables are the studio's contract; the document maps them to the mutation's input:
+//   StudioUpdateCompilation($id, $title, $description) → updateCompilation { errors }
+//   StudioUpdateItem($itemId, $weight, $note)           → updateCompilationItem { errors }
+//   StudioDeleteCompilation($id)                         → deleteCompilation { errors }
+// A stale write's CONFLICT answer lands in the builder's conflict message (STALE_CODES).
+const PLANNED = {
+  updateCompilation: ["StudioUpdateCompilation", "updateCompilation"],
+  updateItem: ["StudioUpdateItem", "updateCompilationItem"],
+  deleteCompilation: ["StudioDeleteCompilation", "deleteCompilation"],
+};
+const offers = (planned) => Boolean(operations && operations[PLANNED[planned][0]]);
+
+async function runPlanned(planned, variables) {
+  const [name, field] = PLANNED[planned];
+  return payloadOf(await gql(name, variables), field);
+}
+
+// Codes that mean "someone else changed this compilation since you loaded it". When the API
+// gains an expected-version argument (updateCompilation & co.), its CONFLICT lands here too.
+const STALE_CODES = new Set(["CONFLICT", "NOT_FOUND", "INVALID_STATE", "INVALID_POSITION"]);
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const STATUSES = ["DRAFT", "IN_REVIEW", "APPROVED", "PUBLISHED", "ARCHIVED"];
+const STATUS_LABEL = {
+  DRAFT: "Draft", IN_REVIEW: "In review", APPROVED: "Approved", PUBLISHED: "Published",
+  ARCHIVED: "Archived",
+};
+// The status each workflow operation leads to (the builder's own change is not news).
+const EXPECTED_STATUS = {
+  StudioSubmit: "IN_REVIEW", StudioApprove: "APPROVED", StudioReturn: "DRAFT",
+  StudioPublish: "PUBLISHED", StudioArchive: "ARCHIVED",
+};
+const ACTION_LABEL = {
+  create: "Created", submit: "Submitted for review", approve: "Approved", return: "Returned",
+  reopen: "Sent back to review", publish: "Published", archive: "Archived",
+  add_item: "Item added", move_item: "Item moved", remove_item: "Item removed",
+  add_editor: "Editor added", propose_payout: "Payout proposed", finalize_payout: "Payout finalized",
+};
+
+function when(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function bytes(size) {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function go(path) {
+  window.location.hash = path;
+}
+
+function useRoute() {
+  const read = () => window.location.hash.replace(/^#/, "") || "/";
+  const [route, setRoute] = useState(read());
+  useEffect(() => {
+    const changed = () => setRoute(read());
+    window.addEventListener("hashchange", changed);
+    return () => window.removeEventListener("hashchange", changed);
+  }, []);
+  return route;
+}
+
+// Loads `name` with `variables`; reload() runs it again. Errors are kept, not thrown.
+function useQuery(name, variables, deps) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  // Only the latest request's answer is shown: an earlier one that arrives later (the finder's
+  // first, unfiltered search after a filtered one) must not replace it.
+  const latest = useRef(0);
+  const reload = useCallback(async () => {
+    const request = ++latest.current;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const data = await gql(name, variables);
+      if (request === latest.current) setState({ data, error: null, loading: false });
+    } catch (error) {
+      if (request === latest.current) setState({ data: null, error, loading: false });
+    }
+  }, deps);
+  useEffect(() => { reload(); }, [reload]);
+  return { ...state, reload, setData: (data) => setState((s) => ({ ...s, data })) };
+}
+
+function Notice({ notice, onClose }) {
+  if (!notice) return null;
+  return html`<div class=${`notice ${notice.kind}`} role=${notice.kind === "info" ? "status" : "alert"}>
+    <span>${notice.text}</span>
+    ${onClose && html`<button class="btn small" onClick=${onClose}>Dismiss</button>`}
+  </div>`;
+}
+
+function Badge({ status }) {
+  return html`<span class=${`badge ${status}`}>${STATUS_LABEL[status] || status}</span>`;
+}
+
+// Moves focus to the page's heading when the screen changes, so a screen reader starts there.
+function useFocusHeading(key) {
+  const ref = useRef(null);
+  useEffect(() => { if (ref.current) ref.current.focus(); }, [key]);
+  return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign in
+
+function SignIn({ onSignedIn }) {
+  const [handle, setHandle] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const payload = payloadOf(await gql("StudioSignIn", { handle, password }), "logIn");
+      sessionStorage.setItem(TOKEN_KEY, payload.token);
+      onSignedIn(payload.member);
+    } catch (e) {
+      setError(e.message);
+      setBusy(false);
+    }
+  };
+  return html`<main class="signin">
+    <div class="card">
+      <h1><img src="icon.svg" alt="" /> recordhub studio</h1>
+      <p class="muted">Assemble, review and publish compilations. Sign in with your hub account.</p>
+      <form onSubmit=${submit}>
+        ${error && html`<div class="notice error" role="alert">${error}</div>`}
+        <label>Handle
+          <input name="handle" autocomplete="username" required value=${handle}
+                 onInput=${(e) => setHandle(e.target.value)} />
+        </label>
+        <label>Password
+          <input name="password" type="password" autocomplete="current-password" required
+                 value=${password} onInput=${(e) => setPassword(e.target.value)} />
+        </label>
+        <button class="btn primary" type="submit" disabled=${busy}>
+          ${busy ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </div>
+  </main>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard: my compilations by state, the review queue, a new compilation
+
+// Payout proposals still open for comments, the soonest to close first.
+function PayoutWindows() {
+  const { data } = useQuery("StudioPayoutWindows", {}, []);
+  const open = data ? data.compilations.nodes.flatMap((c) => c.payoutProposals
+    .filter((p) => p.status === "PROPOSED")
+    .map((p) => ({ ...p, compilation: c })))
+    .sort((a, b) => a.windowClosesAt.localeCompare(b.windowClosesAt)) : [];
+  return html`<section class="card spaced" aria-labelledby="windows-heading">
+    <h2 id="windows-heading">Payout windows closing soon</h2>
+    ${!data ? html`<p class="muted">Loading…</p>` : open.length ? html`<ul class="queue">
+      ${open.map((p) => html`<li key=${p.id}>
+        <span><a href=${`#/c/${encodeURIComponent(p.compilation.id)}/payouts`}>${p.compilation.title}</a>
+          <span class="muted"> · ${money(p.pool)} · ${new Date(p.windowClosesAt) > new Date()
+            ? `comments close ${when(p.windowClosesAt)}` : "closed: ready to finalize"}</span></span>
+        <a class="btn small" href=${`#/c/${encodeURIComponent(p.compilation.id)}/payouts`}>Open</a>
+      </li>`)}
+    </ul>` : html`<p class="empty">No payout waits for comments.</p>`}
+  </section>`;
+}
+
+function Dashboard({ viewer }) {
+  const { data, error, loading } = useQuery("StudioDashboard", {}, []);
+  const heading = useFocusHeading("dashboard");
+  const [title, setTitle] = useState("");
+  const [target, setTarget] = useState("");
+  const [notice, setNotice] = useState(null);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  const all = data ? data.compilations.nodes : [];
+  const mine = all.filter((c) => c.editors.some((e) => e.id === viewer.id));
+  const queue = all.filter((c) => c.status === "IN_REVIEW");
+  const targets = data ? data.publishingTargets : [];
+  const create = async (event) => {
+    event.preventDefault();
+    try {
+      const payload = payloadOf(await gql("StudioCreateCompilation", {
+        title, target: target || targets[0].key,
+      }), "createCompilation");
+      go(`/c/${encodeURIComponent(payload.compilation.id)}`);
+    } catch (e) {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+  return html`
+    <div class="page-head">
+      <div>
+        <h1 tabindex="-1" ref=${heading}>Good to see you, ${viewer.displayName}</h1>
+        <p>${loading ? "Loading your compilations…"
+          : `${mine.length} compilation${mine.length === 1 ? "" : "s"} on your desk, ${queue.length} waiting for review.`}</p>
+      </div>
+      <form class="row" onSubmit=${create} aria-label="New compilation">
+        <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)}
+          placeholder="Stories of the harbor" /></label>
+        <label>Target
+          <select value=${target || (targets[0] && targets[0].key)} onChange=${(e) => setTarget(e.target.value)}>
+            ${targets.map((t) => html`<option value=${t.key}>${t.label}</option>`)}
+          </select>
+        </label>
+        <button class="btn primary" type="submit">New compilation</button>
+      </form>
+    </div>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    <section aria-labelledby="mine-heading" class="stack">
+      <h2 id="mine-heading" class="visually-hidden">My compilations by state</h2>
+      <div class="board">
+        ${STATUSES.map((status) => {
+          const here = mine.filter((c) => c.status === status);
+          return html`<section class="column" aria-label=${STATUS_LABEL[status]}>
+            <h2><span>${STATUS_LABEL[status]}</span><span>${here.length}</span></h2>
+            <ul>
+              ${here.map((c) => html`<li key=${c.id}><a class="mini" href=${`#/c/${encodeURIComponent(c.id)}`}>
+                <strong>${c.title}</strong>
+                <span>${c.target} · ${c.itemConnection.totalCount} items · ${when(c.updatedAt)}</span>
+              </a></li>`)}
+            </ul>
+            ${!here.length && html`<p class="empty">None</p>`}
+          </section>`;
+        })}
+      </div>
+    </section>
+    <section class="card spaced" aria-labelledby="queue-heading">
+      <h2 id="queue-heading">Review queue</h2>
+      <p class="hint">Submitted compilations wait for an editor other than the one who submitted them.</p>
+      ${queue.length ? html`<ul class="queue">
+        ${queue.map((c) => html`<li key=${c.id}>
+          <span><a href=${`#/c/${encodeURIComponent(c.id)}`}>${c.title}</a>
+            <span class="muted"> · ${c.target} · submitted ${when(c.updatedAt)}</span></span>
+          <a class="btn small" href=${`#/c/${encodeURIComponent(c.id)}`}>Review</a>
+        </li>`)}
+      </ul>` : html`<p class="empty">Nothing waits for review.</p>`}
+    </section>
+    <${PayoutWindows} />`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record finder: search, filter, lineage picture, add to a compilation
+
+function Finder({ into }) {
+  const heading = useFocusHeading("finder");
+  const context = useQuery("StudioDashboard", {}, []);
+  const [form, setForm] = useState({ search: "", mediaType: "", tag: "" });
+  const [query, setQuery] = useState({});
+  const results = useQuery("StudioFindRecords", query, [query]);
+  const [notice, setNotice] = useState(null);
+  const drafts = context.data
+    ? context.data.compilations.nodes.filter((c) => c.status === "DRAFT") : [];
+  const [chosen, setChosen] = useState(into || "");
+  const target = chosen || (drafts[0] && drafts[0].id) || "";
+  const submit = (event) => {
+    event.preventDefault();
+    setQuery({
+      search: form.search || null, mediaType: form.mediaType || null, tag: form.tag || null,
+    });
+  };
+  const add = async (record) => {
+    try {
+      const payload = payloadOf(await gql("StudioAddItem", {
+        compilationId: target, recordId: record.id,
+      }), "addCompilationItem");
+      setNotice({ kind: "info", text: `Added “${record.title}” to “${payload.compilation.title}” (item ${payload.item.position}).` });
+    } catch (e) {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+  const set = (key) => (e) => setForm({ ...form, [key]: e.target.value });
+  const records = results.data ? results.data.records.nodes : [];
+  return html`
+    <div class="page-head">
+      <div>
+        <h1 tabindex="-1" ref=${heading}>Find records</h1>
+        <p>Published records of the community, with their lineage: whoever they build on is credited.</p>
+      </div>
+      <label>Add to
+        <select value=${target} onChange=${(e) => setChosen(e.target.value)}>
+          ${drafts.length ? drafts.map((c) => html`<option value=${c.id}>${c.title}</option>`)
+            : html`<option value="">No draft compilation yet</option>`}
+        </select>
+      </label>
+    </div>
+    <form class="card row" role="search" onSubmit=${submit}>
+      <label class="grow">Words<input type="search" name="search" value=${form.search}
+        onInput=${set("search")} placeholder="harbor, lighthouse…" /></label>
+      <label>Media type
+        <select name="mediaType" value=${form.mediaType} onChange=${set("mediaType")}>
+          <option value="">Any</option>
+          ${context.data && context.data.mediaTypes.map((m) => html`<option value=${m.key}>${m.label}</option>`)}
+        </select>
+      </label>
+      <label>Tag<input name="tag" value=${form.tag} onInput=${set("tag")} placeholder="sea" /></label>
+      <button class="btn primary" type="submit">Search</button>
+    </form>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    <p class="muted" aria-live="polite">${results.loading ? "Searching…"
+      : results.data ? `${results.data.records.totalCount} records` : ""}</p>
+    <ul class="results">
+      ${records.map((r) => html`<li key=${r.id} class="card result">
+        <h3>${r.title}</h3>
+        <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
+          · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
+        <div>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
+        ${r.sources.totalCount || r.remixCount ? html`<a class="lineage" target="_blank" rel="noopener"
+            href=${`/records/${encodeURIComponent(r.id)}/lineage.svg`}>
+          <img loading="lazy" src=${`/records/${encodeURIComponent(r.id)}/lineage.svg?maxDepth=2`}
+               alt=${`Lineage of “${r.title}”: ${r.sources.totalCount} sources, ${r.remixCount} remixes (opens the full picture)`} />
+        </a>` : html`<div class="lineage original"><span>An original: no sources, no remixes yet.</span></div>`}
+        <div class="add">
+          <button class="btn" disabled=${!target} onClick=${() => add(r)}
+                  aria-label=${`Add to compilation: “${r.title}”`}>Add to compilation</button>
+        </div>
+      </li>`)}
+    </ul>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation builder: items (reorder by drag or Alt+Arrow keys), problems, workflow, downloads
+
+function Builder({ id, announce }) {
+  const heading = useFocusHeading(id);
+  const { data, error, reload: reloadItems, setData } = useQuery("StudioCompilation", { id }, [id]);
+  // The target's side (settings, problems, downloads) is a second read: the executor answers
+  // it, while the items above come from one compiled statement.
+  const checks = useQuery("StudioCompilationTarget", { id }, [id]);
+  const reload = () => Promise.all([reloadItems(), checks.reload()]);
+  const [notice, setNotice] = useState(null);
+  const [dragging, setDragging] = useState(null);
+  const [over, setOver] = useState(null);
+  const [reason, setReason] = useState("");
+  const focusAfter = useRef(null);
+  const list = useRef(null);
+  const ownStatus = useRef(null);
+  const [editing, setEditing] = useState(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [busy, setBusy] = useState(null);  // the workflow operation under way
+  const [confirmArchive, setConfirmArchive] = useState(false);  // archiving cannot be undone
+
+  // Live: another editor's change (a submit, an approval…) shows here without a reload. Our
+  // own changes come back too; the status we just set is not news.
+  useEffect(() => subscribe("StudioCompilationUpdated", { id }, (event) => {
+    const change = event.compilationUpdated;
+    if (change.status && change.status === ownStatus.current) {
+      ownStatus.current = null;
+      return;
+    }
+    if (change.status) {
+      setNotice({ kind: "info", text: `Another editor changed this compilation: it is now ${(STATUS_LABEL[change.status] || change.status).toLowerCase()}.` });
+    }
+    reloadItems();
+    checks.reload();
+  }), [id]);
+
+  // After a keyboard move the list re-renders; the moved item keeps the focus.
+  useEffect(() => {
+    if (focusAfter.current && list.current) {
+      const el = list.current.querySelector(`[data-item="${CSS.escape(focusAfter.current)}"]`);
+      if (el) el.focus();
+      focusAfter.current = null;
+    }
+  });
+
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data) return html`<p class="muted">Loading…</p>`;
+  const compilation = data.compilation;
+  if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation, or it is not yours to see." }} />`;
+  const items = compilation.itemConnection.nodes;
+  const editable = compilation.status === "DRAFT";
+  const target = checks.data && checks.data.compilation;
+  const problems = target ? target.problems : [];
+  const problemsOf = (itemId) => problems.filter((p) => p.itemId === itemId);
+
+  const failed = async (e) => {
+    if (STALE_CODES.has(e.code)) {
+      setNotice({ kind: "conflict", text: `This compilation changed since you loaded it (${e.message}). The latest version is shown; your change was not applied.` });
+      await reload();
+    } else {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+
+  // Optimistic: the list shows the new order at once; the answer (or a reload) settles it.
+  const move = async (item, position) => {
+    if (!editable || position < 1 || position > items.length || position === item.position) return;
+    const reordered = items.filter((i) => i.id !== item.id);
+    reordered.splice(position - 1, 0, item);
+    setData({ compilation: { ...compilation, itemConnection: { ...compilation.itemConnection,
+      nodes: reordered.map((i, n) => ({ ...i, position: n + 1 })) } } });
+    try {
+      const payload = payloadOf(await gql("StudioMoveItem", { itemId: item.id, position }),
+        "moveCompilationItem");
+      const order = new Map(payload.compilation.itemConnection.nodes.map((n) => [n.id, n.position]));
+      const settled = reordered.map((i) => ({ ...i, position: order.get(i.id) }))
+        .sort((a, b) => a.position - b.position);
+      setData({ compilation: { ...compilation, updatedAt: payload.compilation.updatedAt,
+        itemConnection: { ...compilation.itemConnection, nodes: settled } } });
+      if (target) checks.setData({ compilation: { ...target, problems: payload.compilation.problems } });
+      announce(`Moved “${item.record ? item.record.title : "item"}” to position ${position} of ${items.length}.`);
+    } catch (e) {
+      await failed(e);
+    }
+  };
+
+  const remove = async (item) => {
+    try {
+      payloadOf(await gql("StudioRemoveItem", { itemId: item.id }), "removeCompilationItem");
+      announce(`Removed “${item.record ? item.record.title : "item"}”.`);
+      await reload();
+    } catch (e) {
+      await failed(e);
+    }
+  };
+
+  const transition = async (operation, field, variables, done) => {
+    setBusy(operation);
+    try {
+      // Set before the request: the subscription's event may arrive before the answer.
+      ownStatus.current = EXPECTED_STATUS[operation];
+      const payload = payloadOf(await gql(operation, { id: compilation.id, ...variables }), field);
+      setNotice({ kind: "info", text: done(payload) });
+      await reload();
+    } catch (e) {
+      await failed(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const onKeyDown = (item) => (event) => {
+    // The item itself has the focus (not a field of its weight-and-note form).
+    if (event.target !== event.currentTarget) return;
+    if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    event.preventDefault();
+    focusAfter.current = item.id;
+    move(item, item.position + (event.key === "ArrowUp" ? -1 : 1));
+  };
+
+  const drag = (item) => ({
+    draggable: editable,
+    onDragStart: (event) => {
+      setDragging(item.id);
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", item.id);
+    },
+    onDragEnd: () => { setDragging(null); setOver(null); },
+    onDragOver: (event) => { event.preventDefault(); setOver(item.id); },
+    onDrop: (event) => {
+      event.preventDefault();
+      const moved = items.find((i) => i.id === dragging);
+      setDragging(null);
+      setOver(null);
+      if (moved) move(moved, item.position);
+    },
+  });
+
+  const saveItem = async (item, values) => {
+    try {
+      await runPlanned("updateItem", { itemId: item.id, ...values });
+      setEditing(null);
+      announce(`Saved the weight and note of “${item.record ? item.record.title : "item"}”.`);
+      await reload();
+    } catch (e) {
+      await failed(e);
+    }
+  };
+  const saveSettings = async (values) => {
+    try {
+      await runPlanned("updateCompilation", { id: compilation.id, ...values });
+      setNotice({ kind: "info", text: "Settings saved." });
+      await reload();
+    } catch (e) {
+      await failed(e);
+    }
+  };
+  const deleteDraft = async () => {
+    if (!confirmDelete) { setConfirmDelete(true); return; }
+    try {
+      await runPlanned("deleteCompilation", { id: compilation.id });
+      go("/");
+    } catch (e) {
+      await failed(e);
+    }
+  };
+
+  const settings = target && target.settings;
+  const publications = target ? target.publicationConnection.nodes : [];
+  return html`
+    <div class="page-head">
+      <div>
+        <p><a href="#/">Dashboard</a> / ${compilation.target}</p>
+        <h1 tabindex="-1" ref=${heading}>${compilation.title} <${Badge} status=${compilation.status} /></h1>
+        <p>${compilation.description || "No description yet."}</p>
+      </div>
+      <div class="row">
+        <a class="btn" href=${`#/c/${encodeURIComponent(compilation.id)}/history`}>History</a>
+        ${(compilation.status === "PUBLISHED" || compilation.status === "ARCHIVED") && html`<a class="btn"
+            href=${`#/c/${encodeURIComponent(compilation.id)}/payouts`}>Payouts</a>`}
+        ${editable && html`<a class="btn primary" href=${`#/find?into=${encodeURIComponent(compilation.id)}`}>Add records</a>`}
+      </div>
+    </div>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    <div class="grid-2">
+      <section class="card stack" aria-labelledby="items-heading">
+        <div>
+          <h2 id="items-heading">Items (${items.length})</h2>
+          ${editable && html`<p class="hint" id="reorder-help">Drag an item, or focus it and press
+            Alt+↑ / Alt+↓ to move it.</p>`}
+        </div>
+        ${items.length ? html`<ol class=${editable ? "items" : "items readonly"} ref=${list} aria-describedby=${editable ? "reorder-help" : null}>
+          ${items.map((item) => {
+            const problems = problemsOf(item.id);
+            const classes = ["item", dragging === item.id && "dragging",
+              over === item.id && dragging !== item.id && "drop-before",
+              problems.length && "has-problem"].filter(Boolean).join(" ");
+            const label = item.record ? item.record.title : "Removed record";
+            return html`<li key=${item.id} class=${classes} tabindex="0" data-item=${item.id}
+                aria-label=${`${item.position}. ${label}${problems.length ? `, ${problems.length} problem` : ""}`}
+                onKeyDown=${onKeyDown(item)} ...${drag(item)}>
+              ${editable && html`<span class="handle" aria-hidden="true">⋮⋮</span>`}
+              <span class="pos">${item.position}</span>
+              <span>
+                <span class="title">${label}</span>
+                <span class="sub"> · ${item.record ? `${item.record.mediaType} by @${item.record.author.handle}` : ""}
+                  ${item.weight !== "1" ? ` · weight ${item.weight}` : ""}</span>
+                ${problems.map((p) => html`<div class="sub">⚠ ${p.message}</div>`)}
+              </span>
+              ${editable && html`<span class="actions">
+                ${offers("updateItem") && html`<button class="btn small" aria-label=${`Weight and note of “${label}”`}
+                        onClick=${() => setEditing(editing === item.id ? null : item.id)}>Edit</button>`}
+                <button class="btn small" aria-label=${`Move “${label}” up`} disabled=${item.position === 1}
+                        onClick=${() => move(item, item.position - 1)}>↑</button>
+                <button class="btn small" aria-label=${`Move “${label}” down`} disabled=${item.position === items.length}
+                        onClick=${() => move(item, item.position + 1)}>↓</button>
+                <button class="btn small danger" aria-label=${`Remove “${label}”`}
+                        onClick=${() => remove(item)}>Remove</button>
+              </span>`}
+              ${editing === item.id && html`<${ItemForm} item=${item} label=${label}
+                  onSave=${(values) => saveItem(item, values)} onCancel=${() => setEditing(null)} />`}
+            </li>`;
+          })}
+        </ol>` : html`<p class="empty">No items yet: find records and add them.</p>`}
+      </section>
+      <aside class="stack" aria-label="Compilation details">
+        <section class="card" aria-labelledby="problems-heading">
+          <h2 id="problems-heading">Target check</h2>
+          ${!target ? html`<p class="muted">Checking…</p>` : problems.length ? html`<ul class="problems">
+            ${problems.map((p) => html`<li><code>${p.code}</code> ${p.message}</li>`)}
+          </ul>` : html`<p class="ok">Ready for ${compilation.target}: no problems.</p>`}
+        </section>
+        <section class="card stack" aria-labelledby="workflow-heading">
+          <h2 id="workflow-heading">Workflow</h2>
+          <div class="row">
+          ${compilation.status === "DRAFT" && html`<button class="btn primary" disabled=${busy}
+              onClick=${() => transition("StudioSubmit", "submitCompilation", {}, () => "Submitted for review.")}>
+              Submit for review</button>`}
+          ${compilation.status === "IN_REVIEW" && html`<button class="btn primary" disabled=${busy}
+              onClick=${() => transition("StudioApprove", "approveCompilation", {}, () => "Approved: ready to publish.")}>
+              Approve</button>`}
+          ${(compilation.status === "APPROVED" || compilation.status === "PUBLISHED") && html`<button
+              class="btn primary" disabled=${busy} aria-busy=${busy === "StudioPublish" ? "true" : null}
+              onClick=${() => transition("StudioPublish", "publishCompilation", {},
+                (p) => `Published version ${p.publication.version}: the files are below.`)}>
+              ${busy === "StudioPublish" ? `Rendering the ${compilation.target}…`
+                : compilation.status === "PUBLISHED" ? "Publish a new version" : "Publish"}</button>`}
+          ${compilation.status !== "ARCHIVED" && html`<button class="btn danger" disabled=${busy}
+              onClick=${() => (confirmArchive
+                ? transition("StudioArchive", "archiveCompilation", {}, () => "Archived: no more changes.")
+                : setConfirmArchive(true))}>
+              ${confirmArchive ? "Archive for good? Click again" : "Archive"}</button>`}
+          </div>
+          ${(compilation.status === "IN_REVIEW" || compilation.status === "APPROVED") && html`<div class="stack">
+            <label>Reason to return
+              <textarea rows="2" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea></label>
+            <button class="btn" disabled=${busy || !reason.trim()}
+              onClick=${() => transition("StudioReturn", "returnCompilation", { reason }, () => "Returned to its editors.")}>
+              Return to draft</button>
+          </div>`}
+          ${editable && offers("deleteCompilation") && html`<button class="btn danger"
+              onClick=${deleteDraft}>${confirmDelete ? "Click again to delete this draft" : "Delete draft"}</button>`}
+          ${editable && offers("updateCompilation") && html`<${SettingsForm}
+              compilation=${compilation} onSave=${saveSettings} />`}
+          <dl class="kv">
+            <dt>Target</dt><dd>${compilation.target}</dd>
+            ${settings && settings.__typename === "BookSettings" && html`
+              <dt>Language</dt><dd>${settings.language}</dd>
+              ${settings.authorLine && html`<dt>Author line</dt><dd>${settings.authorLine}</dd>`}`}
+            ${settings && settings.__typename === "TvSettings" && html`
+              <dt>Runtime</dt><dd>${settings.targetRuntimeSeconds ? `${settings.targetRuntimeSeconds} s ± ${settings.toleranceSeconds} s` : "free"}</dd>`}
+            <dt>Editors</dt><dd>${compilation.editors.map((e) => `@${e.handle}`).join(", ")}</dd>
+            <dt>Lineage share</dt><dd>${compilation.lineageShare} (depth ${compilation.maxDepth})</dd>
+            <dt>Updated</dt><dd>${when(compilation.updatedAt)}</dd>
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="downloads-heading">
+          <h2 id="downloads-heading">Downloads</h2>
+          ${publications.length ? publications.map((p) => html`<div class="stack">
+            <p class="muted">Version ${p.version}, ${when(p.publishedAt)}${p.publishedBy ? ` by @${p.publishedBy.handle}` : ""}</p>
+            <ul class="files">${p.files.map((f) => html`<li>
+              <a href=${f.url} download=${f.name}>${f.name}</a> <span class="muted">${bytes(f.size)}</span></li>`)}</ul>
+          </div>`) : html`<p class="empty">Not published yet.</p>`}
+        </section>
+      </aside>
+    </div>`;
+}
+
+function ItemForm({ item, label, onSave, onCancel }) {
+  const [weight, setWeight] = useState(item.weight);
+  const [note, setNote] = useState(item.note);
+  const save = (event) => { event.preventDefault(); onSave({ weight, note }); };
+  return html`<form class="row item-form" onSubmit=${save} aria-label=${`Weight and note of “${label}”`}>
+    <label>Weight<input inputmode="decimal" value=${weight} onInput=${(e) => setWeight(e.target.value)} /></label>
+    <label class="grow">Note<input value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
+    <button class="btn primary small" type="submit">Save</button>
+    <button class="btn small" type="button" onClick=${onCancel}>Cancel</button>
+  </form>`;
+}
+
+function SettingsForm({ compilation, onSave }) {
+  const [title, setTitle] = useState(compilation.title);
+  const [description, setDescription] = useState(compilation.description);
+  const save = (event) => { event.preventDefault(); onSave({ title, description }); };
+  return html`<form class="stack" onSubmit=${save} aria-label="Settings">
+    <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
+    <label>Description<textarea rows="3" value=${description}
+      onInput=${(e) => setDescription(e.target.value)}></textarea></label>
+    <button class="btn" type="submit">Save settings</button>
+  </form>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payouts: proposals of a published compilation, the split with the lineage that earned each
+// line, the comment window, finalization by a second editor.
+
+function money(m) {
+  return `${m.amount} ${m.currency}`;
+}
+
+function ProposalDetail({ id }) {
+  const { data, error } = useQuery("StudioPayoutProposal", { id }, [id]);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data || !data.node) return html`<p class="muted">Loading the split…</p>`;
+  const proposal = data.node;
+  return html`<table class="split">
+    <caption>Split of ${money(proposal.pool)}</caption>
+    <thead><tr><th scope="col">Contributor</th><th scope="col">Share</th>
+      <th scope="col">Amount</th><th scope="col">Earned through</th></tr></thead>
+    <tbody>${proposal.lines.map((line) => html`<tr key=${line.member.handle}>
+      <th scope="row">${line.member.displayName} <span class="muted">@${line.member.handle}</span></th>
+      <td class="num">${(Number(line.share) * 100).toFixed(2)} %</td>
+      <td class="num">${money(line.amount)}</td>
+      <td>${line.breakdown.map((part) => html`<div class="sub">${part.role}${part.depth ? ` · ${part.depth} up` : ""}
+        ${part.recordTitle ? ` · “${part.recordTitle}”` : ""} · ${part.amount}</div>`)}</td>
+    </tr>`)}</tbody>
+  </table>`;
+}
+
+function Payouts({ id, viewer }) {
+  const heading = useFocusHeading(`payouts-${id}`);
+  const { data, error, reload } = useQuery("StudioPayouts", { id }, [id]);
+  const [selected, setSelected] = useState(null);
+  const [pool, setPool] = useState({ amount: "1000.00", currency: "USD" });
+  const [comment, setComment] = useState("");
+  const [notice, setNotice] = useState(null);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data) return html`<p class="muted">Loading…</p>`;
+  const compilation = data.compilation;
+  if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation." }} />`;
+  const proposals = compilation.payoutProposals;
+  const current = proposals.find((p) => p.id === selected) || proposals[0];
+  const act = async (operation, field, variables, done) => {
+    try {
+      payloadOf(await gql(operation, variables), field);
+      setNotice({ kind: "info", text: done });
+      await reload();
+    } catch (e) {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+  const propose = (event) => {
+    event.preventDefault();
+    act("StudioProposePayout", "proposePayout", { compilationId: id, ...pool },
+      `Proposed: the comment window is open for ${compilation.payoutWindowDays} days.`);
+  };
+  const sendComment = (event) => {
+    event.preventDefault();
+    act("StudioCommentOnPayout", "commentOnPayout", { proposalId: current.id, body: comment },
+      "Comment added.").then(() => setComment(""));
+  };
+  const windowOpen = current && new Date(current.windowClosesAt) > new Date();
+  return html`
+    <div class="page-head">
+      <div>
+        <p><a href=${`#/c/${encodeURIComponent(id)}`}>${compilation.title}</a> / payouts</p>
+        <h1 tabindex="-1" ref=${heading}>Payouts <${Badge} status=${compilation.status} /></h1>
+        <p>Who is paid what from a pool, through the records and the lineage they built on.</p>
+      </div>
+      <form class="row" onSubmit=${propose} aria-label="Propose a payout">
+        <label>Pool<input inputmode="decimal" required value=${pool.amount}
+          onInput=${(e) => setPool({ ...pool, amount: e.target.value })} /></label>
+        <label>Currency<input required size="4" value=${pool.currency}
+          onInput=${(e) => setPool({ ...pool, currency: e.target.value.toUpperCase() })} /></label>
+        <button class="btn primary" type="submit">Propose payout</button>
+      </form>
+    </div>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    ${!current ? html`<p class="empty card">No payout proposed yet.</p>` : html`<div class="grid-2">
+      <section class="card" aria-labelledby="split-heading">
+        <h2 id="split-heading">Proposal of ${when(current.createdAt)} <span class=${`badge ${current.status === "FINALIZED" ? "APPROVED" : "IN_REVIEW"}`}>${current.status.toLowerCase()}</span></h2>
+        <${ProposalDetail} id=${current.id} />
+      </section>
+      <aside class="stack" aria-label="Proposal details">
+        <section class="card stack" aria-labelledby="window-heading">
+          <h2 id="window-heading">Comment window</h2>
+          <p>${current.status === "FINALIZED" ? `Finalized ${when(current.finalizedAt)}.`
+            : windowOpen ? `Open until ${when(current.windowClosesAt)}.`
+            : `Closed ${when(current.windowClosesAt)}: an editor other than the proposer may finalize it.`}</p>
+          ${current.status === "PROPOSED" && !windowOpen && html`<button class="btn primary"
+            onClick=${() => act("StudioFinalizePayout", "finalizePayout", { proposalId: current.id }, "Finalized.")}>
+            Finalize</button>`}
+          <ul class="comments">${current.comments.map((c, n) => html`<li key=${n}>
+            <strong>@${c.author ? c.author.handle : "—"}</strong> ${c.body}
+            <div class="when">${when(c.createdAt)}</div></li>`)}</ul>
+          ${current.status === "PROPOSED" && windowOpen && html`<form class="stack" onSubmit=${sendComment}>
+            <label>Comment<textarea rows="2" required value=${comment}
+              onInput=${(e) => setComment(e.target.value)}></textarea></label>
+            <button class="btn" type="submit">Add comment</button>
+          </form>`}
+        </section>
+        ${proposals.length > 1 && html`<section class="card" aria-labelledby="proposals-heading">
+          <h2 id="proposals-heading">All proposals</h2>
+          <ul class="files">${proposals.map((p) => html`<li key=${p.id}>
+            <button class="btn small" aria-pressed=${p.id === current.id ? "true" : "false"}
+              onClick=${() => setSelected(p.id)}>${when(p.createdAt)} · ${money(p.pool)} · ${p.status.toLowerCase()}</button></li>`)}</ul>
+        </section>`}
+      </aside>
+    </div>`}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: what happened, who, when. (A typed history union is on its way in the API; until
+// then each entry's `reason` holds its detail.)
+
+function isRecordId(text) {
+  if (!/^[A-Za-z0-9+/=_-]{6,}$/.test(text)) return false;
+  try {
+    return atob(text.replace(/-/g, "+").replace(/_/g, "/")).startsWith("Record:");
+  } catch (e) {
+    return false;
+  }
+}
+
+function History({ id }) {
+  const heading = useFocusHeading(`history-${id}`);
+  const { data, error } = useQuery("StudioHistory", { id }, [id]);
+  const [titles, setTitles] = useState({});
+  // An item's entry names its record by global ID: show the record's title instead.
+  useEffect(() => {
+    if (!data || !data.compilation) return;
+    const ids = [...new Set(data.compilation.historyConnection.nodes.map((e) => e.reason)
+      .filter(isRecordId))];
+    if (!ids.length) return;
+    gql("StudioRecordTitles", { ids }).then((found) => setTitles(Object.fromEntries(
+      found.nodes.filter(Boolean).map((record) => [record.id, record])))).catch(() => {});
+  }, [data]);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data) return html`<p class="muted">Loading…</p>`;
+  const compilation = data.compilation;
+  if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation." }} />`;
+  const entries = compilation.historyConnection.nodes;
+  const said = (reason) => {
+    const record = titles[reason];
+    return record ? `“${record.title}” by @${record.author.handle}` : reason;
+  };
+  return html`
+    <div class="page-head">
+      <div>
+        <p><a href=${`#/c/${encodeURIComponent(id)}`}>${compilation.title}</a> / history</p>
+        <h1 tabindex="-1" ref=${heading}>History <${Badge} status=${compilation.status} /></h1>
+        <p>${compilation.historyConnection.totalCount} entries, oldest first.</p>
+      </div>
+    </div>
+    <section class="card">
+      <ol class="timeline">
+        ${entries.map((e, n) => html`<li key=${n}>
+          <strong>${ACTION_LABEL[e.action] || e.action}</strong>
+          ${e.fromStatus !== e.toStatus && e.toStatus && html` <span class="muted">${STATUS_LABEL[e.fromStatus] || "—"} → ${STATUS_LABEL[e.toStatus]}</span>`}
+          ${e.reason && html`<div>${said(e.reason)}</div>`}
+          <div class="when">${e.actor ? `${e.actor.displayName} (@${e.actor.handle})` : "—"} · ${when(e.at)}</div>
+        </li>`)}
+      </ol>
+    </section>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shell: top bar, routes, the live region
+
+function TopBar({ viewer, route, onSignOut }) {
+  const current = (prefix) => (route === prefix || (prefix !== "/" && route.startsWith(prefix)) ? "page" : null);
+  return html`<header class="topbar">
+    <a class="brand" href="#/"><img src="icon.svg" alt="" /> recordhub <small>studio</small></a>
+    <nav aria-label="Studio">
+      <a href="#/" aria-current=${current("/")}>Dashboard</a>
+      <a href="#/find" aria-current=${current("/find")}>Find records</a>
+    </nav>
+    <div class="who">
+      <span>@${viewer.handle} · ${viewer.role.toLowerCase()}</span>
+      <button class="btn small" onClick=${onSignOut}>Sign out</button>
+    </div>
+  </header>`;
+}
+
+function App() {
+  const route = useRoute();
+  const [viewer, setViewer] = useState(undefined);
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    if (!sessionStorage.getItem(TOKEN_KEY)) { setViewer(null); return; }
+    gql("StudioDashboard", { first: 0 })
+      .then((data) => setViewer(data.viewer))
+      .catch(() => setViewer(null));
+  }, []);
+  useEffect(() => {
+    const ended = () => setViewer(null);
+    window.addEventListener("studio:signed-out", ended);
+    return () => window.removeEventListener("studio:signed-out", ended);
+  }, []);
+  const signOut = async () => {
+    try { await gql("StudioSignOut"); } catch (e) { /* the session may have ended already */ }
+    sessionStorage.removeItem(TOKEN_KEY);
+    setViewer(null);
+    go("/");
+  };
+  if (viewer === undefined) return html`<p class="boot">Loading the studio…</p>`;
+  if (!viewer) return html`<${SignIn} onSignedIn=${setViewer} />`;
+  const [path, search] = route.split("?");
+  const params = new URLSearchParams(search || "");
+  let screen;
+  let match;
+  if ((match = path.match(/^\/c\/([^/]+)\/payouts$/))) {
+    screen = html`<${Payouts} id=${decodeURIComponent(match[1])} viewer=${viewer} />`;
+  } else if ((match = path.match(/^\/c\/([^/]+)\/history$/))) {
+    screen = html`<${History} id=${decodeURIComponent(match[1])} />`;
+  } else if ((match = path.match(/^\/c\/([^/]+)$/))) {
+    screen = html`<${Builder} id=${decodeURIComponent(match[1])} announce=${setMessage} />`;
+  } else if (path === "/find") {
+    screen = html`<${Finder} into=${params.get("into")} />`;
+  } else {
+    screen = html`<${Dashboard} viewer=${viewer} />`;
+  }
+  return html`
+    <${TopBar} viewer=${viewer} route=${path} onSignOut=${signOut} />
+    <main>${screen}</main>
+    <div class="visually-hidden" aria-live="assertive" id="announcer">${message}</div>`;
+}
+
+loadOperations().then(() => render(html`<${App} />`, document.getElementById("app")));
