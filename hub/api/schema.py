@@ -35,6 +35,7 @@ from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
 from hub.api.collaborations.subscriptions import CollaborationsSubscription
 from hub.api.collaborations.types import Collaboration
+from hub.api.community.mutations import CommunityMutation
 from hub.api.compilations.mutations import CompilationsMutation, CreateCompilationInput
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
@@ -63,7 +64,7 @@ CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, Classes
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
-                                    CollaborationImportsMutation)
+                                    CollaborationImportsMutation, CommunityMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 

@@ -142,6 +142,10 @@ class Settings:
     event_retry_base_ms: int = 500
     # Read-only operations whose fields all have SQL twins run as one statement (hub/compiled).
     compiled_queries: bool = True
+    # Hearts and views (hub/domain/community): hearts of accounts younger than this do not
+    # count toward FRESH; the view buffer is written this often.
+    heart_min_account_age_hours: int = 72
+    view_flush_ms: int = 5000
 
     @property
     def is_production(self) -> bool:
@@ -213,6 +217,14 @@ class Settings:
                 "HUB_COMPILED_QUERIES", env.get("HUB_COMPILED_QUERIES"),
                 default=defaults.compiled_queries,
             ),
+            heart_min_account_age_hours=_int(
+                "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", env.get("HUB_HEART_MIN_ACCOUNT_AGE_HOURS"),
+                defaults.heart_min_account_age_hours, 0, 24 * 3660,
+            ),
+            view_flush_ms=_int(
+                "HUB_VIEW_FLUSH_MS", env.get("HUB_VIEW_FLUSH_MS"), defaults.view_flush_ms,
+                10, 3_600_000,
+            ),
             **_realtime(env, defaults),
         )._checked()
 
@@ -240,6 +252,7 @@ _KNOWN = frozenset({
     "HUB_WS_HEARTBEAT_SECONDS", "HUB_EVENT_POLL_MS", "HUB_EVENT_MAX_ATTEMPTS",
     "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
     "HUB_PLUGINS",
+    "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", "HUB_VIEW_FLUSH_MS",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.

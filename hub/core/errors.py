@@ -83,6 +83,9 @@ class ErrorCode(enum.Enum):
     WRONG_MEDIA_TYPE = "WRONG_MEDIA_TYPE"
     # Pagination
     INVALID_CURSOR = "INVALID_CURSOR"
+    # Hearts and follows
+    OWN_RECORD = "OWN_RECORD"
+    SELF_FOLLOW = "SELF_FOLLOW"
 
 
 # What each code means, for the API's ``ErrorCode`` enum (hub/api/errors.py reads it; a test
@@ -172,6 +175,8 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     "removed.",
     ErrorCode.ALREADY_OFFERED: "This record was already offered to this need.",
     ErrorCode.WRONG_MEDIA_TYPE: "The record's media type is not the one the need asks for.",
+    ErrorCode.OWN_RECORD: "You cannot heart your own record.",
+    ErrorCode.SELF_FOLLOW: "You cannot follow yourself.",
 }
 
 

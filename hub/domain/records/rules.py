@@ -15,6 +15,7 @@ from typing import Any
 from hub.core.relay import decode_id
 from hub.core.rules import Condition, Filter, Key, Listing, Ordering, Table
 from hub.core.search import checked_search
+from hub.domain.records import discovery
 
 PUBLISHED = Condition("{t}.status = 'PUBLISHED'")
 OWN = Condition("{t}.author_id is not distinct from {viewer}")
@@ -36,6 +37,9 @@ ORDERINGS = {
     "NEWEST": Ordering((Key("{t}.created_at", "timestamptz"), Key("{t}.id", "bigint")), True),
     "OLDEST": Ordering((Key("{t}.created_at", "timestamptz"), Key("{t}.id", "bigint")), False),
     "TITLE": Ordering((Key("lower({t}.title)", "text"), Key("{t}.id", "bigint")), False),
+    # Discovery without a popularity race (hearts per viewer; the least seen first).
+    "FRESH": discovery.FRESH,
+    "UNDERSEEN": discovery.UNDERSEEN,
 }
 
 

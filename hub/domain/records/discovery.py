@@ -1,0 +1,79 @@
+"""The discovery orderings of record lists, ``FRESH`` and ``UNDERSEEN``: formulas that do not
+reward a race for popularity, computed in SQL over the ``hearts`` and ``record_views`` tables
+(README, "Hearts, views and discovery", states them for people).
+
+FRESH — hearts per unique viewer, smoothed toward the media type's mean, decaying with age::
+
+    score = (H + C·m) / (V + C) · 0.5 ^ (age_days / HALF_LIFE_DAYS)
+
+* H: the record's hearts from accounts at least ``HUB_HEART_MIN_ACCOUNT_AGE_HOURS`` old;
+* V: its distinct viewers ever (at least H: a heart counts as a view);
+* m: the media type's mean, ΣH / ΣV over its published records (0 without views);
+* C = PRIOR_VIEWERS: how many viewers' worth of the mean a record starts with, so that 2
+  hearts from 3 viewers does not outrank 90 from 1,000;
+* age_days: whole days since the record was first published (its creation if never).
+
+UNDERSEEN — the records few have seen first, in buckets of distinct viewers (0, 1, 2–3,
+4–7…: the number of binary digits of V), and inside a bucket in an order that changes every day (a
+hash of the record's id seeded with the date), so every record gets its turn at the top.
+
+Paging: both are keyset orders over the score (FRESH: the score × 10^15 as a bigint), then
+the id. The scores depend on the day (decay, rotation), not the time of day, so a cursor
+pages consistently through a day; a heart or view arriving between two pages can move a
+record across the cursor (seen twice, or not at all), as in any list ordered by live data.
+"""
+
+from __future__ import annotations
+
+from hub.core.rules import Key, Ordering
+
+PRIOR_VIEWERS = 50
+HALF_LIFE_DAYS = 14
+SCALE = 10**15  # the score (at most 1) as a bigint sort key
+
+# The minimum account age of a counted heart: the hub sets ``hub.heart_min_account_age`` on
+# every connection (hub/core/db/pool.py, from HUB_HEART_MIN_ACCOUNT_AGE_HOURS); a connection
+# opened without it (a script) uses the setting's default.
+MIN_AGE = ("coalesce(nullif(current_setting('hub.heart_min_account_age', true), ''), "
+           "'72 hours')::interval")
+
+# Over a record row ``{t}``: its counted hearts (H) and its distinct viewers (V).
+COUNTED_HEARTS = (f"(select count(*) from hearts {{t}}_hh join members {{t}}_hm "
+                  f"on {{t}}_hm.id = {{t}}_hh.member_id where {{t}}_hh.record_id = {{t}}.id "
+                  f"and {{t}}_hm.created_at <= now() - {MIN_AGE})")
+VIEWERS = ("(select count(distinct {t}_v.viewer) from record_views {t}_v "
+           "where {t}_v.record_id = {t}.id)")
+
+# The mean of every media type, {media type: ΣH / ΣV}: uncorrelated, so computed once per
+# statement (an InitPlan), whatever the number of rows ordered.
+_MEANS = (
+    "(select coalesce(jsonb_object_agg(mt.media_type, mt.hearts::float8 / "
+    "greatest(mt.viewers, mt.hearts, 1)), '{{}}'::jsonb) from ("
+    "select coalesce(h.media_type, v.media_type) as media_type, coalesce(h.n, 0) as hearts, "
+    "coalesce(v.n, 0) as viewers from ("
+    "select mr.media_type, count(*) as n from hearts mh join records mr on mr.id = mh.record_id "
+    f"join members mm on mm.id = mh.member_id where mr.status = 'PUBLISHED' "
+    f"and mr.deleted_at is null and mm.created_at <= now() - {MIN_AGE} group by mr.media_type"
+    ") h full join ("
+    "select vr.media_type, count(*) as n from (select distinct record_id, viewer "
+    "from record_views) vv join records vr on vr.id = vv.record_id "
+    "where vr.status = 'PUBLISHED' and vr.deleted_at is null group by vr.media_type"
+    ") v on v.media_type = h.media_type) mt)"
+)
+_MEAN = f"coalesce(({_MEANS} ->> {{t}}.media_type)::float8, 0)"
+_AGE_DAYS = "greatest(0, current_date - coalesce({t}.published_at, {t}.created_at)::date)"
+
+FRESH_SCORE = (
+    f"(({COUNTED_HEARTS} + {PRIOR_VIEWERS} * {_MEAN}) "
+    f"/ (greatest({VIEWERS}, {COUNTED_HEARTS}) + {PRIOR_VIEWERS})::float8 "
+    f"* power(0.5, {_AGE_DAYS}::float8 / {HALF_LIFE_DAYS}))"
+)
+# The number of binary digits of V, exact (a logarithm in floating point is not, at powers
+# of two): 0 → 0, 1 → 1, 2–3 → 2, 4–7 → 3…
+UNDERSEEN_BUCKET = f"length(ltrim({VIEWERS}::bit(64)::text, '0'))::bigint"
+DAILY_TURN = "hashint8extended({t}.id, (current_date - date '2000-01-01')::bigint)"
+
+FRESH = Ordering((Key(f"({FRESH_SCORE} * {SCALE})::bigint", "bigint"),
+                  Key("{t}.id", "bigint")), True)
+UNDERSEEN = Ordering((Key(UNDERSEEN_BUCKET, "bigint"), Key(DAILY_TURN, "bigint"),
+                      Key("{t}.id", "bigint")), False)
