@@ -214,3 +214,19 @@ async def test_a_profile_with_its_follows_is_one_statement(api: Api) -> None:
         await api.gql(PROFILE, {"handle": "june", "first": 20})
         # The member; its counts and viewerFollows; each list's page and count.
         assert api.statements() - before == 6
+
+
+async def test_the_demo_community_hearts_and_follows(api: Api) -> None:
+    from hub.seed.demo import seed_demo
+
+    counts = await seed_demo(api.hub.db, api.hub.plugins)
+    assert counts["hearts"] > 100 and counts["follows"] > 48
+
+    data = await api.gql("""{
+      member(handle: "ada") { followerCount followers(first: 3) { totalCount } }
+      records(first: 3, orderBy: FRESH) { nodes { heartCount } }
+    }""")
+    ada = data["member"]
+    assert ada["followerCount"] == ada["followers"]["totalCount"] > 0
+    # The freshest records of the demo are hearted ones.
+    assert all(node["heartCount"] > 0 for node in data["records"]["nodes"])
