@@ -231,6 +231,27 @@ async def test_views_of_drafts_and_by_the_author_are_not_counted(api: Api) -> No
     assert await api.hub.views.flush() == 0
 
 
+async def test_the_buffer_is_written_on_its_timer(api: Api) -> None:
+    from hub.core.relay import decode_id
+    from hub.domain.community.views import ViewBuffer, member_viewer
+
+    june = await api.sign_up("june")
+    record = decode_id(await _published(api, june, "Harbor Lights"), "Record")
+    buffer = ViewBuffer(api.hub.db, flush_ms=20)
+    await buffer.start()
+    try:
+        buffer.add(record, member_viewer(1))
+        buffer.add(record, member_viewer(1))
+        for _ in range(500):  # until the timer has written it (10 s at most)
+            if buffer.flushes:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await buffer.stop()
+    assert buffer.flushes == 1
+    assert [n for _, n in await _views_in_db(api)] == [1]
+
+
 # --- FRESH and UNDERSEEN ------------------------------------------------------------------------
 
 

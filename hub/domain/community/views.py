@@ -50,13 +50,16 @@ class ViewBuffer:
         self.pending: set[View] = set()
         self.flushes = 0  # statements written, for tests and logs
         self._task: asyncio.Task[None] | None = None
+        self._early: set[asyncio.Task[None]] = set()  # early flushes, held until done
         self._lock = asyncio.Lock()
 
     def add(self, record_id: int, viewer: bytes) -> None:
         self.pending.add((record_id, viewer, dt.datetime.now(dt.UTC).date()))
         if len(self.pending) >= MAX_PENDING and not self._lock.locked():
-            # Kept from the garbage collector by the running loop until done.
-            asyncio.get_running_loop().create_task(self.flush())
+            # The loop keeps only a weak reference to a task: hold it until it is done.
+            task = asyncio.get_running_loop().create_task(self._flush_logged())
+            self._early.add(task)
+            task.add_done_callback(self._early.discard)
 
     async def flush(self) -> int:
         """Write the buffer in one statement; returns how many entries it held."""
@@ -96,8 +99,11 @@ class ViewBuffer:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.flush_ms / 1000)
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("writing %d views failed; retrying at the next flush",
-                              len(self.pending))
+            await self._flush_logged()
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("writing %d views failed; retrying at the next flush",
+                          len(self.pending))
