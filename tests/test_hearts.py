@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from hub.core.config import Settings
+from hub.domain.records.store import refresh_means
 from tests.api import Api, Member
 
 
@@ -296,6 +297,7 @@ async def test_fresh_weighs_hearts_per_viewer_against_the_media_type_mean(api: A
                              "where title = '2 of 3, two weeks old'")
     for record in quiet:
         await _stats(api, record, viewers=700)
+    await refresh_means(api.hub.db, 0)  # what each hub process does hourly
     # The mean of writing: 94 counted hearts over 3,106 viewers (about 0.03). With 50 viewers'
     # worth of it, "2 of 3" scores (2 + 1.5) / 53 = 0.066 and "90 of 1000" 91.5 / 1050 = 0.087;
     # two weeks halve "2 of 3" to 0.033; the 5 young hearts do not count: 1.5 / 55 = 0.028;
@@ -383,3 +385,24 @@ async def test_a_fresh_page_is_one_statement(api: Api) -> None:
     before = api.statements()
     await api.gql(FEED, {"order": "FRESH", "first": 20})
     assert api.statements() - before == 1
+
+
+async def test_the_means_are_refreshed_when_an_hour_old(api: Api) -> None:
+    from hub.domain.community.views import ViewBuffer
+
+    june = await api.sign_up("june")
+    record = await _published(api, june, "Harbor Lights")
+    await _stats(api, record, viewers=10, old_hearts=2)
+    means = "select media_type, hearts, viewers from media_type_means"
+
+    await refresh_means(api.hub.db, 3600)  # refreshed at the hub's start (nothing then)
+    assert [tuple(row) for row in await api.hub.db.fetch(means)] == [("writing", 2, 10)]
+    await _stats(api, record, viewers=10, first_viewer=10)
+    await refresh_means(api.hub.db, 3600)  # not an hour old: kept
+    assert [tuple(row) for row in await api.hub.db.fetch(means)] == [("writing", 2, 10)]
+
+    await api.hub.db.execute("update media_type_means set refreshed_at = now() - interval '2 hours'")
+    buffer = ViewBuffer(api.hub.db, flush_ms=3_600_000)
+    await buffer.start()  # what a hub process does when it starts
+    await buffer.stop()
+    assert [tuple(row) for row in await api.hub.db.fetch(means)] == [("writing", 2, 20)]

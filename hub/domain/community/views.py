@@ -6,6 +6,9 @@ written to ``record_views`` in one ``INSERT … ON CONFLICT DO NOTHING`` per flu
 ``HUB_VIEW_FLUSH_MS``, when it holds :data:`MAX_PENDING` entries, and when the hub stops — so
 a viewer counted by another process, or earlier the same day, is not counted again.
 
+The same timer refreshes, hourly, the media types' means that ``orderBy: FRESH`` smooths
+toward (hub/domain/records/discovery.py): they read every heart and view, so no request does.
+
 A viewer is a hash, never an address: of the member's id when signed in, else of the
 client's address and user agent, keyed with the hub's secret (the address cannot be read
 back from the table).
@@ -21,6 +24,8 @@ import hmac
 import logging
 
 from hub.core.db import Database
+from hub.domain.records.discovery import REFRESH_MEANS_SECONDS
+from hub.domain.records.store import refresh_means
 
 log = logging.getLogger("hub.domain.community.views")
 
@@ -81,7 +86,10 @@ class ViewBuffer:
             return len(views)
 
     async def start(self) -> None:
+        """Bring FRESH's media-type means up to date if they are stale (awaited: before the
+        hub serves), then write the buffer on the timer."""
         if self._task is None:
+            await self._refresh_means()
             self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -97,9 +105,22 @@ class ViewBuffer:
             log.exception("writing %d views at shutdown failed", len(self.pending))
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        refreshed = loop.time()
         while True:
             await asyncio.sleep(self.flush_ms / 1000)
             await self._flush_logged()
+            if loop.time() - refreshed >= REFRESH_MEANS_SECONDS:
+                refreshed = loop.time()
+                await self._refresh_means()
+
+    async def _refresh_means(self) -> None:
+        """The means of FRESH, kept by the same timer as the views they are made of."""
+        try:
+            async with self.db.transaction() as tx:  # the write statement timeout
+                await refresh_means(tx, REFRESH_MEANS_SECONDS)
+        except Exception:
+            log.exception("refreshing the media types' means for FRESH failed")
 
     async def _flush_logged(self) -> None:
         try:
