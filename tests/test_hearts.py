@@ -406,3 +406,25 @@ async def test_the_means_are_refreshed_when_an_hour_old(api: Api) -> None:
     await buffer.start()  # what a hub process does when it starts
     await buffer.stop()
     assert [tuple(row) for row in await api.hub.db.fetch(means)] == [("writing", 2, 20)]
+
+
+async def test_the_minimum_account_age_is_the_hubs_setting(
+    api: Api, settings: Settings, database_url: str,
+) -> None:
+    from hub.domain.records.discovery import COUNTED_HEARTS
+    from hub.http.app import create_hub
+
+    june = await api.sign_up("june")
+    record = await _published(api, june, "Harbor Lights")
+    await _stats(api, record, viewers=5, young_hearts=2)
+    await _stats(api, record, viewers=0, old_hearts=1)
+    counted = f"select {COUNTED_HEARTS.format(t='r')} from records r where r.title = $1"
+
+    assert await api.hub.db.fetchval(counted, "Harbor Lights") == 1  # 72 hours: the old one
+    trusting = await create_hub(replace(settings, heart_min_account_age_hours=0),
+                                database_url=database_url, plugins=api.hub.plugins,
+                                run_migrations=False)
+    try:
+        assert await trusting.db.fetchval(counted, "Harbor Lights") == 3  # every heart
+    finally:
+        await trusting.db.close()
