@@ -103,6 +103,8 @@ async def test_follows_that_are_refused_write_nothing(api: Api) -> None:
     assert await refused({"memberId": june.id}) == [("memberId", "SELF_FOLLOW")]
     assert await refused({"memberId": "TWVtYmVyOjk5OTk5"}) == [("memberId", "NOT_FOUND")]
     assert await refused({"memberId": "garbage"}) == [("memberId", "INVALID_ID")]
+    assert await refused({"memberId": ""}) == [("memberId", "INVALID_ID")]
+    assert await refused({"collaborationId": ""}) == [("collaborationId", "INVALID_ID")]
     assert await refused({"collaborationId": june.id}) == [("collaborationId", "INVALID_ID")]
     both = await api.errors(FOLLOW, {"input": {"memberId": june.id, "collaborationId": june.id}},
                             token=june.token)

@@ -150,10 +150,11 @@ async def follow(context: Context, input: FollowInput, following: bool) -> Follo
     viewer = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        if input.member_id:
+        # @oneOf: exactly one is given, and not null (it may be any text, '' included).
+        if isinstance(input.member_id, str):
             return Outcome({"member": await _follow_member(tx, context, viewer,
                                                            input.member_id, following)})
-        assert input.collaboration_id  # @oneOf: exactly one is given
+        assert isinstance(input.collaboration_id, str)
         return Outcome({"collaboration": await _follow_collaboration(
             tx, viewer, input.collaboration_id, following)})
 
