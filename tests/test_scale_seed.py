@@ -190,3 +190,30 @@ async def test_force_replaces_everything_with_the_same_data(
     again = await seed_scale(database_url, plugins, 1_000, force=True)
     assert again == first
     assert await _fingerprint(database_url) == before
+
+
+async def test_published_records_have_ten_hearts_from_their_viewers(
+    api: Api, seeded: ScaleReport,
+) -> None:
+    from hub.domain.community.views import member_viewer
+
+    db = api.hub.db
+    hearts = [row["n"] for row in await db.fetch(
+        "select count(h.member_id) as n from records r left join hearts h on h.record_id = r.id "
+        "where r.status = 'PUBLISHED' and r.deleted_at is null group by r.id")]
+    assert max(hearts) == 10 and sum(hearts) >= 9 * len(hearts)  # an author is never a fan
+    assert await db.fetchval("select count(*) from hearts h join records r on r.id = h.record_id "
+                             "where h.member_id = r.author_id") == 0
+    # Every fan saw the record first, under the viewer key the hub itself would write.
+    fan = await db.fetchrow("select record_id, member_id from hearts order by 1, 2 limit 1")
+    assert await db.fetchval("select exists (select 1 from record_views where record_id = $1 "
+                             "and viewer = $2)", fan["record_id"], member_viewer(fan["member_id"]))
+    assert await db.fetchval(
+        "select count(*) from hearts h where not exists (select 1 from record_views v "
+        "where v.record_id = h.record_id and v.viewer = substring(sha256(convert_to("
+        "'member:' || h.member_id, 'UTF8')) for 16))") == 0
+    follows = [row["n"] for row in await db.fetch(
+        "select count(*) as n from member_follows group by follower_id")]
+    assert len(follows) == seeded.members and max(follows) <= 5
+    fresh = await api.gql("{ records(first: 3, orderBy: FRESH) { nodes { heartCount } } }")
+    assert len(fresh["records"]["nodes"]) == 3

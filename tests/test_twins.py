@@ -244,6 +244,16 @@ async def _exercise(api: Api) -> World:
     handles = ["maker", await db.fetchval(
         "select m.handle from members m join records r on r.author_id = m.id "
         "where m.bio is not null group by m.handle order by count(*) desc limit 1")]
+    # Follows and hearts: the maker follows the most prolific author (whose records are then
+    # the maker's activity), three members follow the maker, the maker hearts the records.
+    await db.execute("insert into member_follows (follower_id, followed_id) select $1, id "
+                     "from members where handle = $2 on conflict do nothing", maker_id, handles[1])
+    await db.execute("insert into member_follows (follower_id, followed_id) select id, $1 "
+                     "from members where id <> $1 order by id limit 3 on conflict do nothing",
+                     maker_id)
+    await db.execute("insert into hearts (record_id, member_id) select id, $1 from records "
+                     "where status = 'PUBLISHED' and author_id <> $1 on conflict do nothing",
+                     maker_id)
     slugs = [row["slug"] for row in await db.fetch("select slug from classes order by id")]
     # Records offered to the demo collaborations (every state of a contribution), and the
     # collaborations themselves (a draft among them).

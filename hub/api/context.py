@@ -25,6 +25,7 @@ from hub.plugins import HubPlugins
 
 if TYPE_CHECKING:
     from hub.api.operation import Prepared
+    from hub.domain.community.views import ViewBuffer
     from hub.realtime.listener import EventBus
 
 log = logging.getLogger("hub.api.context")
@@ -49,6 +50,8 @@ class Context:
     # The operation as the HTTP front door prepared it (parsed, limited, validated): the
     # executor reuses it instead of preparing again (hub/api/operation.py).
     prepared: Prepared | None = None
+    # This process's view buffer (recordViewed); None where no app runs (scripts, the seed).
+    views: ViewBuffer | None = None
     _loaders: dict[Any, Any] = field(default_factory=dict)
     # Objects a list resolver loaded in bulk because the selection asked for them, so their
     # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.

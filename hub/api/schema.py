@@ -36,6 +36,7 @@ from hub.api.collaborations.mutations import CollaborationsMutation
 from hub.api.collaborations.queries import CollaborationsQuery
 from hub.api.collaborations.subscriptions import CollaborationsSubscription
 from hub.api.collaborations.types import Collaboration
+from hub.api.community.mutations import CommunityMutation
 from hub.api.compilations.history import EVENT_TYPES as HISTORY_EVENT_TYPES
 from hub.api.compilations.mutations import (
     CompilationsMutation,
@@ -69,7 +70,8 @@ CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, Classes
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
-                                    CollaborationImportsMutation, CollaborationCoverMutation)
+                                    CollaborationImportsMutation, CollaborationCoverMutation,
+                                    CommunityMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 # The compilation history's event kinds: implementations of an interface are listed here.

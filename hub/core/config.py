@@ -149,6 +149,10 @@ class Settings:
     prune_interval_seconds: int = 600
     # /metrics (hub/http/metrics.py): a bearer token; unset, open in development, off in production.
     metrics_token: str | None = None
+    # Hearts and views (hub/domain/community): hearts of accounts younger than this do not
+    # count toward FRESH; the view buffer is written this often.
+    heart_min_account_age_hours: int = 72
+    view_flush_ms: int = 5000
 
     @property
     def is_production(self) -> bool:
@@ -221,6 +225,14 @@ class Settings:
                 default=defaults.compiled_queries,
             ),
             metrics_token=_metrics_token(env.get("HUB_METRICS_TOKEN")),
+            heart_min_account_age_hours=_int(
+                "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", env.get("HUB_HEART_MIN_ACCOUNT_AGE_HOURS"),
+                defaults.heart_min_account_age_hours, 0, 24 * 3660,
+            ),
+            view_flush_ms=_int(
+                "HUB_VIEW_FLUSH_MS", env.get("HUB_VIEW_FLUSH_MS"), defaults.view_flush_ms,
+                10, 3_600_000,
+            ),
             **_realtime(env, defaults),
         )._checked()
 
@@ -250,6 +262,7 @@ _KNOWN = frozenset({
     "HUB_PLUGINS",
     "HUB_EVENT_FAILURE_RETENTION_HOURS", "HUB_DELIVERY_RETENTION_HOURS",
     "HUB_PRUNE_INTERVAL_SECONDS", "HUB_METRICS_TOKEN",
+    "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", "HUB_VIEW_FLUSH_MS",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.

@@ -86,6 +86,9 @@ class ErrorCode(enum.Enum):
     # Compilations, edited in the studio
     LAST_EDITOR = "LAST_EDITOR"
     ARCHIVE_INSTEAD = "ARCHIVE_INSTEAD"
+    # Hearts and follows
+    OWN_RECORD = "OWN_RECORD"
+    SELF_FOLLOW = "SELF_FOLLOW"
 
 
 # What each code means, for the API's ``ErrorCode`` enum (hub/api/errors.py reads it; a test
@@ -179,6 +182,8 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     "removed from its team.",
     ErrorCode.ARCHIVE_INSTEAD: "Only a DRAFT compilation can be deleted; one that was "
     "submitted, approved or published is archived instead (archiveCompilation).",
+    ErrorCode.OWN_RECORD: "You cannot heart your own record.",
+    ErrorCode.SELF_FOLLOW: "You cannot follow yourself.",
 }
 
 

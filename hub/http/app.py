@@ -29,6 +29,7 @@ from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
 from hub.core.metrics import Metrics
 from hub.core.ratelimit import RateLimits
+from hub.domain.community.views import ViewBuffer
 from hub.domain.media.upload import discard_uploads
 from hub.http.cors import cors_middleware
 from hub.http.graphiql import add_graphiql_routes
@@ -66,6 +67,8 @@ class Hub:
     realtime: Realtime | None = field(default=None, init=False)
     # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
     compiled: CompiledQueries | None = field(default=None, init=False)
+    # Views recorded by this process, written in batches (hub/domain/community/views.py).
+    views: ViewBuffer = field(init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
@@ -74,6 +77,7 @@ class Hub:
         register_readings(self)
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)
+        self.views = ViewBuffer(self.db, self.settings.view_flush_ms)
         if self.settings.compiled_queries:
             self.compiled = CompiledQueries(self.schema._schema, twins(self.schema._schema, self.plugins))
 
@@ -119,6 +123,8 @@ async def create_hub(
         dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,
         read_statement_timeout_ms=settings.read_statement_timeout_ms,
+        session_settings={
+            "hub.heart_min_account_age": f"{settings.heart_min_account_age_hours} hours"},
     )
     return Hub(settings=settings, db=db, plugins=plugins, schema=schema)
 
@@ -162,8 +168,17 @@ def create_app(hub: Hub) -> web.Application:
     async def close_pool(app: web.Application) -> None:
         await app[HUB].db.close()
 
+    async def start_views(app: web.Application) -> None:
+        await app[HUB].views.start()
+
+    async def stop_views(app: web.Application) -> None:
+        # Before the pool closes: the views buffered since the last flush are written.
+        await app[HUB].views.stop()
+
     app.on_startup.append(start_realtime)
+    app.on_startup.append(start_views)
     app.on_shutdown.append(stop_realtime)
     app.on_cleanup.append(stop_realtime)
+    app.on_cleanup.append(stop_views)
     app.on_cleanup.append(close_pool)
     return app

@@ -268,7 +268,7 @@ class HubGraphQLView(GraphQLView):
             viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),
             request=request, response=response, rate_limits=self.hub.rate_limits,
             events=self.hub.realtime.bus if self.hub.realtime else None,
-            prepared=request.get(PREPARED),
+            prepared=request.get(PREPARED), views=self.hub.views,
         )
 
     def encode_json(self, data: object) -> bytes:

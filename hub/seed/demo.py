@@ -16,6 +16,7 @@ from hub.domain.members import auth
 from hub.plugins import HubPlugins
 from hub.seed.classes import seed_classes
 from hub.seed.collaborations import seed_collaborations
+from hub.seed.community import seed_community
 from hub.seed.compilations import seed_compilations
 from hub.seed.lineage import seed_lineage
 from hub.seed.samples import sample_details
@@ -108,6 +109,8 @@ async def seed_demo(
         collaborations = await seed_collaborations(tx, now, random.Random(seed))
         compilations = (await seed_compilations(tx, db, plugins, settings, rng.randrange(2**32))
                         if settings else 0)
+        community = await seed_community(tx, now, random.Random(seed))
     return {"members": len(member_ids), "records": records, "classes": classes,
             "remix_links": remix_links, "compilations": compilations,
-            "collaborations": collaborations}
+            "collaborations": collaborations, "hearts": community["hearts"],
+            "follows": community["follows"]}

@@ -47,6 +47,7 @@ from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS
 from hub.seed.lineage import NOTES
 from hub.seed.samples import offers_sample_compilations, sample_compilation, sample_details
 from hub.seed.scale_collaborations import load_collaborations
+from hub.seed.scale_community import load_community
 
 BATCH = 20_000
 RECORDS_PER_MEMBER = 50
@@ -373,6 +374,7 @@ async def seed_scale(
             report("compilations", compilations.compilations, compilations.compilations)
             collaborations = await load_collaborations(connection, records)
             report("collaborations", collaborations, collaborations)
+            await load_community(connection)
 
             for _, ddl in indexes:
                 await connection.execute(ddl)
@@ -409,7 +411,8 @@ async def _analyze(connection: asyncpg.Connection) -> None:
     for table in ("members", "records", "record_sources", "subscriptions", "classes",
                   "class_instructors", "lessons", "enrollments", "lesson_completions",
                   "submissions", "feedback", "compilations", "compilation_editors",
-                  "compilation_items", "compilation_history"):
+                  "compilation_items", "compilation_history", "hearts", "record_views",
+                  "member_follows"):
         await connection.execute(f"analyze {table}")
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.compiled.derive import Reference, ThisRow
+from hub.api.compiled.derive import Reference, RuleSql, ThisRow
 from hub.api.compiled.listing import ListingTwin, NodeSql
 from hub.api.compiled.plan import Bound, Builder, Column, NotCompilable, Selection, Spec
 from hub.core.errors import BadRequest
 from hub.core.relay import decode_id
 from hub.core.rules import Listing
 from hub.domain.collaborations import rules
+from hub.domain.community import rules as community
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules as records
 
@@ -102,3 +103,7 @@ RECORD = SeenRecord()
 CONTRIBUTOR = Reference(MEMBERS, "contributor_id")
 NEED = Reference(rules.NEEDS, "need_id")
 COLLABORATION = Reference(rules.COLLABORATIONS, "collaboration_id")
+
+# Follows (hub/domain/community/rules.py).
+FOLLOWER_COUNT = RuleSql(community.COLLABORATION_FOLLOWER_COUNT)
+VIEWER_FOLLOWS = RuleSql(community.VIEWER_FOLLOWS_COLLABORATION.template)

@@ -28,6 +28,7 @@ from hub.domain.collaborations.loaders import (
     WholeListsLoader,
 )
 from hub.domain.collaborations.service import MAX_NEEDS, MAX_OWNERS, MAX_STEPS
+from hub.domain.community.loaders import FollowsByCollaborationIdLoader
 from hub.domain.media.loaders import CoverByCollaborationIdLoader
 
 if TYPE_CHECKING:
@@ -150,6 +151,20 @@ class Collaboration(Node):
     completed_at: dt.datetime | None = strawberry.field(description="When it was completed; "
                                                         "null until then.")
     pk: strawberry.Private[int]
+
+    @strawberry.field(description="How many members follow the collaboration.",
+                      metadata=twin(twins.FOLLOWER_COUNT))
+    async def follower_count(self, info: Info) -> int:
+        row = await info.context.loader(FollowsByCollaborationIdLoader).load(self.pk)
+        return int(row["follower_count"])
+
+    @strawberry.field(description="Whether you follow the collaboration; false when anonymous.",
+                      metadata=twin(twins.VIEWER_FOLLOWS))
+    async def viewer_follows(self, info: Info) -> bool:
+        if info.context.viewer_id is None:
+            return False
+        row = await info.context.loader(FollowsByCollaborationIdLoader).load(self.pk)
+        return bool(row["viewer_follows"])
 
     @strawberry.field(description="Its owners (the creator first, then co-owners as added).",
                       metadata=twin(twins.OWNERS), directives=sized_list(MAX_OWNERS))

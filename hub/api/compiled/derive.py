@@ -83,6 +83,17 @@ class Reference(Spec):
                 f"from {self.table.name} {r} where {r}.id = {row}.{self.column})")
 
 
+class RuleSql(Spec):
+    """A field computed by a rule's SQL (a count, a :class:`hub.core.rules.Condition`'s
+    template) over the parent row ``{t}`` and the viewer ``{viewer}``."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return "(" + self.template.format(t=row, viewer=b.VIEWER) + ")"
+
+
 @dataclass(frozen=True)
 class Report:
     """What the compiled path can answer: every field's twin, or why it has none."""

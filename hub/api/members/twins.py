@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.api.compiled.derive import RuleSql
 from hub.api.compiled.listing import ListingTwin
 from hub.api.compiled.plan import Bound, Builder, NotCompilable, Selection, Spec
+from hub.core.rules import Condition, Listing
+from hub.domain.community import rules as community
 from hub.domain.members import rules
 
 # Far beyond any handle (auth.HANDLE_PATTERN): a longer lookup is null without a query.
@@ -41,3 +44,26 @@ class Viewer(Spec):
 
 
 DIRECTORY = ListingTwin(rules.DIRECTORY)
+
+# Follows and activity (hub/domain/community/rules.py).
+FOLLOWERS = ListingTwin(community.FOLLOWERS)
+FOLLOWING = ListingTwin(community.FOLLOWING)
+FOLLOWER_COUNT = RuleSql(community.FOLLOWER_COUNT)
+FOLLOWING_COUNT = RuleSql(community.FOLLOWING_COUNT)
+VIEWER_FOLLOWS = RuleSql(community.VIEWER_FOLLOWS_MEMBER.template)
+
+
+class OwnListing(ListingTwin):
+    """A member's connection that is null unless ``guard`` holds of the member for the viewer
+    (``Member.activity``: the member themself)."""
+
+    def __init__(self, listing: Listing, guard: Condition) -> None:
+        super().__init__(listing)
+        self.guard = guard
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return (f"(case when {self.guard.sql(row, b.VIEWER)} "
+                f"then {super().sql(selection, row, b)} end)")
+
+
+ACTIVITY = OwnListing(community.ACTIVITY, community.OWN_ACTIVITY)

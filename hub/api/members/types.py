@@ -23,17 +23,21 @@ from hub.api.classes import twins as classes_twins
 from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import CollaborationRole
 from hub.api.compilations import twins as compilation_twins
-from hub.api.compiled.derive import twin
+from hub.api.compiled.derive import Reference, ThisRow, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
+from hub.api.members import twins
 from hub.api.members.subscription import MemberSubscription
 from hub.api.nodes import node_resolver
 from hub.api.records import twins as record_twins
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id
-from hub.core.rules import Table
+from hub.core.rules import Listing, Table
+from hub.domain.community import rules as community
+from hub.domain.community.loaders import FollowsByMemberIdLoader
 from hub.domain.members import rules
 from hub.domain.members.loaders import MemberByIdLoader
+from hub.domain.members.rules import MEMBERS
 from hub.domain.members.subscriptions import SubscriptionByMemberIdLoader
 from hub.domain.records import rules as record_rules
 
@@ -108,6 +112,54 @@ class Member(Node):
         from hub.api.collaborations.queries import member_collaborations
 
         return await member_collaborations(info, self.pk, role, first, after, last, before)
+
+    @strawberry.field(description="The members who follow this one, newest follow first.",
+                      directives=priced_connection(), metadata=twin(twins.FOLLOWERS))
+    async def followers(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Member]:
+        return await _follow_list(info.context, community.FOLLOWERS, self.pk,
+                                  PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="The members this one follows, newest follow first.",
+                      directives=priced_connection(), metadata=twin(twins.FOLLOWING))
+    async def following(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Member]:
+        return await _follow_list(info.context, community.FOLLOWING, self.pk,
+                                  PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="How many members follow this one.",
+                      metadata=twin(twins.FOLLOWER_COUNT))
+    async def follower_count(self, info: Info) -> int:
+        row = await info.context.loader(FollowsByMemberIdLoader).load(self.pk)
+        return int(row["follower_count"])
+
+    @strawberry.field(description="How many members this one follows.",
+                      metadata=twin(twins.FOLLOWING_COUNT))
+    async def following_count(self, info: Info) -> int:
+        row = await info.context.loader(FollowsByMemberIdLoader).load(self.pk)
+        return int(row["following_count"])
+
+    @strawberry.field(description="Whether you follow this member; false when anonymous.",
+                      metadata=twin(twins.VIEWER_FOLLOWS))
+    async def viewer_follows(self, info: Info) -> bool:
+        if info.context.viewer_id is None:
+            return False
+        row = await info.context.loader(FollowsByMemberIdLoader).load(self.pk)
+        return bool(row["viewer_follows"])
+
+    @strawberry.field(description="What happened among the members you follow: their newly "
+                      "published records and remixes, newest first. Null unless you are this "
+                      "member (read it as `viewer { activity }`).",
+                      directives=priced_connection(), metadata=twin(twins.ACTIVITY))
+    async def activity(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Activity] | None:
+        return await activity_of(info.context, self.pk, PageArgs.of(first, after, last, before))
 
     @strawberry.field(description="The member's subscription; null unless you are this member "
                       "or an admin.")
@@ -192,6 +244,15 @@ class Member(Node):
         )
 
 
+async def _follow_list(
+    context: Context, listing: Listing, member_pk: int, page: PageArgs,
+) -> Connection[Member]:
+    """``Member.followers`` or ``Member.following``, newest follow first."""
+    rows = await context.pages(listing).load(PageKey(member_pk, "NEWEST", page))
+    return connection_from_rows(rows, page, listing.orderings["NEWEST"], Member.from_row,
+                                count=lambda: context.counts(listing).load(CountKey(member_pk)))
+
+
 async def preload_members(context: Context, pks: Iterable[int]) -> None:
     """Load these members in one statement, for fields that then resolve synchronously
     (:func:`member_now_or_later`)."""
@@ -213,3 +274,57 @@ def member_now_or_later(context: Context, pk: int) -> Member | Awaitable[Member 
 async def load_member(context: Context, pk: int) -> Member | None:
     row = await context.loader(MemberByIdLoader).load(pk)
     return Member.from_row(row) if row is not None else None
+
+
+# --- activity (hub/domain/community): what the members you follow publish ---------------------
+
+
+@strawberry.enum(description="What happened, in an activity feed.")
+class ActivityKind(enum.Enum):
+    RECORD_PUBLISHED = strawberry.enum_value(
+        "RECORD_PUBLISHED", description="A member you follow published a record.")
+    REMIX_PUBLISHED = strawberry.enum_value(
+        "REMIX_PUBLISHED", description="A member you follow published a remix (a record with "
+        "sources).")
+
+
+@strawberry.type(description="Something that happened among the members you follow.")
+class Activity:
+    table: ClassVar[Table] = community.ACTIVITY_ROW  # kind and occurred_at, read from the row
+
+    kind: ActivityKind = strawberry.field(description="What happened.")
+    occurred_at: dt.datetime = strawberry.field(description="When it happened (a record's "
+                                                "first publication).")
+    actor_pk: strawberry.Private[int]
+    row: strawberry.Private[Any]
+
+    @strawberry.field(description="The member who did it.",
+                      metadata=twin(Reference(MEMBERS, "author_id")))
+    async def actor(
+        self, info: Info,
+    ) -> Annotated[Member, strawberry.lazy("hub.api.members.types")]:
+        member = await load_member(info.context, self.actor_pk)
+        assert member is not None  # records.author_id references members
+        return member
+
+    @strawberry.field(description="The record published.", metadata=twin(ThisRow()))
+    def record(self, info: Info) -> Annotated[Record, strawberry.lazy("hub.api.records.types")]:
+        from hub.api.records.types import Record
+
+        return Record.from_row(self.row, info.context)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Activity:
+        return cls(kind=ActivityKind(row["kind"]), occurred_at=row["occurred_at"],
+                   actor_pk=row["author_id"], row=row)
+
+
+async def activity_of(context: Context, member_pk: int, page: PageArgs,
+                      ) -> Connection[Activity] | None:
+    """``Member.activity``: null unless the viewer is this member (community.OWN_ACTIVITY)."""
+    if context.viewer_id != member_pk:
+        return None
+    listing = community.ACTIVITY
+    rows = await context.pages(listing).load(PageKey(member_pk, "NEWEST", page))
+    return connection_from_rows(rows, page, listing.orderings["NEWEST"], Activity.from_row,
+                                count=lambda: context.counts(listing).load(CountKey(member_pk)))

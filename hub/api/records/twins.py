@@ -18,12 +18,13 @@ import orjson
 from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLSchema
 from strawberry.types.base import get_object_definition
 
-from hub.api.compiled.derive import Reference
+from hub.api.compiled.derive import Reference, RuleSql
 from hub.api.compiled.listing import ListingTwin
 from hub.api.compiled.plan import Bound, Builder, NotCompilable, Registry, Selection, Spec, literal
 from hub.api.compiled.stored import stored_json
 from hub.core.errors import BadRequest
 from hub.core.relay import decode_id
+from hub.domain.community import rules as community
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules
 from hub.plugins import HubPlugins
@@ -46,6 +47,8 @@ class RecordById(Spec):
 
 
 AUTHOR = Reference(MEMBERS, "author_id")
+HEART_COUNT = RuleSql(community.HEART_COUNT)
+VIEWER_HEARTED = RuleSql(community.VIEWER_HEARTED.template)
 FEED = ListingTwin(rules.FEED)
 BY_AUTHOR = ListingTwin(rules.BY_AUTHOR)
 

@@ -23,6 +23,7 @@ from hub.api.records.details import load_details
 from hub.api.relay import After, Before, Connection, First, Last, Node
 from hub.core.relay import encode_id
 from hub.core.rules import Table
+from hub.domain.community.loaders import HeartsByRecordIdLoader
 from hub.domain.lineage import rules as lineage_rules
 from hub.domain.records import rules
 from hub.domain.records.loaders import RecordByIdLoader
@@ -69,6 +70,14 @@ class RecordOrder(enum.Enum):
     NEWEST = strawberry.enum_value("NEWEST", description="Most recently created first.")
     OLDEST = strawberry.enum_value("OLDEST", description="Earliest created first.")
     TITLE = strawberry.enum_value("TITLE", description="By title, A to Z, ignoring case.")
+    FRESH = strawberry.enum_value(
+        "FRESH", description="Most appreciated first: hearts per unique viewer, smoothed toward "
+        "the media type's mean and halved every 14 days of age; hearts from accounts younger "
+        "than HUB_HEART_MIN_ACCOUNT_AGE_HOURS do not count (README, \"Hearts, views and "
+        "discovery\").")
+    UNDERSEEN = strawberry.enum_value(
+        "UNDERSEEN", description="The records fewest members have seen first, in an order "
+        "that rotates daily so each gets a turn.")
 
 
 @strawberry.type(description="Stands in for the plugin union until the schema is assembled.")
@@ -173,6 +182,21 @@ class Record(Node):
 
         return await record_contributions(info, self.pk, status, order_by, first, after, last,
                                           before)
+
+    # Hearts (hub/domain/community): counted from their rows, never from a counter.
+    @strawberry.field(description="How many members hearted the record (all hearts, those of "
+                      "new accounts too).", metadata=twin(twins.HEART_COUNT))
+    async def heart_count(self, info: Info) -> int:
+        row = await info.context.loader(HeartsByRecordIdLoader).load(self.pk)
+        return int(row["heart_count"])
+
+    @strawberry.field(description="Whether you hearted the record; false when anonymous.",
+                      metadata=twin(twins.VIEWER_HEARTED))
+    async def viewer_hearted(self, info: Info) -> bool:
+        if info.context.viewer_id is None:
+            return False
+        row = await info.context.loader(HeartsByRecordIdLoader).load(self.pk)
+        return bool(row["viewer_hearted"])
 
     # Media files (hub/media/types.py): signed, expiring URLs unless the record is published.
     media = strawberry.field(

@@ -109,9 +109,12 @@ class Database:
     async def connect(
         cls, dsn: str, *, min_size: int = 2, max_size: int = 10,
         statement_timeout_ms: int = 15_000, read_statement_timeout_ms: int | None = None,
+        session_settings: dict[str, str] | None = None,
     ) -> Database:
         """The pool; ``statement_timeout_ms`` bounds writes (transactions),
-        ``read_statement_timeout_ms`` (default: the same) every other statement."""
+        ``read_statement_timeout_ms`` (default: the same) every other statement;
+        ``session_settings`` are set on every connection (the hub's own ``hub.*`` values
+        that read rules use, e.g. hub/domain/records/discovery.py)."""
         read_timeout_ms = read_statement_timeout_ms or statement_timeout_ms
         pool = await asyncpg.create_pool(
             dsn, min_size=min_size, max_size=max_size, init=_init_connection,
@@ -119,6 +122,7 @@ class Database:
             server_settings={
                 "statement_timeout": str(read_timeout_ms),
                 "application_name": "recordhub",
+                **(session_settings or {}),
             },
         )
         write_timeout_ms = statement_timeout_ms if statement_timeout_ms != read_timeout_ms else None

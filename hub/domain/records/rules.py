@@ -15,6 +15,7 @@ from typing import Any
 from hub.core.relay import decode_id
 from hub.core.rules import Condition, Filter, Key, Listing, Ordering, Table, of_viewer
 from hub.core.search import checked_search
+from hub.domain.records import discovery
 
 PUBLISHED = Condition("{t}.status = 'PUBLISHED'")
 OWN = of_viewer("{t}.author_id = {viewer}")
@@ -36,6 +37,9 @@ ORDERINGS = {
     "NEWEST": Ordering((Key("{t}.created_at", "timestamptz"), Key("{t}.id", "bigint")), True),
     "OLDEST": Ordering((Key("{t}.created_at", "timestamptz"), Key("{t}.id", "bigint")), False),
     "TITLE": Ordering((Key("lower({t}.title)", "text"), Key("{t}.id", "bigint")), False),
+    # Discovery without a popularity race (hearts per viewer; the least seen first).
+    "FRESH": discovery.FRESH,
+    "UNDERSEEN": discovery.UNDERSEEN,
 }
 
 

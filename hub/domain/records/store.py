@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from hub.core.db import Executor
-from hub.domain.records import rules
+from hub.domain.records import discovery, rules
 
 COLUMNS = rules.COLUMNS.format(t="r")
 
@@ -60,3 +60,9 @@ async def update_record(
             where r.id = $1 returning {COLUMNS}""",
         *params,
     )
+
+
+async def refresh_means(ex: Executor, older_than_seconds: float) -> None:
+    """Recompute every media type's mean for FRESH (discovery.REFRESH_MEANS) if the stored
+    ones are older than ``older_than_seconds`` (0: now)."""
+    await ex.execute(discovery.REFRESH_MEANS, older_than_seconds)

@@ -1,0 +1,40 @@
+"""Hearts, views and follows for the scale seed (hub/seed/scale.py), generated in SQL inside
+its transaction: every published record is seen by 20 members and hearted by the first 10 of
+them (never by its author), and every member follows 5 others. The members are picked by
+arithmetic on the ids, so the same seed gives the same data, and nothing crosses the wire."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from hub.domain.records.discovery import REFRESH_MEANS
+
+HEARTS_PER_RECORD = 10
+VIEWERS_PER_RECORD = 20
+FOLLOWS_PER_MEMBER = 5
+
+# The k-th member picked for record (or member) x: spread over all members by two primes.
+_PICK = "ms.ids[1 + ((x.id * 31 + k * 977) % ms.n)]"
+_MEMBERS = "(select array_agg(id order by id) as ids, count(*) as n from members) ms"
+
+
+async def load_community(connection: asyncpg.Connection) -> tuple[int, int]:
+    """Insert the views, hearts and follows; returns (hearts, follows)."""
+    published = "x.status = 'PUBLISHED' and x.deleted_at is null"
+    # The viewer key of a member, as hub/domain/community/views.member_viewer writes it.
+    await connection.execute(
+        f"insert into record_views (record_id, viewer, day) "
+        f"select x.id, substring(sha256(convert_to('member:' || {_PICK}, 'UTF8')) for 16), "
+        f"current_date - (k % 7) from records x, {_MEMBERS}, "
+        f"generate_series(0, {VIEWERS_PER_RECORD - 1}) k "
+        f"where {published} and {_PICK} <> x.author_id on conflict do nothing")
+    hearts = await connection.execute(
+        f"insert into hearts (record_id, member_id) select x.id, {_PICK} "
+        f"from records x, {_MEMBERS}, generate_series(0, {HEARTS_PER_RECORD - 1}) k "
+        f"where {published} and {_PICK} <> x.author_id on conflict do nothing")
+    follows = await connection.execute(
+        f"insert into member_follows (follower_id, followed_id) select x.id, {_PICK} "
+        f"from members x, {_MEMBERS}, generate_series(1, {FOLLOWS_PER_MEMBER}) k "
+        f"where {_PICK} <> x.id on conflict do nothing")
+    await connection.execute(REFRESH_MEANS, 0)  # FRESH's means, for the data just made
+    return int(hearts.split()[-1]), int(follows.split()[-1])
