@@ -87,6 +87,16 @@ async def collect(ws: WsClient, op: str, expected: int, latencies: list[float]) 
         latencies.append((arrived - occurred).total_seconds() * 1000)
 
 
+def resident_kb(pid: int) -> int:
+    """The resident memory of process ``pid`` in KB (Linux), 0 where it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines()
+                 if line.startswith("VmRSS:")), 0)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -106,9 +116,13 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
         # group per viewer, hub/realtime/multiplex.py); the rest are anonymous (one group).
         viewers = [(await hub_b.gql(SIGN_UP, {"h": f"reader{n}"}))["data"]["signUp"]["token"]
                    for n in range(min(args.signed_in, args.subscribers))]
+        memory_before = resident_kb(hub_a.pid)
         clients = await connect_all(hub_a, viewers, args.subscribers)
         ops = [await client.subscribe(SUBSCRIPTION) for client in clients]
         await asyncio.sleep(0.5 + args.subscribers / 1000)
+        # What the idle sockets and their subscriptions added to instance A (rough: the
+        # allocator's noise is spread over them).
+        per_socket_kb = (resident_kb(hub_a.pid) - memory_before) / max(1, args.subscribers)
         per_publisher = args.records // args.publishers
         total = per_publisher * args.publishers
         latencies: list[float] = []
@@ -122,6 +136,7 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
         for client in clients:
             await client.close()
     return {"events": total, "deliveries": len(latencies), "seconds": elapsed,
+            "per_socket_kb": per_socket_kb,
             "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
             "max": max(latencies), "mean": statistics.fmean(latencies)}
 
@@ -129,12 +144,13 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     table = Table(title="Event delivery latency, instance B (mutations) → instance A (subscribers)")
     for column in ("records", "publishers", "subscribers", "signed in", "deliveries", "events/s",
-                   "p50 ms", "p99 ms", "max ms"):
+                   "p50 ms", "p99 ms", "max ms", "KB/socket on A"):
         table.add_column(column, justify="right")
     table.add_row(str(result["events"]), str(args.publishers), str(args.subscribers),
                   str(args.signed_in),
                   str(result["deliveries"]), f"{result['events'] / result['seconds']:.0f}",
-                  f"{result['p50']:.1f}", f"{result['p99']:.1f}", f"{result['max']:.1f}")
+                  f"{result['p50']:.1f}", f"{result['p99']:.1f}", f"{result['max']:.1f}",
+                  f"{result['per_socket_kb']:.1f}")
     Console().print(table)
 
 
