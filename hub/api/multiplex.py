@@ -18,7 +18,7 @@ import orjson
 from graphql import print_ast
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from hub.realtime.multiplex import SHARED_RESULTS
+from hub.realtime.multiplex import SHARED_RESULTS, retrieve
 
 
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
@@ -34,6 +34,7 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
             shared = super().execute_operation(serially)
             if self.is_awaitable(shared):
                 shared = asyncio.ensure_future(shared)
+                shared.add_done_callback(retrieve)
             results[key] = shared
         # Shielded: one subscriber going away must not cancel the execution its group awaits.
         return asyncio.shield(shared) if isinstance(shared, asyncio.Future) else shared

@@ -40,6 +40,7 @@ class SharedBuilds:
         future = self._entries.get(key)
         if future is None or (future.done() and (future.cancelled() or future.exception())):
             future = asyncio.ensure_future(self._build(build))
+            future.add_done_callback(retrieve)
             self._entries[key] = future
             while len(self._entries) > self.kept:
                 self._entries.popitem(last=False)
@@ -56,3 +57,11 @@ class SharedBuilds:
             # Marks the payload as shared: its executions are shared too (hub/api/multiplex.py).
             setattr(payload, SHARED_RESULTS, {})
         return payload
+
+
+def retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark the error of a failed shared build (or execution) as seen: each waiting
+    subscription gets it; when they all went away meanwhile, asyncio must not log it as never
+    retrieved."""
+    if not future.cancelled():
+        future.exception()
