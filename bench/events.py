@@ -9,6 +9,7 @@ WebSocket send. Both hubs and the client share one clock (one machine).
 
     python bench/events.py                 # embedded PostgreSQL in a temporary directory
     HUB_DATABASE_URL=postgresql://… python bench/events.py --records 500 --subscribers 50
+    python bench/events.py --subscribers 100 --signed-in 10   # 10 viewers of their own
 
 Bounded: defaults finish in well under a minute.
 """
@@ -44,6 +45,7 @@ SIGN_UP = """mutation($h: String!) { signUp(input: {handle: $h, displayName: $h,
   password: "correct horse battery"}) { token } }"""
 CREATE = """mutation($t: String!) { createRecord(input: {title: $t,
   details: {writing: {form: POEM, text: "bench"}}}) { record { id } } }"""
+CONNECT_AT_ONCE = 50
 PUBLISH = "mutation($id: ID!) { publishRecord(input: {id: $id}) { errors { code } } }"
 
 
@@ -65,12 +67,34 @@ async def publisher(hub: HubProcess, token: str, count: int, prefix: str) -> Non
         await hub.gql(PUBLISH, {"id": created["data"]["createRecord"]["record"]["id"]}, token=token)
 
 
+async def connect_all(hub: HubProcess, tokens: list[str], count: int) -> list[WsClient]:
+    """``count`` sockets, opened CONNECT_AT_ONCE at a time (one by one takes minutes at 1,000s);
+    the first ``len(tokens)`` signed in with those tokens."""
+    url = f"{hub.base_url}/graphql"
+    payloads = [{"token": token} for token in tokens] + [{}] * (count - len(tokens))
+    clients: list[WsClient] = []
+    for start in range(0, count, CONNECT_AT_ONCE):
+        clients += await asyncio.gather(*(WsClient.connect(hub.session, url, payload)
+                                          for payload in payloads[start:start + CONNECT_AT_ONCE]))
+    return clients
+
+
 async def collect(ws: WsClient, op: str, expected: int, latencies: list[float]) -> None:
     for _ in range(expected):
         message = await ws.next(op, within=60)
         arrived = dt.datetime.now(dt.UTC)
         occurred = dt.datetime.fromisoformat(message["payload"]["data"]["recordPublished"]["occurredAt"])
         latencies.append((arrived - occurred).total_seconds() * 1000)
+
+
+def resident_kb(pid: int) -> int:
+    """The resident memory of process ``pid`` in KB (Linux), 0 where it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines()
+                 if line.startswith("VmRSS:")), 0)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,15 +105,24 @@ def percentile(values: list[float], q: float) -> float:
 async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
     (tmp / "a").mkdir()
     (tmp / "b").mkdir()
-    quiet = {"HUB_LOG_LEVEL": "WARNING"}
+    # Every socket comes from this one loopback address: lift the per-address cap above them.
+    quiet = {"HUB_LOG_LEVEL": "WARNING",
+             "HUB_MAX_CONNECTIONS_PER_ADDRESS": str(max(64, args.subscribers + 64))}
     async with running_hub(database_url, tmp / "a", **quiet) as hub_a, \
             running_hub(database_url, tmp / "b", **quiet) as hub_b:
         tokens = [(await hub_b.gql(SIGN_UP, {"h": f"bench{n}"}))["data"]["signUp"]["token"]
                   for n in range(args.publishers)]
-        clients = [await WsClient.connect(hub_a.session, f"{hub_a.base_url}/graphql")
-                   for _ in range(args.subscribers)]
+        # The first --signed-in subscribers each sign in as a member of their own (one payload
+        # group per viewer, hub/realtime/multiplex.py); the rest are anonymous (one group).
+        viewers = [(await hub_b.gql(SIGN_UP, {"h": f"reader{n}"}))["data"]["signUp"]["token"]
+                   for n in range(min(args.signed_in, args.subscribers))]
+        memory_before = resident_kb(hub_a.pid)
+        clients = await connect_all(hub_a, viewers, args.subscribers)
         ops = [await client.subscribe(SUBSCRIPTION) for client in clients]
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5 + args.subscribers / 1000)
+        # What the idle sockets and their subscriptions added to instance A (rough: the
+        # allocator's noise is spread over them).
+        per_socket_kb = (resident_kb(hub_a.pid) - memory_before) / max(1, args.subscribers)
         per_publisher = args.records // args.publishers
         total = per_publisher * args.publishers
         latencies: list[float] = []
@@ -103,18 +136,21 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
         for client in clients:
             await client.close()
     return {"events": total, "deliveries": len(latencies), "seconds": elapsed,
+            "per_socket_kb": per_socket_kb,
             "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
             "max": max(latencies), "mean": statistics.fmean(latencies)}
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     table = Table(title="Event delivery latency, instance B (mutations) → instance A (subscribers)")
-    for column in ("records", "publishers", "subscribers", "deliveries", "events/s",
-                   "p50 ms", "p99 ms", "max ms"):
+    for column in ("records", "publishers", "subscribers", "signed in", "deliveries", "events/s",
+                   "p50 ms", "p99 ms", "max ms", "KB/socket on A"):
         table.add_column(column, justify="right")
     table.add_row(str(result["events"]), str(args.publishers), str(args.subscribers),
+                  str(args.signed_in),
                   str(result["deliveries"]), f"{result['events'] / result['seconds']:.0f}",
-                  f"{result['p50']:.1f}", f"{result['p99']:.1f}", f"{result['max']:.1f}")
+                  f"{result['p50']:.1f}", f"{result['p99']:.1f}", f"{result['max']:.1f}",
+                  f"{result['per_socket_kb']:.1f}")
     Console().print(table)
 
 
@@ -123,6 +159,8 @@ async def main() -> None:
     parser.add_argument("--records", type=int, default=200, help="records published in total")
     parser.add_argument("--publishers", type=int, default=8, help="concurrent publishers on B")
     parser.add_argument("--subscribers", type=int, default=20, help="subscribers on A")
+    parser.add_argument("--signed-in", type=int, default=0,
+                        help="how many of the subscribers sign in (each as its own member)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="recordhub-bench-") as tmp:
         admin = os.environ.get("HUB_DATABASE_URL") or start_embedded_server(

@@ -53,6 +53,7 @@ from hub.api.members.mutations import MembersMutation
 from hub.api.members.queries import MembersQuery
 from hub.api.members.set_subscription import SubscriptionMutation
 from hub.api.members.types import Member
+from hub.api.multiplex import SharedEventExecution
 from hub.api.nodes import NodeQuery
 from hub.api.operation import PreparedOperation
 from hub.api.realtime.subscriptions import RealtimeSubscription
@@ -82,6 +83,9 @@ class HubSchema(FederatedSchema):
     """The federation schema; logs only unexpected errors (expected ones are the client's)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Subscription payloads a group of subscribers shares are executed once for all
+        # of them (hub/api/multiplex.py).
+        kwargs.setdefault("execution_context_class", SharedEventExecution)
         super().__init__(*args, **kwargs)
         _speed_up_unions(self)
 

@@ -8,7 +8,7 @@ own types). This module names no slice, so any slice may import it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -75,11 +75,16 @@ async def _check_cursor(context: Context, after: str) -> int:
 async def event_stream(
     context: Context, kinds: frozenset[str], after: str | None,
     accepts: Callable[[Event], bool], render: Render[T],
-    allowed: Allowed | None = None,
+    allowed: Allowed | None = None, group: Hashable | None = None,
 ) -> AsyncGenerator[T, None]:
     """Validate ``after`` now (errors reach the client as a subscribe error), then stream.
     ``allowed`` raises when the viewer may not follow the stream: it is called again before
-    each event once the viewer changed (a role change), which ends the subscription."""
+    each event once the viewer changed (a role change), which ends the subscription.
+
+    ``group`` names what ``render`` depends on besides the viewer and the event — the field
+    and its arguments, e.g. ``("recordPublished", media_type)``: live events are then rendered
+    once per (group, viewer) and the payload shared (hub/realtime/multiplex.py). Without it,
+    every subscription renders its own."""
     bus = context.events
     if bus is None:
         raise BadRequest("Subscriptions are served over WebSocket by a running hub.")
@@ -89,13 +94,13 @@ async def event_stream(
     session = socket_session(context)
     if session is not None:  # told when the socket's viewer changes or its session ends
         session.subscribers.add(subscriber)
-    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed)
+    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed, group)
 
 
 async def _stream(
     context: Context, kinds: frozenset[str], after_id: int | None,
     accepts: Callable[[Event], bool], render: Render[T], subscriber: Any,
-    allowed: Allowed | None,
+    allowed: Allowed | None, group: Hashable | None,
 ) -> AsyncGenerator[T, None]:
     assert context.events is not None
     last = after_id or 0
@@ -126,7 +131,7 @@ async def _stream(
                 continue  # already sent by the replay
             last = event.id or last
             await _still_allowed(context, allowed)
-            if item := await _rendered(context, event, render):
+            if item := await _shared(context, event, render, group):
                 yield item
     finally:
         context.events.unsubscribe(subscriber)
@@ -147,6 +152,27 @@ async def _rendered(context: Context, event: Event, render: Render[T]) -> T | No
     # Loads are cached per connection; an event is news, so read the current state.
     context.forget_loaded()
     return await render(context, event)
+
+
+async def _shared(context: Context, event: Event, render: Render[T],
+                  group: Hashable | None) -> T | None:
+    """The payload of a live ``event``: rendered once for every subscription of ``group``
+    with this viewer, or by this subscription alone without a group."""
+    # Also when another subscription of the group renders: this context may execute the
+    # group's selection (hub/api/multiplex.py), and must not answer from older loads.
+    context.forget_loaded()
+    if group is None or context.events is None:
+        return await render(context, event)
+    key = (group, viewer_class(context), event.id)
+    shared: T | None = await context.events.builds.get(key, lambda: render(context, event))
+    return shared
+
+
+def viewer_class(context: Context) -> tuple[int, str] | None:
+    """Who a payload is built for: None (anonymous) or the member and role — everything
+    visibility depends on (loaders take the viewer's id; rules read the role)."""
+    row = context.viewer_row
+    return None if row is None else (row["id"], row["role"])
 
 
 After = Annotated[str | None, strawberry.argument(

@@ -2,6 +2,8 @@
 
 * :mod:`hub.realtime.outbox` writes events with the change (same transaction) and NOTIFYs;
 * :mod:`hub.realtime.listener` LISTENs once per process and fans events out to subscribers;
+* :mod:`hub.realtime.multiplex` builds each event's payload once per group of subscriptions
+  (same field and arguments, same viewer), shared by all of them;
 * :mod:`hub.realtime.dispatcher` delivers them to the ``hub_event`` hook, at least once;
 * :mod:`hub.realtime.subscriptions` is the GraphQL ``Subscription`` type.
 

@@ -22,6 +22,7 @@ import asyncpg
 from hub.core.db.pool import _init_connection
 from hub.core.events import Event
 from hub.realtime import outbox
+from hub.realtime.multiplex import SharedBuilds
 
 log = logging.getLogger("hub.realtime")
 
@@ -114,6 +115,8 @@ class EventBus:
         self.queue_size = queue_size
         self.poll_seconds = poll_seconds
         self.last_id = 0
+        # Payloads built once per group of subscriptions (hub/realtime/multiplex.py).
+        self.builds = SharedBuilds()
         self._subscribers: set[Subscriber] = set()
         self._watchers: list[Callable[[Event], None]] = []
         self._wake = asyncio.Event()

@@ -4,6 +4,7 @@ the WebSocket side of the GraphQL view (``connection_init`` authentication, hear
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 import orjson
@@ -54,9 +55,38 @@ class TextWebSocketAdapter(AiohttpWebSocketAdapter):
 
     async def send_json(self, message: Any) -> None:
         try:
-            await self.ws.send_str(orjson.dumps(message).decode())
+            await self.ws.send_str(_encoded(message))
         except (RuntimeError, ClientConnectionResetError) as exc:
             raise WebSocketDisconnected from exc
+
+
+FRAMES_KEPT = 1024
+# The encoded payloads of the latest ``next`` messages, by the identity of their ``data``: the
+# subscriptions of a delivery group share one execution result (hub/api/multiplex.py), so their
+# frames share its encoding and differ only in the operation id.
+_frames: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
+
+
+def _encoded(message: Any) -> str:
+    """``message`` as JSON text; the payload of a ``next`` message with data only is encoded
+    once for every socket that is sent the same result."""
+    if not isinstance(message, dict) or message.get("type") != "next":
+        return orjson.dumps(message).decode()
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or set(payload) != {"data"} or payload["data"] is None:
+        return orjson.dumps(message).decode()
+    data = payload["data"]
+    entry = _frames.get(id(data))
+    if entry is not None and entry[0] is data:  # the same object, not a new one at its address
+        _frames.move_to_end(id(data))
+        encoded = entry[1]
+    else:
+        encoded = orjson.dumps(payload)
+        _frames[id(data)] = (data, encoded)
+        while len(_frames) > FRAMES_KEPT:
+            _frames.popitem(last=False)
+    return (b'{"id":' + orjson.dumps(message.get("id")) + b',"type":"next","payload":'
+            + encoded + b"}").decode()
 
 
 def connection_token(params: dict[str, Any] | None) -> str | None:

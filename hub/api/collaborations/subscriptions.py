@@ -92,7 +92,8 @@ class CollaborationsSubscription:
                 kind=event.kind, collaboration=collaboration, contribution=contribution)
 
         return await event_stream(context, COLLABORATION_KINDS, after,
-                                  lambda e: _collaboration_of(e) == wanted, render)
+                                  lambda e: _collaboration_of(e) == wanted, render,
+                                  group=("collaborationUpdated", pk))
 
     @strawberry.subscription(description="Records offered to one collaboration, as they are.")
     async def contribution_added(
@@ -113,4 +114,5 @@ class CollaborationsSubscription:
                                           occurred_at=event.occurred_at, contribution=contribution)
 
         return await event_stream(context, CONTRIBUTION_KINDS, after,
-                                  lambda e: _collaboration_of(e) == wanted, render)
+                                  lambda e: _collaboration_of(e) == wanted, render,
+                                  group=("contributionAdded", pk))

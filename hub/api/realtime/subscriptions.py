@@ -157,7 +157,8 @@ class RealtimeSubscription:
 
         return await event_stream(
             context, frozenset({"record.published"}), after,
-            lambda e: media_type is None or e.payload.get("mediaType") == media_type, render)
+            lambda e: media_type is None or e.payload.get("mediaType") == media_type, render,
+            group=("recordPublished", media_type))
 
     @strawberry.subscription(description="New remixes of one record (`of`), or of any of your "
                              "records when `of` is omitted (sign in for that).")
@@ -189,7 +190,9 @@ class RealtimeSubscription:
             return RemixCreatedEvent(cursor=_cursor(event.id or 0), occurred_at=event.occurred_at,
                                      remix=remix, source=source)
 
-        return await event_stream(context, REMIX_KINDS, after, accepts, render, allowed)
+        # Without `of`, the events are the viewer's own: the viewer is part of every group.
+        return await event_stream(context, REMIX_KINDS, after, accepts, render, allowed,
+                                  group=("remixCreated", of))
 
     @strawberry.subscription(description="Changes of one compilation — status, title and "
                              "settings, items (added, moved, reweighted, removed), team — for "
@@ -224,7 +227,8 @@ class RealtimeSubscription:
                 version=event.payload.get("version"), compilation=compilation)
 
         return await event_stream(context, COMPILATION_KINDS, after,
-                                  lambda e: e.subject == str(id), render, allowed=_editor)
+                                  lambda e: e.subject == str(id), render, allowed=_editor,
+                                  group=("compilationUpdated", str(id)))
 
     @strawberry.subscription(description="Submissions to the lessons of one class; the class "
                              "must be visible to you.")
@@ -251,4 +255,5 @@ class RealtimeSubscription:
             return LessonSubmissionAddedEvent(cursor=_cursor(event.id or 0),
                                               occurred_at=event.occurred_at, submission=submission)
 
-        return await event_stream(context, SUBMISSION_KINDS, after, accepts, render)
+        return await event_stream(context, SUBMISSION_KINDS, after, accepts, render,
+                                  group=("lessonSubmissionAdded", class_pk))
