@@ -14,7 +14,7 @@ tables: hub/domain/records/discovery.py.
 
 from __future__ import annotations
 
-from hub.core.rules import EVERY_ROW, Condition, Key, Listing, Ordering, Table
+from hub.core.rules import EVERY_ROW, Condition, Key, Listing, Ordering, Table, of_viewer
 from hub.domain.members import rules as members
 from hub.domain.records import rules as records
 
@@ -23,7 +23,7 @@ from hub.domain.records import rules as records
 # Over a record row ``{t}``: its hearts, every member's (what Record.heartCount shows).
 HEART_COUNT = "(select count(*) from hearts {t}_h where {t}_h.record_id = {t}.id)"
 # Over a record row ``{t}``: whether the viewer hearted it (false when anonymous).
-VIEWER_HEARTED = Condition("exists (select 1 from hearts {t}_vh where {t}_vh.record_id = {t}.id "
+VIEWER_HEARTED = of_viewer("exists (select 1 from hearts {t}_vh where {t}_vh.record_id = {t}.id "
                            "and {t}_vh.member_id = {viewer})")
 
 # --- follows ------------------------------------------------------------------------------------
@@ -46,20 +46,20 @@ FOLLOWING = Listing(
 FOLLOWER_COUNT = "(select count(*) from member_follows {t}_fc where {t}_fc.followed_id = {t}.id)"
 FOLLOWING_COUNT = "(select count(*) from member_follows {t}_fc where {t}_fc.follower_id = {t}.id)"
 # Over a member row ``{t}``: whether the viewer follows them (false when anonymous).
-VIEWER_FOLLOWS_MEMBER = Condition(
+VIEWER_FOLLOWS_MEMBER = of_viewer(
     "exists (select 1 from member_follows {t}_vf where {t}_vf.followed_id = {t}.id "
     "and {t}_vf.follower_id = {viewer})")
 # Over a collaboration row ``{t}``: its followers, and whether the viewer is one.
 COLLABORATION_FOLLOWER_COUNT = ("(select count(*) from collaboration_follows {t}_cf "
                                 "where {t}_cf.collaboration_id = {t}.id)")
-VIEWER_FOLLOWS_COLLABORATION = Condition(
+VIEWER_FOLLOWS_COLLABORATION = of_viewer(
     "exists (select 1 from collaboration_follows {t}_vf where {t}_vf.collaboration_id = {t}.id "
     "and {t}_vf.member_id = {viewer})")
 
 # --- activity -----------------------------------------------------------------------------------
 
 # Over a member row ``{t}``: the one member who may read its activity, the member themself.
-OWN_ACTIVITY = Condition("{t}.id is not distinct from {viewer}")
+OWN_ACTIVITY = of_viewer("{t}.id = {viewer}")
 
 # The activity of the parent member: the published records (remixes among them) of the
 # members they follow, newest publication first. A record is an activity once, when it is
