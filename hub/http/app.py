@@ -34,6 +34,7 @@ from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.metrics import lag_watcher, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
+from hub.http.response_cache import ResponseCache
 from hub.http.serving import body_deadline
 from hub.http.trusted_documents import DocumentGate, load_manifest
 from hub.http.upload_admission import UploadGate
@@ -63,9 +64,15 @@ class Hub:
     realtime: Realtime | None = field(default=None, init=False)
     # One-statement answers for read-only operations (None when HUB_COMPILED_QUERIES=false).
     compiled: CompiledQueries | None = field(default=None, init=False)
+    # Compiled answers of anonymous reads (hub/http/response_cache.py).
+    response_cache: ResponseCache = field(init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
+        self.response_cache = ResponseCache(self.settings.cache_entries, self.settings.cache_bytes,
+                                            self.settings.cache_seconds)
+        # This instance's own writes: dropped at commit, before the mutation answers.
+        self.db.on_events_committed.append(self.response_cache.invalidate)
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
                                       security.mutations_per_minute, self.metrics.refused)
         register_readings(self)
@@ -145,6 +152,8 @@ def create_app(hub: Hub) -> web.Application:
         hub = app[HUB]
         hub.realtime = Realtime(hub.db, hub.plugins, hub.settings)
         lag_watcher(hub)
+        # Every instance's writes: dropped when the listener reads their events.
+        hub.realtime.bus.watch(lambda _event: hub.response_cache.invalidate())
         await hub.realtime.start()
 
     async def stop_realtime(app: web.Application) -> None:

@@ -131,6 +131,8 @@ async def add_editor(context: Context, input: AddCompilationEditorInput) -> Comp
             raise InputProblem(ErrorCode.CONFLICT, "The member is already an editor.", "memberId")
         await store.add_history(tx, row["id"], viewer, "add_editor", None, None,
                                 encode_id("Member", member_id))
-        return Outcome(payload(context, await store.touch(tx, row["id"])))
+        return Outcome(payload(context, await store.touch(tx, row["id"])), [Event(
+            "compilation.editor_added", encode_id("Compilation", row["id"]),
+            context.viewer_global_id, {"member": encode_id("Member", member_id)})])
 
     return await run_mutation(context, CompilationPayload, work)
