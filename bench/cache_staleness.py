@@ -5,9 +5,9 @@ anonymously by GET on instance B (so B keeps it in its response cache); then, ea
 member changes their bio on instance A, and as soon as A acknowledges the mutation the client
 reads the page from B again and again (each read is a cache hit, or the statement after an
 invalidation) until it shows the new bio. The time from A's acknowledgement to B's first fresh
-answer is the staleness window: the commit's NOTIFY reaching B's listener, its read of the
-event, and the cache emptied. (Instance A itself is never stale: it empties its cache at the
-commit, before answering.)
+answer is the staleness window (an upper bound: it includes that last read's own round trip):
+the commit's NOTIFY reaching B's listener, its read of the event, and the cache emptied.
+(Instance A itself is never stale: it empties its cache at the commit, before answering.)
 
     python bench/cache_staleness.py                # embedded PostgreSQL, 200 rounds
     HUB_DATABASE_URL=postgresql://… python bench/cache_staleness.py --rounds 1000
@@ -59,7 +59,7 @@ async def one_round(a: HubProcess, b: HubProcess, token: str, n: int, within: fl
     bio = f"bio {n}"
     answer = await a.gql(UPDATE_BIO, {"b": bio}, token=token)
     acknowledged = time.perf_counter()
-    assert answer["data"]["updateProfile"]["errors"] == [], answer
+    assert (answer.get("data") or {}).get("updateProfile", {}).get("errors") == [], answer
     stale = 0
     while (await bio_on(b, "bench"))[0] != bio:
         stale += 1
@@ -71,29 +71,33 @@ async def one_round(a: HubProcess, b: HubProcess, token: str, n: int, within: fl
 async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
     (tmp / "a").mkdir()
     (tmp / "b").mkdir()
-    quiet = {"HUB_LOG_LEVEL": "WARNING"}
+    # Many profile changes a minute: the default mutation limit would refuse them.
+    quiet = {"HUB_LOG_LEVEL": "WARNING", "HUB_MUTATIONS_PER_MINUTE": "1000000"}
     async with running_hub(database_url, tmp / "a", **quiet) as a, \
             running_hub(database_url, tmp / "b", **quiet) as b:
         token = (await a.gql(SIGN_UP, {"h": "bench"}))["data"]["signUp"]["token"]
         _, cache_control = await bio_on(b, "bench")
         assert cache_control.startswith("public"), f"B does not cache: {cache_control!r}"
         windows: list[float] = []
-        stale_reads = 0
+        stale_reads = stale_rounds = 0
         for n in range(args.rounds):
             await bio_on(b, "bench")  # B keeps the current answer
             window, stale = await one_round(a, b, token, n, args.within)
             windows.append(window)
             stale_reads += stale
-    return {"rounds": args.rounds, "stale_reads": stale_reads,
+            stale_rounds += stale > 0
+    return {"rounds": args.rounds, "stale_reads": stale_reads, "stale_rounds": stale_rounds,
             "p50": percentile(windows, 50), "p99": percentile(windows, 99),
             "max": max(windows), "mean": statistics.fmean(windows)}
 
 
 def report(result: dict[str, Any]) -> None:
     table = Table(title="Response cache: instance B stale after a write acknowledged by A")
-    for column in ("rounds", "stale reads on B", "p50 ms", "p99 ms", "max ms", "mean ms"):
+    for column in ("rounds", "rounds with a stale read on B", "stale reads on B",
+                   "p50 ms", "p99 ms", "max ms", "mean ms"):
         table.add_column(column, justify="right")
-    table.add_row(str(result["rounds"]), str(result["stale_reads"]), f"{result['p50']:.2f}",
+    table.add_row(str(result["rounds"]), str(result["stale_rounds"]), str(result["stale_reads"]),
+                  f"{result['p50']:.2f}",
                   f"{result['p99']:.2f}", f"{result['max']:.2f}", f"{result['mean']:.2f}")
     Console().print(table)
 
