@@ -250,8 +250,9 @@ class HubGraphQLView(GraphQLView):
     def _cache_key(self, request: web.Request, prepared: Prepared) -> bytes | None:
         """The response cache's key of an anonymous GET, or None when it is not kept."""
         data = request.get(REQUEST_DATA)
+        # Only compiled answers are kept: with the compiled path off, nothing is served either.
         if request.method != "GET" or not self.hub.response_cache.enabled \
-                or data is None or isinstance(data, Exception | list):
+                or self.hub.compiled is None or data is None or isinstance(data, Exception | list):
             return None
         query = getattr(data, "query", None)
         if not isinstance(query, str):
