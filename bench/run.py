@@ -15,6 +15,11 @@ in-process hub, counting ``hub.db.statements``), and the time of the designated 
 bench/results/<time>.json and the table (with the machine and the command line) into
 bench/README.md between the results markers. Every process it starts, it stops.
 
+``--cache`` adds, for the feed and the record page, the hub's response cache: the same request
+variables sent as anonymous GETs (bench/wrk/graphql_get.lua), so after the first of each the
+answers come from the instance's cache; reported in a table of its own, with the hit rate read
+from ``/metrics``, beside (never mixed into) the uncached numbers.
+
 ``--baseline REF`` adds a fourth server, the hub as it was at a git commit (checked out as a
 detached worktree in bench/.refs/, run with the same interpreter and the same database), so a
 change is measured before and after in the same run; ``--rounds N`` repeats each timed run N
@@ -42,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -425,9 +431,9 @@ async def same_answers(session: aiohttp.ClientSession, servers: dict[str, Server
 
 
 def wrk(url: str, bodies: Path, seconds: int, args: argparse.Namespace,
-        token: str | None) -> dict[str, Any]:
+        token: str | None, script: str = "graphql.lua") -> dict[str, Any]:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s",
-               "--timeout", "10s", "--latency", "-s", str(BENCH / "wrk/graphql.lua")]
+               "--timeout", "10s", "--latency", "-s", str(BENCH / "wrk" / script)]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     command += [url, "--", str(bodies)]
@@ -440,6 +446,56 @@ def wrk(url: str, bodies: Path, seconds: int, args: argparse.Namespace,
     result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors",
                                                "non_2xx", "timeouts", "graphql_errors"))
     return result
+
+
+CACHED_OPERATIONS = ("feed", "record_page")
+METRICS_TOKEN = "bench-metrics-token-0123456789"
+
+
+def get_path(operation: Operation, variables: dict[str, Any]) -> str:
+    """The GET request path of ``operation`` with ``variables`` (the hub's document)."""
+    payload = body(operation, "hub", variables)
+    return "/graphql?" + urllib.parse.urlencode({
+        "query": payload["query"], "operationName": payload["operationName"],
+        "variables": json.dumps(variables, separators=(",", ":"))})
+
+
+async def cache_counts(session: aiohttp.ClientSession, server: Server) -> dict[str, float]:
+    """The hub's response-cache hits and misses so far (from /metrics)."""
+    async with session.get(f"{server.url.removesuffix('/graphql')}/metrics",
+                           headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
+        text = await response.text()
+    counts = {"hits": 0.0, "misses": 0.0}
+    for line in text.splitlines():
+        for name in counts:
+            if line.startswith(f"hub_response_cache_{name}_total "):
+                counts[name] = float(line.split()[1])
+    return counts
+
+
+async def cached_runs(session: aiohttp.ClientSession, hub: Server, sample: Sample,
+                      operations: list[Operation], run_dir: Path, args: argparse.Namespace,
+                      ) -> dict[str, dict[str, Any]]:
+    """The feed and the record page as anonymous GETs through the hub's response cache."""
+    results: dict[str, dict[str, Any]] = {}
+    for operation in operations:
+        if operation.name not in CACHED_OPERATIONS:
+            continue
+        paths = run_dir / f"hub-cached-{operation.name}.txt"
+        paths.write_text("\n".join(get_path(operation, v)
+                                   for v in operation.variables(sample, "hub")) + "\n")
+        if args.warmup > 0:
+            wrk(hub.url, paths, args.warmup, args, None, "graphql_get.lua")
+        before = await cache_counts(session, hub)
+        result = wrk(hub.url, paths, args.duration, args, None, "graphql_get.lua")
+        after = await cache_counts(session, hub)
+        hits, misses = (after[k] - before[k] for k in ("hits", "misses"))
+        result["hit_rate"] = hits / (hits + misses) if hits + misses else 0.0
+        results[operation.name] = result
+        print(f"{operation.name:>15} {'hub (cache)':>12}: {result['rps']:8.0f} rps  "
+              f"p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
+              f"hit rate {result['hit_rate']:.1%}  errors {result['errors']}", flush=True)
+    return results
 
 
 def profiler(server: Server, out: Path, args: argparse.Namespace) -> subprocess.Popen[bytes]:
@@ -602,6 +658,20 @@ def markdown(report: dict[str, Any]) -> str:
                           for op, sizes in report["response_bytes"].items()) + "."]
     if report.get("baseline"):
         lines += ["", *before_after(report)]
+    if report.get("cached"):
+        lines += ["", "Response cache (`--cache`; apart from the uncached table above): the same "
+                  "variables as anonymous GETs, answered from the hub instance's cache after "
+                  "the first of each; no writes during the run.", "",
+                  "| operation | hub cached rps | p50 | p99 | uncached rps | cached/uncached "
+                  "| hit rate | errors |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+        for name, r in report["cached"].items():
+            uncached = report["operations"].get(name, {}).get("hub")
+            lines.append(
+                f"| {name} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.1f} | "
+                f"{r['p99_us'] / 1000:.1f} | "
+                + (f"{uncached['rps']:,.0f} | {r['rps'] / uncached['rps']:.2f}" if uncached
+                   else "- | -")
+                + f" | {r['hit_rate']:.1%} | {r['errors']} |")
     if report.get("lineage"):
         lines += ["", "| lineage walk (through the hub, sequential) | entries | runs "
                   "| HTTP p50 ms | HTTP p99 ms | SQL alone p50 ms | SQL alone p99 ms |",
@@ -659,6 +729,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     env.update(HUB_DATABASE_URL=dsn, HUB_DATA_DIR=str(args.data_dir), HUB_ENV="production",
                HUB_LOG_LEVEL="WARNING", HUB_MUTATIONS_PER_MINUTE="1000000",
                HUB_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
+               HUB_METRICS_TOKEN=METRICS_TOKEN,
                HUB_COMPILED_QUERIES="false" if args.executor else "true")
     await prepare_data(dsn, args, env)
     if "postgraphile" in servers_wanted:
@@ -737,6 +808,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                               f"errors {result['errors']}", flush=True)
                 for name, results in runs.items():
                     operations[operation.name][name] = median_run(results)
+            cached = (await cached_runs(session, servers["hub"], sample, operations_wanted,
+                                        run_dir, args)) if args.cache else {}
             lineage = {}
             if "hub" in servers and args.lineage_runs > 0 and sample.root_pk:
                 print("timing the designated lineage walks…", flush=True)
@@ -756,6 +829,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "response_bytes": sizes,
         "operations": operations,
         "lineage": lineage,
+        "cached": cached,
         "baseline": baseline_commit(args.baseline) if args.baseline else None,
         "load_average": os.getloadavg(),
     }
@@ -781,6 +855,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=SERVERS)
     parser.add_argument("--operations", nargs="+", default=[op.name for op in OPERATIONS],
                         choices=[op.name for op in OPERATIONS])
+    parser.add_argument("--cache", action="store_true",
+                        help="also run the feed and record page as anonymous GETs through the "
+                        "hub's response cache (a table of its own)")
     parser.add_argument("--executor", action="store_true",
                         help="run the hub with HUB_COMPILED_QUERIES=false: every operation field "
                         "by field through graphql-core (to compare with compiled queries)")

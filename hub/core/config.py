@@ -153,6 +153,13 @@ class Settings:
     # count toward FRESH; the view buffer is written this often.
     heart_min_account_age_hours: int = 72
     view_flush_ms: int = 5000
+    # The response cache of anonymous reads (hub/http/response_cache.py): max-age of the
+    # public Cache-Control of anonymous GET answers; how long, how many and how many bytes of
+    # compiled answers each instance keeps (entries 0: none).
+    cache_max_age: int = 0
+    cache_seconds: int = 60
+    cache_entries: int = 10_000
+    cache_bytes: int = 64 * 1024 * 1024
 
     @property
     def is_production(self) -> bool:
@@ -234,6 +241,7 @@ class Settings:
                 10, 3_600_000,
             ),
             **_realtime(env, defaults),
+            **_cache(env, defaults),
         )._checked()
 
     def _checked(self) -> Settings:
@@ -263,6 +271,7 @@ _KNOWN = frozenset({
     "HUB_EVENT_FAILURE_RETENTION_HOURS", "HUB_DELIVERY_RETENTION_HOURS",
     "HUB_PRUNE_INTERVAL_SECONDS", "HUB_METRICS_TOKEN",
     "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", "HUB_VIEW_FLUSH_MS",
+    "HUB_CACHE_MAX_AGE", "HUB_CACHE_SECONDS", "HUB_CACHE_ENTRIES", "HUB_CACHE_BYTES",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.
@@ -392,6 +401,24 @@ def _realtime(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
     return {
         key: _int(name, env.get(name), getattr(defaults, key), low, high)
         for key, (name, low, high) in _REALTIME_LIMITS.items()
+    }
+
+
+_CACHE_LIMITS: dict[str, tuple[str, int, int]] = {
+    "cache_max_age": ("HUB_CACHE_MAX_AGE", 0, 86_400),
+    "cache_seconds": ("HUB_CACHE_SECONDS", 1, 86_400),
+    "cache_entries": ("HUB_CACHE_ENTRIES", 0, 10_000_000),
+    "cache_bytes": ("HUB_CACHE_BYTES", 0, 2**40),
+}
+
+
+def _cache(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
+    """The response cache: ``max-age`` of anonymous GET answers (``HUB_CACHE_MAX_AGE``), and
+    how long (``HUB_CACHE_SECONDS``), how many (``HUB_CACHE_ENTRIES``, 0: off) and how many
+    bytes (``HUB_CACHE_BYTES``) of compiled anonymous answers each instance keeps."""
+    return {
+        key: _int(name, env.get(name), getattr(defaults, key), low, high)
+        for key, (name, low, high) in _CACHE_LIMITS.items()
     }
 
 

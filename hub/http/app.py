@@ -37,6 +37,7 @@ from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
 from hub.http.metrics import lag_watcher, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
+from hub.http.response_cache import ResponseCache
 from hub.http.serving import body_deadline
 from hub.http.studio import add_studio_routes
 from hub.http.trusted_documents import DocumentGate, load_manifest
@@ -69,9 +70,15 @@ class Hub:
     compiled: CompiledQueries | None = field(default=None, init=False)
     # Views recorded by this process, written in batches (hub/domain/community/views.py).
     views: ViewBuffer = field(init=False)
+    # Compiled answers of anonymous reads (hub/http/response_cache.py).
+    response_cache: ResponseCache = field(init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
+        self.response_cache = ResponseCache(self.settings.cache_entries, self.settings.cache_bytes,
+                                            self.settings.cache_seconds)
+        # This instance's own writes: dropped at commit, before the mutation answers.
+        self.db.on_events_committed.append(self.response_cache.invalidate)
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
                                       security.mutations_per_minute, self.metrics.refused)
         register_readings(self)
@@ -156,6 +163,8 @@ def create_app(hub: Hub) -> web.Application:
         hub = app[HUB]
         hub.realtime = Realtime(hub.db, hub.plugins, hub.settings)
         lag_watcher(hub)
+        # Every instance's writes: dropped when the listener reads their events.
+        hub.realtime.bus.watch(lambda _event: hub.response_cache.invalidate())
         await hub.realtime.start()
 
     async def stop_realtime(app: web.Application) -> None:

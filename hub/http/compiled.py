@@ -12,6 +12,7 @@ both are logged without a stack trace. A database outage is left to the executor
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import orjson
@@ -28,8 +29,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.api.compiled")
 
 
-async def compiled_body(hub: Hub, prepared: Prepared, viewer_id: int | None) -> bytes | None:
-    """The JSON response body of an operation the front door prepared (hub/http/view.py: the
+@dataclass(frozen=True)
+class CompiledAnswer:
+    """A compiled response body; ``ok``: its statement answered (no error in the body), so it
+    may be kept by the response cache (hub/http/response_cache.py)."""
+
+    body: bytes
+    ok: bool
+
+
+async def compiled_answer(hub: Hub, prepared: Prepared, viewer_id: int | None,
+                          ) -> CompiledAnswer | None:
+    """The compiled answer to an operation the front door prepared (hub/http/view.py: the
     body read, trusted documents resolved, the document parsed, limited and validated, each
     once), or None to let the executor answer it with that same preparation.
 
@@ -54,8 +65,9 @@ async def compiled_body(hub: Hub, prepared: Prepared, viewer_id: int | None) -> 
     try:
         data = await hub.db.fetchval(statement, *parameters)
     except Exception as error:
-        return _failed(error, operation_name)
-    return b'{"data":' + data.encode() + b"}"
+        failed = _failed(error, operation_name)
+        return CompiledAnswer(failed, ok=False) if failed is not None else None
+    return CompiledAnswer(b'{"data":' + data.encode() + b"}", ok=True)
 
 
 def _failed(error: Exception, operation_name: str | None) -> bytes | None:

@@ -89,7 +89,9 @@ def cors_middleware(settings: Settings) -> Any:
             response = await handler(request)
         if permitted:
             response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
-            response.headers["Vary"] = "Origin"
+            # Added to what the answer varies by already (Authorization: hub/http/view.py).
+            vary = response.headers.get("Vary")
+            response.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
         return response
 
     return cors

@@ -45,6 +45,18 @@ def register_readings(hub: Hub) -> None:
                   lambda: hub.realtime.bus.subscriber_count if hub.realtime else 0)
     metrics.gauge("hub_websockets_signed_in", "WebSocket connections signed in as a member now.",
                   lambda: hub.realtime.sockets.open_count if hub.realtime else 0)
+    cache = hub.response_cache
+    metrics.counter("hub_response_cache_hits", "Anonymous reads answered from the response "
+                    "cache (no SQL).", lambda: cache.hits)
+    metrics.counter("hub_response_cache_misses", "Anonymous compiled reads the response cache "
+                    "did not hold (answered by their statement, then kept).", lambda: cache.misses)
+    metrics.counter("hub_response_cache_invalidations", "Times the response cache was emptied "
+                    "(an event committed here or read by the listener).",
+                    lambda: cache.invalidations)
+    metrics.gauge("hub_response_cache_entries", "Answers the response cache holds now.",
+                  lambda: len(cache))
+    metrics.gauge("hub_response_cache_bytes", "Bytes of answers the response cache holds now.",
+                  lambda: cache.size_bytes)
 
 
 def lag_watcher(hub: Hub) -> None:

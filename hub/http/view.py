@@ -29,8 +29,9 @@ from hub.domain.media.upload import UploadRefused, parse_multipart_request
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
 from hub.http import graphiql
-from hub.http.compiled import compiled_body, is_json_body
+from hub.http.compiled import compiled_answer, is_json_body
 from hub.http.cors import CorsPolicy
+from hub.http.response_cache import cache_key, entity_tag, matches
 from hub.http.trusted_documents import DocumentRefused
 from hub.realtime.service import TextWebSocketAdapter, authenticate_connection
 from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
@@ -48,8 +49,9 @@ TOKEN_HASH = web.RequestKey("hub_token_hash", object)
 REQUEST_DATA = web.RequestKey("hub_request_data", object)
 PREPARED = web.RequestKey("hub_prepared", Prepared)
 ACCEPT = web.ResponseKey("hub_accept", str)
-# How the request was answered, for /metrics: "compiled" (one statement), "executor" (the
-# resolvers), or (unset) "refused" before either (CSRF, a bad token, a refused body or upload).
+# How the request was answered, for /metrics: "compiled" (one statement), "cache" (the
+# response cache: no statement), "executor" (the resolvers), or (unset) "refused" before
+# either (CSRF, a bad token, a refused body or upload).
 PATH = web.RequestKey("hub_path", str)
 
 
@@ -133,6 +135,10 @@ class HubGraphQLView(GraphQLView):
                 return await self._answer(request)
         started = time.perf_counter()
         response = await self._answer(request)
+        if request.method == "GET" and _carries_operation(request) \
+                and "Cache-Control" not in response.headers:
+            # Only the compiled path's anonymous answers are public (_public_response).
+            response.headers["Cache-Control"] = NOT_STORED
         metrics.observe_request(_operation_name(request), request.get(PATH, "refused"),
                                 time.perf_counter() - started)
         return response
@@ -215,14 +221,51 @@ class HubGraphQLView(GraphQLView):
             return await self._upload(request, viewer)
         prepared = await self._prepare(request)
         if prepared is not None:
-            body = await compiled_body(self.hub, prepared,
-                                       viewer["id"] if viewer is not None else None)
-            if body is not None:
-                request[PATH] = "compiled"
-                return web.Response(body=body,
-                                    content_type=_response_type(request.headers.get("Accept", "")))
+            answered = await self._compiled(request, prepared, viewer)
+            if answered is not None:
+                return answered
         request[PATH] = "executor"
         return await super().__call__(request)
+
+    async def _compiled(self, request: web.Request, prepared: Prepared, viewer: Any,
+                        ) -> web.Response | None:
+        """The compiled answer, from the response cache when an anonymous GET's answer is kept
+        there (hub/http/response_cache.py); None to let the executor answer."""
+        cache = self.hub.response_cache
+        key = self._cache_key(request, prepared) if viewer is None else None
+        if key is not None:
+            kept = cache.get(key)
+            if kept is not None:
+                request[PATH] = "cache"
+                return _public_response(request, kept.body, kept.etag,
+                                        self.hub.settings.cache_max_age)
+        generation = cache.generation  # read before the statement: see ResponseCache.put
+        answer = await compiled_answer(self.hub, prepared,
+                                       viewer["id"] if viewer is not None else None)
+        if answer is None:
+            return None
+        request[PATH] = "compiled"
+        content_type = _response_type(request.headers.get("Accept", ""))
+        if request.method != "GET":
+            return web.Response(body=answer.body, content_type=content_type)
+        if viewer is not None or not answer.ok:
+            return web.Response(body=answer.body, content_type=content_type)  # not stored
+        etag = cache.put(key, answer.body, generation).etag if key is not None \
+            else entity_tag(answer.body)
+        return _public_response(request, answer.body, etag,
+                                self.hub.settings.cache_max_age)
+
+    def _cache_key(self, request: web.Request, prepared: Prepared) -> bytes | None:
+        """The response cache's key of an anonymous GET, or None when it is not kept."""
+        data = request.get(REQUEST_DATA)
+        # Only compiled answers are kept: with the compiled path off, nothing is served either.
+        if request.method != "GET" or not self.hub.response_cache.enabled \
+                or self.hub.compiled is None or data is None or isinstance(data, Exception | list):
+            return None
+        query = getattr(data, "query", None)
+        if not isinstance(query, str):
+            return None
+        return cache_key(query, prepared.operation_name, prepared.variables)
 
     async def _prepare(self, request: web.Request) -> Prepared | None:
         """The front door, for a JSON POST or a GET with ``query``: the body read with the
@@ -232,7 +275,7 @@ class HubGraphQLView(GraphQLView):
         declines, reuses them (:meth:`parse_http_body`, :meth:`get_context`). None when there
         is nothing to compile (a refused body, a batch): the executor answers."""
         if not ((request.method == "POST" and is_json_body(request.headers.get("Content-Type")))
-                or (request.method == "GET" and "query" in request.query)):
+                or (request.method == "GET" and _carries_operation(request))):
             return None
         try:
             data = await self.parse_http_body(self.request_adapter_class(request))
@@ -305,6 +348,28 @@ class HubGraphQLView(GraphQLView):
 
 
 TOO_DEEP = "The JSON body is nested too deeply."
+# GET answers no cache may keep: signed-in answers, the executor's, errors and refusals.
+NOT_STORED = "private, no-store"
+
+
+def _carries_operation(request: web.Request) -> bool:
+    """A GET with an operation: its text, or only a persisted document's hash."""
+    return "query" in request.query or "extensions" in request.query
+
+
+def _public_response(request: web.Request, body: bytes, etag: str, max_age: int) -> web.Response:
+    """An anonymous GET's compiled answer, which any cache may keep ``max_age`` seconds and
+    then revalidate: ``304 Not Modified`` without a body when ``If-None-Match`` names it.
+    ``Vary``: a signed-in request is never given the anonymous answer, and the media type
+    follows ``Accept`` (each media type has its own tag)."""
+    content_type = _response_type(request.headers.get("Accept", ""))
+    if content_type == GRAPHQL_RESPONSE_TYPE:
+        etag = etag[:-1] + '-g"'
+    headers = {"Cache-Control": f"public, max-age={max_age}", "ETag": etag,
+               "Vary": "Accept, Authorization"}
+    if matches(request.headers.get("If-None-Match"), etag):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body, content_type=content_type, headers=headers)
 
 
 def _operation_name(request: web.Request) -> str | None:

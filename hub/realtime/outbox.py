@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from hub.core.db.pool import Executor
+from hub.core.db.pool import Executor, note_events
 from hub.core.events import Event
 
 CHANNEL = "hub_events"
@@ -31,6 +31,7 @@ async def write(tx: Executor, events: Sequence[Event]) -> None:
     """Append ``events`` to the outbox, in order, inside the caller's transaction."""
     if not events:
         return
+    note_events(tx)
     await tx.execute("select pg_advisory_xact_lock($1)", OUTBOX_LOCK_KEY)
     await tx.execute(
         f"""with written as (

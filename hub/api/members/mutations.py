@@ -199,7 +199,10 @@ async def update_profile(context: Context, input: UpdateProfileInput) -> MemberP
                                     max_length=40)
         problems.raise_any()
         row = await store.update_profile(tx, member_id, display_name, bio, skills)
-        return Outcome({"member": Member.from_row(row)})
+        member = encode_id("Member", member_id)
+        # Public fields changed: subscribers, plugins and response caches hear of it.
+        return Outcome({"member": Member.from_row(row)},
+                       [Event("member.profile_updated", member, member)])
 
     return await run_mutation(context, MemberPayload, work)
 

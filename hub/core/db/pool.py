@@ -13,7 +13,7 @@ legitimate write.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Protocol
 
@@ -58,6 +58,9 @@ class _Counted:
     def __init__(self, connection: asyncpg.Connection, counter: StatementCounter) -> None:
         self.connection = connection
         self._counter = counter
+        # Set by the outbox (note_events): the transaction wrote events, so its commit changes
+        # what readers see (Database.on_events_committed).
+        self.wrote_events = False
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         with self._counter.sent():
@@ -104,6 +107,9 @@ class Database:
         self.counter = StatementCounter()
         # None: transactions keep the connection's timeout.
         self.write_timeout_ms = write_timeout_ms
+        # Called after each transaction of this pool that wrote events commits, before the
+        # code that opened it goes on (the response cache drops what the write made stale).
+        self.on_events_committed: list[Callable[[], None]] = []
 
     @classmethod
     async def connect(
@@ -177,4 +183,15 @@ class Database:
                 await connection.execute(
                     f"set local statement_timeout = {int(self.write_timeout_ms)}"
                 )
-            yield _Counted(connection, self.counter)
+            counted = _Counted(connection, self.counter)
+            yield counted
+        # Committed (an error would have left the block with the rollback).
+        if counted.wrote_events:
+            for callback in self.on_events_committed:
+                callback()
+
+
+def note_events(executor: Executor) -> None:
+    """Mark ``executor``'s transaction as one that wrote events (hub/realtime/outbox.py)."""
+    if isinstance(executor, _Counted):
+        executor.wrote_events = True

@@ -59,6 +59,8 @@ async def remove_instructor(context: Context, input: ClassInstructorInput) -> Cl
             raise InputProblem(ErrorCode.INVALID_STATE, "A class keeps at least one instructor.",
                                "memberId")
         await store.remove_instructor(tx, row["id"], member_id)
-        return Outcome({"class_": Class.from_row(row)})
+        return Outcome({"class_": Class.from_row(row)},
+                       [event("class.instructor_removed", context, "Class", row["id"],
+                              member=encode_id("Member", member_id))])
 
     return await run_mutation(context, ClassPayload, work)

@@ -120,9 +120,11 @@ async def update_lesson(context: Context, input: UpdateLessonInput) -> LessonPay
             with problems.collecting():
                 changes["video_record_id"] = await services.video(tx, input.video_record_id)
         problems.raise_any()
-        if changes:
-            lesson = await store.update_lesson(tx, lesson["id"], changes)
-        return Outcome({"lesson": Lesson.from_row(lesson, readable=True)})
+        if not changes:
+            return Outcome({"lesson": Lesson.from_row(lesson, readable=True)})
+        lesson = await store.update_lesson(tx, lesson["id"], changes)
+        return Outcome({"lesson": Lesson.from_row(lesson, readable=True)},
+                       [event("lesson.updated", context, "Lesson", lesson["id"])])
 
     return await run_mutation(context, LessonPayload, work)
 
@@ -142,11 +144,13 @@ async def move_lesson(context: Context, input: MoveLessonInput) -> LessonPayload
                 f"position must be between 1 and {count} (the class has {count} lessons); "
                 f"got {input.position}.", "position",
             )
-        if input.position != lesson["position"]:
-            await store.move_lesson(tx, class_row["id"], lesson["id"], lesson["position"],
-                                    input.position)
-            lesson = await store.lesson_by_id(tx, lesson["id"])
-        return Outcome({"lesson": Lesson.from_row(lesson, readable=True)})
+        if input.position == lesson["position"]:
+            return Outcome({"lesson": Lesson.from_row(lesson, readable=True)})
+        await store.move_lesson(tx, class_row["id"], lesson["id"], lesson["position"],
+                                input.position)
+        moved = event("lesson.moved", context, "Lesson", lesson["id"], position=input.position)
+        lesson = await store.lesson_by_id(tx, lesson["id"])
+        return Outcome({"lesson": Lesson.from_row(lesson, readable=True)}, [moved])
 
     return await run_mutation(context, LessonPayload, work)
 

@@ -111,7 +111,10 @@ async def comment_on_payout(context: Context, input: CommentOnPayoutInput) -> Pa
                                "has closed.", "proposalId")
         body = clean_text(input.body, "body", max_length=MAX_COMMENT, required=True)
         await store.insert_comment(tx, proposal["id"], viewer, body)
-        return Outcome(payload(context, row, proposal=PayoutProposal.from_row(proposal)))
+        # Payouts are public: so are their comments (response caches hear of it).
+        event = Event("payout.commented", encode_id("PayoutProposal", proposal["id"]),
+                      context.viewer_global_id, {"compilation": encode_id("Compilation", row["id"])})
+        return Outcome(payload(context, row, proposal=PayoutProposal.from_row(proposal)), [event])
 
     return await run_mutation(context, PayoutPayload, work)
 
