@@ -324,12 +324,22 @@ class Compilation(Node):
                            lambda row: Publication.from_row(row, base))
 
     @strawberry.field(description="Payout proposals, newest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE),
-                      metadata=no_twin("pools and lines are money in minor units, shown in the "
-                                       "currency's places by the executor (credits.py)"))
+                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.PROPOSALS),
+                      deprecation_reason="Use `payoutProposalsConnection`: it pages, and has "
+                      "`totalCount`.")
     async def payout_proposals(self, info: Info) -> list[PayoutProposal]:
         rows = await info.context.loader(loaders.ProposalsByCompilationIdLoader).load(self.pk)
         return [PayoutProposal.from_row(row) for row in rows]
+
+    @strawberry.field(description="Payout proposals, newest first, a page at a time; "
+                      "transparent: visible to whoever sees the compilation.",
+                      directives=priced_connection(), metadata=twin(twins.PROPOSAL_PAGES))
+    async def payout_proposals_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[PayoutProposal]:
+        return await _page(info.context, rules.PROPOSAL_PAGES, self.pk,
+                           PageArgs.of(first, after, last, before), PayoutProposal.from_row)
 
     @strawberry.field(description="A preview of how `pool` would be shared among everyone "
                       "credited (rules: docs/compilations.md). Nothing is stored.",
