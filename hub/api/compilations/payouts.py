@@ -234,7 +234,9 @@ class PayoutProposal(Node):
     compilation_pk: strawberry.Private[int]
 
     @strawberry.field(description="Every member's line, largest amount first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.LINES),
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
                       deprecation_reason="Use `linesConnection`: it pages, and has "
                       "`totalCount`.")
     async def lines(self, info: Info) -> list[CreditLine]:
@@ -253,7 +255,9 @@ class PayoutProposal(Node):
                                    lambda row: line_from_row(row, row["currency"]))
 
     @strawberry.field(description="Comments, oldest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.COMMENTS),
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
                       deprecation_reason="Use `commentsConnection`: it pages, and has "
                       "`totalCount`.")
     async def comments(self, info: Info) -> list[PayoutComment]:

@@ -123,18 +123,6 @@ def part(key: str) -> Column:
     return Column(f"({{row}}.part -> '{key}')")
 
 
-class LinesOfProposal(Spec):
-    """``PayoutProposal.lines`` (deprecated): every line, largest amount first, each with the
-    proposal's currency."""
-
-    def sql(self, selection: Selection, row: str, b: Builder) -> str:
-        k = b.alias("k")
-        value = b.object("CreditLine", selection.children, k)
-        return (f"(select coalesce(json_agg({value} order by {k}.amount_minor desc, "
-                f"{k}.member_id), '[]'::json) from (select l.*, {row}.currency from payout_lines "
-                f"l where l.proposal_id = {row}.id) {k})")
-
-
 COMPILATIONS = ListingTwin(rules.LISTING)
 ITEM_PAGES = ListingTwin(rules.ITEM_PAGES)
 HISTORY_PAGES = ListingTwin(rules.HISTORY_PAGES)
@@ -162,9 +150,6 @@ def plugin_twins(plugins: HubPlugins) -> Registry:
 PROPOSAL_PAGES = ListingTwin(rules.PROPOSAL_PAGES)
 LINE_PAGES = ListingTwin(rules.LINE_PAGES)
 COMMENT_PAGES = ListingTwin(rules.COMMENT_PAGES)
-PROPOSALS = Children("payout_proposals", "compilation_id", "{t}.id desc")
-COMMENTS = Children("payout_comments", "proposal_id", "{t}.id")
-LINES = LinesOfProposal()
 COMPILATION_OF_PROPOSAL = VisibleCompilation()
 POOL = MoneyOf("pool_minor")
 LINE_AMOUNT = MoneyOf("amount_minor")

@@ -324,7 +324,9 @@ class Compilation(Node):
                            lambda row: Publication.from_row(row, base))
 
     @strawberry.field(description="Payout proposals, newest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.PROPOSALS),
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
                       deprecation_reason="Use `payoutProposalsConnection`: it pages, and has "
                       "`totalCount`.")
     async def payout_proposals(self, info: Info) -> list[PayoutProposal]:
