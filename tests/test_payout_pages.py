@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.core.relay import encode_id
 from tests.api import Api, Member
 from tests.test_compilations import COMMENT, PROPOSE, published_book
 from tests.test_compiled import both_ways
@@ -225,7 +226,7 @@ query Everything($id: ID!, $first: Int!) {
         linesConnection(first: $first) {
           totalCount nodes { member { handle } amount { amount } breakdown { recordTitle } }
         }
-        commentsConnection(first: $first) { totalCount nodes { body author { handle } } }
+        commentsConnection(first: $first) { totalCount nodes { body createdAt } }
       }
     }
   }
@@ -233,24 +234,71 @@ query Everything($id: ID!, $first: Int!) {
 
 
 async def test_statements_do_not_grow_with_the_page(api: Api) -> None:
-    """Compiled: one statement, whatever the page size. The executor (``recordTitle`` has no
-    twin): one statement per list and per kind of row, batched across the page."""
+    """Compiled: one statement, whatever the page size; the executor: one per list, count and
+    kind of row, batched across the page. (Comment authors are left out: the executor batches
+    them apart from the lines' members or finds them cached, depending on who commented.)"""
     compilation, eddie, _, ann, bob = await published_book(api)
     for amount in ("10.00", "20.00", "30.00"):
         proposal = await propose(api, compilation, eddie, amount, "USD")
         for member in (ann, bob):
             await api.gql(COMMENT, {"id": proposal, "body": "Thanks!"}, token=member.token)
-    compiled = EVERYTHING.replace("breakdown { recordTitle }", "breakdown { role }")
-    sent = {}
+    executed = {}
     for first in (1, 3):
-        before = api.statements()
-        data = await api.gql(EVERYTHING, {"id": compilation["id"], "first": first})
-        sent[first] = api.statements() - before
-        proposals = data["compilation"]["payoutProposalsConnection"]["nodes"]
+        body, statements = await both_ways(api, EVERYTHING, {"id": compilation["id"],
+                                                             "first": first})
+        assert statements == 1
+        proposals = page(body, "payoutProposalsConnection", "nodes")
         assert len(proposals) == first
         assert all(len(p["linesConnection"]["nodes"]) == first for p in proposals)
-        body, statements = await both_ways(api, compiled, {"id": compilation["id"],
-                                                           "first": first})
-        assert statements == 1
-        assert len(page(body, "payoutProposalsConnection", "nodes")) == first
-    assert sent[1] == sent[3], sent
+        assert all(len(p["commentsConnection"]["nodes"]) == min(first, 2) for p in proposals)
+        with api.executor_only():
+            before = api.statements()
+            await api.gql(EVERYTHING, {"id": compilation["id"], "first": first})
+            executed[first] = api.statements() - before
+    assert executed[1] == executed[3], executed
+
+
+TITLES = """
+query Titles($id: ID!) {
+  compilation(id: $id) {
+    payoutProposalsConnection(first: 1) {
+      nodes { linesConnection { nodes { member { handle } breakdown { recordTitle } } } }
+    }
+  }
+}"""
+
+
+async def test_a_breakdown_names_only_the_records_you_may_see(api: Api) -> None:
+    """A part's record title is null once the record is deleted (its author keeps the
+    credit), and for a record ID that names no record, both ways, without an error."""
+    compilation, eddie, _, ann, _ = await published_book(api)
+    await propose(api, compilation, eddie, "1000.00", "USD")
+    record = await api.hub.db.fetchval("select id from records where title = 'Salt and Tides'")
+    deleted = await api.gql("mutation D($id: ID!) { deleteRecord(input: {id: $id}) "
+                            "{ errors { code } } }", {"id": encode_id("Record", record)},
+                            token=ann.token)
+    assert deleted["deleteRecord"]["errors"] == []
+    # xav's part names a record ID that is no record's (as malformed data would).
+    for odd in ("not an id!", "", "=", encode_id("Record", 10**19), encode_id("Member", 1)):
+        await api.hub.db.execute(
+            "update payout_lines set breakdown = jsonb_set(breakdown, '{0,recordId}', to_jsonb("
+            "$1::text)) where member_id = (select id from members where handle = 'xav')", odd)
+        for token in (None, ann.token):
+            body, statements = await both_ways(api, TITLES, {"id": compilation["id"]},
+                                               token=token)
+            assert statements == (1 if token is None else 2)
+            titles = {n["member"]["handle"]: [p["recordTitle"] for p in n["breakdown"]]
+                      for n in page(body, "payoutProposalsConnection", "nodes",
+                                    "linesConnection", "nodes")}
+            assert titles["ann"] == [None]  # deleted: the credit stays, the title goes
+            assert titles["yui"] == ["Tides"]
+            assert titles["xav"] == [None], odd
+    # Padded, as a client may write an ID: still the record's, both ways.
+    salt = await api.hub.db.fetchval("select id from records where title = 'Salt'")
+    await api.hub.db.execute(
+        "update payout_lines set breakdown = jsonb_set(breakdown, '{0,recordId}', to_jsonb("
+        "$1::text)) where member_id = (select id from members where handle = 'xav')",
+        encode_id("Record", salt) + "=")
+    body, _ = await both_ways(api, TITLES, {"id": compilation["id"]})
+    xav = page(body, "payoutProposalsConnection", "nodes", "linesConnection", "nodes")[2]
+    assert xav == {"member": {"handle": "xav"}, "breakdown": [{"recordTitle": "Salt"}]}

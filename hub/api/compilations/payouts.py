@@ -6,7 +6,7 @@ deprecated list ``Member.payouts``). Split from types.py, which re-exports them.
 Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py), a
 proposal's lines and comments to whoever reaches the proposal; ``Member.payoutsConnection``
 and ``Member.payouts`` to the member themself and ADMINs only. Every field has a compiled twin
-(twins.py) but ``CreditPart.recordTitle``: money is shown in the currency's places in SQL as in
+(twins.py): money is shown in the currency's places in SQL as in
 Python (credits.major_sql).
 """
 
@@ -126,8 +126,7 @@ class CreditPart:
     @strawberry.field(description="The record's title; null when you may not see the record "
                       "(deleted, unpublished, someone else's draft): its author keeps the "
                       "credit, its content stays hidden.",
-                      metadata=no_twin("the frozen breakdown names the record by its global "
-                                       "ID; the executor decodes it and reads the record"))
+                      metadata=twin(twins.RECORD_TITLE))
     async def record_title(self, info: Info) -> str | None:
         return await visible_title(info.context, self.record_pk)
 

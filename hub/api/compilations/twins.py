@@ -107,6 +107,33 @@ class MoneyOf(Spec):
                 f"from (select {amount} as amount, {row}.currency as currency) {m})")
 
 
+def record_pk(global_id: str) -> str:
+    """SQL of ``try_decode_id(global_id, "Record")`` for the SQL text ``global_id``: the
+    record's id, null when it is not a record's global ID as ``encode_id`` writes it (checked
+    by writing it again, as parse_id does). No error for any text: base64 is decoded only
+    when well formed, its bytes read as escaped text, the id taken only when it fits bigint.
+    Trailing ``=`` padding is accepted as parse_id accepts it; surrounding whitespace, which
+    parse_id also strips, is not (the hub writes these IDs itself, with none)."""
+    global_id = f"rtrim({global_id}, '=')"
+    padded = f"rpad(translate({global_id}, '-_', '+/'), (length({global_id}) + 3) / 4 * 4, '=')"
+    raw = f"encode(decode({padded}, 'base64'), 'escape')"
+    pk = f"substring({raw} from '^Record:([1-9][0-9]{{0,17}})$')::bigint"
+    well_formed = f"{global_id} ~ '^[A-Za-z0-9_-]{{2,200}}$' and length({global_id}) % 4 <> 1"
+    return (f"(case when {well_formed} and hub_global_id('Record', {pk}) = {global_id} "
+            f"then {pk} end)")
+
+
+class RecordTitle(Spec):
+    """``CreditPart.recordTitle``: the title of the record a frozen part names by global ID,
+    null when the viewer may not see it (the records' one rule, as ``visible_title``)."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        r = b.alias("r")
+        named = "(" + row + ".part ->> 'recordId')"
+        return (f"(select to_json({r}.title) from records {r} where {r}.id = {record_pk(named)} "
+                f"and {record_rules.VISIBLE.sql(r, b.VIEWER)})")
+
+
 class Breakdown(Spec):
     """``CreditLine.breakdown``: the parts of a payout line, frozen as a JSON array (in its
     order), each read by ``CreditPart``'s twins as ``{row}.part``."""
@@ -154,6 +181,7 @@ COMPILATION_OF_PROPOSAL = VisibleCompilation()
 POOL = MoneyOf("pool_minor")
 LINE_AMOUNT = MoneyOf("amount_minor")
 BREAKDOWN = Breakdown()
+RECORD_TITLE = RecordTitle()
 MEMBER_OF_LINE = Reference(MEMBERS, "member_id")
 AUTHOR = Reference(MEMBERS, "author_id")
 # ``Money``'s own fields, over the row MoneyOf builds.
