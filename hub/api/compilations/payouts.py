@@ -5,8 +5,8 @@ deprecated list ``Member.payouts``). Split from types.py, which re-exports them.
 
 Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py), a
 proposal's lines and comments to whoever reaches the proposal; ``Member.payoutsConnection``
-and ``Member.payouts`` to the member themself and ADMINs only. Every field has a compiled twin
-(twins.py): money is shown in the currency's places in SQL as in
+and ``Member.payouts`` to the member themself and ADMINs only. Every field but the deprecated
+lists has a compiled twin (twins.py): money is shown in the currency's places in SQL as in
 Python (credits.major_sql).
 """
 
@@ -249,9 +249,9 @@ class PayoutProposal(Node):
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
     ) -> Connection[CreditLine]:
-        return await proposal_page(info.context, rules.LINE_PAGES, self.pk,
-                                   PageArgs.of(first, after, last, before),
-                                   lambda row: line_from_row(row, row["currency"]))
+        return await list_page(info.context, rules.LINE_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before),
+                               lambda row: line_from_row(row, row["currency"]))
 
     @strawberry.field(description="Comments, oldest first.",
                       directives=sized_list(UNCAPPED_LIST_SIZE),
@@ -270,9 +270,9 @@ class PayoutProposal(Node):
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
     ) -> Connection[PayoutComment]:
-        return await proposal_page(info.context, rules.COMMENT_PAGES, self.pk,
-                                   PageArgs.of(first, after, last, before),
-                                   PayoutComment.from_row)
+        return await list_page(info.context, rules.COMMENT_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before),
+                               PayoutComment.from_row)
 
     @strawberry.field(description="The compilation paid out; null when you may not see it "
                       "(a member reading their own payouts of a compilation not visible to them).",
@@ -290,11 +290,11 @@ class PayoutProposal(Node):
         )
 
 
-async def proposal_page(
+async def list_page(
     context: Context, listing: Listing, parent: int, page: PageArgs, to_node: Callable[[Any], T],
 ) -> Connection[T]:
-    """A page of one of a proposal's lists (or of a compilation's proposals), through the
-    request's batched loaders: one statement per page shape, however many parents ask."""
+    """A page of one of a compilation's or a proposal's lists, through the request's batched
+    loaders: one statement per page shape, however many parents ask."""
     order = listing.default_order
     rows = await context.pages(listing).load(PageKey(parent, order, page))
     return connection_from_rows(rows, page, listing.orderings[order], to_node,
@@ -355,8 +355,5 @@ async def member_payouts_connection(
     the member themself and ADMINs; null for everyone else (anonymous included)."""
     if not sees_payouts_of(context, member_pk):
         return None
-    listing = rules.PAYOUT_LINES_OF_MEMBER
-    rows = await context.pages(listing).load(PageKey(member_pk, listing.default_order, page))
-    return connection_from_rows(rows, page, listing.orderings[listing.default_order],
-                                _member_payout,
-                                count=lambda: context.counts(listing).load(CountKey(member_pk)))
+    return await list_page(context, rules.PAYOUT_LINES_OF_MEMBER, member_pk, page,
+                           _member_payout)
