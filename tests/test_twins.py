@@ -268,10 +268,14 @@ async def _exercise(api: Api) -> World:
     # The demo's published compilations and a draft (editorial work: hidden from both viewers).
     async with db.transaction() as tx:
         assert await seed_compilations(tx, db, api.hub.plugins, api.hub.settings, 7) > 0
-    # The maker is owed a line of every payout proposal (Member.payoutsConnection: their own).
+    # The maker is owed a line of every payout proposal (Member.payoutsConnection: their own),
+    # with the breakdown of its largest line, and comments on each (commentsConnection).
     await db.execute("insert into payout_lines (proposal_id, member_id, amount_minor, share, "
-                     "breakdown) select id, $1, 100, '0.010000', '[]' from payout_proposals",
-                     maker_id)
+                     "breakdown) select p.id, $1, 100, '0.010000', (select l.breakdown from "
+                     "payout_lines l where l.proposal_id = p.id order by l.amount_minor desc "
+                     "limit 1) from payout_proposals p", maker_id)
+    await db.execute("insert into payout_comments (proposal_id, author_id, body) "
+                     "select id, $1, 'Thanks, all!' from payout_proposals", maker_id)
     assert await db.fetchval("select count(*) from payout_lines where member_id = $1", maker_id)
     draft_compilation = await db.fetchval(
         "insert into compilations (title, description, target, settings, created_by) "

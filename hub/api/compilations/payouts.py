@@ -1,27 +1,35 @@
 """GraphQL types of the money of compilations: amounts, credit lines (of a split or a payout)
-and payout proposals, with ``Member.payoutsConnection`` (and the deprecated list
-``Member.payouts``). Split from types.py, which re-exports them.
+and payout proposals with their ``linesConnection`` and ``commentsConnection`` (and the
+deprecated lists ``lines`` and ``comments``), and ``Member.payoutsConnection`` (and the
+deprecated list ``Member.payouts``). Split from types.py, which re-exports them.
 
-Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py);
-``Member.payoutsConnection`` and ``Member.payouts`` to the member themself and ADMINs only.
+Payouts are visible to whoever sees their compilation (hub/domain/compilations/rules.py), a
+proposal's lines and comments to whoever reaches the proposal; ``Member.payoutsConnection``
+and ``Member.payouts`` to the member themself and ADMINs only. Every field but the deprecated
+lists has a compiled twin (twins.py): money is shown in the currency's places in SQL as in
+Python (credits.major_sql).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
+from hub.api.compilations import twins
+from hub.api.compiled.derive import no_twin, twin
+from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
-from hub.api.relay import Connection, Node, connection_from_rows
+from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.numbers import plain
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id, try_decode_id
+from hub.core.rules import Listing, Table
 from hub.domain.compilations import credits, loaders, rules
 
 if TYPE_CHECKING:
@@ -31,6 +39,7 @@ if TYPE_CHECKING:
 
 MemberRef = Annotated["Member", strawberry.lazy("hub.api.members.types")]
 CompilationRef = Annotated["Compilation", strawberry.lazy("hub.api.compilations.types")]
+T = TypeVar("T")
 
 
 async def _load_member(context: Context, pk: int | None) -> Member | None:
@@ -71,8 +80,10 @@ class MoneyInput:
 @strawberry.type(description="An amount of money.")
 class Money:
     amount: Decimal = strawberry.field(description="In major units with the currency's "
-                                       "decimal places, e.g. `12.50` (none for JPY).")
-    currency: str = strawberry.field(description="ISO 4217 code.")
+                                       "decimal places, e.g. `12.50` (none for JPY).",
+                                       metadata=twin(twins.MONEY_AMOUNT))
+    currency: str = strawberry.field(description="ISO 4217 code.",
+                                     metadata=twin(twins.MONEY_CURRENCY))
 
     @classmethod
     def of(cls, minor: int, currency: str) -> Money:
@@ -94,22 +105,28 @@ async def visible_title(context: Context, record_pk: int | None) -> str | None:
                  "lineage depth (0: they wrote it; 1: a direct source…), or a categorical credit.")
 class CreditPart:
     role: str = strawberry.field(description="`author` (depth 0), `source` (deeper), or the "
-                                 "categorical credit's name (e.g. `editors`).")
+                                 "categorical credit's name (e.g. `editors`).",
+                                 metadata=twin(twins.part("role")))
     item_id: strawberry.ID | None = strawberry.field(description="The compilation item; null "
-                                                     "for a categorical credit (`editors`).")
+                                                     "for a categorical credit (`editors`).",
+                                                     metadata=twin(twins.part("itemId")))
     record_id: strawberry.ID | None = strawberry.field(description="The record credited "
                                                        "(given even when you may not see it); "
-                                                       "null for a categorical credit.")
+                                                       "null for a categorical credit.",
+                                                       metadata=twin(twins.part("recordId")))
     depth: int | None = strawberry.field(description="Steps from the item's record; null for a "
-                                         "categorical credit.")
+                                         "categorical credit.",
+                                         metadata=twin(twins.part("depth")))
     amount: Decimal = strawberry.field(description="This part of the line's amount, in major "
                                        "units with the currency's places; the parts of a line "
-                                       "add up to its amount exactly (largest remainder).")
+                                       "add up to its amount exactly (largest remainder).",
+                                       metadata=twin(twins.part("amount")))
     record_pk: strawberry.Private[int | None]
 
     @strawberry.field(description="The record's title; null when you may not see the record "
                       "(deleted, unpublished, someone else's draft): its author keeps the "
-                      "credit, its content stays hidden.")
+                      "credit, its content stays hidden.",
+                      metadata=twin(twins.RECORD_TITLE))
     async def record_title(self, info: Info) -> str | None:
         return await visible_title(info.context, self.record_pk)
 
@@ -129,17 +146,20 @@ class CreditPart:
 @strawberry.type(description="One member's line of a credit split or payout.")
 class CreditLine:
     amount: Money = strawberry.field(description="What the member gets, rounded to minor units; "
-                                     "the lines of a split add up to the pool exactly.")
+                                     "the lines of a split add up to the pool exactly.",
+                                     metadata=twin(twins.LINE_AMOUNT))
     share: Decimal = strawberry.field(description="Their share of the pool to 6 decimal "
                                       "places (`0.250000`), rounded so that the shares of a "
-                                      "split add up to 1 exactly (largest remainder).")
+                                      "split add up to 1 exactly (largest remainder).",
+                                      metadata=twin(twins.SHARE))
     breakdown: list[CreditPart] = strawberry.field(description="Which items, records and depths "
                                                    "the amount comes from; the parts add up to "
                                                    "the amount.",
-                                                   directives=sized_list(UNCAPPED_LIST_SIZE))
+                                                   directives=sized_list(UNCAPPED_LIST_SIZE),
+                                                   metadata=twin(twins.BREAKDOWN))
     member_pk: strawberry.Private[int]
 
-    @strawberry.field(description="The member credited.")
+    @strawberry.field(description="The member credited.", metadata=twin(twins.MEMBER_OF_LINE))
     async def member(self, info: Info) -> MemberRef:
         member = await _load_member(info.context, self.member_pk)
         assert member is not None, "payout lines reference members"
@@ -181,23 +201,29 @@ def frozen_lines(
 
 @strawberry.type(description="A comment on a payout proposal.")
 class PayoutComment:
+    table: ClassVar[Table] = rules.COMMENTS  # the plain fields named like its columns
     body: str = strawberry.field(description="The comment.")
     created_at: dt.datetime = strawberry.field(description="When it was written.")
     author_pk: strawberry.Private[int]
 
-    @strawberry.field(description="Who wrote it.")
+    @strawberry.field(description="Who wrote it.", metadata=twin(twins.AUTHOR))
     async def author(self, info: Info) -> MemberRef:
         member = await _load_member(info.context, self.author_pk)
         assert member is not None, "payout comments reference members"
         return member
 
+    @classmethod
+    def from_row(cls, row: Any) -> PayoutComment:
+        return cls(body=row["body"], created_at=row["created_at"], author_pk=row["author_id"])
+
 
 @strawberry.type(description="A frozen credit split of a pool: PROPOSED (open for comments "
                  "until its window closes), then FINALIZED by an editor (immutable).")
 class PayoutProposal(Node):
+    table: ClassVar[Table] = rules.PROPOSALS  # the plain fields named like its columns
     id: strawberry.ID = strawberry.field(description="The proposal's opaque global ID.")
     status: PayoutStatus = strawberry.field(description="PROPOSED or FINALIZED.")
-    pool: Money = strawberry.field(description="The money shared.")
+    pool: Money = strawberry.field(description="The money shared.", metadata=twin(twins.POOL))
     created_at: dt.datetime = strawberry.field(description="When it was proposed.")
     window_closes_at: dt.datetime = strawberry.field(description="Comments close, and "
                                                      "finalizing opens, at this time.")
@@ -207,20 +233,50 @@ class PayoutProposal(Node):
     compilation_pk: strawberry.Private[int]
 
     @strawberry.field(description="Every member's line, largest amount first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
+                      deprecation_reason="Use `linesConnection`: it pages, and has "
+                      "`totalCount`.")
     async def lines(self, info: Info) -> list[CreditLine]:
         rows = await info.context.loader(loaders.LinesByProposalIdLoader).load(self.pk)
         return [line_from_row(row, self.pool.currency) for row in rows]
 
+    @strawberry.field(description="Every member's line, largest amount first (ties by "
+                      "member), a page at a time; visible to whoever sees the proposal.",
+                      directives=priced_connection(), metadata=twin(twins.LINE_PAGES))
+    async def lines_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[CreditLine]:
+        return await list_page(info.context, rules.LINE_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before),
+                               lambda row: line_from_row(row, row["currency"]))
+
     @strawberry.field(description="Comments, oldest first.",
-                      directives=sized_list(UNCAPPED_LIST_SIZE))
+                      directives=sized_list(UNCAPPED_LIST_SIZE),
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
+                      deprecation_reason="Use `commentsConnection`: it pages, and has "
+                      "`totalCount`.")
     async def comments(self, info: Info) -> list[PayoutComment]:
         rows = await info.context.loader(loaders.CommentsByProposalIdLoader).load(self.pk)
-        return [PayoutComment(body=r["body"], created_at=r["created_at"], author_pk=r["author_id"])
-                for r in rows]
+        return [PayoutComment.from_row(r) for r in rows]
+
+    @strawberry.field(description="Comments, oldest first, a page at a time; visible to "
+                      "whoever sees the proposal.",
+                      directives=priced_connection(), metadata=twin(twins.COMMENT_PAGES))
+    async def comments_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[PayoutComment]:
+        return await list_page(info.context, rules.COMMENT_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before),
+                               PayoutComment.from_row)
 
     @strawberry.field(description="The compilation paid out; null when you may not see it "
-                      "(a member reading their own payouts of a compilation not visible to them).")
+                      "(a member reading their own payouts of a compilation not visible to them).",
+                      metadata=twin(twins.COMPILATION_OF_PROPOSAL))
     async def compilation(self, info: Info) -> CompilationRef | None:
         return await _load_compilation(info.context, self.compilation_pk)
 
@@ -232,6 +288,17 @@ class PayoutProposal(Node):
             created_at=row["created_at"], window_closes_at=row["window_closes_at"],
             finalized_at=row["finalized_at"], compilation_pk=row["compilation_id"],
         )
+
+
+async def list_page(
+    context: Context, listing: Listing, parent: int, page: PageArgs, to_node: Callable[[Any], T],
+) -> Connection[T]:
+    """A page of one of a compilation's or a proposal's lists, through the request's batched
+    loaders: one statement per page shape, however many parents ask."""
+    order = listing.default_order
+    rows = await context.pages(listing).load(PageKey(parent, order, page))
+    return connection_from_rows(rows, page, listing.orderings[order], to_node,
+                                count=lambda: context.counts(listing).load(CountKey(parent)))
 
 
 def line_from_row(row: Any, currency: str) -> CreditLine:
@@ -250,9 +317,11 @@ async def load_proposal(context: Context, pk: int) -> PayoutProposal | None:
 
 @strawberry.type(description="What a member is owed from one payout proposal.")
 class MemberPayout:
-    line: CreditLine = strawberry.field(description="Their line: amount, share, breakdown.")
+    line: CreditLine = strawberry.field(description="Their line: amount, share, breakdown.",
+                                        metadata=twin(twins.SAME_ROW))
     proposal: PayoutProposal = strawberry.field(description="The proposal (its status says "
-                                                "whether the amount is final).")
+                                                "whether the amount is final).",
+                                                metadata=twin(twins.SAME_ROW))
 
 
 def sees_payouts_of(context: Context, member_pk: int) -> bool:
@@ -286,8 +355,5 @@ async def member_payouts_connection(
     the member themself and ADMINs; null for everyone else (anonymous included)."""
     if not sees_payouts_of(context, member_pk):
         return None
-    listing = rules.PAYOUT_LINES_OF_MEMBER
-    rows = await context.pages(listing).load(PageKey(member_pk, listing.default_order, page))
-    return connection_from_rows(rows, page, listing.orderings[listing.default_order],
-                                _member_payout,
-                                count=lambda: context.counts(listing).load(CountKey(member_pk)))
+    return await list_page(context, rules.PAYOUT_LINES_OF_MEMBER, member_pk, page,
+                           _member_payout)

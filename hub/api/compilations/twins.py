@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.api.compiled.constant import constant_rows
-from hub.api.compiled.derive import Reference
+from hub.api.compiled.derive import Reference, ThisRow
 from hub.api.compiled.listing import GuardedListing, ListingTwin
 from hub.api.compiled.plan import (
     Bound,
@@ -21,7 +21,7 @@ from hub.api.compiled.plan import (
 )
 from hub.core.errors import BadRequest
 from hub.core.relay import decode_id
-from hub.domain.compilations import rules
+from hub.domain.compilations import credits, rules
 from hub.domain.members.rules import MEMBERS
 from hub.domain.records import rules as record_rules
 from hub.plugins import HubPlugins
@@ -82,6 +82,74 @@ class VisibleRecord(Spec):
                 f"where {r}.id = {row}.record_id and {record_rules.VISIBLE.sql(r, b.VIEWER)})")
 
 
+class VisibleCompilation(Spec):
+    """``PayoutProposal.compilation``: the proposal's compilation, null when the viewer may not
+    see it (a member reading their own payouts of a compilation in review, say)."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        c = b.alias("c")
+        return (f"(select {b.object('Compilation', selection.children, c)} from compilations {c} "
+                f"where {c}.id = {row}.compilation_id and {rules.VISIBLE.sql(c, b.VIEWER)})")
+
+
+class MoneyOf(Spec):
+    """An amount of money (``Money``) from the parent row's ``minor`` column, in minor units,
+    and its ``currency`` column: the amount shown in the currency's places as the executor
+    shows it (credits.major_sql), read by ``Money``'s twins as ``{row}.amount``."""
+
+    def __init__(self, minor: str) -> None:
+        self.minor = minor
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        m = b.alias("m")
+        amount = credits.major_sql(f"{row}.{self.minor}", f"{row}.currency")
+        return (f"(select {b.object('Money', selection.children, m)} "
+                f"from (select {amount} as amount, {row}.currency as currency) {m})")
+
+
+def record_pk(global_id: str) -> str:
+    """SQL of ``try_decode_id(global_id, "Record")`` for the SQL text ``global_id``: the
+    record's id, null when it is not a record's global ID as ``encode_id`` writes it (checked
+    by writing it again, as parse_id does). No error for any text: base64 is decoded only
+    when well formed, its bytes read as escaped text, the id taken only when it fits bigint.
+    Trailing ``=`` padding is accepted as parse_id accepts it; surrounding whitespace, which
+    parse_id also strips, is not (the hub writes these IDs itself, with none)."""
+    global_id = f"rtrim({global_id}, '=')"
+    padded = f"rpad(translate({global_id}, '-_', '+/'), (length({global_id}) + 3) / 4 * 4, '=')"
+    raw = f"encode(decode({padded}, 'base64'), 'escape')"
+    pk = f"substring({raw} from '^Record:([1-9][0-9]{{0,17}})$')::bigint"
+    well_formed = f"{global_id} ~ '^[A-Za-z0-9_-]{{2,200}}$' and length({global_id}) % 4 <> 1"
+    return (f"(case when {well_formed} and hub_global_id('Record', {pk}) = {global_id} "
+            f"then {pk} end)")
+
+
+class RecordTitle(Spec):
+    """``CreditPart.recordTitle``: the title of the record a frozen part names by global ID,
+    null when the viewer may not see it (the records' one rule, as ``visible_title``)."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        r = b.alias("r")
+        named = "(" + row + ".part ->> 'recordId')"
+        return (f"(select to_json({r}.title) from records {r} where {r}.id = {record_pk(named)} "
+                f"and {record_rules.VISIBLE.sql(r, b.VIEWER)})")
+
+
+class Breakdown(Spec):
+    """``CreditLine.breakdown``: the parts of a payout line, frozen as a JSON array (in its
+    order), each read by ``CreditPart``'s twins as ``{row}.part``."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        e = b.alias("e")
+        value = b.object("CreditPart", selection.children, e)
+        return (f"(select coalesce(json_agg({value} order by {e}.ord), '[]'::json) "
+                f"from jsonb_array_elements({row}.breakdown) with ordinality {e}(part, ord))")
+
+
+def part(key: str) -> Column:
+    """A key of a frozen breakdown part, as stored (JSON: strings, numbers and nulls)."""
+    return Column(f"({{row}}.part -> '{key}')")
+
+
 COMPILATIONS = ListingTwin(rules.LISTING)
 ITEM_PAGES = ListingTwin(rules.ITEM_PAGES)
 HISTORY_PAGES = ListingTwin(rules.HISTORY_PAGES)
@@ -103,3 +171,22 @@ def plugin_twins(plugins: HubPlugins) -> Registry:
             for t in plugins.publishing_targets.values()]
     return constant_rows("Query", "publishingTargets", "PublishingTarget", rows,
                          ("key", "label", "description", "acceptedMediaTypes", "creditRoles"))
+
+
+# The payout lists, paged (payouts.py): visible to whoever reaches the proposal, as the lists.
+PROPOSAL_PAGES = ListingTwin(rules.PROPOSAL_PAGES)
+LINE_PAGES = ListingTwin(rules.LINE_PAGES)
+COMMENT_PAGES = ListingTwin(rules.COMMENT_PAGES)
+COMPILATION_OF_PROPOSAL = VisibleCompilation()
+POOL = MoneyOf("pool_minor")
+LINE_AMOUNT = MoneyOf("amount_minor")
+BREAKDOWN = Breakdown()
+RECORD_TITLE = RecordTitle()
+MEMBER_OF_LINE = Reference(MEMBERS, "member_id")
+AUTHOR = Reference(MEMBERS, "author_id")
+# ``Money``'s own fields, over the row MoneyOf builds.
+MONEY_AMOUNT = Column("to_json({row}.amount)")
+MONEY_CURRENCY = Column("to_json({row}.currency)")
+SHARE = Column("to_json({row}.share)")  # stored as the executor shows it (``0.250000``)
+# ``MemberPayout.line`` and ``.proposal``: the member's page row carries both.
+SAME_ROW = ThisRow()

@@ -28,6 +28,7 @@ from hub.api.compilations.payouts import (  # the types of the money, re-exporte
     PayoutStatus,
     credit_lines,
     frozen_lines,
+    list_page,
     member_payouts,
     member_payouts_connection,
 )
@@ -36,9 +37,8 @@ from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.errors import BadRequest
-from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, decode_id, encode_id
-from hub.core.rules import Listing, Table
+from hub.core.rules import Table
 from hub.domain.compilations import credits, loaders, rules
 from hub.domain.compilations.service import EDITORIAL_ROLES, MAX_ITEMS
 from hub.domain.media.urls import publication_path
@@ -285,8 +285,8 @@ class Compilation(Node):
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
     ) -> Connection[CompilationItem]:
-        return await _page(info.context, rules.ITEM_PAGES, self.pk,
-                           PageArgs.of(first, after, last, before), CompilationItem.from_row)
+        return await list_page(info.context, rules.ITEM_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before), CompilationItem.from_row)
 
     @strawberry.field(description="What blocks publishing now, from the hub (records since "
                       "unpublished, no items) and the target plugin (wrong media types, too "
@@ -317,8 +317,8 @@ class Compilation(Node):
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
     ) -> Connection[HistoryEntry]:
-        return await _page(info.context, rules.HISTORY_PAGES, self.pk,
-                           PageArgs.of(first, after, last, before), HistoryEntry.from_row)
+        return await list_page(info.context, rules.HISTORY_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before), HistoryEntry.from_row)
 
     @strawberry.field(description="Published versions, newest first; old versions stay.",
                       directives=sized_list(UNCAPPED_LIST_SIZE),
@@ -339,17 +339,29 @@ class Compilation(Node):
         before: Before = None,
     ) -> Connection[Publication]:
         base = _base_url(info.context)
-        return await _page(info.context, rules.PUBLICATION_PAGES, self.pk,
-                           PageArgs.of(first, after, last, before),
-                           lambda row: Publication.from_row(row, base))
+        return await list_page(info.context, rules.PUBLICATION_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before),
+                               lambda row: Publication.from_row(row, base))
 
     @strawberry.field(description="Payout proposals, newest first.",
                       directives=sized_list(UNCAPPED_LIST_SIZE),
-                      metadata=no_twin("pools and lines are money in minor units, shown in the "
-                                       "currency's places by the executor (credits.py)"))
+                      metadata=no_twin("deprecated and unpaged (an assumed 100 items): its "
+                                       "connection is the one compiled"),
+                      deprecation_reason="Use `payoutProposalsConnection`: it pages, and has "
+                      "`totalCount`.")
     async def payout_proposals(self, info: Info) -> list[PayoutProposal]:
         rows = await info.context.loader(loaders.ProposalsByCompilationIdLoader).load(self.pk)
         return [PayoutProposal.from_row(row) for row in rows]
+
+    @strawberry.field(description="Payout proposals, newest first, a page at a time; "
+                      "transparent: visible to whoever sees the compilation.",
+                      directives=priced_connection(), metadata=twin(twins.PROPOSAL_PAGES))
+    async def payout_proposals_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[PayoutProposal]:
+        return await list_page(info.context, rules.PROPOSAL_PAGES, self.pk,
+                               PageArgs.of(first, after, last, before), PayoutProposal.from_row)
 
     @strawberry.field(description="A preview of how `pool` would be shared among everyone "
                       "credited (rules: docs/compilations.md). Nothing is stored.",
@@ -396,16 +408,6 @@ class Compilation(Node):
             created_at=row["created_at"], updated_at=row["updated_at"],
             version=row["version"],
         )
-
-
-async def _page(
-    context: Context, listing: Listing, parent: int, page: PageArgs, to_node: Any,
-) -> Connection[Any]:
-    """A page of one of a compilation's lists, through the request's batched loaders."""
-    order = listing.default_order
-    rows = await context.pages(listing).load(PageKey(parent, order, page))
-    return connection_from_rows(rows, page, listing.orderings[order], to_node,
-                                count=lambda: context.counts(listing).load(CountKey(parent)))
 
 
 def compilations_connection(

@@ -83,6 +83,16 @@ def minor_to_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-CURRENCIES[currency])
 
 
+def major_sql(minor: str, currency: str) -> str:
+    """SQL of :func:`minor_to_decimal` as text (what the API shows): the SQL expressions
+    ``minor`` (bigint) and ``currency`` (an ISO 4217 code of :data:`CURRENCIES`) as a decimal
+    in major units with the currency's places (``1250, 'USD'`` → ``'12.50'``; ``300, 'JPY'``
+    → ``'300'``). The division is exact: ``round`` only fixes the scale."""
+    places = " ".join(f"when '{code}' then {digits}" for code, digits in CURRENCIES.items())
+    scale = f"(case {currency} {places} end)"
+    return f"round(({minor})::numeric / (10::numeric ^ {scale}), {scale})::text"
+
+
 def format_minor(minor: int, currency: str) -> str:
     return format(minor_to_decimal(minor, currency), "f")
 

@@ -113,3 +113,41 @@ PAYOUT_LINES_OF_MEMBER = Listing(
     where=EVERY_ROW, parent="{t}.member_id",
     orderings={"NEWEST": Ordering((Key("{t}.proposal_id", "bigint"),), True)},
 )
+
+# A payout proposal as every read path carries it (``Compilation.payoutProposalsConnection``,
+# ``node``, the mutations' payloads): the frozen ``rules`` and who proposed or finalized it
+# stay internal.
+PROPOSALS = Table("payout_proposals", (
+    "id", "compilation_id", "status", "pool_minor", "currency", "created_at",
+    "window_closes_at", "finalized_at",
+))
+# A comment on a payout proposal.
+COMMENTS = Table("payout_comments", ("id", "proposal_id", "author_id", "body", "created_at"))
+
+# The payout lists, paged. Payouts are transparent: whoever reaches a proposal (through a
+# compilation they see, or as a member reading their own payouts) sees all its lines and
+# comments, so none of these has a rule of its own; ``payoutProposals``, ``lines`` and
+# ``comments`` (deprecated) list the same rows.
+# ``Compilation.payoutProposalsConnection``: newest first.
+PROPOSAL_PAGES = Listing(
+    source="payout_proposals {t}", columns=PROPOSALS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.compilation_id",
+    orderings={"NEWEST": Ordering((Key("{t}.id", "bigint"),), True)},
+)
+# ``PayoutProposal.linesConnection``: largest amount first, then by member (ascending: the
+# negated id keeps one direction for the keyset's row comparison). Each line carries its
+# proposal's currency, in which its amount is shown.
+LINE_PAGES = Listing(
+    source="payout_lines {t} join payout_proposals {t}_p on {t}_p.id = {t}.proposal_id",
+    columns=("{t}.proposal_id, {t}.member_id, {t}.amount_minor, {t}.share, {t}.breakdown, "
+             "{t}_p.currency"),
+    where=EVERY_ROW, parent="{t}.proposal_id",
+    orderings={"LARGEST": Ordering((Key("{t}.amount_minor", "bigint"),
+                                    Key("-{t}.member_id", "bigint")), True)},
+)
+# ``PayoutProposal.commentsConnection``: oldest first.
+COMMENT_PAGES = Listing(
+    source="payout_comments {t}", columns=COMMENTS.select("{t}"), where=EVERY_ROW,
+    parent="{t}.proposal_id",
+    orderings={"OLDEST": Ordering((Key("{t}.id", "bigint"),), False)},
+)
