@@ -59,9 +59,11 @@ class RecordViewedPayload:
 @strawberry.input(one_of=True, description="Whom or what to follow or unfollow: exactly one.")
 class FollowInput:
     member_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="A member's global ID (not your own).")
+        default=strawberry.UNSET, description="A member's global ID (not your own); omitted or null when "
+                    "`collaborationId` is given.")
     collaboration_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="A collaboration's global ID.")
+        default=strawberry.UNSET, description="A collaboration's global ID; omitted or null when `memberId` "
+                    "is given.")
 
 
 @strawberry.type(description="What you follow (or stopped following), or the errors that "

@@ -35,8 +35,8 @@ class CompilationHistoryEvent:
     actor_pk: strawberry.Private[int | None]
 
     @strawberry.field(description="The member who did it (the editor whose publish attempt "
-                      "sent it back to review, for a reopening). Nullable in the schema; every "
-                      "entry the hub writes names its actor.")
+                      "sent it back to review, for a reopening); null only for an entry "
+                      "written without one (every entry the hub writes names its actor).")
     async def actor(self, info: Info) -> MemberRef | None:
         from hub.api.members.types import load_member
 
