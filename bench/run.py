@@ -392,10 +392,11 @@ async def bench_member(session: aiohttp.ClientSession, hub_url: str) -> str:
 
 
 async def check_answers(session: aiohttp.ClientSession, servers: dict[str, Server],
-                        sample: Sample) -> dict[str, dict[str, int]]:
-    """One request per operation and server; fails on any error. Returns response sizes."""
+                        sample: Sample, operations: list[Operation]) -> dict[str, dict[str, int]]:
+    """One request per operation (of those timed) and server; fails on any error. Returns
+    response sizes."""
     sizes: dict[str, dict[str, int]] = {}
-    for operation in OPERATIONS:
+    for operation in operations:
         sizes[operation.name] = {}
         for name, server in servers.items():
             if not operation.runs_on(name):
@@ -775,7 +776,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await connection.close()
 
             print("checking every operation on every server…", flush=True)
-            sizes = await check_answers(session, servers, sample)
+            sizes = await check_answers(session, servers, sample, operations_wanted)
             statements = await count_statements(dsn, sample, compiled=not args.executor)
 
             operations: dict[str, dict[str, Any]] = {}
