@@ -130,7 +130,7 @@ def _collaboration_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
 
 def _open_calls_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
     # Every open call, then narrowed by media type, by skill, and by words of the briefs and
-    # needs (the scale seed's words: hub/seed/scale_collaborations.py).
+    # needs (the scale seed's words: hub/seed/scale/collaborations.py).
     narrowed = [{"mediaType": kind} for kind in ("music", "writing", "image", "film")]
     narrowed += [{"skill": skill} for skill in ("lyrics", "piano")]
     narrowed += [{"search": words} for words in ("music", "words piece", "needs")]

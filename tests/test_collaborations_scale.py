@@ -8,7 +8,7 @@ from pathlib import Path
 from hub.core.relay import encode_id
 from hub.plugins import HubPlugins
 from hub.seed.scale import seed_scale
-from hub.seed.scale_collaborations import COLLABORATION_EVERY, CONTRIBUTION_CYCLE, CYCLE
+from hub.seed.scale.collaborations import COLLABORATION_EVERY, CONTRIBUTION_CYCLE, CYCLE
 from tests.api import Api
 from tests.test_compiled import both_ways
 

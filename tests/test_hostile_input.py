@@ -384,8 +384,8 @@ async def test_a_statement_refused_for_its_values_is_no_twin_bug(
     for statement, level in (("select (coalesce($1::bigint, 1) / 0)::text", logging.INFO),
                              ("select $1::bigint::text || no_such_column", logging.WARNING)):
         def broken(plan: Any, variables: dict[str, Any], viewer_id: int | None,
-                   statement: str = statement) -> tuple[str, list[Any]]:
-            make(plan, variables, viewer_id)
+                   coerced: Any = None, *, statement: str = statement) -> tuple[str, list[Any]]:
+            make(plan, variables, viewer_id, coerced)
             return statement, [viewer_id]
 
         compiled.statement = broken  # type: ignore[method-assign]

@@ -239,12 +239,28 @@ def coerced_variables(
     return get_variable_values(schema, (), {})
 
 
-def measure(
+def variable_values(
     schema: GraphQLSchema, document: Any, variables: dict[str, Any] | None,
     operation_name: str | None,
+) -> Any:
+    """The request's variables coerced as execution will coerce them (defaults applied):
+    graphql-core's ``CoercedVariableValues``; None when there is no single operation to run
+    or the variables do not coerce (execution then refuses them). Coerced once per request:
+    the limits and the compiled path's binding both read this."""
+    operation = _chosen_operation(document, operation_name)
+    if operation is None or not isinstance(variables or {}, dict):
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    return None if isinstance(coerced, list) else coerced
+
+
+def measure(
+    schema: GraphQLSchema, document: Any, variables: dict[str, Any] | None,
+    operation_name: str | None, coerced: Any = None,
 ) -> Measures | None:
     """The measures of the operation that will run, or None if it cannot be determined
-    (validation then reports the problem)."""
+    (validation then reports the problem). ``coerced``: the request's
+    :func:`variable_values`, when the caller has them."""
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
     operation = _chosen_operation(document, operation_name)
@@ -253,7 +269,8 @@ def measure(
     root = schema.get_root_type(operation.operation)
     if not isinstance(root, GraphQLObjectType):
         return None
-    coerced = coerced_variables(schema, operation, variables)
+    if coerced is None:
+        coerced = coerced_variables(schema, operation, variables)
     remembered = _measured.get(document)
     if remembered is not None and remembered.schema is schema \
             and remembered.operation_name == operation_name:

@@ -42,6 +42,7 @@ from hub.api.limits import (
     _introspection_results,
     check,
     measure,
+    variable_values,
 )
 from hub.api.text_check import unfit_text_error
 from hub.core.config import Security
@@ -72,6 +73,9 @@ class Prepared:
     variables: dict[str, Any] | None
     document: DocumentNode | None = None
     measures: Measures | None = None
+    # The variables coerced as execution coerces them (hub/api/limits.py:variable_values);
+    # None when they do not coerce. Read by the limits and the compiled path's binding.
+    variable_values: Any = None
     # Raised before validation (a parse error, a limit, introspection switched off).
     raised: GraphQLError | CodedError | None = None
     # Validation's verdict: its errors, or the unfit-text error, or [] (the operation may run).
@@ -108,9 +112,12 @@ class Operations:
         except GraphQLError as error:
             prepared.raised = error
             return prepared
+        prepared.variable_values = variable_values(self.schema, prepared.document, variables,
+                                                   operation_name)
         if security is not None:
             self.counts.measured += 1
-            prepared.measures = measure(self.schema, prepared.document, variables, operation_name)
+            prepared.measures = measure(self.schema, prepared.document, variables, operation_name,
+                                        prepared.variable_values)
             if prepared.measures is not None:
                 try:
                     if prepared.measures.introspection and not security.introspection:

@@ -2,6 +2,9 @@
 
 Every setting is documented in the README's configuration table. A bad value fails at
 start-up with a :class:`ConfigError` that names the variable, never later at first use.
+
+(Over 400 lines: every setting in one place, each with its default, parser and bounds, in
+the order of the README's table — one file to read when a setting is added or changed.)
 """
 
 from __future__ import annotations

@@ -76,6 +76,8 @@ class Metrics:
         self._readings = _Readings()
         self.registry.register(self._readings)
         self._names: set[str] = set()
+        # As many as operation labels (bounded: operation_label) times paths.
+        self._request_series: dict[tuple[str, str], Histogram] = {}
 
     def gauge(self, name: str, documentation: str, read: Read) -> None:
         """Report ``read()`` as a gauge at each scrape."""
@@ -98,7 +100,11 @@ class Metrics:
         return name
 
     def observe_request(self, operation: str | None, path: str, seconds: float) -> None:
-        self.requests.labels(self.operation_label(operation), path).observe(seconds)
+        key = (self.operation_label(operation), path)
+        series = self._request_series.get(key)
+        if series is None:  # labels() takes a lock and builds its key on every call
+            series = self._request_series[key] = self.requests.labels(*key)
+        series.observe(seconds)
 
     def refused(self, limit: str) -> None:
         self.rate_limit_refusals.labels(limit).inc()

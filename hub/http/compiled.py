@@ -11,6 +11,7 @@ both are logged without a stack trace. A database outage is left to the executor
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,7 +56,8 @@ async def compiled_answer(hub: Hub, prepared: Prepared, viewer_id: int | None,
     if plan is None:
         return None  # the executor words the refusal
     try:
-        statement, parameters = hub.compiled.statement(plan, variables, viewer_id)
+        statement, parameters = hub.compiled.statement(plan, variables, viewer_id,
+                                                       prepared.variable_values)
     except NotCompilable:
         return None
     except Exception:  # a bug in a twin must not cost the answer the executor can give
@@ -100,6 +102,13 @@ def is_json_body(content_type: str | None) -> bool:
     """Whether a POST with this ``Content-Type`` carries a GraphQL request as JSON: its media
     type is ``application/json`` in any letter case (media types are case-insensitive, RFC
     9110), whatever its parameters (RFC 8259 defines none: a charset changes nothing). The one
-    rule of both paths: the view shows Strawberry this verdict (hub/app.py)."""
-    media_type, _ = parse_content_type(content_type or "")
-    return media_type == "application/json"
+    rule of both paths: the view shows Strawberry this verdict (hub/http/view.py)."""
+    return media_type(content_type) == "application/json"
+
+
+@functools.lru_cache(maxsize=256)  # a handful of distinct headers in practice; bounded anyway
+def media_type(content_type: str | None) -> str:
+    """The media type of a ``Content-Type`` header, without parameters. Each request asks
+    several times (the front door, Strawberry's adapter, the scalar-body check), and parsing
+    goes through the email package: remembered per header value."""
+    return parse_content_type(content_type or "")[0]

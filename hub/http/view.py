@@ -3,6 +3,10 @@ CSRF and the viewer, then the body read with one rule, trusted documents resolve
 parsed, limited and validated (hub/api/operation.py) — each once — then the compiled path
 (hub/http/compiled.py) or, when it declines, the executor with the same preparation. Also the
 view's HTTP rules: GraphQL over HTTP media types and status codes, CSRF, refused bodies.
+
+(Over 400 lines: the front door is one class whose steps override Strawberry's view; its
+small HTTP helpers stay beside the steps that use them so that one request's path reads top
+to bottom in one file.)
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
-from cross_web import AiohttpHTTPRequestAdapter, HTTPException, parse_content_type
+from cross_web import AiohttpHTTPRequestAdapter, HTTPException
 from graphql import OperationDefinitionNode
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
@@ -29,7 +33,7 @@ from hub.domain.media.upload import UploadRefused, parse_multipart_request
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
 from hub.http import graphiql
-from hub.http.compiled import compiled_answer, is_json_body
+from hub.http.compiled import compiled_answer, is_json_body, media_type
 from hub.http.cors import CorsPolicy
 from hub.http.response_cache import cache_key, entity_tag, matches
 from hub.http.trusted_documents import DocumentRefused
@@ -80,7 +84,7 @@ class HubRequestAdapter(AiohttpHTTPRequestAdapter):
         header = self.headers.get("content-type")
         if is_json_body(header):
             return "application/json"
-        return header if parse_content_type(header or "")[0] == "multipart/form-data" else None
+        return header if media_type(header) == "multipart/form-data" else None
 
 
 class HubGraphQLView(GraphQLView):

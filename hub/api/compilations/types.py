@@ -5,6 +5,10 @@ Who may see a compilation is declared once, in hub/domain/compilations/rules.py 
 and read here as the row's ``_visible``; the compiled twins (twins.py, declared beside each
 field) render the same declarations. Changing one needs a place on its editors team (or
 ADMIN), see hub/api/compilations/mutations.py.
+
+(Over 400 lines: the compilation and its items, history and publications refer to each
+other, and Strawberry resolves them most simply from one module; payouts.py and history.py
+already hold the money and the typed history.)
 """
 
 from __future__ import annotations

@@ -69,7 +69,9 @@ class CompiledQueries:
 
     def statement(
         self, plan: Plan, variables: dict[str, Any], viewer_id: int | None,
+        coerced: Any = None,
     ) -> tuple[str, list[Any]]:
         """The statement and parameters of one request; :class:`NotCompilable` when this
-        request's arguments must go to the ordinary executor."""
-        return plan.bind(self.schema, variables, viewer_id)
+        request's arguments must go to the ordinary executor. ``coerced``: the variables
+        as the front door coerced them, when it did (else coerced here)."""
+        return plan.bind(self.schema, variables, viewer_id, coerced)

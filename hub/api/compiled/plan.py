@@ -46,8 +46,9 @@ from graphql import (
     get_operation_ast,
     is_abstract_type,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import get_variable_values
 
+from hub.api.compiled.arguments import ArgumentReader, arguments_of, reader_of
 from hub.core.rules import ANYONE
 
 # json_build_object takes at most 100 arguments: 50 keys.
@@ -149,6 +150,7 @@ class Selection:
     # For a union or interface: the selections that apply to each possible type.
     variants: dict[str, list[Selection]] = field(default_factory=dict)
     slot: int | None = None  # index of this field's Bound, when the field takes arguments
+    arguments: ArgumentReader | None = None  # how a request's arguments are read (slot set)
 
     def walk(self) -> Iterator[Selection]:
         yield self
@@ -163,10 +165,11 @@ class Builder:
     """Renders a tree into SQL for one argument shape and one kind of viewer.
 
     ``VIEWER`` is what twins write for the viewer's id: the placeholder ``$1`` for a signed-in
-    viewer, the constant ``null::bigint`` for an anonymous one. With the constant, PostgreSQL
-    folds every signed-in branch of a rule (``author_id = null`` is null, an enrollment check
-    finds nothing) away while planning, so an anonymous page is planned as small as the
-    public rules it really reads, instead of carrying every viewer's conditions.
+    viewer, the constant ``null::bigint`` for an anonymous one. Every signed-in branch of a
+    rule is guarded by ``{viewer} is not null`` (hub/core/rules.py:of_viewer); with the
+    constant, PostgreSQL folds that guard to false while planning and never plans the
+    subqueries behind it, so an anonymous page is planned as small as the public rules it
+    really reads, instead of carrying every viewer's conditions.
     """
 
     SIGNED_IN = "$1::bigint"
@@ -250,16 +253,19 @@ class Plan:
 
     def bind(
         self, schema: GraphQLSchema, variables: dict[str, Any], viewer_id: int | None,
+        coerced: Any = None,
     ) -> tuple[str, list[Any]]:
-        """The statement and its parameters for one request."""
-        coerced = get_variable_values(
-            schema, self.operation.variable_definitions or (), variables
-        )
+        """The statement and its parameters for one request. ``coerced``: the variables as
+        the front door coerced them (hub/api/limits.py:variable_values), when it did."""
+        if coerced is None:
+            coerced = get_variable_values(
+                schema, self.operation.variable_definitions or (), variables
+            )
         if isinstance(coerced, list):
             raise NotCompilable("variables")  # the ordinary path words the errors
         try:
             bound = [
-                s.spec.bind(get_argument_values(s.definition, s.node, coerced), viewer_id)
+                s.spec.bind(arguments_of(s.definition, s.node, s.arguments, coerced), viewer_id)
                 for s in self.with_arguments
                 if s.definition is not None  # all of them: only fields with arguments are here
             ]
@@ -274,7 +280,9 @@ class Plan:
 
     def render(self, bound: list[Bound], anonymous: bool = False) -> Statement:
         b = Builder(bound, anonymous)
-        # Naming $1 here types it even when no field asks for the viewer.
+        # Signed in, naming $1 here types it even when no field asks for the viewer;
+        # anonymous, VIEWER is the constant and the statement has no $1 (Statement.numbered
+        # renumbers the argument placeholders from $1).
         return Statement.numbered(
             f"select {b.object('Query', self.roots, '')} from (select {b.VIEWER}) as viewer")
 
@@ -303,6 +311,7 @@ def compile_operation(
         for selection in root.walk():
             if selection.definition is not None and selection.definition.args:
                 selection.slot = len(with_arguments)
+                selection.arguments = reader_of(selection.definition, selection.node)
                 with_arguments.append(selection)
     return Plan(operation, document, roots, with_arguments)
 

@@ -1,7 +1,11 @@
 """SQL for compilations: the compilation rows, editors, items, history, publications and
 payouts. Functions take an :class:`Executor`. Who may see a compilation is declared once, in
 hub/domain/compilations/rules.py: lists page through its ``LISTING`` (hub/core/pages.py), and
-rows read by ID carry ``_visible`` for the viewer."""
+rows read by ID carry ``_visible`` for the viewer.
+
+(Over 400 lines: one statement per function for the six tables of a compilation; the
+workflow, credits and publishing rules live in their own modules.)
+"""
 
 from __future__ import annotations
 

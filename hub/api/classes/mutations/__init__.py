@@ -27,7 +27,7 @@ from hub.api.classes.mutations.lesson import (
 )
 from hub.api.classes.mutations.submission import SubmissionPayload, SubmitToLessonInput
 
-# hub/seed/scale.py names the slug rules here (they live in the domain).
+# hub/seed/scale/classes.py names the slug rules here (they live in the domain).
 from hub.domain.classes.services import slugify, unique_slug
 
 __all__ = ["ClassesMutation", "slugify", "unique_slug"]

@@ -1,4 +1,4 @@
-"""Collaborations at benchmark scale, for ``recordhub seed --scale N`` (hub/seed/scale.py):
+"""Collaborations at benchmark scale, for ``recordhub seed --scale N`` (hub/seed/scale/):
 one per :data:`COLLABORATION_EVERY` records, made in set-based SQL after the records.
 
 Each has two owners, two steps (the most common media type, then the second), one need per

@@ -1,4 +1,4 @@
-"""Hearts, views and follows for the scale seed (hub/seed/scale.py), generated in SQL inside
+"""Hearts, views and follows for the scale seed (hub/seed/scale/), generated in SQL inside
 its transaction: every published record is seen by 20 members and hearted by the first 10 of
 them (never by its author), and every member follows 5 others. The members are picked by
 arithmetic on the ids, so the same seed gives the same data, and nothing crosses the wire."""
