@@ -16,8 +16,8 @@ bench/results/<time>.json and the table (with the machine and the command line) 
 bench/README.md between the results markers. Every process it starts, it stops.
 
 ``--cache`` adds, for the feed and the record page, the hub's response cache: the same request
-variables sent as anonymous GETs (bench/wrk/graphql_get.lua), so after the first of each the
-answers come from the instance's cache; reported in a table of its own, with the hit rate read
+variables sent as anonymous GETs (bench/wrk/graphql.lua in its get mode), so after the first
+of each the answers come from the instance's cache; reported in a table of its own, with the hit rate read
 from ``/metrics``, beside (never mixed into) the uncached numbers.
 
 ``--baseline REF`` adds a fourth server, the hub as it was at a git commit (checked out as a
@@ -432,12 +432,12 @@ async def same_answers(session: aiohttp.ClientSession, servers: dict[str, Server
 
 
 def wrk(url: str, bodies: Path, seconds: int, args: argparse.Namespace,
-        token: str | None, script: str = "graphql.lua") -> dict[str, Any]:
+        token: str | None, mode: str = "post") -> dict[str, Any]:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s",
-               "--timeout", "10s", "--latency", "-s", str(BENCH / "wrk" / script)]
+               "--timeout", "10s", "--latency", "-s", str(BENCH / "wrk" / "graphql.lua")]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
-    command += [url, "--", str(bodies)]
+    command += [url, "--", str(bodies), mode]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr}")
@@ -486,9 +486,9 @@ async def cached_runs(session: aiohttp.ClientSession, hub: Server, sample: Sampl
         paths.write_text("\n".join(get_path(operation, v)
                                    for v in operation.variables(sample, "hub")) + "\n")
         if args.warmup > 0:
-            wrk(hub.url, paths, args.warmup, args, None, "graphql_get.lua")
+            wrk(hub.url, paths, args.warmup, args, None, "get")
         before = await cache_counts(session, hub)
-        result = wrk(hub.url, paths, args.duration, args, None, "graphql_get.lua")
+        result = wrk(hub.url, paths, args.duration, args, None, "get")
         after = await cache_counts(session, hub)
         hits, misses = (after[k] - before[k] for k in ("hits", "misses"))
         result["hit_rate"] = hits / (hits + misses) if hits + misses else 0.0

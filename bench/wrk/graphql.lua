@@ -1,9 +1,13 @@
--- wrk script for the benchmark: POSTs GraphQL JSON bodies read from a file (one per line,
--- written by bench/run.py for one operation on one server), round-robin from a random start
--- per thread, and counts responses whose body carries GraphQL "errors". done() prints one
--- JSON line (prefixed "BENCH ") that bench/run.py reads.
+-- wrk script for bench/run.py: sends GraphQL requests read from a file (one per line, written
+-- by bench/run.py for one operation on one server), round-robin from a random start per
+-- thread, and counts responses whose body carries GraphQL "errors". done() prints one JSON
+-- line (prefixed "BENCH ") that bench/run.py reads. The second argument is the mode:
+--   post (default): each line is a JSON body, POSTed;
+--   get: each line is a request path (/graphql?query=…&variables=…), sent as an anonymous GET
+--        (the response-cache runs, --cache).
 --
 --   wrk -t2 -c16 -d10s --latency -s bench/wrk/graphql.lua http://127.0.0.1:8300/graphql -- bodies.jsonl
+--   wrk -t2 -c16 -d10s --latency -s bench/wrk/graphql.lua http://127.0.0.1:8300/graphql -- paths.txt get
 
 local threads = {}
 
@@ -12,20 +16,29 @@ function setup(thread)
 end
 
 function init(args)
-  bodies = {}
+  lines = {}
   for line in io.lines(args[1]) do
-    if #line > 0 then bodies[#bodies + 1] = line end
+    if #line > 0 then lines[#lines + 1] = line end
   end
-  counter = math.random(#bodies)
+  gets = args[2] == "get"
+  counter = math.random(#lines)
   graphql_errors = 0
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Accept"] = "application/json"
+  if gets then
+    wrk.method = "GET"
+    wrk.headers["GraphQL-Require-Preflight"] = "1"
+  else
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+  end
 end
 
 function request()
-  counter = counter % #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[counter])
+  counter = counter % #lines + 1
+  if gets then
+    return wrk.format(nil, lines[counter])
+  end
+  return wrk.format(nil, nil, nil, lines[counter])
 end
 
 function response(status, headers, body)
