@@ -15,7 +15,7 @@ router asks it for ``_service { sdl }`` (composition) and ``_entities(representa
 * :func:`priced_connection` marks a connection field with ``@cost`` and ``@listSize``, and
   :func:`sized_list` marks any other field that returns a list of objects with ``@listSize``,
   so a router's demand control — and the hub's own cost limit (hub/limits.py) — can price a
-  query before running it. tests/test_limits.py fails on a list field without its size.
+  query before running it. tests/graphql_api/test_limits.py fails on a list field without its size.
 
 How to make a new type an entity (``Class``, ``Compilation``…)::
 

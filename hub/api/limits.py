@@ -70,7 +70,7 @@ from hub.core.memo import IdentityCache
 # Parser-level cap shared by every hub (the other limits are per hub, see hub/limits.py).
 MAX_TOKENS = 5_000
 
-# A list field without @listSize is a mistake tests/test_limits.py catches; should one slip
+# A list field without @listSize is a mistake tests/graphql_api/test_limits.py catches; should one slip
 # through, it is priced as a full page.
 UNDECLARED_LIST_SIZE = 100
 

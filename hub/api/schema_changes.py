@@ -9,7 +9,7 @@ walk over both schemas. Description changes are left out: they change no client'
 
 A breaking change is *accepted* when the element it removes or changes was ``@deprecated`` in
 the released SDL (clients were warned); every other breaking change fails
-tests/test_schema_changes.py. schema/CHANGELOG.md must name every change's coordinate in the
+tests/graphql_api/test_schema_changes.py. schema/CHANGELOG.md must name every change's coordinate in the
 section of the release it belongs to (``## Unreleased`` for changes not yet released);
 ``recordhub schema-diff`` prints the lines to paste.
 """

@@ -4,7 +4,7 @@ A first-party publishing-target plugin that uses only the public hooks, like a t
 one. The book has a title page, a table of contents, one chapter per writing record (and one
 per image record, with its pictures), a credit line under each piece, and a credits page
 naming every contributor, the authors of lineage sources included. The files pass W3C
-EPUBCheck (tests/test_publishing.py).
+EPUBCheck (tests/compilations/test_publishing.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ HTTP front door (hub/http/view.py, hub/http/compiled.py) returns it as it comes.
 the document the front door prepared (hub/api/operation.py): nothing is parsed or validated
 here. Everything else — and any request
 whose arguments the resolvers would refuse — goes through the ordinary executor, which is the
-reference: tests/test_compiled.py runs every operation both ways and compares the answers.
+reference: tests/graphql_api/test_compiled.py runs every operation both ways and compares the answers.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``python -m hub.http.studio [DIR]``: print operations.json from DIR's ``*.graphql``
-(default ``schema/operations/studio``); tests/test_studio_operations.py checks it is current."""
+(default ``schema/operations/studio``); tests/studio/test_studio_operations.py checks it is current."""
 
 from __future__ import annotations
 
