@@ -22,6 +22,7 @@ from strawberry.http import GraphQLHTTPResponse
 
 from hub.api.context import Context
 from hub.api.operation import Prepared
+from hub.core.db.pool import WRITER
 from hub.core.errors import UNAVAILABLE_MESSAGE, is_database_outage
 from hub.core.validation import unfit_character
 from hub.domain.media.storage import uploads_dir
@@ -216,6 +217,9 @@ class HubGraphQLView(GraphQLView):
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
+            # This request's task writes (if it does) for this member: read-your-writes with
+            # replicas (hub/core/db/replicas.py).
+            WRITER.set(row["id"])
         viewer: Any = request[VIEWER]  # an asyncpg row, or None
         if request.method == "POST" and request.content_type == "multipart/form-data":
             return await self._upload(request, viewer)
@@ -250,6 +254,8 @@ class HubGraphQLView(GraphQLView):
             return web.Response(body=answer.body, content_type=content_type)
         if viewer is not None or not answer.ok:
             return web.Response(body=answer.body, content_type=content_type)  # not stored
+        if answer.fresh_since < cache.invalidated_at:
+            key = None  # a replica's answer older than a write the cache was told of
         etag = cache.put(key, answer.body, generation).etag if key is not None \
             else entity_tag(answer.body)
         return _public_response(request, answer.body, etag,

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import asyncpg
 import orjson
+
+# The member on whose behalf this task writes (set by the front door, hub/http/view.py): with
+# read replicas, their transactions' commit LSN is handed to Database.on_member_commit.
+WRITER: ContextVar[int | None] = ContextVar("hub_writer", default=None)
 
 
 class Executor(Protocol):
@@ -110,6 +115,9 @@ class Database:
         # Called after each transaction of this pool that wrote events commits, before the
         # code that opened it goes on (the response cache drops what the write made stale).
         self.on_events_committed: list[Callable[[], None]] = []
+        # Set when reads may go to replicas (hub/core/db/replicas.py): called with the member
+        # (WRITER) and the primary's WAL position after each of their transactions commits.
+        self.on_member_commit: Callable[[int, str], None] | None = None
 
     @classmethod
     async def connect(
@@ -177,14 +185,20 @@ class Database:
         """A connection inside a transaction: committed on exit, rolled back on any error,
         so a failed write leaves the database as it was."""
         self._note_wait()
-        async with self.pool.acquire() as connection, connection.transaction():
-            if self.write_timeout_ms is not None:
-                # Part of opening the transaction (like BEGIN), so not counted as a statement.
-                await connection.execute(
-                    f"set local statement_timeout = {int(self.write_timeout_ms)}"
-                )
-            counted = _Counted(connection, self.counter)
-            yield counted
+        async with self.pool.acquire() as connection:
+            async with connection.transaction():
+                if self.write_timeout_ms is not None:
+                    # Part of opening the transaction (like BEGIN), so not counted as a statement.
+                    await connection.execute(
+                        f"set local statement_timeout = {int(self.write_timeout_ms)}"
+                    )
+                counted = _Counted(connection, self.counter)
+                yield counted
+            writer = WRITER.get()
+            if self.on_member_commit is not None and writer is not None:
+                # Only with replicas, and not counted: a deployment choice, not the operation's.
+                self.on_member_commit(
+                    writer, await connection.fetchval("select pg_current_wal_lsn()::text"))
         # Committed (an error would have left the block with the rollback).
         if counted.wrote_events:
             for callback in self.on_events_committed:
