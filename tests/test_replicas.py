@@ -177,6 +177,7 @@ async def test_anonymous_compiled_reads_go_to_the_replica_and_writers_read_their
     async with replicated_hub(cluster, settings, plugins, replica_max_lag_ms=120_000) as api:
         ada = await api.sign_up("ada")
         await api.create_record(ada, "Before", publish=True)
+        bob = await api.sign_up("bob")
         await caught_up(api)
 
         primary_before, replica_before = await reads(api)
@@ -191,8 +192,12 @@ async def test_anonymous_compiled_reads_go_to_the_replica_and_writers_read_their
             assert await titles(api, ada) == ["Before", "During"]
             # ...anonymous readers get the replica's older answer, within the lag bound.
             assert await titles(api) == ["Before"]
-            bob = await api.sign_up("bob")  # a member who has not written (signing up is anonymous)
+            # So do members who have not written since the replica fell behind...
             assert await titles(api, bob) == ["Before"]
+            # ...but one who signs up now finds their account at once (signUp notes their LSN).
+            cyd = await api.sign_up("cyd")
+            assert await api.gql("query Me { viewer { handle } }", token=cyd.token) \
+                == {"viewer": {"handle": "cyd"}}
         finally:
             await replica_sql(cluster, "select pg_wal_replay_resume()")
 

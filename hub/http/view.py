@@ -205,6 +205,9 @@ class HubGraphQLView(GraphQLView):
         token = auth.bearer_token(request.headers.get("Authorization"))
         request[TOKEN_HASH] = None
         request[VIEWER] = None
+        # Whom this request writes for (read-your-writes with replicas, hub/core/db/replicas.py);
+        # set on every request: a keep-alive connection's requests may share one task.
+        WRITER.set(None)
         if token is not None:
             token_hash = auth.token_hash(token) if token else b""
             row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
@@ -217,8 +220,6 @@ class HubGraphQLView(GraphQLView):
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
-            # This request's task writes (if it does) for this member: read-your-writes with
-            # replicas (hub/core/db/replicas.py).
             WRITER.set(row["id"])
         viewer: Any = request[VIEWER]  # an asyncpg row, or None
         if request.method == "POST" and request.content_type == "multipart/form-data":
