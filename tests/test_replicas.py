@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -30,6 +31,7 @@ from tests.api import Api, Member
 from tests.hubprocess import free_port
 from tests.realtime_client import eventually
 from tests.test_metrics import scrape, value
+from tests.test_response_cache import get
 
 
 def _bindir() -> Path | None:
@@ -198,6 +200,11 @@ async def test_anonymous_compiled_reads_go_to_the_replica_and_writers_read_their
             cyd = await api.sign_up("cyd")
             assert await api.gql("query Me { viewer { handle } }", token=cyd.token) \
                 == {"viewer": {"handle": "cyd"}}
+            # The response cache does not keep a replica's answer older than the write it was
+            # told of (it would outlive the lag bound).
+            _, _, body = await get(api, RECORDS)
+            assert orjson.loads(body)["data"]["records"]["nodes"] == [{"title": "Before"}]
+            assert len(api.hub.response_cache) == 0
         finally:
             await replica_sql(cluster, "select pg_wal_replay_resume()")
 
@@ -205,6 +212,13 @@ async def test_anonymous_compiled_reads_go_to_the_replica_and_writers_read_their
             return await titles(api) == ["Before", "During"]
 
         await eventually(everyone_sees_it, within=20, every=0.05)
+
+        async def kept() -> bool:  # once a poll has seen the replica caught up
+            _, _, body = await get(api, RECORDS)
+            fresh = len(orjson.loads(body)["data"]["records"]["nodes"]) == 2
+            return fresh and len(api.hub.response_cache) == 1
+
+        await eventually(kept, within=20, every=0.05)
         assert await titles(api, ada) == ["Before", "During"]
         primary_end, replica_end = await reads(api)
         # The writer's reads went to the primary while the replica was behind; after it
