@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -27,9 +29,11 @@ from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
+from hub.core.db.pool import install_tracer
 from hub.core.db.replicas import Replicas
 from hub.core.metrics import Metrics
 from hub.core.ratelimit import RateLimits
+from hub.core.tracing import tracer_from_env
 from hub.domain.community.views import ViewBuffer
 from hub.domain.media.upload import discard_uploads
 from hub.http.cors import cors_middleware
@@ -75,6 +79,8 @@ class Hub:
     views: ViewBuffer = field(init=False)
     # Compiled answers of anonymous reads (hub/http/response_cache.py).
     response_cache: ResponseCache = field(init=False)
+    # An OpenTelemetry tracer when traces are exported (hub/core/tracing.py); set by trace_with.
+    tracer: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
@@ -92,6 +98,13 @@ class Hub:
         self.views = ViewBuffer(self.db, self.settings.view_flush_ms)
         if self.settings.compiled_queries:
             self.compiled = CompiledQueries(self.schema._schema, twins(self.schema._schema, self.plugins))
+
+    def trace_with(self, tracer: Any) -> None:
+        """Trace requests and every pool's statements with ``tracer`` (None: stop)."""
+        self.tracer = tracer
+        install_tracer(self.db.counter, tracer)
+        for replica in self.replicas.replicas if self.replicas is not None else ():
+            install_tracer(replica.db.counter, tracer)
 
     @property
     def operations(self) -> Operations:
@@ -147,7 +160,11 @@ async def create_hub(
             read_statement_timeout_ms=settings.read_statement_timeout_ms,
             session_settings=session_settings,
         )
-    return Hub(settings=settings, db=db, plugins=plugins, schema=schema, replicas=replicas)
+    hub = Hub(settings=settings, db=db, plugins=plugins, schema=schema, replicas=replicas)
+    tracer = tracer_from_env(os.environ)
+    if tracer is not None:
+        hub.trace_with(tracer)
+    return hub
 
 
 def create_app(hub: Hub) -> web.Application:

@@ -24,6 +24,7 @@ from hub.api.context import Context
 from hub.api.operation import Prepared
 from hub.core.db.pool import WRITER
 from hub.core.errors import UNAVAILABLE_MESSAGE, is_database_outage
+from hub.core.tracing import request_span
 from hub.core.validation import unfit_character
 from hub.domain.media.storage import uploads_dir
 from hub.domain.media.upload import UploadRefused, parse_multipart_request
@@ -135,7 +136,10 @@ class HubGraphQLView(GraphQLView):
             with metrics.websockets.track_inprogress():  # for as long as the socket is open
                 return await self._answer(request)
         started = time.perf_counter()
-        response = await self._answer(request)
+        if self.hub.tracer is None:
+            response = await self._answer(request)
+        else:
+            response = await self._traced(request)
         if request.method == "GET" and _carries_operation(request) \
                 and "Cache-Control" not in response.headers:
             # Only the compiled path's anonymous answers are public (_public_response).
@@ -143,6 +147,17 @@ class HubGraphQLView(GraphQLView):
         metrics.observe_request(_operation_name(request), request.get(PATH, "refused"),
                                 time.perf_counter() - started)
         return response
+
+    async def _traced(self, request: web.Request) -> web.StreamResponse:
+        """``_answer`` inside a span (hub/core/tracing.py): the statements are its children."""
+        with request_span(self.hub.tracer, request.method) as span:
+            response = await self._answer(request)
+            name = _operation_name(request)
+            span.update_name(f"graphql {name}" if name else "graphql")
+            span.set_attribute("graphql.operation.name", name or "")
+            span.set_attribute("hub.path", request.get(PATH, "refused"))
+            span.set_attribute("http.response.status_code", response.status)
+            return response
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:
         refusal = csrf_refusal(request)

@@ -36,6 +36,19 @@ class Executor(Protocol):
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None: ...
 
 
+_CLIENT_KIND: Any = None  # opentelemetry's SpanKind.CLIENT, set when a tracer is installed
+
+
+def install_tracer(counter: StatementCounter, tracer: Any) -> None:
+    """Trace ``counter``'s statements with ``tracer`` (None: stop tracing)."""
+    global _CLIENT_KIND
+    if tracer is not None:
+        from opentelemetry.trace import SpanKind
+
+        _CLIENT_KIND = SpanKind.CLIENT
+    counter.tracer = tracer
+
+
 class StatementCounter:
     """Running counts of statements sent to PostgreSQL by this process, of those PostgreSQL
     cancelled (``statement_timeout``), and of pool acquisitions that found every connection
@@ -45,16 +58,29 @@ class StatementCounter:
         self.count = 0
         self.timeouts = 0
         self.waits = 0
+        # An OpenTelemetry tracer (hub/core/tracing.py) when traces are exported: one span per
+        # statement. None (the default) costs one attribute test per statement.
+        self.tracer: Any = None
 
     @contextmanager
-    def sent(self) -> Iterator[None]:
+    def sent(self, query: str) -> Iterator[None]:
         """Count one statement around its round trip, and its timeout if it has one."""
         self.count += 1
-        try:
-            yield
-        except asyncpg.QueryCanceledError:
-            self.timeouts += 1
-            raise
+        if self.tracer is None:
+            try:
+                yield
+            except asyncpg.QueryCanceledError:
+                self.timeouts += 1
+                raise
+            return
+        with self.tracer.start_as_current_span(
+                "db.statement", kind=_CLIENT_KIND,
+                attributes={"db.system": "postgresql", "db.statement": query[:2000]}):
+            try:
+                yield
+            except asyncpg.QueryCanceledError:
+                self.timeouts += 1
+                raise
 
 
 class _Counted:
@@ -68,23 +94,23 @@ class _Counted:
         self.wrote_events = False
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
-        with self._counter.sent():
+        with self._counter.sent(query):
             await self.connection.executemany(query, args)
 
 
@@ -152,27 +178,27 @@ class Database:
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             await self.pool.executemany(query, args)
 
     def _note_wait(self) -> None:
