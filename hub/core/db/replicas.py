@@ -41,6 +41,8 @@ from hub.core.db.pool import Database
 log = logging.getLogger("hub.core.db.replicas")
 
 POLL_SECONDS = 0.2
+# A replica that does not answer a poll within this long counts as down until one it answers.
+POLL_TIMEOUT_SECONDS = 1.0
 # Members whose write every replica has replayed are forgotten; this bounds the memory of
 # members whose replica never catches up (each entry expires after this many seconds).
 WRITE_MEMORY_SECONDS = 300.0
@@ -180,13 +182,13 @@ class Replicas:
         horizon = started - self.max_lag_s - 2 * POLL_SECONDS
         while len(self._history) > 1 and self._history[1][0] < horizon:
             self._history.pop(0)
-        for replica in self.replicas:
-            await self._poll_replica(replica)
+        # Together: a replica that hangs delays no other's news.
+        await asyncio.gather(*(self._poll_replica(replica) for replica in self.replicas))
         self._forget_replayed()
 
     async def _poll_replica(self, replica: Replica) -> None:
         try:
-            async with asyncio.timeout(max(1.0, self.max_lag_s)):
+            async with asyncio.timeout(POLL_TIMEOUT_SECONDS):
                 # NULL on a server that is not a standby: it never counts as fresh.
                 replayed = await replica.db.pool.fetchval("select pg_last_wal_replay_lsn()::text")
         except Exception as error:
