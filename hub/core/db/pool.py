@@ -24,6 +24,9 @@ import orjson
 # The member on whose behalf this task writes (set by the front door, hub/http/view.py): with
 # read replicas, their transactions' commit LSN is handed to Database.on_member_commit.
 WRITER: ContextVar[int | None] = ContextVar("hub_writer", default=None)
+# Handed to on_member_commit when the position could not be read: beyond any replica's, so the
+# member reads from the primary for a while.
+UNKNOWN_POSITION = "FFFFFFFF/FFFFFFFF"
 
 
 class Executor(Protocol):
@@ -223,8 +226,11 @@ class Database:
             writer = WRITER.get()
             if self.on_member_commit is not None and writer is not None:
                 # Only with replicas, and not counted: a deployment choice, not the operation's.
-                self.on_member_commit(
-                    writer, await connection.fetchval("select pg_current_wal_lsn()::text"))
+                try:
+                    position = await connection.fetchval("select pg_current_wal_lsn()::text")
+                except Exception:  # the write committed: it must still answer as such
+                    position = UNKNOWN_POSITION
+                self.on_member_commit(writer, position)
         # Committed (an error would have left the block with the rollback).
         if counted.wrote_events:
             for callback in self.on_events_committed:
