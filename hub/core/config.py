@@ -152,6 +152,12 @@ class Settings:
     prune_interval_seconds: int = 600
     # /metrics (hub/http/metrics.py): a bearer token; unset, open in development, off in production.
     metrics_token: str | None = None
+    # /metrics on its own (host, port) instead of the hub's address (HUB_METRICS_LISTEN).
+    metrics_listen: tuple[str, int] | None = None
+    # Read replicas (hub/core/db/replicas.py): compiled reads may run there; a replica further
+    # behind the primary than replica_max_lag_ms is not used.
+    database_replica_urls: tuple[str, ...] = ()
+    replica_max_lag_ms: int = 5_000
     # Hearts and views (hub/domain/community): hearts of accounts younger than this do not
     # count toward FRESH; the view buffer is written this often.
     heart_min_account_age_hours: int = 72
@@ -235,6 +241,12 @@ class Settings:
                 default=defaults.compiled_queries,
             ),
             metrics_token=_metrics_token(env.get("HUB_METRICS_TOKEN")),
+            metrics_listen=_listen("HUB_METRICS_LISTEN", env.get("HUB_METRICS_LISTEN")),
+            database_replica_urls=_replica_urls(env.get("HUB_DATABASE_REPLICA_URLS")),
+            replica_max_lag_ms=_int(
+                "HUB_REPLICA_MAX_LAG_MS", env.get("HUB_REPLICA_MAX_LAG_MS"),
+                defaults.replica_max_lag_ms, 10, 3_600_000,
+            ),
             heart_min_account_age_hours=_int(
                 "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", env.get("HUB_HEART_MIN_ACCOUNT_AGE_HOURS"),
                 defaults.heart_min_account_age_hours, 0, 24 * 3660,
@@ -272,7 +284,8 @@ _KNOWN = frozenset({
     "HUB_EVENT_RETRY_BASE_MS", "HUB_COMPILED_QUERIES",
     "HUB_PLUGINS",
     "HUB_EVENT_FAILURE_RETENTION_HOURS", "HUB_DELIVERY_RETENTION_HOURS",
-    "HUB_PRUNE_INTERVAL_SECONDS", "HUB_METRICS_TOKEN",
+    "HUB_PRUNE_INTERVAL_SECONDS", "HUB_METRICS_TOKEN", "HUB_METRICS_LISTEN",
+    "HUB_DATABASE_REPLICA_URLS", "HUB_REPLICA_MAX_LAG_MS",
     "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", "HUB_VIEW_FLUSH_MS",
     "HUB_CACHE_MAX_AGE", "HUB_CACHE_SECONDS", "HUB_CACHE_ENTRIES", "HUB_CACHE_BYTES",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
@@ -282,16 +295,32 @@ _KNOWN = frozenset({
 })
 
 
-def _database_url(value: str | None) -> str | None:
+def _database_url(value: str | None, name: str = "HUB_DATABASE_URL") -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
     if not value.startswith(("postgres://", "postgresql://")):
         raise ConfigError(
-            "HUB_DATABASE_URL: expected a postgresql:// URL, e.g. "
+            f"{name}: expected a postgresql:// URL, e.g. "
             "postgresql://user:password@host:5432/recordhub"
         )
     return value
+
+
+def _replica_urls(value: str | None) -> tuple[str, ...]:
+    """Comma-separated ``postgresql://`` URLs of streaming replicas of the primary."""
+    urls = (_database_url(part, "HUB_DATABASE_REPLICA_URLS") for part in (value or "").split(","))
+    return tuple(url for url in urls if url)
+
+
+def _listen(name: str, value: str | None) -> tuple[str, int] | None:
+    """``host:port`` (``[::1]:9100`` for IPv6), or None when unset."""
+    if value is None or not value.strip():
+        return None
+    host, colon, port = value.strip().rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name}: expected host:port, e.g. 127.0.0.1:9100, got {value!r}")
+    return host.strip("[]"), int(port)
 
 
 def _path(name: str, value: str | None, default: Path) -> Path:

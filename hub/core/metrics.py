@@ -11,7 +11,7 @@ Every series is per instance; Prometheus adds the ``instance`` label and sums ac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -30,6 +30,8 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 LAG_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 Read = Callable[[], float]
+# A reading per label value: {label value: reading}.
+ReadLabelled = Callable[[], Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,11 @@ class _Reading:
 
     name: str
     documentation: str
-    read: Read
+    read: Read | None
     counter: bool
+    # Set instead of ``read`` for a series per value of the label ``label``.
+    label: str = ""
+    read_labelled: ReadLabelled | None = None
 
 
 class _Readings(Collector):
@@ -49,7 +54,14 @@ class _Readings(Collector):
     def collect(self) -> Iterator[Metric]:
         for reading in self.readings:
             family = CounterMetricFamily if reading.counter else GaugeMetricFamily
-            yield family(reading.name, reading.documentation, value=reading.read())
+            if reading.read is not None:
+                yield family(reading.name, reading.documentation, value=reading.read())
+                continue
+            assert reading.read_labelled is not None
+            metric = family(reading.name, reading.documentation, labels=[reading.label])
+            for value, number in reading.read_labelled().items():
+                metric.add_metric([value], number)
+            yield metric
 
 
 class Metrics:
@@ -86,6 +98,12 @@ class Metrics:
     def counter(self, name: str, documentation: str, read: Read) -> None:
         """Report ``read()`` (a running total) as a counter at each scrape."""
         self._readings.readings.append(_Reading(name, documentation, read, counter=True))
+
+    def labelled_counter(self, name: str, documentation: str, label: str,
+                         read: ReadLabelled) -> None:
+        """Report each running total of ``read()`` as a counter with ``label`` at each scrape."""
+        self._readings.readings.append(
+            _Reading(name, documentation, None, counter=True, label=label, read_labelled=read))
 
     def operation_label(self, name: str | None) -> str:
         """The label for operation ``name``: bounded in length and in how many there are."""

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -27,15 +29,18 @@ from hub.core.config import Settings
 from hub.core.db import Database
 from hub.core.db.embedded import resolve_database_url
 from hub.core.db.migrate import migrate
+from hub.core.db.pool import install_tracer
+from hub.core.db.replicas import Replicas
 from hub.core.metrics import Metrics
 from hub.core.ratelimit import RateLimits
+from hub.core.tracing import tracer_from_env
 from hub.domain.community.views import ViewBuffer
 from hub.domain.media.upload import discard_uploads
 from hub.http.cors import cors_middleware
 from hub.http.graphiql import add_graphiql_routes
 from hub.http.lineage_svg import lineage_svg_view
 from hub.http.media import add_media_routes
-from hub.http.metrics import lag_watcher, metrics_view, register_readings
+from hub.http.metrics import lag_watcher, metrics_site, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
 from hub.http.response_cache import ResponseCache
 from hub.http.serving import body_deadline
@@ -58,6 +63,8 @@ class Hub:
     db: Database
     plugins: HubPlugins
     schema: HubSchema
+    # Read replicas for compiled reads (HUB_DATABASE_REPLICA_URLS); None: the primary only.
+    replicas: Replicas | None = None
     rate_limits: RateLimits = field(init=False)
     # What /metrics reports (hub/core/metrics.py, hub/http/metrics.py).
     metrics: Metrics = field(init=False, default_factory=Metrics)
@@ -72,6 +79,8 @@ class Hub:
     views: ViewBuffer = field(init=False)
     # Compiled answers of anonymous reads (hub/http/response_cache.py).
     response_cache: ResponseCache = field(init=False)
+    # An OpenTelemetry tracer when traces are exported (hub/core/tracing.py); set by trace_with.
+    tracer: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         security = self.settings.security
@@ -79,6 +88,8 @@ class Hub:
                                             self.settings.cache_seconds)
         # This instance's own writes: dropped at commit, before the mutation answers.
         self.db.on_events_committed.append(self.response_cache.invalidate)
+        if self.replicas is not None:
+            self.db.on_member_commit = self.replicas.note_write
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
                                       security.mutations_per_minute, self.metrics.refused)
         register_readings(self)
@@ -87,6 +98,13 @@ class Hub:
         self.views = ViewBuffer(self.db, self.settings.view_flush_ms)
         if self.settings.compiled_queries:
             self.compiled = CompiledQueries(self.schema._schema, twins(self.schema._schema, self.plugins))
+
+    def trace_with(self, tracer: Any) -> None:
+        """Trace requests and every pool's statements with ``tracer`` (None: stop)."""
+        self.tracer = tracer
+        install_tracer(self.db.counter, tracer)
+        for replica in self.replicas.replicas if self.replicas is not None else ():
+            install_tracer(replica.db.counter, tracer)
 
     @property
     def operations(self) -> Operations:
@@ -126,14 +144,27 @@ async def create_hub(
     dsn = database_url or await resolve_database_url(settings.database_url, settings.data_dir)
     if run_migrations:
         await migrate(dsn)
+    session_settings = {
+        "hub.heart_min_account_age": f"{settings.heart_min_account_age_hours} hours"}
     db = await Database.connect(
         dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,
         read_statement_timeout_ms=settings.read_statement_timeout_ms,
-        session_settings={
-            "hub.heart_min_account_age": f"{settings.heart_min_account_age_hours} hours"},
+        session_settings=session_settings,
     )
-    return Hub(settings=settings, db=db, plugins=plugins, schema=schema)
+    replicas = None
+    if settings.database_replica_urls:
+        replicas = await Replicas.connect(
+            db, settings.database_replica_urls, max_lag_ms=settings.replica_max_lag_ms,
+            max_size=settings.pool_max_size, statement_timeout_ms=settings.statement_timeout_ms,
+            read_statement_timeout_ms=settings.read_statement_timeout_ms,
+            session_settings=session_settings,
+        )
+    hub = Hub(settings=settings, db=db, plugins=plugins, schema=schema, replicas=replicas)
+    tracer = tracer_from_env(os.environ)
+    if tracer is not None:
+        hub.trace_with(tracer)
+    return hub
 
 
 def create_app(hub: Hub) -> web.Application:
@@ -175,7 +206,10 @@ def create_app(hub: Hub) -> web.Application:
             app[HUB].realtime = None
 
     async def close_pool(app: web.Application) -> None:
-        await app[HUB].db.close()
+        hub = app[HUB]
+        if hub.replicas is not None:
+            await hub.replicas.close()
+        await hub.db.close()
 
     async def start_views(app: web.Application) -> None:
         await app[HUB].views.start()
@@ -184,8 +218,11 @@ def create_app(hub: Hub) -> web.Application:
         # Before the pool closes: the views buffered since the last flush are written.
         await app[HUB].views.stop()
 
+    start_metrics, stop_metrics = metrics_site(hub)
     app.on_startup.append(start_realtime)
     app.on_startup.append(start_views)
+    app.on_startup.append(start_metrics)
+    app.on_cleanup.append(stop_metrics)
     app.on_shutdown.append(stop_realtime)
     app.on_cleanup.append(stop_realtime)
     app.on_cleanup.append(stop_views)

@@ -33,10 +33,13 @@ log = logging.getLogger("hub.api.compiled")
 @dataclass(frozen=True)
 class CompiledAnswer:
     """A compiled response body; ``ok``: its statement answered (no error in the body), so it
-    may be kept by the response cache (hub/http/response_cache.py)."""
+    may be kept by the response cache (hub/http/response_cache.py); ``fresh_since``: every
+    commit before this ``time.monotonic()`` instant is in it (infinity: read on the primary;
+    earlier when a replica answered, hub/core/db/replicas.py)."""
 
     body: bytes
     ok: bool
+    fresh_since: float = float("inf")
 
 
 async def compiled_answer(hub: Hub, prepared: Prepared, viewer_id: int | None,
@@ -64,12 +67,16 @@ async def compiled_answer(hub: Hub, prepared: Prepared, viewer_id: int | None,
         log.exception("compiling %s failed; answering through the executor",
                       operation_name or "an operation")
         return None
+    fresh_since = float("inf")
     try:
-        data = await hub.db.fetchval(statement, *parameters)
+        if hub.replicas is None:
+            data = await hub.db.fetchval(statement, *parameters)
+        else:
+            data, fresh_since = await hub.replicas.fetchval(viewer_id, statement, *parameters)
     except Exception as error:
         failed = _failed(error, operation_name)
         return CompiledAnswer(failed, ok=False) if failed is not None else None
-    return CompiledAnswer(b'{"data":' + data.encode() + b"}", ok=True)
+    return CompiledAnswer(b'{"data":' + data.encode() + b"}", ok=True, fresh_since=fresh_since)
 
 
 def _failed(error: Exception, operation_name: str | None) -> bytes | None:

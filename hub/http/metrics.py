@@ -7,6 +7,11 @@ Who may scrape it (``HUB_METRICS_TOKEN``):
 * no token, development: anyone (it is on the hub's own address, usually loopback);
 * no token, production: nobody — the route answers 404, so a public hub does not publish
   its traffic by default. Set a token, or scrape through a proxy that adds it.
+
+Where (``HUB_METRICS_LISTEN``, ``host:port``): set, ``/metrics`` is served on that address
+only (its own small aiohttp site, started and stopped with the app) and the hub's address
+answers 404 for it; there the token, if set, is still required, and production without a token
+serves it — binding it to a private interface is the protection.
 """
 
 from __future__ import annotations
@@ -45,6 +50,15 @@ def register_readings(hub: Hub) -> None:
                   lambda: hub.realtime.bus.subscriber_count if hub.realtime else 0)
     metrics.gauge("hub_websockets_signed_in", "WebSocket connections signed in as a member now.",
                   lambda: hub.realtime.sockets.open_count if hub.realtime else 0)
+    replicas = hub.replicas
+    if replicas is not None:
+        metrics.labelled_counter(
+            "hub_db_compiled_reads", "Compiled reads by the pool that answered them: primary, or "
+            "replica-1, replica-2… in the order of HUB_DATABASE_REPLICA_URLS.", "pool",
+            lambda: {"primary": replicas.primary_reads,
+                     **{f"replica-{n}": r.reads for n, r in enumerate(replicas.replicas, 1)}})
+        metrics.gauge("hub_db_replicas_usable", "Replicas that answer and are within "
+                      "HUB_REPLICA_MAX_LAG_MS of the primary now.", lambda: len(replicas.usable()))
     cache = hub.response_cache
     metrics.counter("hub_response_cache_hits", "Anonymous reads answered from the response "
                     "cache (no SQL).", lambda: cache.hits)
@@ -74,10 +88,13 @@ def lag_watcher(hub: Hub) -> None:
     realtime.bus.watch(observe)
 
 
-def metrics_view(hub: Hub) -> Callable[[web.Request], Awaitable[web.Response]] | None:
-    """The handler of ``/metrics``; None when it is not served (production without a token)."""
+def metrics_view(hub: Hub, *, own_address: bool = False,
+                 ) -> Callable[[web.Request], Awaitable[web.Response]] | None:
+    """The handler of ``/metrics``; None when it is not served (on the hub's address: production
+    without a token, or ``HUB_METRICS_LISTEN`` set)."""
     token = hub.settings.metrics_token
-    if token is None and hub.settings.is_production:
+    if not own_address and (hub.settings.metrics_listen is not None
+                            or (token is None and hub.settings.is_production)):
         return None
 
     async def metrics(request: web.Request) -> web.Response:
@@ -89,6 +106,31 @@ def metrics_view(hub: Hub) -> Callable[[web.Request], Awaitable[web.Response]] |
         return response
 
     return metrics
+
+
+def metrics_site(hub: Hub) -> tuple[Callable[[web.Application], Awaitable[None]],
+                                   Callable[[web.Application], Awaitable[None]]]:
+    """Start and stop hooks of the ``HUB_METRICS_LISTEN`` site (nothing when it is unset)."""
+    runners: list[web.AppRunner] = []
+
+    async def start(_app: web.Application) -> None:
+        where = hub.settings.metrics_listen
+        view = metrics_view(hub, own_address=True)
+        if where is None or view is None:
+            return
+        app = web.Application()
+        app.router.add_get("/metrics", view)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        # reuse_port: every process of `serve --workers` binds it; a scrape reaches one of them.
+        await web.TCPSite(runner, where[0], where[1], reuse_port=True).start()
+        runners.append(runner)
+
+    async def stop(_app: web.Application) -> None:
+        while runners:
+            await runners.pop().cleanup()
+
+    return start, stop
 
 
 def _bearer_is(request: web.Request, token: str) -> bool:

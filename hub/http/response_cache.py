@@ -89,6 +89,9 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.seconds = seconds
         self.generation = 0
+        # time.monotonic() of the latest invalidation: an answer read from a replica is kept
+        # only when the replica had replayed every commit before it (hub/http/view.py).
+        self.invalidated_at = float("-inf")
         self.hits = 0
         self.misses = 0
         self.invalidations = 0
@@ -133,6 +136,7 @@ class ResponseCache:
     def invalidate(self) -> None:
         """Drop every answer, and refuse the fills already under way (see the module)."""
         self.generation += 1
+        self.invalidated_at = time.monotonic()
         self.invalidations += 1
         self._entries.clear()
         self.size_bytes = 0

@@ -26,7 +26,9 @@ from strawberry.http import GraphQLHTTPResponse
 
 from hub.api.context import Context
 from hub.api.operation import Prepared
+from hub.core.db.pool import WRITER
 from hub.core.errors import UNAVAILABLE_MESSAGE, is_database_outage
+from hub.core.tracing import request_span
 from hub.core.validation import unfit_character
 from hub.domain.media.storage import uploads_dir
 from hub.domain.media.upload import UploadRefused, parse_multipart_request
@@ -138,7 +140,10 @@ class HubGraphQLView(GraphQLView):
             with metrics.websockets.track_inprogress():  # for as long as the socket is open
                 return await self._answer(request)
         started = time.perf_counter()
-        response = await self._answer(request)
+        if self.hub.tracer is None:
+            response = await self._answer(request)
+        else:
+            response = await self._traced(request)
         if request.method == "GET" and _carries_operation(request) \
                 and "Cache-Control" not in response.headers:
             # Only the compiled path's anonymous answers are public (_public_response).
@@ -146,6 +151,17 @@ class HubGraphQLView(GraphQLView):
         metrics.observe_request(_operation_name(request), request.get(PATH, "refused"),
                                 time.perf_counter() - started)
         return response
+
+    async def _traced(self, request: web.Request) -> web.StreamResponse:
+        """``_answer`` inside a span (hub/core/tracing.py): the statements are its children."""
+        with request_span(self.hub.tracer, request.method) as span:
+            response = await self._answer(request)
+            name = _operation_name(request)
+            span.update_name(f"graphql {name}" if name else "graphql")
+            span.set_attribute("graphql.operation.name", name or "")
+            span.set_attribute("hub.path", request.get(PATH, "refused"))
+            span.set_attribute("http.response.status_code", response.status)
+            return response
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:
         refusal = csrf_refusal(request)
@@ -208,6 +224,9 @@ class HubGraphQLView(GraphQLView):
         token = auth.bearer_token(request.headers.get("Authorization"))
         request[TOKEN_HASH] = None
         request[VIEWER] = None
+        # Whom this request writes for (read-your-writes with replicas, hub/core/db/replicas.py);
+        # set on every request: a keep-alive connection's requests may share one task.
+        WRITER.set(None)
         if token is not None:
             token_hash = auth.token_hash(token) if token else b""
             row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
@@ -220,6 +239,7 @@ class HubGraphQLView(GraphQLView):
                 )
             request[TOKEN_HASH] = token_hash
             request[VIEWER] = row
+            WRITER.set(row["id"])
         viewer: Any = request[VIEWER]  # an asyncpg row, or None
         if request.method == "POST" and request.content_type == "multipart/form-data":
             return await self._upload(request, viewer)
@@ -254,6 +274,8 @@ class HubGraphQLView(GraphQLView):
             return web.Response(body=answer.body, content_type=content_type)
         if viewer is not None or not answer.ok:
             return web.Response(body=answer.body, content_type=content_type)  # not stored
+        if answer.fresh_since < cache.invalidated_at:
+            key = None  # a replica's answer older than a write the cache was told of
         etag = cache.put(key, answer.body, generation).etag if key is not None \
             else entity_tag(answer.body)
         return _public_response(request, answer.body, etag,

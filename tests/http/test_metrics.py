@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.core.config import Settings
+from hub.core.config import ConfigError, Settings
 from hub.plugins import HubPlugins
 from tests.api import Api
 from tests.graphql_api.test_limits import _many_records
+from tests.hubprocess import free_port
 from tests.paths import ROOT
 from tests.realtime.test_realtime import RECORD_PUBLISHED, connect, hub_api, subscribed
 from tests.realtime_client import eventually
@@ -150,3 +153,36 @@ async def test_production_serves_no_metrics_without_a_token(
 def test_the_token_is_a_setting() -> None:
     assert Settings.from_env({"HUB_METRICS_TOKEN": TOKEN}).metrics_token == TOKEN
     assert Settings.from_env({}).metrics_token is None
+
+
+async def test_metrics_can_have_an_address_of_their_own(
+    settings: Settings, database_url: str, plugins: HubPlugins,
+) -> None:
+    """HUB_METRICS_LISTEN: /metrics moves to that address (in production too, without a
+    token: a private interface is the protection); the public address no longer serves it."""
+    port = free_port()
+    production = replace(settings, env="production", secret_key="x" * 32,
+                         metrics_listen=("127.0.0.1", port))
+    async with hub_api(production, database_url, plugins) as api, aiohttp.ClientSession() as web:
+        assert (await api.client.get("/metrics")).status == 404
+        await api.client.post("/graphql", json={"query": FEED})
+        async with web.get(f"http://127.0.0.1:{port}/metrics") as response:
+            assert response.status == 200
+            text = await response.text()
+        assert 'hub_graphql_request_seconds_count{operation="Feed"' in text
+    async with hub_api(production, database_url, plugins, metrics_token=TOKEN) as api, \
+            aiohttp.ClientSession() as web:
+        async with web.get(f"http://127.0.0.1:{port}/metrics") as response:
+            assert response.status == 401
+        async with web.get(f"http://127.0.0.1:{port}/metrics",
+                           headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert response.status == 200
+
+
+def test_the_metrics_address_is_a_setting() -> None:
+    assert Settings.from_env({"HUB_METRICS_LISTEN": "10.0.0.5:9100"}).metrics_listen \
+        == ("10.0.0.5", 9100)
+    assert Settings.from_env({"HUB_METRICS_LISTEN": "[::1]:9100"}).metrics_listen == ("::1", 9100)
+    assert Settings.from_env({}).metrics_listen is None
+    with pytest.raises(ConfigError, match="HUB_METRICS_LISTEN"):
+        Settings.from_env({"HUB_METRICS_LISTEN": "9100"})

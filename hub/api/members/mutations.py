@@ -22,6 +22,7 @@ from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.members.types import Member, Role
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
+from hub.core.db.pool import WRITER
 from hub.core.errors import ErrorCode, Forbidden, InputProblem
 from hub.core.events import Event
 from hub.core.relay import encode_id
@@ -103,6 +104,9 @@ async def _start_session(tx: Executor, context: Context, member_id: int) -> str:
     token = auth.new_token()
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=context.settings.token_ttl_hours)
     await store.insert_session(tx, auth.token_hash(token), member_id, expires)
+    # The member's first reads with this token see their account (read replicas: the
+    # commit's LSN is noted for them, hub/core/db/replicas.py), though the request was anonymous.
+    WRITER.set(member_id)
     return token
 
 

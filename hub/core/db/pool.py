@@ -15,10 +15,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import asyncpg
 import orjson
+
+# The member on whose behalf this task writes (set by the front door, hub/http/view.py): with
+# read replicas, their transactions' commit LSN is handed to Database.on_member_commit.
+WRITER: ContextVar[int | None] = ContextVar("hub_writer", default=None)
+# Handed to on_member_commit when the position could not be read: beyond any replica's, so the
+# member reads from the primary for a while.
+UNKNOWN_POSITION = "FFFFFFFF/FFFFFFFF"
 
 
 class Executor(Protocol):
@@ -31,6 +39,19 @@ class Executor(Protocol):
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None: ...
 
 
+_CLIENT_KIND: Any = None  # opentelemetry's SpanKind.CLIENT, set when a tracer is installed
+
+
+def install_tracer(counter: StatementCounter, tracer: Any) -> None:
+    """Trace ``counter``'s statements with ``tracer`` (None: stop tracing)."""
+    global _CLIENT_KIND
+    if tracer is not None:
+        from opentelemetry.trace import SpanKind
+
+        _CLIENT_KIND = SpanKind.CLIENT
+    counter.tracer = tracer
+
+
 class StatementCounter:
     """Running counts of statements sent to PostgreSQL by this process, of those PostgreSQL
     cancelled (``statement_timeout``), and of pool acquisitions that found every connection
@@ -40,16 +61,29 @@ class StatementCounter:
         self.count = 0
         self.timeouts = 0
         self.waits = 0
+        # An OpenTelemetry tracer (hub/core/tracing.py) when traces are exported: one span per
+        # statement. None (the default) costs one attribute test per statement.
+        self.tracer: Any = None
 
     @contextmanager
-    def sent(self) -> Iterator[None]:
+    def sent(self, query: str) -> Iterator[None]:
         """Count one statement around its round trip, and its timeout if it has one."""
         self.count += 1
-        try:
-            yield
-        except asyncpg.QueryCanceledError:
-            self.timeouts += 1
-            raise
+        if self.tracer is None:
+            try:
+                yield
+            except asyncpg.QueryCanceledError:
+                self.timeouts += 1
+                raise
+            return
+        with self.tracer.start_as_current_span(
+                "db.statement", kind=_CLIENT_KIND,
+                attributes={"db.system": "postgresql", "db.statement": query[:2000]}):
+            try:
+                yield
+            except asyncpg.QueryCanceledError:
+                self.timeouts += 1
+                raise
 
 
 class _Counted:
@@ -63,23 +97,23 @@ class _Counted:
         self.wrote_events = False
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        with self._counter.sent():
+        with self._counter.sent(query):
             return await self.connection.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
-        with self._counter.sent():
+        with self._counter.sent(query):
             await self.connection.executemany(query, args)
 
 
@@ -110,6 +144,9 @@ class Database:
         # Called after each transaction of this pool that wrote events commits, before the
         # code that opened it goes on (the response cache drops what the write made stale).
         self.on_events_committed: list[Callable[[], None]] = []
+        # Set when reads may go to replicas (hub/core/db/replicas.py): called with the member
+        # (WRITER) and the primary's WAL position after each of their transactions commits.
+        self.on_member_commit: Callable[[int, str], None] | None = None
 
     @classmethod
     async def connect(
@@ -144,27 +181,27 @@ class Database:
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             return await self.pool.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
         self._note_wait()
-        with self.counter.sent():
+        with self.counter.sent(query):
             await self.pool.executemany(query, args)
 
     def _note_wait(self) -> None:
@@ -177,14 +214,23 @@ class Database:
         """A connection inside a transaction: committed on exit, rolled back on any error,
         so a failed write leaves the database as it was."""
         self._note_wait()
-        async with self.pool.acquire() as connection, connection.transaction():
-            if self.write_timeout_ms is not None:
-                # Part of opening the transaction (like BEGIN), so not counted as a statement.
-                await connection.execute(
-                    f"set local statement_timeout = {int(self.write_timeout_ms)}"
-                )
-            counted = _Counted(connection, self.counter)
-            yield counted
+        async with self.pool.acquire() as connection:
+            async with connection.transaction():
+                if self.write_timeout_ms is not None:
+                    # Part of opening the transaction (like BEGIN), so not counted as a statement.
+                    await connection.execute(
+                        f"set local statement_timeout = {int(self.write_timeout_ms)}"
+                    )
+                counted = _Counted(connection, self.counter)
+                yield counted
+            writer = WRITER.get()
+            if self.on_member_commit is not None and writer is not None:
+                # Only with replicas, and not counted: a deployment choice, not the operation's.
+                try:
+                    position = await connection.fetchval("select pg_current_wal_lsn()::text")
+                except Exception:  # the write committed: it must still answer as such
+                    position = UNKNOWN_POSITION
+                self.on_member_commit(writer, position)
         # Committed (an error would have left the block with the rollback).
         if counted.wrote_events:
             for callback in self.on_events_committed:
