@@ -977,7 +977,8 @@ function TimelineStrip({ timeline }) {
     timeline.targetSeconds ? timeline.targetSeconds + (timeline.toleranceSeconds || 0) : 0, 1);
   const pct = (seconds) => `${(100 * seconds) / span}%`;
   const ticks = [];
-  const step = span > 1200 ? 300 : span > 300 ? 60 : span > 60 ? 15 : 5;
+  // About ten ticks, on round times.
+  const step = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].find((t) => span / t <= 10) || 7200;
   for (let t = 0; t <= span; t += step) ticks.push(t);
   const target = timeline.targetSeconds;
   const off = target ? timeline.totalSeconds - target : 0;
@@ -985,7 +986,7 @@ function TimelineStrip({ timeline }) {
     <section class="card" aria-labelledby="strip-heading">
       <div class="strip-head">
         <h2 id="strip-heading">Timeline</h2>
-        <p class="muted">Runs ${clock(timeline.totalSeconds)}${target ? html` · target ${clock(target)} ± ${timeline.toleranceSeconds} s ·
+        <p class="muted">Runs ${clock(timeline.totalSeconds)}${target ? html` · target ${clock(target)} ± ${timeline.toleranceSeconds} s ·${" "}
           <span class=${Math.abs(off) <= (timeline.toleranceSeconds || 0) ? "ok" : "off"}>${off === 0 ? "on target"
             : `${clock(Math.abs(off))} ${off > 0 ? "over" : "under"}`}</span>` : " · no target runtime"}</p>
       </div>
@@ -1040,7 +1041,7 @@ function Preview({ id }) {
       <div>
         <p><a href=${`#/c/${encodeURIComponent(id)}`}>${compilation.title}</a> / preview</p>
         <h1 tabindex="-1" ref=${heading}>Preview <${Badge} status=${compilation.status} /></h1>
-        <p>What this ${compilation.target} would publish as now, before anyone publishes it.</p>
+        <p>What publishing it now would produce (target: ${compilation.target}), pages and clips as its readers and editors will get them.</p>
       </div>
     </div>
     ${!preview ? html`<p class="empty card">No preview: only the compilation's editors see one, and its target may offer none.</p>`
