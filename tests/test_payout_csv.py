@@ -8,27 +8,46 @@ import csv
 import io
 from decimal import Decimal
 
-from tests.api import Api
+from hub.core.relay import encode_id
+from tests.api import Api, Member
 from tests.compilations_api import PUBLISH, add, approved, create, editors, step, story
 from tests.test_compilations import PROPOSE
 
 CSV = """query ($id: ID!) { node(id: $id) { ... on PayoutProposal { csv
   pool { amount currency } linesConnection(first: 50) { nodes { amount { amount } share
   member { handle } } } } } }"""
+LOGIN = """mutation ($h: String!) { logIn(input: {handle: $h, password: "correct horse battery"})
+  { token } }"""
 UNPUBLISH = """mutation($id: ID!) { unpublishRecord(input: {id: $id}) { errors { code } } }"""
 
 
-async def proposed(api: Api, amount: str = "1000.00") -> tuple[str, dict]:
-    """A published book of a remix and its source, with a proposal of ``amount`` USD."""
-    eddie, erin = await editors(api)
-    dana, sol = await api.sign_up("dana"), await api.sign_up("sol")
-    await api.hub.db.execute("update members set display_name = '=HYPERLINK(1)' "
-                             "where handle = 'sol'")
-    tides = await story(api, sol, "Tides")
+async def signed_in(api: Api, handle: str) -> Member:
+    pk = await api.hub.db.fetchval("select id from members where handle = $1", handle)
+    token = (await api.gql(LOGIN, {"h": handle}))["logIn"]["token"]
+    return Member(encode_id("Member", pk), handle, token)
+
+
+async def proposed(api: Api, amount: str = "1000.00", more: int = 0) -> tuple[str, dict]:
+    """A published book of a remix and its source, with a proposal of ``amount`` USD; with
+    ``more``, that many more pieces by as many more authors (a proposal's worth each time:
+    the editors and authors are signed up once)."""
+    if await api.hub.db.fetchval("select count(*) from members where handle = 'eddie'"):
+        eddie, erin, dana = [await signed_in(api, h) for h in ("eddie", "erin", "dana")]
+        tides = {"id": encode_id("Record", await api.hub.db.fetchval(
+            "select id from records where title = 'Tides'"))}
+    else:
+        eddie, erin = await editors(api)
+        dana, sol = await api.sign_up("dana"), await api.sign_up("sol")
+        await api.hub.db.execute("update members set display_name = '=HYPERLINK(1)' "
+                                 "where handle = 'sol'")
+        tides = await story(api, sol, "Tides")
     retold = await story(api, dana, "Tides, retold", sources=[tides["id"]])
     other = await story(api, dana, "Salt")
+    pieces = [retold, other]
+    for n in range(more):
+        pieces.append(await story(api, await api.sign_up(f"poet{n}"), f"Verse {n}"))
     book = await create(api, eddie, title="Harbor")
-    for record in (retold, other):
+    for record in pieces:
         await add(api, eddie, book, record)
     await approved(api, book, eddie, erin)
     assert (await step(api, PUBLISH, eddie, book["id"]))["errors"] == []
@@ -84,3 +103,20 @@ async def test_whoever_cannot_reach_the_proposal_gets_no_csv(api: Api) -> None:
     assert (await api.gql(CSV, {"id": proposal_id}))["node"] is None
     reader = await api.sign_up("rita")
     assert (await api.gql(CSV, {"id": proposal_id}, token=reader.token))["node"] is None
+
+
+
+CSV_ONLY = """query ($id: ID!) { node(id: $id) { ... on PayoutProposal { csv } } }"""
+
+
+async def test_the_csv_costs_the_same_statements_however_many_lines(api: Api) -> None:
+    async def statements(proposal_id: str) -> tuple[int, int]:
+        before = api.statements()
+        found = (await api.gql(CSV_ONLY, {"id": proposal_id}))["node"]["csv"]
+        return api.statements() - before, len(found.splitlines()) - 1
+
+    few = await statements((await proposed(api))[0])
+    many = await statements((await proposed(api, more=6))[0])
+    assert many[1] == few[1] + 6
+    # The proposal, its compilation, then its lines, items, members and records: a batch each.
+    assert many[0] == few[0] == 6

@@ -183,3 +183,21 @@ def test_chapter_html_is_sanitized_whatever_the_plugin_wrote() -> None:
              f'<iframe src="https://evil.example"></iframe>')
     assert sanitize_html(dirty) == (f'<h1>Hi</h1><p>a <b>b</b></p>[pic]<img src="{media}" '
                                     f'alt="ok">link<p class="credit">c</p>')
+
+
+async def test_a_preview_costs_the_same_statements_however_many_items(api: Api) -> None:
+    eddie, _ = await editors(api)
+    dana = await api.sign_up("dana")
+    source = await story(api, dana, "Tides")
+    book = await create(api, eddie, title="Harbor")
+    await add(api, eddie, book, await story(api, dana, "Salt", sources=[source["id"]]))
+
+    async def statements() -> int:
+        before = api.statements()
+        await preview(api, book["id"], eddie.token)
+        return api.statements() - before
+
+    one = await statements()
+    for n in range(4):
+        await add(api, eddie, book, await story(api, eddie, f"Verse {n}", sources=[source["id"]]))
+    assert await statements() == one

@@ -40,26 +40,22 @@ def _cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-async def _title(context: Context, record_pk: int | None) -> str:
-    """The record's title, quoted, if the reader may see the record (as
-    ``CreditPart.recordTitle``); else :data:`HIDDEN`."""
-    row = await context.loader(RecordByIdLoader).load(record_pk) if record_pk else None
-    return f"“{row['title']}”" if row is not None and row["_visible"] else HIDDEN
+def _record_pk(part: dict[str, Any]) -> int | None:
+    return try_decode_id(part["recordId"], "Record") if part.get("recordId") else None
 
 
-async def _path(context: Context, part: dict[str, Any], items: dict[int, Any]) -> str:
+def _path(part: dict[str, Any], items: dict[int, Any], titles: dict[int, str]) -> str:
     """How a part (a stored breakdown entry) was earned: the item, the steps up its lineage,
-    the record credited."""
+    the record credited (its title if the reader may see it, as ``CreditPart.recordTitle``)."""
     amount = format(Decimal(part["amount"]), "f")
     if not part.get("itemId"):  # a categorical credit (the editors' percent)
         return f"{part['role']} {amount}"
     item = items.get(try_decode_id(part["itemId"], "CompilationItem") or 0)
-    where = (f"item {item['position']} {await _title(context, item['record_id'])}"
+    where = (f"item {item['position']} {titles.get(item['record_id'], HIDDEN)}"
              if item is not None else "a removed item")
     if part.get("depth"):
         steps = "1 step" if part["depth"] == 1 else f"{part['depth']} steps"
-        record = try_decode_id(part["recordId"], "Record") if part.get("recordId") else None
-        where += f" ← {steps} ← {await _title(context, record)}"
+        where += f" ← {steps} ← {titles.get(_record_pk(part) or 0, HIDDEN)}"
     return f"{where}: {part['role']} {amount}"
 
 
@@ -69,11 +65,18 @@ async def proposal_csv(context: Context, proposal_pk: int, compilation_pk: int,
     items = {row["id"]: row for row in
              await context.loader(loaders.ItemsByCompilationIdLoader).load(compilation_pk)}
     members = await context.loader(MemberByIdLoader).load_many([r["member_id"] for r in rows])
+    # Every record named, loaded at once (one statement, however many lines and parts).
+    wanted = sorted({*(item["record_id"] for item in items.values()),
+                     *(pk for row in rows for part in row["breakdown"]
+                       if (pk := _record_pk(part)) is not None)})
+    records = await context.loader(RecordByIdLoader).load_many(wanted)
+    titles = {pk: f"“{record['title']}”" for pk, record in zip(wanted, records, strict=True)
+              if record is not None and record["_visible"]}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(HEADER)
     for row, member in zip(rows, members, strict=True):
-        paths = [await _path(context, part, items) for part in row["breakdown"]]
+        paths = [_path(part, items, titles) for part in row["breakdown"]]
         writer.writerow((
             _cell(member["handle"] if member else ""),
             _cell(member["display_name"] if member else ""),
