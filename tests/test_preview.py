@@ -13,7 +13,7 @@ from hub.domain.compilations.preview import sanitize_html
 from hub.plugins import HubPlugins, create_plugins
 from tests.api import Api
 from tests.compilations_api import PUBLISH, add, approved, create, editors, film, step, story
-from tests.media_files import mp4
+from tests.media_files import mp4, png
 from tests.test_media import attached
 from tests.test_publishing import ZinePlugin, item, snapshot
 
@@ -183,6 +183,11 @@ def test_chapter_html_is_sanitized_whatever_the_plugin_wrote() -> None:
              f'<iframe src="https://evil.example"></iframe>')
     assert sanitize_html(dirty) == (f'<h1>Hi</h1><p>a <b>b</b></p>[pic]<img src="{media}" '
                                     f'alt="ok">link<p class="credit">c</p>')
+    # The hub's media under its own origin stay; the same path on another host does not.
+    hub, other = "https://hub.example", "https://tracker.example"
+    assert sanitize_html(f'<img src="{hub}{media}" alt="a"><img src="{other}{media}" alt="b">',
+                         hub) == f'<img src="{hub}{media}" alt="a">[b]'
+    assert sanitize_html("<p>unclosed <em>tags") == "<p>unclosed <em>tags</em></p>"
 
 
 async def test_a_preview_costs_the_same_statements_however_many_items(api: Api) -> None:
@@ -201,3 +206,20 @@ async def test_a_preview_costs_the_same_statements_however_many_items(api: Api) 
     for n in range(4):
         await add(api, eddie, book, await story(api, eddie, f"Verse {n}", sources=[source["id"]]))
     assert await statements() == one
+
+
+async def test_a_book_preview_shows_pictures_from_the_hubs_media(api: Api) -> None:
+    eddie, _ = await editors(api)
+    dana = await api.sign_up("dana")
+    harbor = await api.create_record(dana, "Harbor at dawn", publish=True,
+                                     details={"image": {"caption": "Boats"}})
+    record = await attached(api, dana, harbor["id"], "dawn.png", png(), "image/png")
+    book = await create(api, eddie, title="Harbor")
+    await add(api, eddie, book, await story(api, dana, "Tides"))
+    await add(api, eddie, book, harbor)
+    [picture] = [c for c in (await preview(api, book["id"], eddie.token))["chapters"]
+                 if c["title"] == "Harbor at dawn"]
+    url = record["media"][0]["url"]
+    assert f'<img src="{url}" alt="Harbor at dawn">' in picture["html"]
+    response = await api.client.get(urlsplit(url).path)
+    assert response.status == 200 and (await response.read())[:4] == b"\x89PNG"

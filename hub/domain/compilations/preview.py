@@ -33,14 +33,16 @@ _VOID = frozenset({"br", "img", "hr"})
 _DROPPED = frozenset({"script", "style", "template", "iframe", "object", "embed", "noscript",
                       "svg", "math", "head", "title", "textarea", "select"})
 _ATTRIBUTES = {"img": ("src", "alt"), "*": ("class",)}
-# Images only from the hub's own public files: same origin, nothing tracked elsewhere.
-_MEDIA_SRC = re.compile(r"^(?:https?://[^/\s]+)?/media/[0-9a-f]{64}$")
+# Images only from the hub's own public files (a path, or under the hub's origin): nothing
+# loaded, or tracked, from anywhere else.
+_MEDIA_PATH = re.compile(r"^/media/[0-9a-f]{64}$")
 _CLASS = re.compile(r"^[A-Za-z0-9 _-]{1,60}$")
 
 
 class _Sanitizer(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, origin: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.origin = origin
         self.out: list[str] = []
         self.open: list[str] = []
         self.skipping = 0  # inside a dropped element
@@ -56,7 +58,7 @@ class _Sanitizer(HTMLParser):
         for name, value in attrs:
             if value is None or name not in (*_ATTRIBUTES.get(tag, ()), *_ATTRIBUTES["*"]):
                 continue
-            if (name == "src" and not _MEDIA_SRC.match(value)) or (
+            if (name == "src" and not self._hub_media(value)) or (
                     name == "class" and not _CLASS.match(value)):
                 continue
             kept.append(f' {name}="{html.escape(value, quote=True)}"')
@@ -66,6 +68,11 @@ class _Sanitizer(HTMLParser):
         self.out.append(f"<{tag}{''.join(kept)}>")
         if tag not in _VOID:
             self.open.append(tag)
+
+    def _hub_media(self, src: str) -> bool:
+        if self.origin and src.startswith(self.origin + "/"):
+            src = src[len(self.origin):]
+        return bool(_MEDIA_PATH.match(src))
 
     def _drop_image(self, attrs: list[tuple[str, str | None]]) -> None:
         """An image from elsewhere is not loaded: its alt text stands in for it."""
@@ -99,15 +106,17 @@ class _Sanitizer(HTMLParser):
         return "".join(self.out) + "".join(f"</{tag}>" for tag in reversed(self.open))
 
 
-def sanitize_html(fragment: str) -> str:
+def sanitize_html(fragment: str, origin: str = "") -> str:
     """``fragment`` with only the allowed markup: text escaped, tags re-written from the parse
-    (so malformed input cannot smuggle anything), comments and declarations gone."""
-    parser = _Sanitizer()
+    (so malformed input cannot smuggle anything), comments and declarations gone; images only
+    from ``/media/<sha256>``, as a path or under ``origin`` (the hub's, e.g.
+    ``https://hub.example``)."""
+    parser = _Sanitizer(origin)
     parser.feed(fragment)
     return parser.result()
 
 
-def _checked(answer: Any, target: str) -> BookPreview | TimelinePreview | None:
+def _checked(answer: Any, target: str, origin: str) -> BookPreview | TimelinePreview | None:
     if answer is None:
         return None
     if isinstance(answer, BookPreview):
@@ -115,7 +124,8 @@ def _checked(answer: Any, target: str) -> BookPreview | TimelinePreview | None:
             raise TypeError(f"hub_preview_publication for {target!r}: a BookPreview holds "
                             "hub.PreviewChapter objects")
         return replace(answer, chapters=tuple(
-            replace(chapter, html=sanitize_html(chapter.html)) for chapter in answer.chapters))
+            replace(chapter, html=sanitize_html(chapter.html, origin))
+            for chapter in answer.chapters))
     if isinstance(answer, TimelinePreview):
         return answer
     raise TypeError(f"hub_preview_publication for {target!r} must return a hub.BookPreview, a "
@@ -134,4 +144,4 @@ async def preview_of(
     answer = await context.plugins.call_owner(
         "hub_preview_publication", row["target"], compilation=public,
     )
-    return _checked(answer, row["target"])
+    return _checked(answer, row["target"], base_url)
