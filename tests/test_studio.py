@@ -33,7 +33,7 @@ from aiohttp.test_utils import TestClient
 from hub.core.relay import decode_id, encode_id
 from hub.seed.demo import DEMO_PASSWORD, seed_demo
 from tests.api import Api, Member
-from tests.compilations_api import SUBMIT, add, create, step, story
+from tests.compilations_api import SUBMIT, add, create, film, step, story
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -314,6 +314,18 @@ async def test_the_studio_runs_under_its_content_security_policy(
     await page.goto(f"{studio_url(client)}#/c/{quote(compilation['id'], safe='')}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Harbor stories")
     await expect(page.get_by_role("heading", name="Target check")).to_be_visible()
+    # The preview sets its clips' widths and places through the DOM (no inline style).
+    cut = await create(api, eddie, title="Night Signals", target="tv")
+    for seconds in (30, 90):
+        await add(api, eddie, cut, await film(api, eddie, f"Shot of {seconds} s", seconds))
+    await add(api, eddie, compilation, source)
+    await page.goto(f"{studio_url(client)}#/c/{quote(cut['id'], safe='')}/preview")
+    clips = page.locator(".track-video .clip")
+    await expect(clips).to_have_count(2)
+    short, long = [(await clips.nth(n).bounding_box() or {"width": 0})["width"] for n in (0, 1)]
+    assert 2.9 < long / short < 3.1  # 90 s against 30 s
+    await page.goto(f"{studio_url(client)}#/c/{quote(compilation['id'], safe='')}/preview")
+    await expect(page.locator("article.reader")).to_contain_text("Harbor stories")
     assert await page.evaluate("window.violations || []") == []
     # The 401 of the ended token is the one console error (the browser logs failed requests).
     assert [p for p in problems if "401" not in p] == []
