@@ -45,7 +45,8 @@ details are written, when a file is attached, when a compilation is checked and 
 after a change is committed (events), when a member enrolls (billing), and when demo data is
 seeded. The first-party plugins under ``plugins/`` (``hub_music``, ``hub_film``,
 ``hub_writing``, ``hub_image``, ``hub_book``, ``hub_tv``, ``hub_webhooks``) use these hooks
-and nothing else; read them as worked examples.
+and nothing else; read them as worked examples. (One module, however long: it is the plugin
+author's reference, read top to bottom.)
 """
 
 from __future__ import annotations

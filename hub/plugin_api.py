@@ -5,7 +5,8 @@ plugin decorates its hooks with, the errors it raises and the plain, read-only d
 declares, receives and returns. Nothing here reaches into the hub's domain or API layers, so
 that a plugin depends on this one module and the hub is free to change behind it.
 
-Kept free of heavy imports: ``import hub`` loads this module.
+Kept free of heavy imports: ``import hub`` loads this module. Longer than the hub's other
+modules on purpose: it is the plugin author's one page of data types, read top to bottom.
 """
 
 from __future__ import annotations
