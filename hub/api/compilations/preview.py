@@ -14,14 +14,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from hub.api.federation import sized_list
 from hub.domain.compilations import loaders
 from hub.domain.compilations.preview import preview_of
+from hub.domain.compilations.service import MAX_ITEMS
 from hub.plugin_api import BookPreview as BookParts
 from hub.plugin_api import Contributor
 from hub.plugin_api import TimelinePreview as TimelineParts
 
 if TYPE_CHECKING:
     from hub.api.context import Context
+
+# The price of a page's credits (@listSize): no cap — a piece credits its author and every
+# author up its lineage — so an estimate of a remix's usual few, generous.
+CREDITS_PER_PAGE = 20
 
 
 @strawberry.type(description="A member credited on a page of a book preview.")
@@ -49,7 +55,8 @@ class PreviewChapter:
                                  "attribute handler or link.")
     credits: list[PreviewCredit] = strawberry.field(description="Who the piece credits, its "
                                                     "author first, then its lineage's authors "
-                                                    "by depth; empty for the other pages.")
+                                                    "by depth; empty for the other pages.",
+                                                    directives=sized_list(CREDITS_PER_PAGE))
     item_id: strawberry.ID | None = strawberry.field(description="The compilation item shown; "
                                                      "null for the title and credits pages.")
 
@@ -58,7 +65,8 @@ class PreviewChapter:
                  "order.")
 class BookPreview:
     chapters: list[PreviewChapter] = strawberry.field(description="Title page, one page per "
-                                                      "piece, credits page.")
+                                                      "piece, credits page.",
+                                                      directives=sized_list(MAX_ITEMS + 2))
 
 
 @strawberry.type(description="A clip of a timeline preview.")
@@ -87,8 +95,9 @@ class TimelineMarker:
                  "track, markers, runtime and target.")
 class TimelinePreview:
     clips: list[TimelineClip] = strawberry.field(description="Every clip, track by track, in "
-                                                 "order.")
-    markers: list[TimelineMarker] = strawberry.field(description="Markers, in order.")
+                                                 "order.", directives=sized_list(MAX_ITEMS))
+    markers: list[TimelineMarker] = strawberry.field(description="Markers, in order.",
+                                                     directives=sized_list(MAX_ITEMS))
     total_seconds: float = strawberry.field(description="The cut's runtime.")
     target_seconds: float | None = strawberry.field(description="The runtime it must hit; null "
                                                     "when the settings set none.")
