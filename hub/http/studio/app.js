@@ -1045,7 +1045,7 @@ function Preview({ id }) {
       </div>
     </div>
     ${!preview ? html`<p class="empty card">No preview: only the compilation's editors see one, and its target may offer none.</p>`
-      : preview.__typename === "BookPreview" ? html`<${BookReader} chapters=${preview.chapters} />`
+      : preview.__typename === "BookPreview" ? html`<${BookReader} key=${id} chapters=${preview.chapters} />`
       : html`<${TimelineStrip} timeline=${preview} />`}`;
 }
 
