@@ -12,7 +12,17 @@ from hub import BookPreview, CompilationSnapshot, PreviewChapter, hookimpl
 from hub.domain.compilations.preview import sanitize_html
 from hub.plugins import HubPlugins, create_plugins
 from tests.api import Api
-from tests.compilations_api import PUBLISH, add, approved, create, editors, film, step, story
+from tests.compilations_api import (
+    PUBLISH,
+    add,
+    approved,
+    create,
+    editors,
+    film,
+    music,
+    step,
+    story,
+)
 from tests.media_files import mp4, png
 from tests.test_media import attached
 from tests.test_publishing import ZinePlugin, item, snapshot
@@ -135,10 +145,11 @@ async def test_a_tv_preview_is_a_timeline_whose_clips_link_their_media(api: Api)
     opening = await film(api, dana, "Opening Shot", 30)
     script = await story(api, dana, "Cold Open", text="INT. HARBOR - NIGHT", form="SCRIPT")
     scene = await film(api, dana, "Main Scene", 45)
+    theme = await music(api, dana, "Theme", 75)
     await attached(api, dana, opening["id"], "opening.mp4", mp4(30), "video/mp4")
     episode = await create(api, eddie, title="Night Signals", target="tv", settings={"tv": {
         "targetRuntimeSeconds": 80, "toleranceSeconds": 10}})
-    items = [await add(api, eddie, episode, record) for record in (opening, script, scene)]
+    items = [await add(api, eddie, episode, record) for record in (opening, script, scene, theme)]
 
     found = await preview(api, episode["id"], eddie.token)
     assert found["__typename"] == "TimelinePreview"
@@ -146,8 +157,9 @@ async def test_a_tv_preview_is_a_timeline_whose_clips_link_their_media(api: Api)
         75, 80, 10)
     clips = found["clips"]
     assert [(c["title"], c["track"], c["startSeconds"], c["durationSeconds"]) for c in clips] == [
-        ("Opening Shot", "Video", 0, 30), ("Main Scene", "Video", 30, 45)]
-    assert [c["itemId"] for c in clips] == [items[0]["id"], items[2]["id"]]
+        ("Opening Shot", "Video", 0, 30), ("Main Scene", "Video", 30, 45),
+        ("Theme", "Music", 0, 75)]  # the music under the picture, from the start
+    assert [c["itemId"] for c in clips] == [items[0]["id"], items[2]["id"], items[3]["id"]]
     assert found["markers"] == [{"title": "Cold Open", "atSeconds": 30, "itemId": items[1]["id"]}]
     # The clip's media is the hub's public download, absolute, and it downloads.
     url = clips[0]["mediaUrl"]
