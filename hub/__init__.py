@@ -2,14 +2,16 @@
 
 Plugin authors need only this module: ``from hub import hookimpl, MediaType, DetailsError``
 (and, for media files, ``AcceptedMedia``, ``ExtractedMedia``, ``MediaError``; for publishing
-targets, ``PublishingTarget``, ``Problem``, ``Artifact`` and the ``CompilationSnapshot`` they
-read). Every name is defined in :mod:`hub.plugin_api`; the hooks are documented in
+targets, ``PublishingTarget``, ``Problem``, ``Artifact``, the ``CompilationSnapshot`` they
+read and the previews they return: ``BookPreview``, ``TimelinePreview`` and their parts).
+Every name is defined in :mod:`hub.plugin_api`; the hooks are documented in
 :mod:`hub.hookspecs`.
 """
 
 from hub.plugin_api import (
     AcceptedMedia,
     Artifact,
+    BookPreview,
     CompilationSnapshot,
     Contributor,
     Deliveries,
@@ -20,17 +22,22 @@ from hub.plugin_api import (
     MediaError,
     MediaFileSnapshot,
     MediaType,
+    PreviewChapter,
+    PreviewClip,
+    PreviewMarker,
     Problem,
     PublishingTarget,
     SampleCompilation,
     SampleRecord,
     SchemaAdditions,
+    TimelinePreview,
     hookimpl,
 )
 
 __all__ = [
     "AcceptedMedia",
     "Artifact",
+    "BookPreview",
     "CompilationSnapshot",
     "Contributor",
     "Deliveries",
@@ -41,11 +48,15 @@ __all__ = [
     "MediaError",
     "MediaFileSnapshot",
     "MediaType",
+    "PreviewChapter",
+    "PreviewClip",
+    "PreviewMarker",
     "Problem",
     "PublishingTarget",
     "SampleCompilation",
     "SampleRecord",
     "SchemaAdditions",
+    "TimelinePreview",
     "hookimpl",
 ]
 __version__ = "0.1.0"

@@ -45,7 +45,11 @@ details are written, when a file is attached, when a compilation is checked and 
 after a change is committed (events), when a member enrolls (billing), and when demo data is
 seeded. The first-party plugins under ``plugins/`` (``hub_music``, ``hub_film``,
 ``hub_writing``, ``hub_image``, ``hub_book``, ``hub_tv``, ``hub_webhooks``) use these hooks
-and nothing else; read them as worked examples.
+and nothing else; read them as worked examples. (One module, however long: it is the plugin
+author's reference, read top to bottom.)
+
+(Over 400 lines: one hook per function with the docstring a plugin author reads, as
+pytest's and Datasette's hookspecs are; splitting it would split the reference.)
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
     from hub.plugin_api import (
         AcceptedMedia,
         Artifact,
+        BookPreview,
         CompilationSnapshot,
         Deliveries,
         Event,
@@ -70,6 +75,7 @@ if TYPE_CHECKING:
         SampleCompilation,
         SampleRecord,
         SchemaAdditions,
+        TimelinePreview,
     )
 
 hookspec = pluggy.HookspecMarker("recordhub")
@@ -271,6 +277,33 @@ def hub_render_compilation(
         such as ``"book.epub"``; ``mime_type``; ``data`` bytes or a ``path`` to read). The hub
         stores each as a content-addressed blob, lists it in ``Publication.files`` and serves
         it at ``/publications/{sha256}/{name}``. Anything else fails the publish.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_preview_publication(
+    target: str, compilation: CompilationSnapshot,
+) -> BookPreview | TimelinePreview | None:
+    """Show what a compilation would publish as, before anyone publishes it.
+
+    The studio's preview screen shows it (``Compilation.preview`` in the API).
+
+    *Keyed*: the hub calls only the plugin that declared ``target``. Called whenever a member
+    of the compilation's editors team (or an ADMIN) reads ``Compilation.preview``, in any
+    status; nobody else ever gets a preview, so a draft's content never leaves its team.
+    Nothing is stored. Keep it quick and pure, like :func:`hub_compilation_problems` (return
+    an awaitable and use ``asyncio.to_thread`` for slow work).
+
+    :param target: the compilation's target key, one of yours.
+    :param compilation: a read-only :class:`hub.CompilationSnapshot` holding only the items
+        whose records are public (an item unpublished or deleted since it was added is left
+        out, so a preview never shows hidden content), no file bytes, and each media file's
+        public ``url``.
+    :returns: a :class:`hub.BookPreview` (pages: ``PreviewChapter(title, html, credits)``,
+        whose HTML the hub sanitizes to plain text markup) or a :class:`hub.TimelinePreview`
+        (``PreviewClip`` and ``PreviewMarker`` in seconds, the runtime and the target); ``None``
+        when your target has no preview (the field is then null). Anything else fails the
+        request.
     """
 
 

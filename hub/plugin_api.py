@@ -6,6 +6,9 @@ declares, receives and returns. Nothing here reaches into the hub's domain or AP
 that a plugin depends on this one module and the hub is free to change behind it.
 
 Kept free of heavy imports: ``import hub`` loads this module.
+
+(Over 400 lines: on purpose, it is the plugin author's one page of data types, read top to
+bottom.)
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import pluggy
 from hub.core.events import Event
 
 __all__ = [
-    "AcceptedMedia", "Artifact", "CompilationSnapshot", "Contributor", "Deliveries", "DetailsError",
-    "Event",
-    "ExtractedMedia", "ItemSnapshot", "MediaError", "MediaFileSnapshot", "MediaType", "Problem",
-    "PublishingTarget", "SampleCompilation", "SampleRecord", "SchemaAdditions", "hookimpl",
+    "AcceptedMedia", "Artifact", "BookPreview", "CompilationSnapshot", "Contributor", "Deliveries",
+    "DetailsError", "Event",
+    "ExtractedMedia", "ItemSnapshot", "MediaError", "MediaFileSnapshot", "MediaType",
+    "PreviewChapter", "PreviewClip", "PreviewMarker", "Problem",
+    "PublishingTarget", "SampleCompilation", "SampleRecord", "SchemaAdditions", "TimelinePreview",
+    "hookimpl",
 ]
 
 hookimpl = pluggy.HookimplMarker("recordhub")
@@ -185,7 +190,11 @@ class Contributor:
 @dataclass(frozen=True)
 class MediaFileSnapshot:
     """A file attached to an item's record. ``data`` holds the bytes when the hub loaded them
-    (only for rendering, and only for files up to the hub's limit), else ``None``."""
+    (only for rendering, and only for files up to the hub's limit), else ``None``. ``url`` is
+    where anyone downloads the file (the record is public, so its files are): absolute when
+    the hub knows its address (a publish, a preview: the request's origin), else a path such
+    as ``/media/<sha256>``; write it into timelines and playlists so an editing program finds
+    the media."""
 
     filename: str
     mime_type: str
@@ -193,6 +202,7 @@ class MediaFileSnapshot:
     sha256: str
     metadata: dict[str, Any] = field(default_factory=dict)
     data: bytes | None = None
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,6 +291,65 @@ class Artifact:
         if self.path is None:
             raise ValueError(f"artifact {self.name!r} has neither data nor path")
         return self.path.read_bytes()
+
+
+# --- previews (hub_preview_publication) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewChapter:
+    """One page of a book preview: its ``title``, its body as an HTML fragment (the hub
+    sanitizes it: text, headings, paragraphs, lists, emphasis, figures whose images are the
+    hub's ``/media/`` files; anything else is dropped, so never rely on scripts, styles or
+    attributes) and the ``credits`` of the piece (the item's contributors, author first;
+    empty for pages such as the credits page)."""
+
+    title: str
+    html: str
+    credits: tuple[Contributor, ...] = ()
+    item_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BookPreview:
+    """A paged preview (a book, a zine…): its pages in reading order."""
+
+    chapters: tuple[PreviewChapter, ...]
+
+
+@dataclass(frozen=True)
+class PreviewClip:
+    """A clip of a timeline preview: where it starts and how long it runs (seconds), its
+    ``track`` (``"Video"``, ``"Music"``…), and the ``media_url`` an editing program loads
+    (``None`` when the record has no file)."""
+
+    title: str
+    start_seconds: float
+    duration_seconds: float
+    track: str
+    item_id: str | None = None
+    media_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewMarker:
+    """A named point of a timeline preview (a script's place in the cut)."""
+
+    title: str
+    at_seconds: float
+    item_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelinePreview:
+    """A timeline preview (a TV cut, a radio show…): the clips of every track, the markers,
+    the runtime and the target runtime with its tolerance (``None``: no target)."""
+
+    clips: tuple[PreviewClip, ...]
+    markers: tuple[PreviewMarker, ...]
+    total_seconds: float
+    target_seconds: float | None = None
+    tolerance_seconds: float | None = None
 
 
 # --- demo data ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ A first-party publishing-target plugin that uses only the public hooks, like a t
 one. The book has a title page, a table of contents, one chapter per writing record (and one
 per image record, with its pictures), a credit line under each piece, and a credits page
 naming every contributor, the authors of lineage sources included. The files pass W3C
-EPUBCheck (tests/compilations/test_publishing.py).
+EPUBCheck (tests/compilations/test_publishing.py). The preview (``hub_preview_publication``) is the same
+pages as HTML, for the studio to show before publishing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import strawberry
 
 from hub import (
     Artifact,
+    BookPreview,
     CompilationSnapshot,
     Problem,
     PublishingTarget,
@@ -26,7 +28,7 @@ from hub import (
     hookimpl,
 )
 
-from .epub import build_epub, word_count
+from .epub import build_epub, preview, word_count
 
 KEY = "book"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -96,6 +98,11 @@ def hub_compilation_problems(compilation: CompilationSnapshot) -> list[Problem]:
 async def hub_render_compilation(compilation: CompilationSnapshot) -> list[Artifact]:
     data = await asyncio.to_thread(build_epub, compilation, _settings(compilation))
     return [Artifact(name="book.epub", mime_type="application/epub+zip", data=data)]
+
+
+@hookimpl
+def hub_preview_publication(compilation: CompilationSnapshot) -> BookPreview:
+    return preview(compilation, _settings(compilation))
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from hub import CompilationSnapshot, ItemSnapshot
+from hub import BookPreview, CompilationSnapshot, ItemSnapshot, PreviewChapter
 
 _WORD = re.compile(r"\b[\w'’-]+\b")
 # Core media types of EPUB 3: other images are left out of the book.
@@ -57,17 +57,21 @@ def _images(book: epub.EpubBook, item: ItemSnapshot) -> str:
     return "\n".join(figures)
 
 
+def chapter_body(item: ItemSnapshot, figures: str) -> str:
+    """A piece's page: its title, its pictures (``figures``), its text and its credit line."""
+    text = item.details.get("text") or item.description or ""
+    return (f"<h1>{_e(item.title)}</h1>\n{figures}\n{_paragraphs(text)}\n"
+            f'<p class="credit">{_e(credit_line(item))}</p>')
+
+
 def _chapter(book: epub.EpubBook, item: ItemSnapshot, language: str) -> epub.EpubHtml:
     chapter = epub.EpubHtml(title=item.title, file_name=f"chapter-{item.position:03d}.xhtml",
                             lang=language)
-    text = item.details.get("text") or item.description or ""
-    chapter.content = (f"<h1>{_e(item.title)}</h1>\n{_images(book, item)}\n{_paragraphs(text)}\n"
-                       f'<p class="credit">{_e(credit_line(item))}</p>')
+    chapter.content = chapter_body(item, _images(book, item))
     return chapter
 
 
-def _title_page(compilation: CompilationSnapshot, settings: dict[str, Any]) -> epub.EpubHtml:
-    page = epub.EpubHtml(title="Title page", file_name="title.xhtml", lang=settings["language"])
+def title_page_body(compilation: CompilationSnapshot, settings: dict[str, Any]) -> str:
     parts = [f"<h1>{_e(compilation.title)}</h1>"]
     if settings.get("subtitle"):
         parts.append(f"<h2>{_e(settings['subtitle'])}</h2>")
@@ -75,12 +79,17 @@ def _title_page(compilation: CompilationSnapshot, settings: dict[str, Any]) -> e
         parts.append(f"<p>{_e(settings['author_line'])}</p>")
     if compilation.editors:
         parts.append(f"<p>Edited by {_e(', '.join(compilation.editors))}</p>")
-    page.content = f'<div class="title-page">{"".join(parts)}</div>'
+    return f'<div class="title-page">{"".join(parts)}</div>'
+
+
+def _title_page(compilation: CompilationSnapshot, settings: dict[str, Any]) -> epub.EpubHtml:
+    page = epub.EpubHtml(title="Title page", file_name="title.xhtml", lang=settings["language"])
+    page.content = title_page_body(compilation, settings)
     return page
 
 
-def _credits_page(compilation: CompilationSnapshot, language: str) -> epub.EpubHtml:
-    page = epub.EpubHtml(title="Credits", file_name="credits.xhtml", lang=language)
+def credits_page_body(compilation: CompilationSnapshot) -> str:
+    """The credits page: the editors, everyone credited, and each piece's contributors."""
     rows = []
     for item in compilation.items:
         people = ", ".join(
@@ -92,9 +101,28 @@ def _credits_page(compilation: CompilationSnapshot, language: str) -> epub.EpubH
                          for p in compilation.contributors())
     editors = (f"<p>Edited by {_e(', '.join(compilation.editors))}.</p>"
                if compilation.editors else "")
-    page.content = (f"<h1>Credits</h1>{editors}<p>Everyone whose work is in this book, the "
-                    f"sources of remixes included: {everyone}.</p><ul>{''.join(rows)}</ul>")
+    return (f"<h1>Credits</h1>{editors}<p>Everyone whose work is in this book, the "
+            f"sources of remixes included: {everyone}.</p><ul>{''.join(rows)}</ul>")
+
+
+def _credits_page(compilation: CompilationSnapshot, language: str) -> epub.EpubHtml:
+    page = epub.EpubHtml(title="Credits", file_name="credits.xhtml", lang=language)
+    page.content = credits_page_body(compilation)
     return page
+
+
+def preview(compilation: CompilationSnapshot, settings: dict[str, Any]) -> BookPreview:
+    """The book's pages as the studio shows them before publishing: the same title page,
+    chapters (pictures from the hub's media URLs instead of the EPUB's copies) and credits
+    page as :func:`build_epub` writes."""
+    chapters = [PreviewChapter("Title page", title_page_body(compilation, settings))]
+    for item in compilation.items:
+        figures = "\n".join(f'<figure><img src="{_e(m.url)}" alt="{_e(item.title)}"/></figure>'
+                            for m in item.media if m.mime_type in IMAGE_TYPES and m.url)
+        chapters.append(PreviewChapter(item.title, chapter_body(item, figures),
+                                       item.contributors, item.id))
+    chapters.append(PreviewChapter("Credits", credits_page_body(compilation)))
+    return BookPreview(tuple(chapters))
 
 
 def build_epub(compilation: CompilationSnapshot, settings: dict[str, Any]) -> bytes:

@@ -4,7 +4,9 @@ A first-party publishing-target plugin that uses only the public hooks, like a t
 one. The cut is an OpenTimelineIO timeline: film records as clips in order on the video
 track, music records in order on an audio track, writing records (scripts) as markers where
 they fall in the cut. It is also written as a CMX 3600 EDL (the video track) and a Final Cut
-Pro 7 XML through OTIO's adapters, with the end credits as text.
+Pro 7 XML through OTIO's adapters, with the end credits as text. Clips reference their
+media's download URL (the hub's ``/media/`` files), so an editing program finds it. The
+preview is the same cut as a timeline strip (``hub_preview_publication``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from hub import (
     PublishingTarget,
     SampleCompilation,
     SampleRecord,
+    TimelinePreview,
     hookimpl,
 )
 
-from .cut import build_cut, runtime_seconds
+from .cut import build_cut, preview, runtime_seconds
 
 KEY = "tv"
 DEFAULT_TOLERANCE = 30
@@ -103,6 +106,11 @@ def hub_compilation_problems(compilation: CompilationSnapshot) -> list[Problem]:
 @hookimpl
 async def hub_render_compilation(compilation: CompilationSnapshot) -> list[Artifact]:
     return await asyncio.to_thread(build_cut, compilation, _settings(compilation))
+
+
+@hookimpl
+def hub_preview_publication(compilation: CompilationSnapshot) -> TimelinePreview:
+    return preview(compilation, _settings(compilation))
 
 
 def _timed(records: list[SampleRecord], media_type: str) -> list[SampleRecord]:

@@ -6,7 +6,14 @@ from typing import Any
 
 import opentimelineio as otio
 
-from hub import Artifact, CompilationSnapshot, ItemSnapshot
+from hub import (
+    Artifact,
+    CompilationSnapshot,
+    ItemSnapshot,
+    PreviewClip,
+    PreviewMarker,
+    TimelinePreview,
+)
 
 RATE = 24.0
 
@@ -32,11 +39,23 @@ def _reel(item: ItemSnapshot) -> str:
     return f"R{item.position:03d}"
 
 
+def media_url(item: ItemSnapshot) -> str | None:
+    """The download URL of the item's picture or sound: its first video (film) or audio
+    (music) file, else its first file; None when the record has none."""
+    family = {"film": "video/", "music": "audio/"}.get(item.media_type, "")
+    files = [m for m in item.media if m.url]
+    fitting = [m for m in files if family and m.mime_type.startswith(family)]
+    chosen = fitting or files
+    return chosen[0].url if chosen else None
+
+
 def _clip(item: ItemSnapshot) -> otio.schema.Clip:
-    reference = otio.schema.ExternalReference(
-        target_url=f"recordhub:{item.record_id}",
-        available_range=_range(0, _seconds(item)),
-    )
+    # The media's download URL, so an editing program opening the timeline finds the file; a
+    # record without one is a missing reference (relinked by hand), never an opaque link.
+    url = media_url(item)
+    reference: otio.core.MediaReference = (
+        otio.schema.ExternalReference(target_url=url, available_range=_range(0, _seconds(item)))
+        if url else otio.schema.MissingReference(available_range=_range(0, _seconds(item))))
     reference.name = _reel(item)
     return otio.schema.Clip(
         name=item.title, media_reference=reference, source_range=_range(0, _seconds(item)),
@@ -69,6 +88,26 @@ def build_timeline(compilation: CompilationSnapshot, settings: dict[str, Any]) -
     if len(audio):
         timeline.tracks.append(audio)
     return timeline
+
+
+def preview(compilation: CompilationSnapshot, settings: dict[str, Any]) -> TimelinePreview:
+    """The cut as the studio's timeline strip: the same clips, tracks and markers as
+    :func:`build_timeline`, in seconds."""
+    clips, markers = [], []
+    at = {"film": 0, "music": 0}
+    for item in compilation.items:
+        if item.media_type in at:
+            track = "Video" if item.media_type == "film" else "Music"
+            clips.append(PreviewClip(item.title, at[item.media_type], _seconds(item), track,
+                                     item.id, media_url(item)))
+            at[item.media_type] += _seconds(item)
+        elif item.media_type == "writing":
+            markers.append(PreviewMarker(item.title, at["film"], item.id))
+    target = settings.get("target_runtime_seconds")
+    return TimelinePreview(
+        clips=tuple(clips), markers=tuple(markers), total_seconds=runtime_seconds(compilation),
+        target_seconds=target, tolerance_seconds=settings["tolerance_seconds"] if target else None,
+    )
 
 
 def end_credits(compilation: CompilationSnapshot, settings: dict[str, Any]) -> str:

@@ -283,16 +283,30 @@ DEMO = """
 """
 
 
+DEMO_LOGIN = """mutation { logIn(input: {handle: "eddie", password: "recordhub-demo"}) {
+  token } }"""
+DEMO_STATES = "{ compilations(first: 10) { nodes { status itemConnection { totalCount } } } }"
+
+
 async def test_demo_data_has_a_published_book_and_tv_episode_with_finalized_payouts(api: Api) -> None:
     from hub.seed.demo import seed_demo
 
     counts = await seed_demo(api.hub.db, api.hub.plugins, settings=api.hub.settings)
-    assert counts["compilations"] == 2
+    assert counts["compilations"] == 6
     api.allow_cost(1_000_000)  # 10 compilations × uncapped proposals × uncapped lines
-    nodes = (await api.gql(DEMO))["compilations"]["nodes"]
-    assert sorted((n["target"], n["status"]) for n in nodes) == [("book", "PUBLISHED"),
-                                                                 ("tv", "PUBLISHED")]
-    for node in nodes:
+    public = (await api.gql(DEMO))["compilations"]["nodes"]
+    # Anyone sees the published ones and the archived one (which was published first).
+    assert sorted((n["target"], n["status"]) for n in public) == [
+        ("book", "ARCHIVED"), ("book", "PUBLISHED"), ("tv", "PUBLISHED")]
+    # An editor sees every state of the workflow, each compilation with items.
+    eddie = (await api.gql(DEMO_LOGIN))["logIn"]["token"]
+    every = (await api.gql(DEMO_STATES, token=eddie))["compilations"]["nodes"]
+    assert sorted({n["status"] for n in every}) == sorted(
+        ["DRAFT", "IN_REVIEW", "APPROVED", "PUBLISHED", "ARCHIVED"])
+    assert all(n["itemConnection"]["totalCount"] >= 3 for n in every)
+    [archived] = [n for n in public if n["status"] == "ARCHIVED"]
+    assert archived["publications"][0]["version"] == 1 and archived["payoutProposals"] == []
+    for node in (n for n in public if n["status"] == "PUBLISHED"):
         assert node["publications"][0]["version"] == 1
         [proposal] = node["payoutProposals"]
         assert proposal["status"] == "FINALIZED"

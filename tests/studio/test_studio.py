@@ -7,7 +7,8 @@ a stale write's conflict message, submits it; a second editor in another browser
 approves it and the first sees that live; he publishes it, gets the EPUB download link, proposes
 a payout and comments on it. axe-core (tests/vendor/axe.min.js, injected by the test) finds no serious or
 critical violation on any screen. With ``STUDIO_SCREENSHOTS=docs/studio`` the test also saves
-a screenshot of each screen there (the README shows them).
+a screenshot of each screen there (the README shows them). A second editor's session previews
+the demo book page by page and the demo TV cut as a timeline strip, and saves a payout as CSV.
 
 Without Chromium (``apt-get install chromium``) or the ``playwright`` package the tests skip,
 saying why. The browser is never downloaded: Playwright drives /usr/bin/chromium.
@@ -15,9 +16,13 @@ saying why. The browser is never downloaded: Playwright drives /usr/bin/chromium
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -28,7 +33,7 @@ from aiohttp.test_utils import TestClient
 from hub.core.relay import decode_id, encode_id
 from hub.seed.demo import DEMO_PASSWORD, seed_demo
 from tests.api import Api, Member
-from tests.compilations_api import SUBMIT, add, create, step, story
+from tests.compilations_api import SUBMIT, add, create, film, step, story
 from tests.paths import TESTS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -310,6 +315,89 @@ async def test_the_studio_runs_under_its_content_security_policy(
     await page.goto(f"{studio_url(client)}#/c/{quote(compilation['id'], safe='')}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Harbor stories")
     await expect(page.get_by_role("heading", name="Target check")).to_be_visible()
+    # The preview sets its clips' widths and places through the DOM (no inline style).
+    cut = await create(api, eddie, title="Night Signals", target="tv")
+    for seconds in (30, 90):
+        await add(api, eddie, cut, await film(api, eddie, f"Shot of {seconds} s", seconds))
+    await add(api, eddie, compilation, source)
+    await page.goto(f"{studio_url(client)}#/c/{quote(cut['id'], safe='')}/preview")
+    clips = page.locator(".track-video .clip")
+    await expect(clips).to_have_count(2)
+    short, long = [(await clips.nth(n).bounding_box() or {"width": 0})["width"] for n in (0, 1)]
+    assert 2.9 < long / short < 3.1  # 90 s against 30 s
+    await page.goto(f"{studio_url(client)}#/c/{quote(compilation['id'], safe='')}/preview")
+    await expect(page.locator("article.reader")).to_contain_text("Harbor stories")
     assert await page.evaluate("window.violations || []") == []
     # The 401 of the ended token is the one console error (the browser logs failed requests).
     assert [p for p in problems if "401" not in p] == []
+
+
+DEMO_COMPILATIONS = """{ compilations(first: 20) { nodes { id title target status
+  preview { ... on BookPreview { chapters { title } }
+            ... on TimelinePreview { clips { track durationSeconds } markers { title } } }
+  payoutProposals { pool { amount } } } } }"""
+
+
+async def test_an_editor_previews_a_book_and_a_cut_and_exports_a_payout_as_csv(
+    api: Api, client: TestClient, browser: Browser,
+) -> None:
+    await seed_demo(api.hub.db, api.hub.plugins, settings=api.hub.settings)
+    base = studio_url(client)
+    eddie = (await api.gql(SIGN_IN, {"handle": "eddie"}))["logIn"]["token"]
+    api.allow_cost(1_000_000)
+    nodes = (await api.gql(DEMO_COMPILATIONS, token=eddie))["compilations"]["nodes"]
+    [book] = [n for n in nodes if n["target"] == "book" and n["status"] == "APPROVED"]
+    [cut] = [n for n in nodes if n["target"] == "tv" and n["status"] == "PUBLISHED"]
+    page = await new_page(browser)
+    await sign_in(page, base, "eddie")
+    # The demo data has work in every column of the dashboard.
+    for column in ("Draft", "In review", "Approved", "Published", "Archived"):
+        await expect(page.get_by_role("region", name=column, exact=True)
+                     .get_by_role("link").first).to_be_visible()
+
+    # The book, from its builder: the title page, then page by page from the keyboard.
+    await page.goto(f"{base}#/c/{quote(book['id'], safe='')}")
+    await page.get_by_role("link", name="Preview").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Preview")
+    reader = page.locator("article.reader")
+    await expect(reader).to_contain_text(book["title"])
+    await reader.focus()
+    await page.keyboard.press("ArrowRight")
+    first = book["preview"]["chapters"][1]["title"]
+    await expect(reader.get_by_role("heading", level=2)).to_have_text(first)
+    await expect(reader).to_have_attribute("aria-label", f"Page 2 of "
+                                           f"{len(book['preview']['chapters'])}: {first}")
+    credits = page.get_by_role("region", name="Credits of this piece")
+    await expect(credits).to_contain_text("author of")
+    await screen(page, "preview-book")
+    await page.get_by_role("navigation", name="Pages of the book").get_by_role(
+        "button", name="Credits").click()
+    await expect(reader).to_contain_text("Everyone whose work is in this book")
+    await expect(credits).to_have_count(0)  # the credits page credits no one piece
+
+    # The cut: a clip per film as wide as it runs, the script as a marker, the target line.
+    await page.goto(f"{base}#/c/{quote(cut['id'], safe='')}/preview")
+    video = page.locator(".track-video .clip")
+    durations = [c["durationSeconds"] for c in cut["preview"]["clips"] if c["track"] == "Video"]
+    await expect(video).to_have_count(len(durations))
+    widths = [(await video.nth(n).bounding_box() or {"width": 0})["width"]
+              for n in range(len(durations))]
+    scale = max(widths) / max(durations)  # pixels per second
+    for width, seconds in zip(widths, durations, strict=True):
+        assert abs(width - seconds * scale) < 1.5, (widths, durations)
+    await expect(page.locator(".marker")).to_have_count(len(cut["preview"]["markers"]))
+    await expect(video.first).to_have_attribute("aria-label", re.compile(r"runs \d+:\d\d"))
+    await screen(page, "preview-tv")
+
+    # Its finalized payout as CSV: saved by the page, the amounts adding up to the pool.
+    await page.goto(f"{base}#/c/{quote(cut['id'], safe='')}/payouts")
+    async with page.expect_download() as saved:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await saved.value
+    assert download.suggested_filename.startswith("payout-") and \
+        download.suggested_filename.endswith(".csv")
+    text = Path(await download.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and all(row["lineage_path"] for row in rows)
+    pool = Decimal(cut["payoutProposals"][0]["pool"]["amount"])
+    assert sum(Decimal(row["amount"]) for row in rows) == pool

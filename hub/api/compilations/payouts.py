@@ -274,6 +274,18 @@ class PayoutProposal(Node):
                                PageArgs.of(first, after, last, before),
                                PayoutComment.from_row)
 
+    @strawberry.field(description="The lines as a CSV file (RFC 4180, UTF-8): contributor, "
+                      "display_name, share, amount (exact, adding up to the pool), currency, "
+                      "lineage_path (how each part was earned). Visible to whoever sees the "
+                      "proposal; a client saves it as a file (hub/api/compilations/payout_csv.py "
+                      "says why this is a field and not a download URL).",
+                      metadata=no_twin("written in Python by the csv module from the lines, "
+                                       "their members and the titles the reader may see"))
+    async def csv(self, info: Info) -> str:
+        from hub.api.compilations.payout_csv import proposal_csv
+
+        return await proposal_csv(info.context, self.pk, self.compilation_pk, self.pool.currency)
+
     @strawberry.field(description="The compilation paid out; null when you may not see it "
                       "(a member reading their own payouts of a compilation not visible to them).",
                       metadata=twin(twins.COMPILATION_OF_PROPOSAL))

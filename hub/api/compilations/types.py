@@ -36,6 +36,7 @@ from hub.api.compilations.payouts import (  # the types of the money, re-exporte
     member_payouts,
     member_payouts_connection,
 )
+from hub.api.compilations.preview import CompilationPreview, resolve_preview
 from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
@@ -306,6 +307,15 @@ class Compilation(Node):
         return [CompilationProblem(code=p.code, message=p.message,
                                    item_id=strawberry.ID(p.item_id) if p.item_id else None)
                 for p in found]
+
+    @strawberry.field(description="What it would publish as now, from its target plugin: a "
+                      "book's pages with their credits, a TV cut's timeline. Only its editors "
+                      "team and ADMINs get one; null for everyone else, and when the target "
+                      "has no preview. Items whose records are not public are left out.",
+                      metadata=no_twin("rendered at read time by the target plugin's code "
+                                       "(hub_preview_publication), for the team only"))
+    async def preview(self, info: Info) -> CompilationPreview | None:
+        return await resolve_preview(info.context, self.row)
 
     @strawberry.field(description="Every status change and edit, oldest first.",
                       directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.HISTORY),

@@ -113,11 +113,15 @@ async def render(context: Services, snapshot: CompilationSnapshot) -> list[Artif
 
 async def store_publication(
     context: Services, tx: Executor, row: Any, actor_id: int, written: list[str],
+    base_url: str = "",
 ) -> Any:
     """Render the compilation, store its files and record the publication (a new version).
-    Appends each blob this call put in storage to ``written`` (for clean-up on rollback)."""
+    Appends each blob this call put in storage to ``written`` (for clean-up on rollback).
+    ``base_url`` (the hub's origin) makes the media URLs in the files absolute, so an
+    editing program opening a timeline finds the media."""
     version = await store.next_version(tx, row["id"])
-    snapshot = await take_snapshot(context, tx, row, with_bytes=True, version=version)
+    snapshot = await take_snapshot(context, tx, row, with_bytes=True, version=version,
+                                   base_url=base_url)
     artifacts = await render(context, snapshot)
     publication = await store.insert_publication(tx, row["id"], actor_id)
     key = encode_id("Publication", publication["id"])

@@ -18,6 +18,7 @@ from hub.core.services import Services
 from hub.domain.compilations import credits, store
 from hub.domain.media import store as media_store
 from hub.domain.media.storage import get_storage
+from hub.domain.media.urls import media_path
 from hub.plugin_api import CompilationSnapshot, Contributor, ItemSnapshot, MediaFileSnapshot
 
 # Credits name every ancestor this close (payment may stop earlier, at the rules' max depth).
@@ -70,9 +71,11 @@ def _contributors(record_id: int, sources: dict[int, list[int]], authors: dict[i
     return tuple(found.values())
 
 
-async def _media(context: Services, ex: Executor, record_ids: list[int], with_bytes: bool) -> dict[
-    int, list[MediaFileSnapshot],
-]:
+async def _media(
+    context: Services, ex: Executor, record_ids: list[int], with_bytes: bool, base_url: str,
+) -> dict[int, list[MediaFileSnapshot]]:
+    """The files of ``record_ids`` (public records only: their files are public, so each gets
+    its plain download URL, absolute under ``base_url`` when given)."""
     files: dict[int, list[MediaFileSnapshot]] = defaultdict(list)
     if not record_ids:
         return files
@@ -84,17 +87,22 @@ async def _media(context: Services, ex: Executor, record_ids: list[int], with_by
         files[row["record_id"]].append(MediaFileSnapshot(
             filename=row["filename"], mime_type=row["mime_type"], size=row["size"],
             sha256=row["sha256"], metadata=dict(row["metadata"] or {}), data=data,
+            url=base_url + media_path(context.settings, row["sha256"], public=True),
         ))
     return files
 
 
 async def take_snapshot(
     context: Services, ex: Executor, row: Any, *, with_bytes: bool = False, version: int = 1,
+    base_url: str = "",
 ) -> CompilationSnapshot:
+    """``base_url`` (the hub's origin as the client reached it, e.g. ``https://hub.example``)
+    makes the media files' URLs absolute; without it they are paths."""
     items = await store.item_records(ex, row["id"])
     record_ids = [item["record_id"] for item in items]
     sources, authors = await _lineage(ex, record_ids, CREDIT_DEPTH)
-    media = await _media(context, ex, [i["record_id"] for i in items if available(i)], with_bytes)
+    media = await _media(context, ex, [i["record_id"] for i in items if available(i)], with_bytes,
+                         base_url)
     editors = await store.editors_of(ex, [row["id"]])
     editor_names = await _display_names(ex, [e["member_id"] for e in editors])
     return CompilationSnapshot(

@@ -598,6 +598,7 @@ function Builder({ id, announce }) {
         <p>${compilation.description || "No description yet."}</p>
       </div>
       <div class="row">
+        <a class="btn" href=${`#/c/${encodeURIComponent(compilation.id)}/preview`}>Preview</a>
         <a class="btn" href=${`#/c/${encodeURIComponent(compilation.id)}/history`}>History</a>
         ${(compilation.status === "PUBLISHED" || compilation.status === "ARCHIVED") && html`<a class="btn"
             href=${`#/c/${encodeURIComponent(compilation.id)}/payouts`}>Payouts</a>`}
@@ -699,6 +700,9 @@ function Builder({ id, announce }) {
         </section>
         <section class="card" aria-labelledby="downloads-heading">
           <h2 id="downloads-heading">Downloads</h2>
+          ${busy === "StudioPublish" && html`<p class="rendering" role="status">
+            <progress aria-label=${`Rendering the ${compilation.target}`}></progress>
+            Rendering the ${compilation.target}: its files appear here when they are stored.</p>`}
           ${publications.length ? publications.map((p) => html`<div class="stack">
             <p class="muted">Version ${p.version}, ${when(p.publishedAt)}${p.publishedBy ? ` by @${p.publishedBy.handle}` : ""}</p>
             <ul class="files">${p.files.map((f) => html`<li>
@@ -815,6 +819,7 @@ function Payouts({ id, viewer }) {
         <${ProposalDetail} id=${current.id} />
       </section>
       <aside class="stack" aria-label="Proposal details">
+        <${CsvExport} proposal=${current} title=${compilation.title} />
         <section class="card stack" aria-labelledby="window-heading">
           <h2 id="window-heading">Comment window</h2>
           <p>${current.status === "FINALIZED" ? `Finalized ${when(current.finalizedAt)}.`
@@ -898,6 +903,180 @@ function History({ id }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Preview before publishing: what the target plugin would publish now (Compilation.preview) —
+// a book's pages with their credits, or a TV cut as a timeline strip. The team's only.
+
+function clock(seconds) {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(h ? 2 : 1, "0");
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function CreditList({ credits }) {
+  if (!credits.length) return null;
+  return html`<section class="card preview-credits" aria-labelledby="page-credits-heading">
+    <h2 id="page-credits-heading">Credits of this piece</h2>
+    <ul class="credit-list">${credits.map((c) => html`<li key=${c.handle}>
+      <strong>${c.displayName}</strong> <span class="muted">@${c.handle}</span>
+      <span class="sub">${c.depth === 0 ? `author of “${c.recordTitle}”`
+        : `source “${c.recordTitle}”, ${c.depth} step${c.depth === 1 ? "" : "s"} up the lineage`}</span>
+    </li>`)}</ul>
+  </section>`;
+}
+
+// The book as its reader would page through it: a contents list and one page at a time. The
+// page's HTML is the hub's sanitized markup (text only; no script could run under the
+// studio's policy either), its headings one level down: the screen's own h1 stays the one.
+const demoted = (markup) => markup.replace(/<(\/?)h([1-5])(?=[\s>])/g,
+  (_, slash, level) => `<${slash}h${Number(level) + 1}`);
+
+function BookReader({ chapters }) {
+  const [page, setPage] = useState(0);
+  const reader = useRef(null);
+  const chapter = chapters[Math.min(page, chapters.length - 1)];
+  const open = (n) => {
+    setPage(n);
+    if (reader.current) reader.current.focus();
+  };
+  const onKeyDown = (event) => {
+    if (event.key === "ArrowRight" && page < chapters.length - 1) { event.preventDefault(); open(page + 1); }
+    if (event.key === "ArrowLeft" && page > 0) { event.preventDefault(); open(page - 1); }
+  };
+  return html`<div class="reader-layout">
+    <nav class="card toc" aria-label="Pages of the book">
+      <h2>Pages</h2>
+      <ol>${chapters.map((c, n) => html`<li key=${n}>
+        <button class="toc-entry" aria-current=${n === page ? "page" : null} onClick=${() => open(n)}>
+          <span class="toc-n">${n + 1}</span> ${c.title}</button></li>`)}</ol>
+    </nav>
+    <div class="stack">
+      <article class="card reader" tabindex="0" ref=${reader} onKeyDown=${onKeyDown}
+          aria-label=${`Page ${page + 1} of ${chapters.length}: ${chapter.title}`}
+          aria-describedby="reader-help">
+        <div class="page" dangerouslySetInnerHTML=${{ __html: demoted(chapter.html) }}></div>
+      </article>
+      <div class="row pager">
+        <button class="btn" disabled=${page === 0} onClick=${() => open(page - 1)}>← Previous page</button>
+        <span class="muted" id="reader-help">Page ${page + 1} of ${chapters.length} · ← and → turn pages</span>
+        <button class="btn" disabled=${page === chapters.length - 1} onClick=${() => open(page + 1)}>Next page →</button>
+      </div>
+      <${CreditList} credits=${chapter.credits} />
+    </div>
+  </div>`;
+}
+
+// The cut as a strip: one lane per track, each clip as wide as it runs; markers and the target
+// runtime on the same scale. Every clip is focusable and labelled; the table below says the
+// same for anyone not looking at the strip.
+function TimelineStrip({ timeline }) {
+  const tracks = [...new Set(timeline.clips.map((c) => c.track))];
+  const ends = timeline.clips.map((c) => c.startSeconds + c.durationSeconds);
+  const span = Math.max(timeline.totalSeconds, ...ends,
+    timeline.targetSeconds ? timeline.targetSeconds + (timeline.toleranceSeconds || 0) : 0, 1);
+  const pct = (seconds) => `${(100 * seconds) / span}%`;
+  const ticks = [];
+  // About ten ticks, on round times.
+  const step = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].find((t) => span / t <= 10) || 7200;
+  for (let t = 0; t <= span; t += step) ticks.push(t);
+  const target = timeline.targetSeconds;
+  const off = target ? timeline.totalSeconds - target : 0;
+  return html`<div class="stack">
+    <section class="card" aria-labelledby="strip-heading">
+      <div class="strip-head">
+        <h2 id="strip-heading">Timeline</h2>
+        <p class="muted">Runs ${clock(timeline.totalSeconds)}${target ? html` · target ${clock(target)} ± ${timeline.toleranceSeconds} s ·${" "}
+          <span class=${Math.abs(off) <= (timeline.toleranceSeconds || 0) ? "ok" : "off"}>${off === 0 ? "on target"
+            : `${clock(Math.abs(off))} ${off > 0 ? "over" : "under"}`}</span>` : " · no target runtime"}</p>
+      </div>
+      <div class="strip" role="group" aria-label=${`Timeline, ${clock(timeline.totalSeconds)} long`}>
+        <div class="ruler" aria-hidden="true">${ticks.map((t) => html`<span key=${t} style=${{ left: pct(t) }}>${clock(t)}</span>`)}</div>
+        ${timeline.markers.length > 0 && html`<ol class="lane markers" aria-label="Markers">
+          ${timeline.markers.map((m, n) => html`<li key=${n} class="marker" style=${{ left: pct(m.atSeconds) }}
+              tabindex="0" aria-label=${`Marker “${m.title}” at ${clock(m.atSeconds)}`}>
+            <span class="flag">${m.title}</span></li>`)}
+        </ol>`}
+        ${tracks.map((track) => html`<div class="lane-row" key=${track}>
+          <span class="lane-label">${track}</span>
+          <ol class=${`lane track-${track.toLowerCase()}`} aria-label=${`${track} track`}>
+            ${timeline.clips.filter((c) => c.track === track).map((c, n) => html`<li key=${n}
+                class="clip" tabindex="0" style=${{ left: pct(c.startSeconds), width: pct(c.durationSeconds) }}
+                aria-label=${`“${c.title}”, from ${clock(c.startSeconds)}, runs ${clock(c.durationSeconds)}`}
+                title=${c.title}>
+              <span class="clip-title">${c.title}</span><span class="clip-time">${clock(c.durationSeconds)}</span>
+            </li>`)}
+          </ol>
+        </div>`)}
+        ${target && html`<div class="target-line" style=${{ left: pct(target) }} aria-hidden="true"><span>target</span></div>`}
+      </div>
+    </section>
+    <section class="card" aria-labelledby="clips-heading">
+      <h2 id="clips-heading">Clips</h2>
+      <table class="split">
+        <caption>Every clip with its place in the cut and the media an editing program loads</caption>
+        <thead><tr><th scope="col">Track</th><th scope="col">Title</th><th scope="col" class="num">Starts</th>
+          <th scope="col" class="num">Runs</th><th scope="col">Media</th></tr></thead>
+        <tbody>${timeline.clips.map((c, n) => html`<tr key=${n}>
+          <td>${c.track}</td><th scope="row">${c.title}</th>
+          <td class="num">${clock(c.startSeconds)}</td><td class="num">${clock(c.durationSeconds)}</td>
+          <td>${c.mediaUrl ? html`<a href=${c.mediaUrl} aria-label=${`Media of “${c.title}”`}>download</a>`
+            : html`<span class="muted">no file</span>`}</td>
+        </tr>`)}</tbody>
+      </table>
+    </section>
+  </div>`;
+}
+
+function Preview({ id }) {
+  const heading = useFocusHeading(`preview-${id}`);
+  const { data, error } = useQuery("StudioPreview", { id }, [id]);
+  if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
+  if (!data) return html`<p class="muted">Rendering the preview…</p>`;
+  const compilation = data.compilation;
+  if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation, or it is not yours to see." }} />`;
+  const preview = compilation.preview;
+  return html`
+    <div class="page-head">
+      <div>
+        <p><a href=${`#/c/${encodeURIComponent(id)}`}>${compilation.title}</a> / preview</p>
+        <h1 tabindex="-1" ref=${heading}>Preview <${Badge} status=${compilation.status} /></h1>
+        <p>What publishing it now would produce (target: ${compilation.target}), pages and clips as its readers and editors will get them.</p>
+      </div>
+    </div>
+    ${!preview ? html`<p class="empty card">No preview: only the compilation's editors see one, and its target may offer none.</p>`
+      : preview.__typename === "BookPreview" ? html`<${BookReader} key=${id} chapters=${preview.chapters} />`
+      : html`<${TimelineStrip} timeline=${preview} />`}`;
+}
+
+// Payouts: the proposal as CSV, saved by the page (a Blob): the token stays in the request's
+// Authorization header, never in a link another page could follow.
+function CsvExport({ proposal, title }) {
+  const [notice, setNotice] = useState(null);
+  const save = async () => {
+    try {
+      const data = await gql("StudioPayoutCsv", { id: proposal.id });
+      const blob = new Blob([data.node.csv], { type: "text/csv;charset=utf-8" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "payout";
+      link.download = `payout-${slug}-${data.node.createdAt.slice(0, 10)}.csv`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+      setNotice(null);
+    } catch (e) {
+      setNotice({ kind: "error", text: e.message });
+    }
+  };
+  return html`<div class="stack">
+    <button class="btn" onClick=${save}>Export CSV</button>
+    <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+  </div>`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The shell: top bar, routes, the live region
 
 function TopBar({ viewer, route, onSignOut }) {
@@ -942,7 +1121,9 @@ function App() {
   const params = new URLSearchParams(search || "");
   let screen;
   let match;
-  if ((match = path.match(/^\/c\/([^/]+)\/payouts$/))) {
+  if ((match = path.match(/^\/c\/([^/]+)\/preview$/))) {
+    screen = html`<${Preview} id=${decodeURIComponent(match[1])} />`;
+  } else if ((match = path.match(/^\/c\/([^/]+)\/payouts$/))) {
     screen = html`<${Payouts} id=${decodeURIComponent(match[1])} viewer=${viewer} />`;
   } else if ((match = path.match(/^\/c\/([^/]+)\/history$/))) {
     screen = html`<${History} id=${decodeURIComponent(match[1])} />`;

@@ -95,8 +95,9 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
             return await _reopen(tx, context, row)
         if problems:
             raise InputProblem.many(_problem_errors(problems))
+        origin = str(context.request.url.origin()) if context.request else ""
         publication = await publishing.store_publication(
-            context, tx, row, context.require_viewer(), written)
+            context, tx, row, context.require_viewer(), written, origin)
         updated, event = await transition(
             tx, context, row, "publish", f"version {publication['version']}",
             {"version": publication["version"], "target": row["target"]})
@@ -105,7 +106,7 @@ async def publish(context: Context, input: CompilationIdInput) -> PublishCompila
                                                      "target": row["target"]})
         rows = await store.publications_of(tx, [row["id"]])
         return Outcome(payload(context, updated, publication=Publication.from_row(
-            rows[0], str(context.request.url.origin()) if context.request else "")),
+            rows[0], origin)),
             [event, published])
 
     try:
