@@ -491,7 +491,7 @@ function ChangesSinceReview({ changes }) {
   return html`<section class="stack" aria-labelledby="changes-heading">
     <h3 id="changes-heading">${changes.since ? "Changes since the last review" : "First review"}</h3>
     <p class="hint">${changes.since
-      ? `${changes.review.__typename === "CompilationReturned" ? "Returned" : "Approved"} by @${changes.review.actor ? changes.review.actor.handle : "—"} ${when(changes.since)}${changes.review.comment ? `: “${changes.review.comment}”` : ""}.`
+      ? `${changes.review.__typename === "CompilationReturned" ? "Returned" : "Approved"} by @${changes.review.actor ? changes.review.actor.handle : "—"} ${when(changes.since)}${changes.review.comment ? `: “${changes.review.comment}”` : "."}`
       : "Never reviewed before: everything below is new."}</p>
     ${changes.since && (lines.length ? html`<ul class="changes">${lines.map((line) => html`<li>${line}</li>`)}</ul>`
       : html`<p class="empty">Nothing changed since.</p>`)}
