@@ -19,6 +19,7 @@ from hub.api.compilations.history import CompilationHistoryEvent, event_of
 from hub.api.compiled.derive import Reference, twin
 from hub.api.compiled.listing import GuardedListing
 from hub.api.compiled.plan import Column
+from hub.api.federation import UNCAPPED_LIST_SIZE, sized_list
 from hub.api.relay import Connection
 from hub.core.relay import PageArgs, encode_id, try_decode_id
 from hub.core.rules import Table
@@ -144,12 +145,14 @@ class CompilationChangesSinceReview:
         "and the return's reason); null when it was never reviewed.")
     items: list[CompilationItemChange] = strawberry.field(
         description="The items added, removed, moved, reweighted or re-noted since, netted: "
-        "added ones first, then removed, moved, reweighted, re-noted.")
+        "added ones first, then removed, moved, reweighted, re-noted.",
+        directives=sized_list(UNCAPPED_LIST_SIZE))
     settings_changed: list[str] = strawberry.field(
         description="The fields `updateCompilation` changed since (`title`, `description`, "
         "`settings.<target>.<field>`), each once.")
     events: list[CompilationHistoryEvent] = strawberry.field(
-        description="The history entries behind it (item and settings changes), oldest first.")
+        description="The history entries behind it (item and settings changes), oldest first.",
+        directives=sized_list(UNCAPPED_LIST_SIZE))
 
 
 # --- reads ---------------------------------------------------------------------------------------
