@@ -937,7 +937,8 @@ function SettingsForm({ compilation, settings, onSave }) {
     }
     onSave(changes);
   };
-  return html`<form class="stack" onSubmit=${save} aria-label="Settings">
+  return html`<form class="stack settings" onSubmit=${save} aria-label="Settings">
+    <h3>Settings</h3>
     <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
     <label>Description<textarea rows="3" value=${description}
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
