@@ -5,6 +5,7 @@ real HTTP app against PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.api import Api, Member
@@ -20,6 +21,7 @@ from tests.compilations_api import (
     step,
     story,
 )
+from tests.test_compilations_edit import connect, event
 from tests.test_compiled import both_ways
 
 ERRORS = "errors { field message code }"
@@ -339,3 +341,44 @@ async def test_changes_since_the_last_review_are_netted_from_the_history(api: Ap
         "CompilationItemAdded", "CompilationItemAdded", "CompilationItemRemoved",
         "CompilationItemRemoved", "CompilationItemMoved", "CompilationItemReweighted",
         "CompilationSettingsChanged"]
+
+
+async def test_the_changes_since_review_read_in_a_fixed_number_of_statements(api: Api) -> None:
+    eddie, erin, compilation, _ = await in_review(api)
+    data = await api.gql(RETURN, {"id": compilation["id"], "reason": "More, please"},
+                         token=erin.token)
+    assert data["returnCompilation"]["errors"] == []
+    writer = await api.sign_up("walt")
+    counts = []
+    for title in ("Three", "Four", "Five"):
+        await add(api, eddie, compilation, await story(api, writer, title))
+        before = api.statements()
+        changes = (await api.gql(CHANGES, {"id": compilation["id"]}, token=erin.token))[
+            "compilation"]["changesSinceReview"]
+        counts.append(api.statements() - before)
+        assert changes["items"][-1]["record"] == {"title": title}
+    # the session, the compilation, its whole history (one statement), then one batch each
+    # for the members and the records named, however long the history
+    assert len(set(counts)) == 1, counts
+
+
+async def test_the_team_hears_of_assignments_and_comments_live(api: Api) -> None:
+    eddie, erin, compilation, items = await in_review(api)
+    ws = await connect(api, eddie)
+    try:
+        op = await ws.subscribe("""subscription ($id: ID!) { compilationUpdated(id: $id) {
+          change itemId version compilation { assignee { handle } } } }""",
+                                {"id": compilation["id"]})
+        await asyncio.sleep(0.2)  # the subscription registers with the listener
+        await assign(api, eddie, compilation["id"], erin)
+        assigned = event(await ws.next(op))
+        assert assigned == {"change": "REVIEW_CHANGED", "itemId": None, "version": 6,
+                            "compilation": {"assignee": {"handle": "erin"}}}
+        await comment(api, erin, compilation["id"], "Check the credits.", items[1]["id"])
+        commented = event(await ws.next(op))
+        # A comment changes nothing of the compilation: its version stays, so an editor's
+        # pending edit is not made stale by a note.
+        assert (commented["change"], commented["itemId"], commented["version"]) == (
+            "REVIEW_CHANGED", items[1]["id"], 6)
+    finally:
+        await ws.close()

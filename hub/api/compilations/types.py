@@ -5,6 +5,10 @@ Who may see a compilation is declared once, in hub/domain/compilations/rules.py 
 and read here as the row's ``_visible``; the compiled twins (twins.py, declared beside each
 field) render the same declarations. Changing one needs a place on its editors team (or
 ADMIN), see hub/api/compilations/mutations.py.
+
+Past 400 lines because a GraphQL type's fields are one class: ``Compilation``'s resolvers stay
+here, thin, while what they read lives beside it (the money in payouts.py, the review's
+comments, queue and changes in review.py, the typed history in history.py).
 """
 
 from __future__ import annotations
