@@ -281,6 +281,21 @@ async def _exercise(api: Api) -> World:
         "insert into compilations (title, description, target, settings, created_by) "
         "select 'Work in progress', '', target, settings, created_by from compilations "
         "order by id limit 1 returning id")
+    # The maker reviewed the published compilations: their assignee, on their teams, with a
+    # comment on the first item and one on the whole compilation (reviewComments: the team's).
+    await db.execute("update compilations set assignee_id = $1 where status = 'PUBLISHED'",
+                     maker_id)
+    await db.execute("insert into compilation_editors (compilation_id, member_id) select id, "
+                     "$1 from compilations where status = 'PUBLISHED' on conflict do nothing",
+                     maker_id)
+    await db.execute("insert into compilation_review_comments (compilation_id, item_id, "
+                     "record_id, author_id, body, kind) select i.compilation_id, i.id, "
+                     "i.record_id, $1, 'Lovely opening.', 'APPROVE' from compilation_items i "
+                     "join compilations c on c.id = i.compilation_id "
+                     "where c.status = 'PUBLISHED' and i.position = 1", maker_id)
+    await db.execute("insert into compilation_review_comments (compilation_id, author_id, body) "
+                     "select id, $1, 'Good to go.' from compilations where status = 'PUBLISHED'",
+                     maker_id)
     compilations = [encode_id("Compilation", row["id"]) for row in await db.fetch(
         "select id from compilations order by id")]
     assert draft_compilation is not None and len(compilations) > 1

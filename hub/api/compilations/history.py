@@ -162,6 +162,26 @@ class CompilationEditorRemoved(CompilationEditorEvent):
     pass
 
 
+@strawberry.type(description="An editor of the team was asked to review it "
+                 "(`assignReviewer`).")
+class CompilationReviewerAssigned(CompilationEditorEvent):
+    pass
+
+
+@strawberry.type(description="A review comment was written, during the review or with the "
+                 "approval or return; its text is read by the editors team only "
+                 "(`Compilation.reviewComments`).")
+class CompilationReviewCommented(CompilationHistoryEvent):
+    record_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of the commented item's record; null for a comment on the "
+        "whole compilation.")
+
+    @strawberry.field(description="The commented item's record; null for a comment on the "
+                      "whole compilation, or when the record is no longer visible to you.")
+    async def record(self, info: Info) -> RecordRef | None:
+        return await _record(info, self.record_id) if self.record_id else None
+
+
 @strawberry.type(description="A payout proposal was made: the credit split of a pool, open "
                  "for comments.")
 class CompilationPayoutProposed(CompilationHistoryEvent):
@@ -188,7 +208,7 @@ EVENT_TYPES: tuple[type, ...] = (
     CompilationSubmitted, CompilationReturned, CompilationApproved, CompilationReopened,
     CompilationPublished, CompilationArchived, CompilationEditorAdded,
     CompilationEditorRemoved, CompilationPayoutProposed, CompilationPayoutFinalized,
-    CompilationOtherEvent,
+    CompilationReviewerAssigned, CompilationReviewCommented, CompilationOtherEvent,
 )
 
 
@@ -236,6 +256,11 @@ _KINDS: dict[str, tuple[type[CompilationHistoryEvent], Fields]] = {
                    lambda d, r: {"member_id": _id(d.get("member") or r, "Member")}),
     "remove_editor": (CompilationEditorRemoved,
                       lambda d, r: {"member_id": _id(d.get("member") or r, "Member")}),
+    "assign_reviewer": (CompilationReviewerAssigned,
+                        lambda d, r: {"member_id": _id(d["member"], "Member")}),
+    "review_comment": (CompilationReviewCommented,
+                       lambda d, r: {"record_id": _id(d["record"], "Record")
+                                     if d.get("record") else None}),
     "propose_payout": (CompilationPayoutProposed, lambda d, r: {"pool": r}),
     "finalize_payout": (CompilationPayoutFinalized,
                         lambda d, r: {"proposal_id": _id(d.get("proposal") or r,

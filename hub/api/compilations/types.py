@@ -6,9 +6,9 @@ and read here as the row's ``_visible``; the compiled twins (twins.py, declared 
 field) render the same declarations. Changing one needs a place on its editors team (or
 ADMIN), see hub/api/compilations/mutations.py.
 
-(Over 400 lines: the compilation and its items, history and publications refer to each
-other, and Strawberry resolves them most simply from one module; payouts.py and history.py
-already hold the money and the typed history.)
+(Over 400 lines: a GraphQL type's fields are one class: ``Compilation``'s resolvers stay
+here, thin, while what they read lives beside it (the money in payouts.py, the review's
+comments, queue and changes in review.py, the typed history in history.py).)
 """
 
 from __future__ import annotations
@@ -37,6 +37,15 @@ from hub.api.compilations.payouts import (  # the types of the money, re-exporte
     member_payouts_connection,
 )
 from hub.api.compilations.preview import CompilationPreview, resolve_preview
+from hub.api.compilations.review import (
+    ASSIGNEE,
+    COMMENTS_OF_COMPILATION,
+    COMMENTS_OF_ITEM,
+    CompilationChangesSinceReview,
+    ReviewComment,
+    changes_since_review,
+    review_comments,
+)
 from hub.api.compiled.derive import no_twin, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
@@ -119,6 +128,19 @@ class CompilationItem(Node):
                                        metadata=twin(twins.decimal("weight")))
     added_at: dt.datetime = strawberry.field(description="When it was added.")
     record_pk: strawberry.Private[int]
+    pk: strawberry.Private[int]
+    compilation_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The review comments on this item, oldest first, a page at "
+                      "a time; null unless you are on the compilation's editors team (or an "
+                      "ADMIN): they are the reviewers' working notes.",
+                      directives=priced_connection(), metadata=twin(COMMENTS_OF_ITEM))
+    async def review_comments(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[ReviewComment] | None:
+        return await review_comments(info.context, self.compilation_pk,
+                                     PageArgs.of(first, after, last, before), item_pk=self.pk)
 
     @strawberry.field(description="The record; null if it is no longer visible to you "
                       "(unpublished or deleted since: see `Compilation.problems`).",
@@ -133,7 +155,8 @@ class CompilationItem(Node):
         return cls(id=strawberry.ID(encode_id("CompilationItem", row["id"])),
                    position=row["position"], note=row["note"],
                    weight=row["weight"].normalize(), added_at=row["created_at"],
-                   record_pk=row["record_id"])
+                   record_pk=row["record_id"], pk=row["id"],
+                   compilation_pk=row["compilation_id"])
 
 
 @strawberry.type(description="One step of a compilation's history: who did what, when.")
@@ -144,8 +167,9 @@ class HistoryEntry:
                                    "approval), `publish`, `archive`, `update` (title, "
                                    "description or settings), `add_item`, `move_item`, "
                                    "`reweight_item`, `annotate_item` (its note), `remove_item`, "
-                                   "`add_editor`, `remove_editor`, `propose_payout`, "
-                                   "`finalize_payout`. `event` says the same, typed.")
+                                   "`add_editor`, `remove_editor`, `assign_reviewer`, "
+                                   "`review_comment`, `propose_payout`, `finalize_payout`. "
+                                   "`event` says the same, typed.")
     from_status: CompilationStatus | None = strawberry.field(
         description="Status before; null for `create` and for steps that keep the status "
         "(items, editors, updates, payouts).")
@@ -276,6 +300,31 @@ class Compilation(Node):
         # Gathered, so the member loader batches the whole team (and every compilation's).
         members = await asyncio.gather(*(_load_member(info.context, r["member_id"]) for r in rows))
         return [m for m in members if m is not None]
+
+    @strawberry.field(description="The editor of the team asked to review it (never the "
+                      "submitter; `assignReviewer`); null when none is assigned, and once they "
+                      "left the team.", metadata=twin(ASSIGNEE))
+    async def assignee(self, info: Info) -> MemberRef | None:
+        return await _load_member(info.context, self.row["assignee_id"])
+
+    @strawberry.field(description="The review comments, on the whole compilation and on its "
+                      "items, oldest first, a page at a time; null unless you are on its "
+                      "editors team (or an ADMIN): they are the reviewers' working notes.",
+                      directives=priced_connection(), metadata=twin(COMMENTS_OF_COMPILATION))
+    async def review_comments(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[ReviewComment] | None:
+        return await review_comments(info.context, self.pk,
+                                     PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="What changed since it was last approved or returned "
+                      "(items added, removed, moved, reweighted, re-noted; settings changed), "
+                      "derived from the typed history.",
+                      metadata=no_twin("netted in Python from the typed history "
+                                       "(hub/domain/compilations/review.py)"))
+    async def changes_since_review(self, info: Info) -> CompilationChangesSinceReview:
+        return await changes_since_review(info.context, self.pk)
 
     @strawberry.field(description="The items, in order.", directives=sized_list(MAX_ITEMS),
                       metadata=twin(twins.ITEMS),

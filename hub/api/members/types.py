@@ -22,6 +22,7 @@ from strawberry.types import Info
 from hub.api.classes import twins as classes_twins
 from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import CollaborationRole
+from hub.api.compilations import review as compilation_review
 from hub.api.compilations import twins as compilation_twins
 from hub.api.compiled.derive import Reference, ThisRow, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
@@ -44,7 +45,7 @@ from hub.domain.records import rules as record_rules
 if TYPE_CHECKING:
     from hub.api.classes.types import Class, Enrollment
     from hub.api.collaborations.types import Collaboration
-    from hub.api.compilations.types import MemberPayout
+    from hub.api.compilations.types import Compilation, MemberPayout
     from hub.api.context import Context
     from hub.api.records.types import Record, RecordOrder
 
@@ -221,6 +222,18 @@ class Member(Node):
 
         return await member_payouts_connection(info.context, self.pk,
                                                PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description="The review queue assigned to the member: compilations "
+                      "IN_REVIEW whose assignee they are, newest first. Null unless you are "
+                      "this member (read it as `viewer { reviewQueue }`).",
+                      directives=priced_connection(), metadata=twin(compilation_review.REVIEW_QUEUE))
+    async def review_queue(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Compilation, strawberry.lazy("hub.api.compilations.types")]] | None:
+        from hub.api.compilations.review import review_queue
+
+        return await review_queue(info.context, self.pk, PageArgs.of(first, after, last, before))
 
     @classmethod
     async def resolve_reference(

@@ -73,6 +73,8 @@ class CompilationChange(enum.Enum):
     ITEM_REMOVED = strawberry.enum_value("ITEM_REMOVED", description="An item was removed.")
     EDITORS_CHANGED = strawberry.enum_value("EDITORS_CHANGED", description="An editor joined "
                                             "or left its team.")
+    REVIEW_CHANGED = strawberry.enum_value("REVIEW_CHANGED", description="A reviewer was "
+                                           "assigned, or a review comment written.")
     DELETED = strawberry.enum_value("DELETED", description="The DRAFT was deleted; no more "
                                     "events follow.")
 

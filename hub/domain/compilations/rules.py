@@ -36,7 +36,7 @@ VISIBLE = PUBLIC | EDITORIAL_VIEWER  # compilation visibility: the one place it 
 COMPILATIONS = Table("compilations", (
     "id", "title", "description", "target", "settings", "status", "lineage_share", "max_depth",
     "editors_percent", "payout_window_days", "created_by", "submitted_by", "created_at",
-    "updated_at", "version",
+    "updated_at", "version", "assignee_id",
 ))
 COLUMNS = COMPILATIONS.select("{t}")
 # … and, where it is read by ID, whether the viewer may see it.

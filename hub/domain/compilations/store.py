@@ -101,7 +101,8 @@ async def update_compilation(
 async def delete_compilation(ex: Executor, compilation_id: int) -> None:
     """Delete a DRAFT and everything that hangs off it (a draft has no publications and no
     payouts: those need a PUBLISHED compilation)."""
-    for table in ("compilation_history", "compilation_items", "compilation_editors"):
+    for table in ("compilation_review_comments", "compilation_history", "compilation_items",
+                  "compilation_editors"):
         await ex.execute(f"delete from {table} where compilation_id = $1", compilation_id)
     await ex.execute("delete from compilations where id = $1", compilation_id)
 
@@ -128,11 +129,16 @@ async def editors_of(ex: Executor, compilation_ids: list[int]) -> list[asyncpg.R
 
 
 async def remove_editor(ex: Executor, compilation_id: int, member_id: int) -> bool:
-    status = await ex.execute(
-        "delete from compilation_editors where compilation_id = $1 and member_id = $2",
+    """Remove the editor; one who leaves the team no longer reviews it (the assignee is
+    cleared in the same statement)."""
+    return bool(await ex.fetchval(
+        """with gone as (delete from compilation_editors
+                         where compilation_id = $1 and member_id = $2 returning member_id),
+                unassigned as (update compilations set assignee_id = null
+                               where id = $1 and assignee_id = $2 and exists (select from gone))
+           select count(*) from gone""",
         compilation_id, member_id,
-    )
-    return status.endswith(" 1")
+    ))
 
 
 async def editor_count(ex: Executor, compilation_id: int) -> int:

@@ -93,14 +93,14 @@ function subscribe(name, variables, onData) {
   return () => socket.close(1000);
 }
 
-// Plug-in points for the mutations on their way (updateCompilation, updateCompilationItem,
-// deleteCompilation): each form below appears once its operation is among the studio's
-// documents (add schema/operations/studio/<name>.graphql, then regenerate operations.json).
-// The variables are the studio's contract; the document maps them to the mutation's input:
-//   StudioUpdateCompilation($id, $title, $description) → updateCompilation { errors }
-//   StudioUpdateItem($itemId, $weight, $note)           → updateCompilationItem { errors }
-//   StudioDeleteCompilation($id)                         → deleteCompilation { errors }
-// A stale write's CONFLICT answer lands in the builder's conflict message (STALE_CODES).
+// The builder's edit forms (updateCompilation, updateCompilationItem, deleteCompilation): each
+// appears when its operation is among the studio's documents (schema/operations/studio/, then
+// regenerate operations.json). The variables are the studio's contract:
+//   StudioUpdateCompilation($id, $expectedVersion, $title, $description, $settings)
+//   StudioUpdateItem($itemId, $expectedVersion, $weight, $note)
+//   StudioDeleteCompilation($id)
+// `expectedVersion` is the version the page shows: a stale write's CONFLICT answer lands in
+// the builder's conflict message (STALE_CODES), and nothing is overwritten.
 const PLANNED = {
   updateCompilation: ["StudioUpdateCompilation", "updateCompilation"],
   updateItem: ["StudioUpdateItem", "updateCompilationItem"],
@@ -113,8 +113,8 @@ async function runPlanned(planned, variables) {
   return payloadOf(await gql(name, variables), field);
 }
 
-// Codes that mean "someone else changed this compilation since you loaded it". When the API
-// gains an expected-version argument (updateCompilation & co.), its CONFLICT lands here too.
+// Codes that mean "someone else changed this compilation since you loaded it" (CONFLICT: the
+// expectedVersion the page sent is no longer the compilation's).
 const STALE_CODES = new Set(["CONFLICT", "NOT_FOUND", "INVALID_STATE", "INVALID_POSITION"]);
 
 // ---------------------------------------------------------------------------------------------
@@ -124,17 +124,6 @@ const STATUSES = ["DRAFT", "IN_REVIEW", "APPROVED", "PUBLISHED", "ARCHIVED"];
 const STATUS_LABEL = {
   DRAFT: "Draft", IN_REVIEW: "In review", APPROVED: "Approved", PUBLISHED: "Published",
   ARCHIVED: "Archived",
-};
-// The status each workflow operation leads to (the builder's own change is not news).
-const EXPECTED_STATUS = {
-  StudioSubmit: "IN_REVIEW", StudioApprove: "APPROVED", StudioReturn: "DRAFT",
-  StudioPublish: "PUBLISHED", StudioArchive: "ARCHIVED",
-};
-const ACTION_LABEL = {
-  create: "Created", submit: "Submitted for review", approve: "Approved", return: "Returned",
-  reopen: "Sent back to review", publish: "Published", archive: "Archived",
-  add_item: "Item added", move_item: "Item moved", remove_item: "Item removed",
-  add_editor: "Editor added", propose_payout: "Payout proposed", finalize_payout: "Payout finalized",
 };
 
 function when(iso) {
@@ -268,6 +257,21 @@ function PayoutWindows() {
   </section>`;
 }
 
+// The review queue assigned to me: compilations in review whose reviewer I was asked to be.
+function AssignedToMe({ compilations, loading }) {
+  return html`<section class="card spaced assigned" aria-labelledby="assigned-heading">
+    <h2 id="assigned-heading">Assigned to me for review</h2>
+    ${loading && !compilations.length ? html`<p class="muted">Loading…</p>` : compilations.length ? html`<ul class="queue">
+      ${compilations.map((c) => html`<li key=${c.id}>
+        <span><a href=${`#/c/${encodeURIComponent(c.id)}`}>${c.title}</a>
+          <span class="muted"> · ${c.target} · waiting since ${when(c.updatedAt)}</span></span>
+        <a class="btn small primary" href=${`#/c/${encodeURIComponent(c.id)}`}
+           aria-label=${`Review “${c.title}”`}>Review</a>
+      </li>`)}
+    </ul>` : html`<p class="empty">No review is assigned to you.</p>`}
+  </section>`;
+}
+
 function Dashboard({ viewer }) {
   const { data, error, loading } = useQuery("StudioDashboard", {}, []);
   const heading = useFocusHeading("dashboard");
@@ -278,6 +282,7 @@ function Dashboard({ viewer }) {
   const all = data ? data.compilations.nodes : [];
   const mine = all.filter((c) => c.editors.some((e) => e.id === viewer.id));
   const queue = all.filter((c) => c.status === "IN_REVIEW");
+  const assigned = data && data.viewer ? data.viewer.reviewQueue.nodes : [];
   const targets = data ? data.publishingTargets : [];
   const create = async (event) => {
     event.preventDefault();
@@ -327,6 +332,7 @@ function Dashboard({ viewer }) {
         })}
       </div>
     </section>
+    <${AssignedToMe} compilations=${assigned} loading=${loading} />
     <section class="card spaced" aria-labelledby="queue-heading">
       <h2 id="queue-heading">Review queue</h2>
       <p class="hint">Submitted compilations wait for an editor other than the one who submitted them.</p>
@@ -421,6 +427,175 @@ function Finder({ into }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Own changes: the subscription reports every change, ours too. Each of our mutations answers
+// the compilation's new `version`; an event carrying one of those is ours and not news. Events
+// that arrive while one of our mutations is under way wait for its answer (its event may come
+// first), then are sorted.
+
+function useOwnChanges(onOthers) {
+  const own = useRef({ versions: new Set(), inFlight: 0, queued: [] });
+  const others = useRef(onOthers);
+  others.current = onOthers;
+  const settle = () => {
+    const state = own.current;
+    if (state.inFlight) return;
+    const theirs = state.queued.filter((e) => e.version == null || !state.versions.has(e.version));
+    state.queued = [];
+    if (theirs.length) others.current(theirs);
+  };
+  // Runs one of our mutations: `run()` resolves to its payload, whose compilation's version
+  // is remembered as ours.
+  const mine = async (run) => {
+    own.current.inFlight += 1;
+    try {
+      const payload = await run();
+      const version = payload && payload.compilation && payload.compilation.version;
+      if (version != null) own.current.versions.add(version);
+      return payload;
+    } finally {
+      own.current.inFlight -= 1;
+      settle();
+    }
+  };
+  const heard = (event) => {
+    own.current.queued.push(event);
+    settle();
+  };
+  return { mine, heard };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review (four eyes): who is asked to review, what changed since the last review, comments per
+// item. The comments typed here are sent with the approval or the return (the workflow's
+// buttons), or posted at once.
+
+const CHANGE_TEXT = {
+  ADDED: (c) => `Added “${c.title}”`,
+  REMOVED: (c) => `Removed “${c.title}”`,
+  MOVED: (c) => `Moved “${c.title}” from ${c.fromPosition} to ${c.toPosition}`,
+  REWEIGHTED: (c) => `Weight of “${c.title}”: ${c.fromWeight} → ${c.toWeight}`,
+  NOTE_CHANGED: (c) => `Note of “${c.title}” changed`,
+};
+
+// The comments typed in the review screen, as the API's ReviewCommentInput list.
+function draftedComments(drafts) {
+  return Object.entries(drafts).filter(([, body]) => body.trim())
+    .map(([itemId, body]) => ({ itemId: itemId || null, body }));
+}
+
+function ChangesSinceReview({ changes }) {
+  if (!changes) return null;
+  const lines = changes.items.map((c) => CHANGE_TEXT[c.kind]({
+    ...c, title: c.record ? c.record.title : "a record no longer visible" }));
+  if (changes.settingsChanged.length) lines.push(`Settings changed: ${changes.settingsChanged.join(", ")}`);
+  return html`<section class="stack" aria-labelledby="changes-heading">
+    <h3 id="changes-heading">${changes.since ? "Changes since the last review" : "First review"}</h3>
+    <p class="hint">${changes.since
+      ? `${changes.review.__typename === "CompilationReturned" ? "Returned" : "Approved"} by @${changes.review.actor ? changes.review.actor.handle : "—"} ${when(changes.since)}${changes.review.comment ? `: “${changes.review.comment}”` : "."}`
+      : "Never reviewed before: everything below is new."}</p>
+    ${changes.since && (lines.length ? html`<ul class="changes">${lines.map((line) => html`<li>${line}</li>`)}</ul>`
+      : html`<p class="empty">Nothing changed since.</p>`)}
+  </section>`;
+}
+
+function AssigneePicker({ compilation, review, submitter, mine, onDone }) {
+  const candidates = review.editors.filter((e) => e.id !== submitter);
+  const [chosen, setChosen] = useState("");
+  const [error, setError] = useState(null);
+  const value = chosen || (review.assignee && review.assignee.id) || (candidates[0] && candidates[0].id) || "";
+  const assign = async (event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await mine(async () => payloadOf(await gql("StudioAssignReviewer", {
+        compilationId: compilation.id, memberId: value }), "assignReviewer"));
+      onDone();
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  return html`<form class="row" onSubmit=${assign} aria-label="Assign a reviewer">
+    <p class="grow">${review.assignee
+      ? html`Asked to review: <strong>${review.assignee.displayName}</strong> <span class="muted">@${review.assignee.handle}</span>`
+      : html`<span class="muted">No reviewer assigned yet.</span>`}</p>
+    ${candidates.length ? html`<label>Reviewer
+        <select value=${value} onChange=${(e) => setChosen(e.target.value)}>
+          ${candidates.map((e) => html`<option value=${e.id}>${e.displayName} (@${e.handle})</option>`)}
+        </select></label>
+      <button class="btn" type="submit">Assign</button>`
+      : html`<p class="hint">Add another editor to the team to ask them to review.</p>`}
+    ${error && html`<div class="notice error" role="alert">${error}</div>`}
+  </form>`;
+}
+
+function CommentList({ comments }) {
+  if (!comments.length) return null;
+  return html`<ul class="comments">${comments.map((c, n) => html`<li key=${n}>
+    <strong>@${c.author.handle}</strong> ${c.body}
+    <div class="when">${c.kind === "COMMENT" ? "" : `with the ${c.kind === "APPROVE" ? "approval" : "return"} · `}${when(c.createdAt)}</div>
+  </li>`)}</ul>`;
+}
+
+function ReviewPanel({ compilation, items, review, drafts, setDrafts, mine, onChanged, announce }) {
+  const [error, setError] = useState(null);
+  if (!review) return null;
+  const inReview = compilation.status === "IN_REVIEW";
+  const comments = review.reviewComments ? review.reviewComments.nodes : null;
+  if (!inReview && !(comments && comments.length)) return null;
+  const submits = review.historyConnection.nodes.filter((e) => e.action === "submit");
+  const submitter = submits.length && submits[submits.length - 1].actor
+    ? submits[submits.length - 1].actor.id : null;
+  const of = (itemId) => (comments || []).filter((c) => c.itemId === itemId);
+  const set = (key) => (e) => setDrafts({ ...drafts, [key]: e.target.value });
+  const typed = draftedComments(drafts);
+  const post = async () => {
+    setError(null);
+    try {
+      for (const comment of typed) {
+        await mine(async () => payloadOf(await gql("StudioAddReviewComment", {
+          compilationId: compilation.id, ...comment }), "addReviewComment"));
+      }
+      setDrafts({});
+      announce(`Posted ${typed.length} review comment${typed.length === 1 ? "" : "s"}.`);
+      onChanged();
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  return html`<section class="card stack review" aria-labelledby="review-heading">
+    <h2 id="review-heading">Review</h2>
+    ${inReview && html`<${AssigneePicker} compilation=${compilation} review=${review}
+        submitter=${submitter} mine=${mine} onDone=${onChanged} />`}
+    ${inReview && html`<${ChangesSinceReview} changes=${review.changesSinceReview} />`}
+    ${comments === null ? html`<p class="hint">Review comments are for the compilation's editors team.</p>` : html`
+      <section class="stack" aria-labelledby="comments-heading">
+        <h3 id="comments-heading">Comments per item</h3>
+        ${inReview && html`<p class="hint">Comments typed here go with your approval or return, or post them now.</p>`}
+        <ol class="review-items">
+          ${items.map((item) => {
+            const label = item.record ? item.record.title : "Removed record";
+            return html`<li key=${item.id}>
+              <strong>${item.position}. ${label}</strong>
+              <${CommentList} comments=${of(item.id)} />
+              ${inReview && html`<label>Comment on “${label}”
+                <textarea rows="2" value=${drafts[item.id] || ""} onInput=${set(item.id)}></textarea></label>`}
+            </li>`;
+          })}
+        </ol>
+        <div class="stack">
+          <strong>The whole compilation</strong>
+          <${CommentList} comments=${of(null)} />
+          ${inReview && html`<label>Comment on the whole compilation
+            <textarea rows="2" value=${drafts[""] || ""} onInput=${set("")}></textarea></label>`}
+        </div>
+        ${error && html`<div class="notice error" role="alert">${error}</div>`}
+        ${inReview && html`<button class="btn" disabled=${!typed.length} onClick=${post}>
+          Post comments now</button>`}
+      </section>`}
+  </section>`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Compilation builder: items (reorder by drag or Alt+Arrow keys), problems, workflow, downloads
 
 function Builder({ id, announce }) {
@@ -429,33 +604,38 @@ function Builder({ id, announce }) {
   // The target's side (settings, problems, downloads) is a second read: the executor answers
   // it, while the items above come from one compiled statement.
   const checks = useQuery("StudioCompilationTarget", { id }, [id]);
-  const reload = () => Promise.all([reloadItems(), checks.reload()]);
+  const reload = () => Promise.all([reloadItems(), checks.reload(), reviewQuery && reviewQuery.reload()]);
   const [notice, setNotice] = useState(null);
   const [dragging, setDragging] = useState(null);
   const [over, setOver] = useState(null);
   const [reason, setReason] = useState("");
   const focusAfter = useRef(null);
   const list = useRef(null);
-  const ownStatus = useRef(null);
+  // The review screen's side: assignee, comments, changes since the last review.
+  const reviewQuery = useQuery("StudioReview", { id }, [id]);
+  const [drafts, setDrafts] = useState({});  // review comments being typed, by item ID
   const [editing, setEditing] = useState(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [busy, setBusy] = useState(null);  // the workflow operation under way
   const [confirmArchive, setConfirmArchive] = useState(false);  // archiving cannot be undone
 
-  // Live: another editor's change (a submit, an approval…) shows here without a reload. Our
-  // own changes come back too; the status we just set is not news.
-  useEffect(() => subscribe("StudioCompilationUpdated", { id }, (event) => {
-    const change = event.compilationUpdated;
-    if (change.status && change.status === ownStatus.current) {
-      ownStatus.current = null;
-      return;
-    }
-    if (change.status) {
-      setNotice({ kind: "info", text: `Another editor changed this compilation: it is now ${(STATUS_LABEL[change.status] || change.status).toLowerCase()}.` });
+  // Live: another editor's change (a submit, an approval, an item…) shows here without a
+  // reload, and says so; our own come back too, and are recognized by their version. A
+  // reviewer assigned or a comment written only refreshes the page.
+  const { mine, heard } = useOwnChanges((theirs) => {
+    const news = theirs.filter((c) => c.change !== "REVIEW_CHANGED");
+    const status = news.map((c) => c.previousStatus && c.status).filter(Boolean).pop();
+    if (status) {
+      setNotice({ kind: "info", text: `Another editor changed this compilation: it is now ${(STATUS_LABEL[status] || status).toLowerCase()}.` });
+    } else if (news.length) {
+      setNotice({ kind: "info", text: "Another editor changed this compilation: the latest version is shown." });
     }
     reloadItems();
     checks.reload();
-  }), [id]);
+    reviewQuery.reload();
+  });
+  useEffect(() => subscribe("StudioCompilationUpdated", { id },
+    (event) => heard(event.compilationUpdated)), [id]);
 
   // After a keyboard move the list re-renders; the moved item keeps the focus.
   useEffect(() => {
@@ -493,12 +673,13 @@ function Builder({ id, announce }) {
     setData({ compilation: { ...compilation, itemConnection: { ...compilation.itemConnection,
       nodes: reordered.map((i, n) => ({ ...i, position: n + 1 })) } } });
     try {
-      const payload = payloadOf(await gql("StudioMoveItem", { itemId: item.id, position }),
-        "moveCompilationItem");
+      const payload = await mine(async () => payloadOf(await gql("StudioMoveItem", {
+        itemId: item.id, position }), "moveCompilationItem"));
       const order = new Map(payload.compilation.itemConnection.nodes.map((n) => [n.id, n.position]));
       const settled = reordered.map((i) => ({ ...i, position: order.get(i.id) }))
         .sort((a, b) => a.position - b.position);
       setData({ compilation: { ...compilation, updatedAt: payload.compilation.updatedAt,
+        version: payload.compilation.version,
         itemConnection: { ...compilation.itemConnection, nodes: settled } } });
       if (target) checks.setData({ compilation: { ...target, problems: payload.compilation.problems } });
       announce(`Moved “${item.record ? item.record.title : "item"}” to position ${position} of ${items.length}.`);
@@ -509,7 +690,8 @@ function Builder({ id, announce }) {
 
   const remove = async (item) => {
     try {
-      payloadOf(await gql("StudioRemoveItem", { itemId: item.id }), "removeCompilationItem");
+      await mine(async () => payloadOf(await gql("StudioRemoveItem", { itemId: item.id }),
+        "removeCompilationItem"));
       announce(`Removed “${item.record ? item.record.title : "item"}”.`);
       await reload();
     } catch (e) {
@@ -520,9 +702,9 @@ function Builder({ id, announce }) {
   const transition = async (operation, field, variables, done) => {
     setBusy(operation);
     try {
-      // Set before the request: the subscription's event may arrive before the answer.
-      ownStatus.current = EXPECTED_STATUS[operation];
-      const payload = payloadOf(await gql(operation, { id: compilation.id, ...variables }), field);
+      const payload = await mine(async () => payloadOf(await gql(operation, {
+        id: compilation.id, ...variables }), field));
+      if (operation === "StudioApprove" || operation === "StudioReturn") setDrafts({});
       setNotice({ kind: "info", text: done(payload) });
       await reload();
     } catch (e) {
@@ -561,7 +743,8 @@ function Builder({ id, announce }) {
 
   const saveItem = async (item, values) => {
     try {
-      await runPlanned("updateItem", { itemId: item.id, ...values });
+      await mine(() => runPlanned("updateItem", {
+        itemId: item.id, expectedVersion: compilation.version, ...values }));
       setEditing(null);
       announce(`Saved the weight and note of “${item.record ? item.record.title : "item"}”.`);
       await reload();
@@ -571,7 +754,8 @@ function Builder({ id, announce }) {
   };
   const saveSettings = async (values) => {
     try {
-      await runPlanned("updateCompilation", { id: compilation.id, ...values });
+      await mine(() => runPlanned("updateCompilation", {
+        id: compilation.id, expectedVersion: compilation.version, ...values }));
       setNotice({ kind: "info", text: "Settings saved." });
       await reload();
     } catch (e) {
@@ -606,6 +790,9 @@ function Builder({ id, announce }) {
       </div>
     </div>
     <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
+    <${ReviewPanel} compilation=${compilation} items=${items}
+      review=${reviewQuery.data && reviewQuery.data.compilation} drafts=${drafts}
+      setDrafts=${setDrafts} mine=${mine} onChanged=${() => reviewQuery.reload()} announce=${announce} />
     <div class="grid-2">
       <section class="card stack" aria-labelledby="items-heading">
         <div>
@@ -632,7 +819,7 @@ function Builder({ id, announce }) {
                 ${problems.map((p) => html`<div class="sub">⚠ ${p.message}</div>`)}
               </span>
               ${editable && html`<span class="actions">
-                ${offers("updateItem") && html`<button class="btn small" aria-label=${`Weight and note of “${label}”`}
+                ${offers("updateItem") && html`<button class="btn small" aria-label=${`Edit weight and note of “${label}”`}
                         onClick=${() => setEditing(editing === item.id ? null : item.id)}>Edit</button>`}
                 <button class="btn small" aria-label=${`Move “${label}” up`} disabled=${item.position === 1}
                         onClick=${() => move(item, item.position - 1)}>↑</button>
@@ -661,7 +848,8 @@ function Builder({ id, announce }) {
               onClick=${() => transition("StudioSubmit", "submitCompilation", {}, () => "Submitted for review.")}>
               Submit for review</button>`}
           ${compilation.status === "IN_REVIEW" && html`<button class="btn primary" disabled=${busy}
-              onClick=${() => transition("StudioApprove", "approveCompilation", {}, () => "Approved: ready to publish.")}>
+              onClick=${() => transition("StudioApprove", "approveCompilation",
+                { comments: draftedComments(drafts) }, () => "Approved: ready to publish.")}>
               Approve</button>`}
           ${(compilation.status === "APPROVED" || compilation.status === "PUBLISHED") && html`<button
               class="btn primary" disabled=${busy} aria-busy=${busy === "StudioPublish" ? "true" : null}
@@ -679,13 +867,14 @@ function Builder({ id, announce }) {
             <label>Reason to return
               <textarea rows="2" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea></label>
             <button class="btn" disabled=${busy || !reason.trim()}
-              onClick=${() => transition("StudioReturn", "returnCompilation", { reason }, () => "Returned to its editors.")}>
+              onClick=${() => transition("StudioReturn", "returnCompilation",
+                { reason, comments: draftedComments(drafts) }, () => "Returned to its editors.")}>
               Return to draft</button>
           </div>`}
           ${editable && offers("deleteCompilation") && html`<button class="btn danger"
               onClick=${deleteDraft}>${confirmDelete ? "Click again to delete this draft" : "Delete draft"}</button>`}
           ${editable && offers("updateCompilation") && html`<${SettingsForm}
-              compilation=${compilation} onSave=${saveSettings} />`}
+              compilation=${compilation} settings=${settings} onSave=${saveSettings} />`}
           <dl class="kv">
             <dt>Target</dt><dd>${compilation.target}</dd>
             ${settings && settings.__typename === "BookSettings" && html`
@@ -725,14 +914,41 @@ function ItemForm({ item, label, onSave, onCancel }) {
   </form>`;
 }
 
-function SettingsForm({ compilation, onSave }) {
+// The target settings the form edits, by settings type: [input field, label, kind].
+const SETTING_FIELDS = {
+  BookSettings: ["book", [["subtitle", "Subtitle", "text"], ["authorLine", "Author line", "text"],
+    ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"]]],
+  TvSettings: ["tv", [["episodeTitle", "Episode title", "text"],
+    ["targetRuntimeSeconds", "Target runtime (s)", "number"],
+    ["toleranceSeconds", "Tolerance (s)", "number"]]],
+};
+
+function SettingsForm({ compilation, settings, onSave }) {
   const [title, setTitle] = useState(compilation.title);
   const [description, setDescription] = useState(compilation.description);
-  const save = (event) => { event.preventDefault(); onSave({ title, description }); };
-  return html`<form class="stack" onSubmit=${save} aria-label="Settings">
+  const [values, setValues] = useState({});
+  const [member, fields] = (settings && SETTING_FIELDS[settings.__typename]) || [null, []];
+  const current = (name) => (name in values ? values[name] : (settings && settings[name] != null ? String(settings[name]) : ""));
+  const save = (event) => {
+    event.preventDefault();
+    const changes = { title, description };
+    // Settings replace the current ones whole: every field is sent, empty ones as null.
+    if (member && Object.keys(values).length) {
+      changes.settings = { [member]: Object.fromEntries(fields.map(([name, , kind]) => {
+        const text = current(name).trim();
+        return [name, text === "" ? null : kind === "number" ? Number(text) : text];
+      })) };
+    }
+    onSave(changes);
+  };
+  return html`<form class="stack settings" onSubmit=${save} aria-label="Settings">
+    <h3>Settings</h3>
     <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
     <label>Description<textarea rows="3" value=${description}
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
+    ${fields.map(([name, label, kind]) => html`<label>${label}<input name=${name}
+      inputmode=${kind === "number" ? "numeric" : null} value=${current(name)}
+      onInput=${(e) => setValues({ ...values, [name]: e.target.value })} /></label>`)}
     <button class="btn" type="submit">Save settings</button>
   </form>`;
 }
@@ -848,40 +1064,55 @@ function Payouts({ id, viewer }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// History: what happened, who, when. (A typed history union is on its way in the API; until
-// then each entry's `reason` holds its detail.)
+// History: what happened, who, when — each entry typed by kind (HistoryEntry.event).
 
-function isRecordId(text) {
-  if (!/^[A-Za-z0-9+/=_-]{6,}$/.test(text)) return false;
-  try {
-    return atob(text.replace(/-/g, "+").replace(/_/g, "/")).startsWith("Record:");
-  } catch (e) {
-    return false;
-  }
+const eventRecord = (e) => (e.record ? `“${e.record.title}”${e.record.author ? ` by @${e.record.author.handle}` : ""}`
+  : "a record no longer visible");
+const eventMember = (e) => (e.member ? `${e.member.displayName} (@${e.member.handle})` : "a former member");
+// Per kind: its label, and the sentence of its facts (none for the kinds that have none).
+const EVENT_TEXT = {
+  CompilationCreated: ["Created"],
+  CompilationItemAdded: ["Item added", eventRecord],
+  CompilationItemRemoved: ["Item removed", eventRecord],
+  CompilationItemMoved: ["Item moved", (e) => `${e.recordId ? eventRecord(e) : "An item"}: from place ${e.fromPosition} to ${e.toPosition}`],
+  CompilationItemReweighted: ["Item reweighted", (e) => `${eventRecord(e)}: weight ${e.fromWeight} → ${e.toWeight}`],
+  CompilationItemNoteChanged: ["Item note changed", eventRecord],
+  CompilationSettingsChanged: ["Settings changed", (e) => e.fields.join(", ")],
+  CompilationSubmitted: ["Submitted for review"],
+  CompilationReturned: ["Returned", (e) => `“${e.comment}”`],
+  CompilationApproved: ["Approved", () => "Every item's record version pinned."],
+  CompilationReopened: ["Sent back to review", (e) => e.reason],
+  CompilationPublished: ["Published", (e) => `Version ${e.version} (${e.target})`],
+  CompilationArchived: ["Archived"],
+  CompilationEditorAdded: ["Editor added", eventMember],
+  CompilationEditorRemoved: ["Editor removed", eventMember],
+  CompilationReviewerAssigned: ["Reviewer assigned", eventMember],
+  CompilationReviewCommented: ["Review comment", (e) => (e.record ? `On “${e.record.title}”` : "On the whole compilation")],
+  CompilationPayoutProposed: ["Payout proposed", (e) => `Pool ${e.pool}`],
+  CompilationPayoutFinalized: ["Payout finalized"],
+};
+
+function HistoryEvent({ entry }) {
+  const event = entry.event;
+  const [label, facts] = EVENT_TEXT[event.__typename]
+    || [event.action || event.__typename, () => event.text || ""];
+  const said = facts ? facts(event) : "";
+  return html`<li data-kind=${event.__typename}>
+    <strong>${label}</strong>
+    ${entry.fromStatus !== entry.toStatus && entry.toStatus && html` <span class="muted">${STATUS_LABEL[entry.fromStatus] || "—"} → ${STATUS_LABEL[entry.toStatus]}</span>`}
+    ${said && html`<div>${said}</div>`}
+    <div class="when">${entry.actor ? `${entry.actor.displayName} (@${entry.actor.handle})` : "—"} · ${when(entry.at)}</div>
+  </li>`;
 }
 
 function History({ id }) {
   const heading = useFocusHeading(`history-${id}`);
   const { data, error } = useQuery("StudioHistory", { id }, [id]);
-  const [titles, setTitles] = useState({});
-  // An item's entry names its record by global ID: show the record's title instead.
-  useEffect(() => {
-    if (!data || !data.compilation) return;
-    const ids = [...new Set(data.compilation.historyConnection.nodes.map((e) => e.reason)
-      .filter(isRecordId))];
-    if (!ids.length) return;
-    gql("StudioRecordTitles", { ids }).then((found) => setTitles(Object.fromEntries(
-      found.nodes.filter(Boolean).map((record) => [record.id, record])))).catch(() => {});
-  }, [data]);
   if (error) return html`<${Notice} notice=${{ kind: "error", text: error.message }} />`;
   if (!data) return html`<p class="muted">Loading…</p>`;
   const compilation = data.compilation;
   if (!compilation) return html`<${Notice} notice=${{ kind: "error", text: "No such compilation." }} />`;
   const entries = compilation.historyConnection.nodes;
-  const said = (reason) => {
-    const record = titles[reason];
-    return record ? `“${record.title}” by @${record.author.handle}` : reason;
-  };
   return html`
     <div class="page-head">
       <div>
@@ -892,12 +1123,7 @@ function History({ id }) {
     </div>
     <section class="card">
       <ol class="timeline">
-        ${entries.map((e, n) => html`<li key=${n}>
-          <strong>${ACTION_LABEL[e.action] || e.action}</strong>
-          ${e.fromStatus !== e.toStatus && e.toStatus && html` <span class="muted">${STATUS_LABEL[e.fromStatus] || "—"} → ${STATUS_LABEL[e.toStatus]}</span>`}
-          ${e.reason && html`<div>${said(e.reason)}</div>`}
-          <div class="when">${e.actor ? `${e.actor.displayName} (@${e.actor.handle})` : "—"} · ${when(e.at)}</div>
-        </li>`)}
+        ${entries.map((entry, n) => html`<${HistoryEvent} key=${n} entry=${entry} />`)}
       </ol>
     </section>`;
 }

@@ -56,7 +56,15 @@ from hub.api.compilations.mutations.payout import (
     propose_payout,
 )
 from hub.api.compilations.mutations.publication import PublishCompilationPayload, publish
-from hub.api.compilations.mutations.review import ReturnCompilationInput, change_status
+from hub.api.compilations.mutations.review import (
+    AddReviewCommentInput,
+    AssignReviewerInput,
+    ReturnCompilationInput,
+    ReviewCommentInput,
+    add_review_comment,
+    assign_reviewer,
+    change_status,
+)
 
 __all__ = ["CompilationsMutation", "CreateCompilationInput", "UpdateCompilationInput"]
 
@@ -118,8 +126,11 @@ class CompilationsMutation:
         self, info: Info,
         input: Annotated[CompilationIdInput, strawberry.argument(
             description="The compilation IN_REVIEW to approve.")],
+        comments: Annotated[list[ReviewCommentInput] | None, strawberry.argument(
+            description="Review comments sent with the approval, per item or on the whole "
+            "compilation (stored with it, all or nothing); null or omitted: none.")] = None,
     ) -> CompilationPayload:
-        return await change_status(info.context, input.id, "approve")
+        return await change_status(info.context, input.id, "approve", comments=comments)
 
     @strawberry.mutation(description="Send a compilation IN_REVIEW or APPROVED back to DRAFT, "
                          "with a reason.")
@@ -128,7 +139,29 @@ class CompilationsMutation:
         input: Annotated[ReturnCompilationInput, strawberry.argument(
             description="The compilation and why it goes back to DRAFT.")],
     ) -> CompilationPayload:
-        return await change_status(info.context, input.id, "return", input.reason)
+        return await change_status(info.context, input.id, "return", input.reason,
+                                   input.comments)
+
+    @strawberry.mutation(description="Ask an editor of the compilation's team, other than the "
+                         "submitter, to review it (while IN_REVIEW); it shows in their review "
+                         "queue (`viewer { reviewQueue }`).")
+    async def assign_reviewer(
+        self, info: Info,
+        input: Annotated[AssignReviewerInput, strawberry.argument(
+            description="The compilation IN_REVIEW and the editor to review it.")],
+    ) -> CompilationPayload:
+        return await assign_reviewer(info.context, input)
+
+    @strawberry.mutation(description="Write a review comment on a compilation IN_REVIEW or on "
+                         "one of its items (its editors team); read by the team only. "
+                         "Comments can also be sent with approveCompilation and "
+                         "returnCompilation.")
+    async def add_review_comment(
+        self, info: Info,
+        input: Annotated[AddReviewCommentInput, strawberry.argument(
+            description="The compilation, the item (or none) and the comment.")],
+    ) -> CompilationPayload:
+        return await add_review_comment(info.context, input)
 
     @strawberry.mutation(description="Render an APPROVED (or already PUBLISHED) compilation "
                          "through its target and publish it as a new version; fails with its "
