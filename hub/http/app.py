@@ -80,7 +80,8 @@ class Hub:
         # This instance's own writes: dropped at commit, before the mutation answers.
         self.db.on_events_committed.append(self.response_cache.invalidate)
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
-                                      security.mutations_per_minute, self.metrics.refused)
+                                      security.mutations_per_minute, self.metrics.refused,
+                                      comments_per_minute=security.comments_per_minute)
         register_readings(self)
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)

@@ -56,6 +56,9 @@ class Role(enum.Enum):
                                    "enrolls in classes and teaches them.")
     EDITOR = strawberry.enum_value("EDITOR", description="A member who may also create and "
                                    "review compilations and propose their payouts.")
+    MODERATOR = strawberry.enum_value(
+        "MODERATOR", description="A member who may also work the comments' report queue, hide "
+        "and restore comments and suspend members (conversations).")
     ADMIN = strawberry.enum_value("ADMIN", description="A member who may also give roles, set "
                                   "subscriptions and see every member's private fields.")
 
@@ -70,7 +73,7 @@ class Member(Node):
     display_name: str = strawberry.field(description="The name shown on the member's pages.")
     bio: str = strawberry.field(description="A few words about the member.")
     skills: list[str] = strawberry.field(description="What the member does (lower-case labels).")
-    role: Role = strawberry.field(description="MEMBER, EDITOR or ADMIN.")
+    role: Role = strawberry.field(description="MEMBER, EDITOR, MODERATOR or ADMIN.")
     created_at: dt.datetime = strawberry.field(description="When the member signed up.")
     pk: strawberry.Private[int]
 
