@@ -360,3 +360,31 @@ async def _first_comment(api: Api, record: str) -> str:
     page = await api.gql("query($id: ID!) { record(id: $id) { comments(first: 1) "
                          "{ nodes { id } } } }", {"id": record})
     return str(page["record"]["comments"]["nodes"][0]["id"])
+
+
+async def test_the_bench_page_of_comments_is_compiled(api: Api) -> None:
+    """bench/operations/record_comments.graphql: a record page with its first 50 comments and
+    the heart state, one statement anonymously."""
+    from pathlib import Path
+
+    june, ada = await api.sign_up("june"), await api.sign_up("ada")
+    song = await api.create_record(june, "Harbor Lights", details=SONG, publish=True)
+    for i in range(3):
+        await add(api, ada, song["id"], f"Comment {i}", atSeconds=i)
+    text = (Path(__file__).parent.parent / "bench/operations/record_comments.graphql").read_text()
+    before = api.statements()
+    data = await api.gql(text, {"id": song["id"]})
+    assert api.statements() - before == 1
+    assert data["record"]["comments"]["totalCount"] == 3
+
+
+async def test_the_demo_holds_threads_and_anchored_comments(api: Api) -> None:
+    from hub.seed.demo import seed_demo
+
+    counts = await seed_demo(api.hub.db, api.hub.plugins)
+    assert counts["comments"] > 40
+    db = api.hub.db
+    assert await db.fetchval("select count(*) from comments where parent_id is not null") > 5
+    assert await db.fetchval("select count(*) from comments where at_seconds is not null") > 5
+    assert await db.fetchval("select count(*) from comments where quote is not null") > 0
+    assert await db.fetchval("select count(*) from comments where cardinality(mention_ids) > 0")

@@ -47,7 +47,7 @@ from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS
 from hub.seed.lineage import NOTES
 from hub.seed.samples import offers_sample_compilations, sample_compilation, sample_details
 from hub.seed.scale_collaborations import load_collaborations
-from hub.seed.scale_community import load_community
+from hub.seed.scale_community import load_comments, load_community
 
 BATCH = 20_000
 RECORDS_PER_MEMBER = 50
@@ -375,6 +375,7 @@ async def seed_scale(
             collaborations = await load_collaborations(connection, records)
             report("collaborations", collaborations, collaborations)
             await load_community(connection)
+            await load_comments(connection)
 
             for _, ddl in indexes:
                 await connection.execute(ddl)
