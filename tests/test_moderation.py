@@ -167,7 +167,7 @@ async def test_suspended_members_read_but_do_not_write(api: Api) -> None:
          {"id": song}),
         ("mutation { updateProfile(input: {bio: \"hi\"}) { errors { code } } }", {}),
     ]:
-        status, body = await api.post(operation, variables, token=troll.token)
+        _status, body = await api.post(operation, variables, token=troll.token)
         assert body["errors"][0]["extensions"]["code"] == "SUSPENDED", operation
         assert body["data"] is None
     assert await api.hub.db.fetchval("select count(*) from comments") == before
@@ -179,7 +179,7 @@ async def test_suspended_members_read_but_do_not_write(api: Api) -> None:
 
 
 async def test_unknown_comments_and_members(api: Api) -> None:
-    june, _, mo, _, comment = await _setup(api)
+    _, _, mo, _, _ = await _setup(api)
     missing = "Q29tbWVudDo5OTk5OQ"  # Comment:99999
     for operation, variables in [(HIDE, {"id": missing}), (RESTORE, {"id": missing}),
                                  (REPORT, {"id": missing, "reason": "SPAM", "text": ""})]:

@@ -17,8 +17,8 @@ from hub.plugins import HubPlugins
 from hub.seed.classes import seed_classes
 from hub.seed.collaborations import seed_collaborations
 from hub.seed.community import seed_community
-from hub.seed.conversations import seed_conversations
 from hub.seed.compilations import seed_compilations
+from hub.seed.conversations import seed_conversations
 from hub.seed.lineage import seed_lineage
 from hub.seed.samples import sample_details
 
