@@ -202,6 +202,14 @@ async def test_comments_on_a_draft_follow_the_drafts_rule(api: Api) -> None:
     assert (await api.gql(node, {"id": comment}, token=ada.token))["node"] is None
     assert (await api.gql(node, {"id": comment}))["node"] is None
     assert (await api.gql(node, {"id": comment}, token=june.token))["node"]["body"]
+    entities = ("query($reps: [_Any!]!) { _entities(representations: $reps) "
+                "{ ... on Comment { body } } }")
+    reps = {"reps": [{"__typename": "Comment", "id": comment}]}
+    _, body = await api.post(entities, reps, token=ada.token)
+    assert body["data"]["_entities"] == [None]
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert (await api.gql(entities, reps, token=june.token))["_entities"] == [
+        {"body": "Note to self: fix the bridge"}]
     reply = (await api.gql(REPLY, {"id": comment, "body": "Hi"}, token=ada.token))
     assert [e["code"] for e in reply["replyToComment"]["errors"]] == ["NOT_FOUND"]
 
