@@ -396,3 +396,25 @@ async def test_the_demo_holds_threads_and_anchored_comments(api: Api) -> None:
     assert await db.fetchval("select count(*) from comments where at_seconds is not null") > 5
     assert await db.fetchval("select count(*) from comments where quote is not null") > 0
     assert await db.fetchval("select count(*) from comments where cardinality(mention_ids) > 0")
+
+
+async def test_lesson_comments_are_for_those_who_read_the_lesson(api: Api) -> None:
+    from tests.test_classes import enrolled, published_class
+
+    teacher = await api.sign_up("teacher")
+    cls, lessons = await published_class(api, teacher, lessons=2)
+    learner = await enrolled(api, "learner", cls["id"])
+    outsider = await api.sign_up("outsider")
+    # The second lesson is locked for the outsider: its comments too (the first is too, since
+    # the class has no free preview).
+    lesson = lessons[1]["id"]
+    assert (await add(api, learner, lesson, "Stuck on the prompt"))["errors"] == []
+    assert (await add(api, teacher, lesson, "Office hours on Friday"))["errors"] == []
+    refused = await add(api, outsider, lesson, "Me too")
+    assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+    query = """query($id: ID!) { node(id: $id) { ... on Lesson { locked
+        comments { totalCount nodes { body } } } } }"""
+    mine = (await api.gql(query, {"id": lesson}, token=learner.token))["node"]
+    assert mine["comments"]["totalCount"] == 2
+    theirs = (await api.gql(query, {"id": lesson}, token=outsider.token))["node"]
+    assert theirs == {"locked": True, "comments": {"totalCount": 0, "nodes": []}}
