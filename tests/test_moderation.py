@@ -121,6 +121,10 @@ async def test_a_records_author_hides_comments_under_it(api: Api) -> None:
     assert await _node(api, comment, None) == {"body": None, "bodyHtml": None, "hidden": True}
     assert (await _node(api, comment, troll))["body"] == "Boring."
     assert (await _node(api, comment, mo))["body"] == "Boring."
+    # Its author may not edit what was judged (deleting it stays theirs).
+    edit = await api.gql("mutation($id: ID!) { editComment(input: {id: $id, body: \"Nice.\"}) "
+                         "{ errors { code } } }", {"id": comment}, token=troll.token)
+    assert edit["editComment"]["errors"] == [{"code": "COMMENT_CLOSED"}]
     # Restoring is the moderators'.
     errors = await api.errors(RESTORE, {"id": comment}, token=june.token)
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"

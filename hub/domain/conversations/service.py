@@ -120,7 +120,7 @@ async def add_comment(tx: Executor, viewer: int, kind: str, subject: int, body: 
     return await store.insert_comment(tx, values)
 
 
-async def _own_live(tx: Executor, viewer: int, pk: int) -> None:
+async def _own_live(tx: Executor, viewer: int, pk: int, *, deleting: bool = False) -> None:
     comment = await store.comment_for_update(tx, pk)
     if comment is None or not await store.comments_by_ids(tx, [pk], viewer):
         raise InputProblem(ErrorCode.NOT_FOUND, "No such comment.", "id")
@@ -128,6 +128,10 @@ async def _own_live(tx: Executor, viewer: int, pk: int) -> None:
         raise Forbidden("Only its author changes a comment.")
     if comment["deleted_at"] is not None:
         raise InputProblem(ErrorCode.COMMENT_CLOSED, "This comment was deleted.", "id")
+    if comment["hidden_at"] is not None and not deleting:
+        # Editing would change what the moderators judged; deleting it is still the author's.
+        raise InputProblem(ErrorCode.COMMENT_CLOSED, "This comment was hidden by moderation: "
+                           "it cannot be edited (you may delete it).", "id")
 
 
 async def edit_comment(tx: Executor, viewer: int, pk: int, body: str) -> None:
@@ -138,7 +142,7 @@ async def edit_comment(tx: Executor, viewer: int, pk: int, body: str) -> None:
 
 
 async def delete_comment(tx: Executor, viewer: int, pk: int) -> None:
-    await _own_live(tx, viewer, pk)
+    await _own_live(tx, viewer, pk, deleting=True)
     await store.delete_comment(tx, pk)
 
 
