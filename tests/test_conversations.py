@@ -333,3 +333,18 @@ async def _first_comment(api: Api, record: str) -> str:
     page = await api.gql("query($id: ID!) { record(id: $id) { comments(first: 1) "
                          "{ nodes { id } } } }", {"id": record})
     return str(page["record"]["comments"]["nodes"][0]["id"])
+
+
+async def test_a_comment_costs_a_fixed_number_of_statements(api: Api) -> None:
+    june, ada = await api.sign_up("june"), await api.sign_up("ada")
+    song = await api.create_record(june, "Harbor Lights", details=SONG, publish=True)
+    counts = []
+    for anchor in ({}, {"atSeconds": 10}):
+        before = api.statements()
+        assert (await add(api, ada, song["id"], "Nice, @june", **anchor))["errors"] == []
+        counts.append(api.statements() - before)
+    # The session; the rate limits (mutations and comments: one statement); the subject's
+    # visibility; the mentions; the insert; the comment read back; the outbox (its lock and
+    # the event); then the payload's author and mentions, one batch, after the commit. An
+    # anchored comment reads the record's duration too.
+    assert counts == [9, 10]
