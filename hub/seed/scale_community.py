@@ -42,10 +42,11 @@ async def load_community(connection: asyncpg.Connection) -> tuple[int, int]:
 
 async def load_comments(connection: asyncpg.Connection) -> int:
     """One comment per two records: on every other published record, by a member picked as
-    above (never its author); returns how many."""
+    above (the first of two picks that is not its author); returns how many."""
     x = "x.status = 'PUBLISHED' and x.deleted_at is null and x.id % 2 = 0"
     made = await connection.execute(
         f"insert into comments (author_id, record_id, body, body_html) "
-        f"select {_PICK}, x.id, 'Lovely work.', '<p>Lovely work.</p>\n' "
-        f"from records x, {_MEMBERS}, generate_series(1, 1) k where {x} and {_PICK} <> x.author_id")
+        f"select distinct on (x.id) {_PICK}, x.id, 'Lovely work.', '<p>Lovely work.</p>\n' "
+        f"from records x, {_MEMBERS}, generate_series(1, 2) k "
+        f"where {x} and {_PICK} <> x.author_id order by x.id, k")
     return int(made.split()[-1])
