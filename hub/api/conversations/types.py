@@ -164,5 +164,6 @@ def comments_field(listing: Listing, twin_spec: Any, subject: str) -> Any:
         resolver=resolve, metadata=twin(twin_spec), directives=priced_connection(),
         description=f"The comments on this {subject} that start a thread (replies are under "
         "each one's `replies`), OLDEST first by default; "
-        + ("editorial notes, for its editorial team only: empty for anyone else."
+        + ("editorial notes, for its team (its editors and the admins) only: empty for "
+           "anyone else."
            if subject == "compilation" else "visible to whoever may see it."))
