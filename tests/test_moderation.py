@@ -43,7 +43,7 @@ mutation Restore($id: ID!) {
 SUSPEND = """
 mutation Suspend($id: ID!) {
   suspendMember(input: {memberId: $id, reason: "Flooding"}) {
-    member { handle } errors { field code }
+    member { handle suspended } errors { field code }
   }
 }
 """
@@ -162,7 +162,14 @@ async def test_suspended_members_read_but_do_not_write(api: Api) -> None:
     errors = await api.errors(SUSPEND, {"id": mo.id}, token=mo.token)
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
     suspended = (await api.gql(SUSPEND, {"id": troll.id}, token=mo.token))["suspendMember"]
-    assert suspended == {"errors": [], "member": {"handle": "troll"}}
+    assert suspended == {"errors": [], "member": {"handle": "troll", "suspended": True}}
+    # Whether a member is suspended: for that member and the moderators only.
+    who = "query($h: String!) { member(handle: $h) { suspended } }"
+    assert (await api.gql(who, {"h": "troll"}, token=troll.token))["member"] == {
+        "suspended": True}
+    assert (await api.gql(who, {"h": "troll"}, token=june.token))["member"] == {
+        "suspended": None}
+    assert (await api.gql(who, {"h": "troll"}))["member"] == {"suspended": None}
     before = await api.hub.db.fetchval("select count(*) from comments")
     # Every mutation is refused, not only comments: the check is where mutations execute.
     for operation, variables in [

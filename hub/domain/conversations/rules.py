@@ -42,6 +42,11 @@ def _over(condition: Condition, alias: str) -> str:
 MODERATOR = of_viewer("exists (select 1 from members {t}_mod where {t}_mod.id = {viewer} "
                       "and {t}_mod.role in ('MODERATOR', 'ADMIN'))")
 
+# Over a member row ``{t}``: whether moderators suspended them, for that member and the
+# moderators only (null for anyone else).
+MEMBER_SUSPENDED = ("case when " + (of_viewer("{t}.id = {viewer}") | MODERATOR).template
+                    + " then {t}.suspended_at is not null end")
+
 # --- the subject (conditions over a comment row ``{t}``) ----------------------------------------
 
 ON_RECORD = Condition("exists (select 1 from records {t}_sr where {t}_sr.id = {t}.record_id and "
