@@ -125,6 +125,9 @@ async def test_unknown_mentions_are_listed_and_nothing_is_written(api: Api) -> N
     assert payload == {"comment": None, "errors": [{
         "field": "body", "code": "UNKNOWN_MENTION",
         "message": "No member has the handle @nobody_here, @ghost."}]}
+    many = " ".join(f"@ghost{i}" for i in range(25))
+    payload = await add(api, ada, song["id"], many)
+    assert payload["errors"][0]["message"].endswith("@ghost19 (and 5 more).")
     assert await comments_in_db(api) == 0
 
 

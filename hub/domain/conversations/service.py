@@ -43,9 +43,12 @@ async def _mentions(tx: Executor, body: str) -> list[int]:
     found = await store.members_by_handles(tx, handles)
     unknown = [handle for handle in handles if handle not in found]
     if unknown:
-        raise InputProblem(ErrorCode.UNKNOWN_MENTION, "No member has the handle "
-                           + ", ".join(f"@{handle}" for handle in unknown) + ".", "body")
-    return [found[handle] for handle in handles]
+        named = ", ".join(f"@{handle}" for handle in unknown[:text.MAX_MENTIONS])
+        more = len(unknown) - text.MAX_MENTIONS
+        raise InputProblem(ErrorCode.UNKNOWN_MENTION, f"No member has the handle {named}"
+                           + (f" (and {more} more)." if more > 0 else "."), "body")
+    # Every handle is checked; the first MAX_MENTIONS are kept (Comment.mentions' cap).
+    return [found[handle] for handle in handles][:text.MAX_MENTIONS]
 
 
 async def _anchor(tx: Executor, kind: str, subject: int, anchor: Anchor) -> dict[str, object]:

@@ -53,5 +53,4 @@ def render(body: str) -> str:
 def mentioned_handles(body: str) -> list[str]:
     """The handles the body mentions, lower-cased, each once, in order of first mention (code
     spans included: resolving them is harmless, and simpler to explain)."""
-    found = dict.fromkeys(handle.lower() for handle in _MENTION.findall(body))
-    return list(found)[:MAX_MENTIONS]
+    return list(dict.fromkeys(handle.lower() for handle in _MENTION.findall(body)))
