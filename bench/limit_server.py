@@ -382,6 +382,43 @@ def _bearer(request: web.Request) -> str:
     return header[7:] if header.startswith("Bearer ") else ""
 
 
+RECORD_COMMENTS = f"""
+select json_build_object('record', (
+    select json_build_object(
+        'id', {gid('Record', 'r.id')}, 'title', r.title,
+        'heartCount', (select count(*) from hearts h where h.record_id = r.id),
+        'viewerHearted', false,
+        'comments', (
+            select json_build_object(
+                'totalCount', (select count(*) from comments t where t.record_id = r.id
+                               and t.parent_id is null),
+                'nodes', coalesce(json_agg(json_build_object(
+                    'id', {gid('Comment', 'c.id')},
+                    'bodyHtml', case when c.deleted_at is null and c.hidden_at is null
+                                     then c.body_html end,
+                    'atSeconds', c.at_seconds,
+                    'quote', case when c.deleted_at is null and c.hidden_at is null
+                                  then c.quote end,
+                    'createdAt', hub_iso(c.created_at),
+                    'edited', c.edited_at is not null, 'deleted', c.deleted_at is not null,
+                    'author', json_build_object('handle', cm.handle,
+                                                'displayName', cm.display_name),
+                    'replies', json_build_object('totalCount', (
+                        select count(*) from comments y where y.parent_id = c.id)))
+                    order by c.created_at, c.id) filter (where c.n <= 50), '[]'),
+                'pageInfo', json_build_object(
+                    'hasNextPage', count(*) > 50,
+                    'endCursor', (array_agg({cursor('c.created_at', 'c.id')}
+                                            order by c.created_at desc, c.id desc)
+                                  filter (where c.n <= 50))[1]))
+            from (select c.*, row_number() over (order by c.created_at, c.id) as n
+                  from comments c where c.record_id = r.id and c.parent_id is null
+                  order by c.created_at, c.id limit 51) c
+            join members cm on cm.id = c.author_id))
+    from records r where r.id = $1 and r.status = 'PUBLISHED' and r.deleted_at is null)
+)::text
+"""
+
 # operationName -> (SQL, arguments from (variables, request))
 OPERATIONS = {
     "BenchFeed": (FEED, lambda v, _r: (min(int(v.get("first", 50)), 100),)),
@@ -391,6 +428,7 @@ OPERATIONS = {
     "Search": (SEARCH, lambda v, _r: (v["text"], v.get("mediaType"),
                                       min(int(v.get("first", 20)), 100))),
     "ClassPage": (CLASS_PAGE, lambda v, _r: (v["slug"],)),
+    "BenchRecordComments": (RECORD_COMMENTS, lambda v, _r: (record_pk(v["id"]),)),
     "BenchUpdateProfile": (UPDATE_PROFILE, lambda v, r: (_bearer(r), v["bio"])),
     "CollaborationPage": (COLLABORATION_PAGE, lambda v, _r: (
         global_pk(v["id"], "Collaboration"), min(int(v.get("first", 20)), 100))),

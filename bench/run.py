@@ -158,11 +158,16 @@ OPERATIONS = [
               _collaboration_vars, same_as_limit=True),
     Operation("open_calls", COLLABORATIONS / "open_calls.graphql", None, _open_calls_vars,
               same_as_limit=True),
+    # Comments are on every other published record of the scale seed (even ids).
+    Operation("record_comments", BENCH / "operations/record_comments.graphql", None,
+              lambda sample, server: [{"id": _gid("Record", pk)} for pk in sample.record_pks
+                                      if pk % 2 == 0]),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile",
-                   "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls"}
+                   "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls",
+                   "record_comments": "BenchRecordComments"}
 
 
 # --- processes -----------------------------------------------------------------------------------

@@ -3,13 +3,15 @@
 Plugin authors need only this module: ``from hub import hookimpl, MediaType, DetailsError``
 (and, for media files, ``AcceptedMedia``, ``ExtractedMedia``, ``MediaError``; for publishing
 targets, ``PublishingTarget``, ``Problem``, ``Artifact``, the ``CompilationSnapshot`` they
-read and the previews they return: ``BookPreview``, ``TimelinePreview`` and their parts).
+read and the previews they return: ``BookPreview``, ``TimelinePreview`` and their parts; for
+comments anchored in a record, ``AnchorSpan``).
 Every name is defined in :mod:`hub.plugin_api`; the hooks are documented in
 :mod:`hub.hookspecs`.
 """
 
 from hub.plugin_api import (
     AcceptedMedia,
+    AnchorSpan,
     Artifact,
     BookPreview,
     CompilationSnapshot,
@@ -36,6 +38,7 @@ from hub.plugin_api import (
 
 __all__ = [
     "AcceptedMedia",
+    "AnchorSpan",
     "Artifact",
     "BookPreview",
     "CompilationSnapshot",

@@ -387,9 +387,10 @@ def set_subscription(handle: str, status: str, plan: str | None, until: Any) -> 
 
 @main.command("set-role")
 @click.argument("handle")
-@click.argument("role", type=click.Choice(["MEMBER", "EDITOR", "ADMIN"], case_sensitive=False))
+@click.argument("role", type=click.Choice(["MEMBER", "EDITOR", "MODERATOR", "ADMIN"],
+                                          case_sensitive=False))
 def set_role(handle: str, role: str) -> None:
-    """Give the member HANDLE a ROLE (MEMBER, EDITOR or ADMIN)."""
+    """Give the member HANDLE a ROLE (MEMBER, EDITOR, MODERATOR or ADMIN)."""
     from hub.api.members.mutations import change_role
     from hub.core.db import Database
     from hub.core.db.embedded import resolve_database_url

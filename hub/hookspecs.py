@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
     from hub.plugin_api import (
         AcceptedMedia,
+        AnchorSpan,
         Artifact,
         BookPreview,
         CompilationSnapshot,
@@ -185,6 +186,22 @@ def hub_details_search_text(media_type: str, details: dict[str, Any]) -> str | N
     :param media_type: the record's media-type key, one of yours.
     :param details: the normalised details, as they will be stored.
     :returns: plain text (the hub indexes its first 100,000 characters), or ``None`` for none.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_comment_anchors(media_type: str, details: dict[str, Any]) -> AnchorSpan | None:
+    """Say what a comment on a record may point into: a moment of its media, a passage.
+
+    *Keyed*: the hub calls only the plugin that declared ``media_type``. Called when a member
+    anchors a comment on a record of yours (``addComment(input: {atSeconds})`` or ``{quote,
+    quoteOffset}``), with the record's stored details; the hub refuses an anchor outside what
+    you return with ``ANCHOR_OUT_OF_RANGE``.
+
+    :param media_type: the record's media-type key, one of yours.
+    :param details: the record's details, as stored (normalised by :func:`hub_normalize_details`).
+    :returns: an :class:`AnchorSpan` (``duration_seconds`` for media that plays, ``text`` for
+        writing), or ``None`` when records of this type take no anchors.
     """
 
 

@@ -98,6 +98,16 @@ class MediaType:
 
 
 @dataclass(frozen=True)
+class AnchorSpan:
+    """What a comment on a record of your media type may point into (``hub_comment_anchors``):
+    ``duration_seconds`` for a moment (``Comment.atSeconds``, from 0 to it), ``text`` for a
+    passage (``Comment.quote`` at ``quoteOffset``, checked against it); ``None`` for none."""
+
+    duration_seconds: float | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class PublishingTarget:
     """A publishing target declared by a plugin through ``hub_publishing_targets``.
 

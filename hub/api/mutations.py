@@ -18,6 +18,7 @@ from hub.api.errors import user_errors
 from hub.core.db.pool import Executor
 from hub.core.errors import ErrorCode, InputProblem
 from hub.core.events import Event
+from hub.core.ratelimit import Limit
 from hub.realtime import outbox
 
 P = TypeVar("P")
@@ -35,13 +36,15 @@ async def run_mutation(
     context: Context, payload: Callable[..., P],
     work: Callable[[Executor], Awaitable[Outcome]],
     *, on_conflict: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+    also_limits: tuple[Limit, ...] = (),
 ) -> P:
     """Run ``work`` in a transaction and answer its payload. When it fails with a CONFLICT
     (a stale ``expectedVersion``) and ``on_conflict`` is given, the payload also carries the
     fields ``on_conflict`` reads after the rollback: the object as it is now, so the client
-    can merge its change without a refetch."""
+    can merge its change without a refetch. ``also_limits``: narrower rate limits the change
+    counts against besides the mutations' (new comments), in the same statement."""
     if context.rate_limits is not None and context.viewer_id is not None:
-        await context.rate_limits.mutation(context.db, context.viewer_id)
+        await context.rate_limits.mutation(context.db, context.viewer_id, *also_limits)
     try:
         async with context.db.transaction() as tx:
             outcome = await work(tx)

@@ -45,6 +45,9 @@ from hub.api.compilations.mutations import (
 )
 from hub.api.compilations.queries import CompilationsQuery
 from hub.api.compilations.types import Compilation
+from hub.api.conversations.moderation import ModerationMutation, ModerationQuery
+from hub.api.conversations.mutations import ConversationsMutation
+from hub.api.conversations.types import Comment
 from hub.api.errors import MaskUnexpectedErrors, tag_unexpected
 from hub.api.federation import FederatedSchema
 from hub.api.lineage.mutations import LineageMutation
@@ -61,20 +64,22 @@ from hub.api.records.mutations import CreateRecordInput, RecordsMutation, Update
 from hub.api.records.queries import RecordsQuery
 from hub.api.records.types import Record
 from hub.api.scalars import DATETIME, DECIMAL
+from hub.api.suspension import RefuseSuspended
 from hub.core.errors import ErrorCode
 from hub.plugins import HubPlugins, PluginError
 
 FEDERATION_VERSION = "2.11"
 
 CORE_QUERIES: tuple[type, ...] = (NodeQuery, MembersQuery, RecordsQuery, ClassesQuery,
-                                  CompilationsQuery, CollaborationsQuery)
+                                  CompilationsQuery, CollaborationsQuery, ModerationQuery)
 CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMutation,
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
                                     CollaborationImportsMutation, CollaborationCoverMutation,
-                                    CommunityMutation)
+                                    CommunityMutation, ConversationsMutation, ModerationMutation)
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
-CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
+CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, Comment,
+                                ErrorCode)
 # The compilation history's event kinds: implementations of an interface are listed here.
 CORE_TYPES += HISTORY_EVENT_TYPES
 
@@ -178,6 +183,8 @@ def _assemble(plugins: HubPlugins) -> HubSchema:
             # Parsing (with the token cap), the limits, validation and the text check, once
             # per operation: the HTTP front door's preparation when it made one.
             PreparedOperation,
+            # Suspended members read but do not write (hub/api/suspension.py).
+            RefuseSuspended,
         ],
         federation_version=FEDERATION_VERSION,
         # Decimals in plain notation, parsed strictly (hub/compilations/scalars.py).

@@ -54,6 +54,8 @@ class Security:
     persisted_queries: bool = False
     login_attempts_per_minute: int = 10
     mutations_per_minute: int = 120
+    # New comments and replies per member per minute (floods), within mutations_per_minute.
+    comments_per_minute: int = 10
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
@@ -90,6 +92,10 @@ class Security:
             mutations_per_minute=_int(
                 "HUB_MUTATIONS_PER_MINUTE", env.get("HUB_MUTATIONS_PER_MINUTE"),
                 d.mutations_per_minute, 1, 10**6,
+            ),
+            comments_per_minute=_int(
+                "HUB_COMMENTS_PER_MINUTE", env.get("HUB_COMMENTS_PER_MINUTE"),
+                d.comments_per_minute, 1, 10**6,
             ),
             cors_origins=tuple(sorted(_names(env.get("HUB_CORS_ORIGINS")))),
             header_timeout_s=_float("HUB_HEADER_TIMEOUT_S", env.get("HUB_HEADER_TIMEOUT_S"),
@@ -275,7 +281,7 @@ _KNOWN = frozenset({
     "HUB_MAX_DEPTH", "HUB_MAX_ALIASES", "HUB_MAX_DIRECTIVES", "HUB_MAX_ROOT_FIELDS",
     "HUB_MAX_COST", "HUB_MAX_BODY_BYTES", "HUB_INTROSPECTION",
     "HUB_TRUSTED_DOCUMENTS", "HUB_PERSISTED_QUERIES", "HUB_LOGIN_ATTEMPTS_PER_MINUTE",
-    "HUB_MUTATIONS_PER_MINUTE", "HUB_CORS_ORIGINS",
+    "HUB_MUTATIONS_PER_MINUTE", "HUB_COMMENTS_PER_MINUTE", "HUB_CORS_ORIGINS",
     "HUB_HEADER_TIMEOUT_S", "HUB_BODY_TIMEOUT_S", "HUB_MAX_CONNECTIONS_PER_ADDRESS",
     "HUB_STORAGE_URL", "HUB_SECRET_KEY", "HUB_MAX_UPLOAD_BYTES",
     "HUB_MAX_UPLOAD_REQUEST_BYTES", "HUB_UPLOADS_PER_MEMBER", "HUB_UPLOADS_PER_ADDRESS",

@@ -89,6 +89,10 @@ class ErrorCode(enum.Enum):
     # Hearts and follows
     OWN_RECORD = "OWN_RECORD"
     SELF_FOLLOW = "SELF_FOLLOW"
+    # Conversations
+    UNKNOWN_MENTION = "UNKNOWN_MENTION"
+    ANCHOR_OUT_OF_RANGE = "ANCHOR_OUT_OF_RANGE"
+    COMMENT_CLOSED = "COMMENT_CLOSED"
 
 
 # What each code means, for the API's ``ErrorCode`` enum (hub/api/errors.py reads it; a test
@@ -184,6 +188,13 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     "submitted, approved or published is archived instead (archiveCompilation).",
     ErrorCode.OWN_RECORD: "You cannot heart your own record.",
     ErrorCode.SELF_FOLLOW: "You cannot follow yourself.",
+    ErrorCode.UNKNOWN_MENTION: "The comment mentions handles no member has; the message lists "
+    "them (nothing was written).",
+    ErrorCode.ANCHOR_OUT_OF_RANGE: "A comment's anchor does not fit its subject: `atSeconds` "
+    "outside the record's duration (or a record without one), a `quote` the record's text does "
+    "not read at `quoteOffset`, or an anchor on anything but a record.",
+    ErrorCode.COMMENT_CLOSED: "The comment was deleted (or hidden): it takes no replies and no "
+    "edits.",
 }
 
 
@@ -232,6 +243,16 @@ class Forbidden(CodedError):
 
     def __init__(self, message: str = "You are not allowed to do this.") -> None:
         super().__init__(message)
+
+
+class Suspended(CodedError):
+    """A suspended member tried to change something: they may read, not write."""
+
+    code = "SUSPENDED"
+
+    def __init__(self) -> None:
+        super().__init__("Your account is suspended by the moderators: you may read, but not "
+                         "change anything.")
 
 
 class BadRequest(CodedError):

@@ -1,4 +1,4 @@
-"""Rate limits: log-in attempts per handle and per address, mutations per member.
+"""Rate limits: log-in attempts per handle and per address, mutations and comments per member.
 
 The counters live in PostgreSQL (the ``rate_limits`` table, migration 0013), so every hub
 instance behind a load balancer counts against the same limit. Each limited key has a
@@ -71,7 +71,8 @@ class RateLimits:
     """
 
     def __init__(self, login_attempts_per_minute: int, mutations_per_minute: int,
-                 on_refused: Callable[[str], None] | None = None) -> None:
+                 on_refused: Callable[[str], None] | None = None, *,
+                 comments_per_minute: int = 10) -> None:
         self.login_by_handle = Limit("login-handle", login_attempts_per_minute,
                                      "log-in attempts for this handle")
         # Per handle slows down guessing one account's password; per address slows down
@@ -79,6 +80,8 @@ class RateLimits:
         self.login_by_address = Limit("login-address", login_attempts_per_minute * 5,
                                       "log-in attempts from here")
         self.mutations_by_member = Limit("mutations", mutations_per_minute, "changes")
+        # Comment floods: new comments and replies, counted with the mutation (one statement).
+        self.comments_by_member = Limit("comments", comments_per_minute, "comments")
         self.on_refused = on_refused
 
     async def hit(self, db: Executor, *hits: tuple[Limit, str]) -> None:
@@ -97,6 +100,9 @@ class RateLimits:
         await self.hit(db, (self.login_by_handle, handle.strip().lower()[:100]),
                        (self.login_by_address, address))
 
-    async def mutation(self, db: Executor, member_id: int) -> None:
-        await self.hit(db, (self.mutations_by_member, str(member_id)))
+    async def mutation(self, db: Executor, member_id: int, *also: Limit) -> None:
+        """A member's change, and the narrower limits ``also`` it counts against (a new
+        comment: ``comments_by_member``), in one statement."""
+        await self.hit(db, (self.mutations_by_member, str(member_id)),
+                       *((limit, str(member_id)) for limit in also))
 

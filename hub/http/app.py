@@ -91,7 +91,8 @@ class Hub:
         if self.replicas is not None:
             self.db.on_member_commit = self.replicas.note_write
         self.rate_limits = RateLimits(security.login_attempts_per_minute,
-                                      security.mutations_per_minute, self.metrics.refused)
+                                      security.mutations_per_minute, self.metrics.refused,
+                                      comments_per_minute=security.comments_per_minute)
         register_readings(self)
         manifest = load_manifest(security.trusted_documents) if security.trusted_documents else None
         self.documents = DocumentGate(manifest, security.persisted_queries)

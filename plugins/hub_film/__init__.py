@@ -17,7 +17,7 @@ import mutagen
 import mutagen.mp4
 import strawberry
 
-from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaType, hookimpl
+from hub import AcceptedMedia, AnchorSpan, DetailsError, ExtractedMedia, MediaType, hookimpl
 
 MAX_DURATION_SECONDS = 12 * 60 * 60
 MAX_FILE_BYTES = 2_000_000_000
@@ -116,6 +116,12 @@ def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
         "genre": genre,
         "role": details.get("role"),
     }
+
+
+@hookimpl
+def hub_comment_anchors(details: dict[str, Any]) -> AnchorSpan:
+    """A comment may point at a moment of the recording, from 0 to its length."""
+    return AnchorSpan(duration_seconds=details.get("duration_seconds"))
 
 
 @hookimpl

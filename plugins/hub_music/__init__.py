@@ -16,7 +16,7 @@ from typing import Any
 import mutagen
 import strawberry
 
-from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
+from hub import AcceptedMedia, AnchorSpan, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
 MAX_FILE_BYTES = 500 * 1024 * 1024
@@ -113,6 +113,12 @@ def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
         "genre": genre,
         "instruments": list(dict.fromkeys(instruments)),
     }
+
+
+@hookimpl
+def hub_comment_anchors(details: dict[str, Any]) -> AnchorSpan:
+    """A comment may point at a moment of the recording, from 0 to its length."""
+    return AnchorSpan(duration_seconds=details.get("duration_seconds"))
 
 
 @hookimpl

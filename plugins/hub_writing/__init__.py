@@ -16,7 +16,7 @@ from typing import Any
 
 import strawberry
 
-from hub import AcceptedMedia, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
+from hub import AcceptedMedia, AnchorSpan, DetailsError, ExtractedMedia, MediaError, MediaType, hookimpl
 
 MAX_TEXT = 500_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -79,6 +79,12 @@ def hub_normalize_details(details: dict[str, Any]) -> dict[str, Any]:
     if len(text) > MAX_TEXT:
         raise DetailsError(f"text has at most {MAX_TEXT:,} characters.", "text")
     return {"form": details.get("form"), "text": text, "word_count": count_words(text)}
+
+
+@hookimpl
+def hub_comment_anchors(details: dict[str, Any]) -> AnchorSpan:
+    """A comment may point at a passage of the text."""
+    return AnchorSpan(text=details.get("text"))
 
 
 @hookimpl

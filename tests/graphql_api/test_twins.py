@@ -12,6 +12,7 @@ added without a way to reach it fails its own test here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import deque
 from collections.abc import AsyncIterator
@@ -299,6 +300,9 @@ async def _exercise(api: Api) -> World:
     compilations = [encode_id("Compilation", row["id"]) for row in await db.fetch(
         "select id from compilations order by id")]
     assert draft_compilation is not None and len(compilations) > 1
+    await _conversations(db, maker_id, decode_id(community["remix"], "Record"),
+                         decode_id(collaborations[0], "Collaboration"),
+                         decode_id(compilations[0], "Compilation"))
     return World(api, maker, {
         "record": [{"id": record_id} for record_id in ids],
         "member": [{"handle": handle} for handle in handles],
@@ -315,7 +319,45 @@ async def _exercise(api: Api) -> World:
         "mediaTypes": [{}],
         "node": [{"id": node_id} for node_id in (*ids[:3], maker.id, *compilations)],
         "nodes": [{"ids": [*ids[:3], maker.id, *compilations]}],
+        "moderationQueue": [{}],
+        "moderationLog": [{}],
     })
+
+
+async def _conversations(db: Any, maker: int, record: int, collaboration: int,
+                         compilation: int) -> None:
+    """Comments on the remix in every state (anchored, quoted, mentioning, edited, deleted,
+    hidden, with replies), on a collaboration, a lesson and a compilation (with the maker on
+    its team); a report and a log entry. The maker moderates, so hidden content, histories,
+    the queue and the log reach one of the two viewers."""
+    other = await db.fetchval("select min(id) from members where id <> $1", maker)
+    await db.execute("update members set role = 'MODERATOR' where id = $1", maker)
+    await db.execute("insert into compilation_editors (compilation_id, member_id) "
+                     "values ($1, $2) on conflict do nothing", compilation, maker)
+    insert = ("insert into comments (author_id, record_id, collaboration_id, lesson_id, "
+              "compilation_id, parent_id, body, body_html, mention_ids, at_seconds, quote, "
+              "quote_offset, edited_at, deleted_at, hidden_at) values ($1, $2, $3, $4, $5, $6, "
+              "$7, '<p>' || $7 || '</p>', $8, $9, $10, $11, $12, $13, $14) returning id")
+    now = dt.datetime.now(dt.UTC)
+    root = await db.fetchval(insert, other, record, None, None, None, None, "Lovely @maker",
+                             [maker], 12.5, None, None, now, None, None)
+    await db.execute("insert into comment_edits (comment_id, body) values ($1, 'Lovely')", root)
+    await db.fetchval(insert, maker, record, None, None, None, root, "Thanks!", [], None, None,
+                      None, None, None, None)
+    await db.fetchval(insert, other, record, None, None, None, None, "This line", [], None,
+                      "line", 3, None, None, None)
+    await db.fetchval(insert, other, record, None, None, None, None, "", [], None, None, None,
+                      None, now, None)
+    hidden = await db.fetchval(insert, other, record, None, None, None, None, "Rude", [], None,
+                               None, None, None, None, now)
+    lesson = await db.fetchval("select min(id) from lessons")
+    for subject in ((collaboration, None, None), (None, lesson, None), (None, None, compilation)):
+        await db.fetchval(insert, maker, None, *subject, None, "A note", [], None, None, None,
+                          None, None, None)
+    await db.execute("insert into comment_reports (comment_id, reporter_id, reason, text) "
+                     "values ($1, $2, 'SPAM', 'Ads')", root, maker)
+    await db.execute("insert into moderation_log (actor_id, action, comment_id, member_id, "
+                     "reason) values ($1, 'HIDE', $2, $3, 'Rude')", maker, hidden, other)
 
 
 def _values(body: Any, key: str) -> list[Any]:

@@ -21,6 +21,7 @@ import pytest
 import strawberry
 
 from hub import (
+    AnchorSpan,
     Artifact,
     CompilationSnapshot,
     DetailsError,
@@ -382,6 +383,36 @@ async def test_hook_hub_details_search_text(api: Api) -> None:
     assert data["records"]["nodes"] == [{"title": "Untitled film"}]
     stored = await api.hub.db.fetchval("select details_text from records")
     assert stored == "documentary title sequence"
+
+
+async def test_hook_hub_comment_anchors(api: Api) -> None:
+    """A comment's anchor is checked against what the record's own plugin says it has: the
+    music plugin its length, the writing plugin its text; a plugin that says nothing (or does
+    not implement the hook) takes no anchors."""
+    class AnchoredHaiku(HaikuPlugin):
+        @hookimpl
+        def hub_comment_anchors(self, details: dict) -> AnchorSpan:
+            return AnchorSpan(text=details.get("poem"))
+
+    anchored = create_plugins(extra=[AnchoredHaiku()])
+    assert await anchored.call_owner("hub_comment_anchors", "haiku", details={
+        "poem": "old pond"}) == AnchorSpan(text="old pond")
+    assert await create_plugins(extra=[HaikuPlugin()]).call_owner(
+        "hub_comment_anchors", "haiku", details={"poem": "old pond"}) is None
+
+    june, ada = await api.sign_up("june"), await api.sign_up("ada")
+    song = await api.create_record(june, "Short song", publish=True,
+                                   details={"music": {"durationSeconds": 90}})
+    add = """mutation($input: AddCommentInput!) { addComment(input: $input) {
+               comment { atSeconds } errors { field code message } } }"""
+    inside = await api.gql(add, {"input": {"subjectId": song["id"], "body": "Here",
+                                           "atSeconds": 90}}, token=ada.token)
+    outside = await api.gql(add, {"input": {"subjectId": song["id"], "body": "There",
+                                            "atSeconds": 91}}, token=ada.token)
+    assert inside["addComment"] == {"comment": {"atSeconds": 90.0}, "errors": []}
+    assert outside["addComment"]["errors"] == [{
+        "field": "atSeconds", "code": "ANCHOR_OUT_OF_RANGE",
+        "message": "atSeconds must be between 0 and the record's duration, 90 s."}]
 
 
 # --- hub_sample_details -----------------------------------------------------------------------

@@ -217,3 +217,16 @@ async def test_published_records_have_ten_hearts_from_their_viewers(
     assert len(follows) == seeded.members and max(follows) <= 5
     fresh = await api.gql("{ records(first: 3, orderBy: FRESH) { nodes { heartCount } } }")
     assert len(fresh["records"]["nodes"]) == 3
+
+
+async def test_every_other_published_record_has_a_comment(api: Api, seeded: ScaleReport,
+                                                          ) -> None:
+    db = api.hub.db
+    published = await db.fetchval("select count(*) from records where status = 'PUBLISHED' "
+                                  "and deleted_at is null and id % 2 = 0")
+    assert await db.fetchval("select count(*) from comments") == published > 0
+    assert await db.fetchval("select count(*) from comments c join records r "
+                             "on r.id = c.record_id where c.author_id = r.author_id") == 0
+    page = await api.gql("""{ records(first: 2) { nodes { comments(first: 5) { totalCount
+        nodes { bodyHtml author { handle } } } } } }""")
+    assert any(n["comments"]["totalCount"] for n in page["records"]["nodes"]) or published

@@ -21,6 +21,8 @@ from strawberry.types import Info
 from hub.api.classes import twins
 from hub.api.classes.arguments import After, Before, First, Last
 from hub.api.compiled.derive import twin
+from hub.api.conversations import twins as conversation_twins
+from hub.api.conversations.types import comments_field
 from hub.api.federation import priced_connection, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import Connection, Node, connection_from_rows
@@ -28,6 +30,7 @@ from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.core.rules import Listing, Table
 from hub.domain.classes import loaders, rules
+from hub.domain.conversations import rules as conversation_rules
 
 if TYPE_CHECKING:
     from hub.api.context import Context
@@ -193,6 +196,8 @@ class Lesson(Node):
     pk: strawberry.Private[int]
     class_pk: strawberry.Private[int]
     video_pk: strawberry.Private[int | None]
+    comments = comments_field(conversation_rules.OF_LESSON, conversation_twins.OF_LESSON,
+                              "lesson")
     # Whether the viewer completed it, when the row read says (not in a mutation's payload).
     completed: strawberry.Private[bool | None] = None
 

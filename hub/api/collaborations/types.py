@@ -14,6 +14,8 @@ from strawberry.types import Info
 
 from hub.api.collaborations import twins
 from hub.api.compiled.derive import no_twin, twin
+from hub.api.conversations import twins as conversation_twins
+from hub.api.conversations.types import comments_field
 from hub.api.federation import priced_connection, sized_list
 from hub.api.media.types import MediaFile, media_file
 from hub.api.nodes import node_resolver
@@ -29,6 +31,7 @@ from hub.domain.collaborations.loaders import (
 )
 from hub.domain.collaborations.service import MAX_NEEDS, MAX_OWNERS, MAX_STEPS
 from hub.domain.community.loaders import FollowsByCollaborationIdLoader
+from hub.domain.conversations import rules as conversation_rules
 from hub.domain.media.loaders import CoverByCollaborationIdLoader
 
 if TYPE_CHECKING:
@@ -151,6 +154,8 @@ class Collaboration(Node):
     completed_at: dt.datetime | None = strawberry.field(description="When it was completed; "
                                                         "null until then.")
     pk: strawberry.Private[int]
+    comments = comments_field(conversation_rules.OF_COLLABORATION,
+                              conversation_twins.OF_COLLABORATION, "collaboration")
 
     @strawberry.field(description="How many members follow the collaboration.",
                       metadata=twin(twins.FOLLOWER_COUNT))

@@ -47,6 +47,8 @@ from hub.api.compilations.review import (
     review_comments,
 )
 from hub.api.compiled.derive import no_twin, twin
+from hub.api.conversations import twins as conversation_twins
+from hub.api.conversations.types import comments_field
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.nodes import node_resolver
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
@@ -55,6 +57,7 @@ from hub.core.relay import PageArgs, decode_id, encode_id
 from hub.core.rules import Table
 from hub.domain.compilations import credits, loaders, rules
 from hub.domain.compilations.service import EDITORIAL_ROLES, MAX_ITEMS
+from hub.domain.conversations import rules as conversation_rules
 from hub.domain.media.urls import publication_path
 
 if TYPE_CHECKING:
@@ -292,6 +295,8 @@ class Compilation(Node):
                                     "updateCompilationItem.")
     pk: strawberry.Private[int]
     row: strawberry.Private[Any]
+    comments = comments_field(conversation_rules.OF_COMPILATION,
+                              conversation_twins.OF_COMPILATION, "compilation")
 
     @strawberry.field(description="The editors team, the creator first.",
                       directives=sized_list(UNCAPPED_LIST_SIZE), metadata=twin(twins.EDITORS))

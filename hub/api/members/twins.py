@@ -13,6 +13,7 @@ from hub.api.compiled.listing import ListingTwin
 from hub.api.compiled.plan import Bound, Builder, NotCompilable, Selection, Spec
 from hub.core.rules import Condition, Listing
 from hub.domain.community import rules as community
+from hub.domain.conversations import rules as conversations
 from hub.domain.members import rules
 
 # Far beyond any handle (auth.HANDLE_PATTERN): a longer lookup is null without a query.
@@ -48,6 +49,7 @@ DIRECTORY = ListingTwin(rules.DIRECTORY)
 # Follows and activity (hub/domain/community/rules.py).
 FOLLOWERS = ListingTwin(community.FOLLOWERS)
 FOLLOWING = ListingTwin(community.FOLLOWING)
+SUSPENDED = RuleSql(conversations.MEMBER_SUSPENDED)
 FOLLOWER_COUNT = RuleSql(community.FOLLOWER_COUNT)
 FOLLOWING_COUNT = RuleSql(community.FOLLOWING_COUNT)
 VIEWER_FOLLOWS = RuleSql(community.VIEWER_FOLLOWS_MEMBER.template)

@@ -36,6 +36,7 @@ from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Listing, Table
 from hub.domain.community import rules as community
 from hub.domain.community.loaders import FollowsByMemberIdLoader
+from hub.domain.conversations.rules import MODERATOR_ROLES
 from hub.domain.members import rules
 from hub.domain.members.loaders import MemberByIdLoader
 from hub.domain.members.rules import MEMBERS
@@ -57,6 +58,9 @@ class Role(enum.Enum):
                                    "enrolls in classes and teaches them.")
     EDITOR = strawberry.enum_value("EDITOR", description="A member who may also create and "
                                    "review compilations and propose their payouts.")
+    MODERATOR = strawberry.enum_value(
+        "MODERATOR", description="A member who may also work the comments' report queue, hide "
+        "and restore comments and suspend members (conversations).")
     ADMIN = strawberry.enum_value("ADMIN", description="A member who may also give roles, set "
                                   "subscriptions and see every member's private fields.")
 
@@ -71,9 +75,20 @@ class Member(Node):
     display_name: str = strawberry.field(description="The name shown on the member's pages.")
     bio: str = strawberry.field(description="A few words about the member.")
     skills: list[str] = strawberry.field(description="What the member does (lower-case labels).")
-    role: Role = strawberry.field(description="MEMBER, EDITOR or ADMIN.")
+    role: Role = strawberry.field(description="MEMBER, EDITOR, MODERATOR or ADMIN.")
     created_at: dt.datetime = strawberry.field(description="When the member signed up.")
     pk: strawberry.Private[int]
+    suspended_at: strawberry.Private[dt.datetime | None] = None
+
+    @strawberry.field(description="Whether moderators suspended the member (they read but do "
+                      "not write); null unless you are this member or a moderator (MODERATOR, "
+                      "ADMIN).", metadata=twin(twins.SUSPENDED))
+    def suspended(self, info: Info) -> bool | None:
+        context: Context = info.context
+        # The request's own row of the viewer: what the twin's SQL reads too.
+        if context.viewer_id != self.pk and context.viewer_role not in MODERATOR_ROLES:
+            return None
+        return self.suspended_at is not None
 
     @strawberry.field(description="The member's records, newest first; drafts too when you "
                       "are this member.", directives=priced_connection(),
@@ -254,6 +269,7 @@ class Member(Node):
             skills=list(row["skills"]),
             role=Role(row["role"]),
             created_at=row["created_at"],
+            suspended_at=row.get("suspended_at"),
         )
 
 

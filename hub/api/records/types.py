@@ -13,6 +13,8 @@ from strawberry.types import Info
 from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import ContributionOrder, ContributionStatus
 from hub.api.compiled.derive import no_twin, twin
+from hub.api.conversations import twins as conversation_twins
+from hub.api.conversations.types import comments_field
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.lineage import twins as lineage_twins
 from hub.api.lineage import types as lineage
@@ -24,6 +26,7 @@ from hub.api.relay import After, Before, Connection, First, Last, Node
 from hub.core.relay import encode_id
 from hub.core.rules import Table
 from hub.domain.community.loaders import HeartsByRecordIdLoader
+from hub.domain.conversations import rules as conversation_rules
 from hub.domain.lineage import rules as lineage_rules
 from hub.domain.records import rules
 from hub.domain.records.loaders import RecordByIdLoader
@@ -112,6 +115,9 @@ class Record(Node):
                                                          "for a draft never published.")
     pk: strawberry.Private[int]
     author_pk: strawberry.Private[int]
+    # Conversations (hub/domain/conversations): threads, anchored on a moment or a passage.
+    comments = comments_field(conversation_rules.OF_RECORD, conversation_twins.OF_RECORD,
+                              "record")
 
     @strawberry.field(description="The member who posted the record.", metadata=twin(twins.AUTHOR))
     def author(

@@ -31,6 +31,13 @@ EDITORIAL_VIEWER = of_viewer(
     "and {t}_v.role in ('EDITOR', 'ADMIN'))"
 )
 VISIBLE = PUBLIC | EDITORIAL_VIEWER  # compilation visibility: the one place it is decided
+# The compilation's team: its editors, and the admins (what service.require_team checks), who
+# alone read its editorial notes (hub/domain/conversations).
+TEAM = of_viewer(
+    "exists (select 1 from compilation_editors {t}_te where {t}_te.compilation_id = {t}.id "
+    "and {t}_te.member_id = {viewer}) or exists (select 1 from members {t}_ta "
+    "where {t}_ta.id = {viewer} and {t}_ta.role = 'ADMIN')"
+)
 
 # What a compilation row carries wherever it is read.
 COMPILATIONS = Table("compilations", (

@@ -9,8 +9,9 @@ from __future__ import annotations
 from hub.core.rules import EVERY_ROW, Filter, Listing, Table, newest_first
 from hub.core.search import checked_search
 
+# ``suspended_at``: set while moderators suspend the member (they read but do not write).
 MEMBERS = Table("members", ("id", "handle", "display_name", "bio", "skills", "role",
-                            "created_at", "updated_at"))
+                            "created_at", "updated_at", "suspended_at"))
 COLUMNS = MEMBERS.select("{t}")
 
 ORDERINGS = {"NEWEST": newest_first()}

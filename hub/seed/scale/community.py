@@ -1,5 +1,5 @@
-"""Hearts, views and follows for the scale seed (hub/seed/scale/), generated in SQL inside
-its transaction: every published record is seen by 20 members and hearted by the first 10 of
+"""Hearts, views, follows and comments for the scale seed (hub/seed/scale/), generated in SQL
+inside its transaction: every published record is seen by 20 members and hearted by the first 10 of
 them (never by its author), and every member follows 5 others. The members are picked by
 arithmetic on the ids, so the same seed gives the same data, and nothing crosses the wire."""
 
@@ -38,3 +38,15 @@ async def load_community(connection: asyncpg.Connection) -> tuple[int, int]:
         f"where {_PICK} <> x.id on conflict do nothing")
     await connection.execute(REFRESH_MEANS, 0)  # FRESH's means, for the data just made
     return int(hearts.split()[-1]), int(follows.split()[-1])
+
+
+async def load_comments(connection: asyncpg.Connection) -> int:
+    """One comment per two records: on every other published record, by a member picked as
+    above (the first of two picks that is not its author); returns how many."""
+    x = "x.status = 'PUBLISHED' and x.deleted_at is null and x.id % 2 = 0"
+    made = await connection.execute(
+        f"insert into comments (author_id, record_id, body, body_html) "
+        f"select distinct on (x.id) {_PICK}, x.id, 'Lovely work.', '<p>Lovely work.</p>\n' "
+        f"from records x, {_MEMBERS}, generate_series(1, 2) k "
+        f"where {x} and {_PICK} <> x.author_id order by x.id, k")
+    return int(made.split()[-1])

@@ -12,7 +12,7 @@ from hub.plugins import HubPlugins
 from hub.seed.demo import DEMO_PASSWORD
 from hub.seed.scale.classes import load_classes
 from hub.seed.scale.collaborations import load_collaborations
-from hub.seed.scale.community import load_community
+from hub.seed.scale.community import load_comments, load_community
 from hub.seed.scale.compilations import load_compilations
 from hub.seed.scale.lineage import plan_lineage
 from hub.seed.scale.records import detail_pool, load_links, load_members, load_records
@@ -91,6 +91,7 @@ async def seed_scale(
             collaborations = await load_collaborations(connection, records)
             report("collaborations", collaborations, collaborations)
             await load_community(connection)
+            await load_comments(connection)
 
             for _, ddl in indexes:
                 await connection.execute(ddl)
