@@ -55,6 +55,8 @@ from hub.api.members.set_subscription import SubscriptionMutation
 from hub.api.members.types import Member
 from hub.api.multiplex import SharedEventExecution
 from hub.api.nodes import NodeQuery
+from hub.api.notifications.mutations import NotificationsMutation
+from hub.api.notifications.subscriptions import NotificationsSubscription
 from hub.api.operation import PreparedOperation
 from hub.api.realtime.subscriptions import RealtimeSubscription
 from hub.api.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
@@ -72,8 +74,9 @@ CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMut
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
                                     CollaborationImportsMutation, CollaborationCoverMutation,
-                                    CommunityMutation)
-CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
+                                    CommunityMutation, NotificationsMutation)
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription,
+                                         NotificationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, ErrorCode)
 # The compilation history's event kinds: implementations of an interface are listed here.
 CORE_TYPES += HISTORY_EVENT_TYPES

@@ -30,6 +30,7 @@ from hub.plugins import HubPlugins, PluginFailure
 from hub.realtime import outbox
 from hub.realtime.deliveries import EventDeliveries
 from hub.realtime.listener import EventBus
+from hub.realtime.notices import sweep
 from hub.realtime.pruning import prune
 
 log = logging.getLogger("hub.realtime.dispatcher")
@@ -111,6 +112,11 @@ class Dispatcher:
             return
         if pruned is not None:
             log.info("pruned %s", pruned)
+        try:  # the scheduled notices share the schedule (hub/realtime/notices.py)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await sweep(connection)
+        except Exception as error:
+            log.warning("the notices' sweep failed (tried again next round): %r", error)
 
     async def _work(self, consumer: str) -> None:
         assert self._pool is not None

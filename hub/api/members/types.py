@@ -28,6 +28,9 @@ from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members import twins
 from hub.api.members.subscription import MemberSubscription
 from hub.api.nodes import node_resolver
+from hub.api.notifications import twins as notification_twins
+from hub.api.notifications import types as notification_types
+from hub.api.notifications.types import Notification
 from hub.api.records import twins as record_twins
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
@@ -160,6 +163,28 @@ class Member(Node):
         before: Before = None,
     ) -> Connection[Activity] | None:
         return await activity_of(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description=notification_types.INBOX_DESCRIPTION,
+                      directives=priced_connection(), metadata=twin(notification_twins.INBOX))
+    async def notifications(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None, unread_only: notification_types.UnreadOnly = False,
+    ) -> Connection[Notification] | None:
+        return await notification_types.inbox_of(
+            info.context, self.pk, PageArgs.of(first, after, last, before), unread_only)
+
+    @strawberry.field(description=notification_types.UNREAD_DESCRIPTION,
+                      metadata=twin(notification_twins.UNREAD_COUNT))
+    async def unread_notification_count(self, info: Info) -> int | None:
+        return await notification_types.unread_count_of(info.context, self.pk)
+
+    @strawberry.field(description=notification_types.PREFERENCES_DESCRIPTION,
+                      metadata=notification_types.PREFERENCES_NO_TWIN,
+                      directives=sized_list(len(notification_types.NotificationKind)))
+    async def notification_preferences(
+        self, info: Info,
+    ) -> list[notification_types.NotificationPreference] | None:
+        return await notification_types.preferences_of(info.context, self.pk)
 
     @strawberry.field(description="The member's subscription; null unless you are this member "
                       "or an admin.")

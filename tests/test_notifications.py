@@ -1,0 +1,246 @@
+"""Notifications, through the HTTP app: each kind produced by its real mutation, in the same
+transaction; never for the actor themself; preferences; grouping; visibility; marking read.
+
+The inbox is `viewer { notifications(first, after, unreadOnly) unreadNotificationCount }`,
+one compiled statement whatever the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from hub.core.config import Settings
+from hub.realtime.notices import sweep
+from tests.api import Api, Member
+from tests.collaborations_api import ACCEPT, DECLINE, decide, need_of, offer, opened
+from tests.test_realtime import caught_up, connect, data, subscribed
+
+INBOX = """
+query Inbox($first: Int, $after: String, $unreadOnly: Boolean) {
+  viewer {
+    unreadNotificationCount
+    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id kind read actorCount available
+        actor { handle }
+        record { title }
+        collaboration { title }
+        compilation { title }
+      }
+    }
+  }
+}
+"""
+HEART = """
+mutation Heart($id: ID!) { heartRecord(input: {recordId: $id}) { errors { code } } }
+"""
+UNHEART = """
+mutation Unheart($id: ID!) { unheartRecord(input: {recordId: $id}) { errors { code } } }
+"""
+MARK = """
+mutation Mark($input: MarkNotificationsReadInput!) {
+  markNotificationsRead(input: $input) {
+    marked unreadCount notifications { id read }
+    errors { field message code }
+  }
+}
+"""
+PREFER = """
+mutation Prefer($input: SetNotificationPreferenceInput!) {
+  setNotificationPreference(input: $input) {
+    preference { kind inbox email } errors { code }
+  }
+}
+"""
+PREFERENCES = "query { viewer { notificationPreferences { kind inbox email } } }"
+UNPUBLISH = """
+mutation Unpublish($id: ID!) { unpublishRecord(input: {id: $id}) { errors { code } } }
+"""
+ADDED = """
+subscription { notificationAdded { cursor notification { kind actorCount record { title } } } }
+"""
+
+
+async def inbox(api: Api, member: Member, **variables: Any) -> dict[str, Any]:
+    viewer: dict[str, Any] = (await api.gql(INBOX, variables, token=member.token))["viewer"]
+    return viewer
+
+
+def kinds(box: dict[str, Any]) -> list[str]:
+    return [node["kind"] for node in box["notifications"]["nodes"]]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return replace(settings, pool_max_size=8)
+
+
+async def test_hearts_are_one_notification_per_record_per_day_that_grows(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    fans = [await api.sign_up(f"fan{i}") for i in range(3)]
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    for fan in fans:
+        assert (await api.gql(HEART, {"id": song["id"]}, token=fan.token))[
+            "heartRecord"]["errors"] == []
+    # Taken back and given again the same day: the same member, counted once.
+    await api.gql(UNHEART, {"id": song["id"]}, token=fans[0].token)
+    await api.gql(HEART, {"id": song["id"]}, token=fans[0].token)
+    box = await inbox(api, ada)
+    assert box["unreadNotificationCount"] == 1
+    (node,) = box["notifications"]["nodes"]
+    # "3 members hearted Harbor Lights": who hearted stays private.
+    assert {k: node[k] for k in ("kind", "actorCount", "actor", "record", "read")} == {
+        "kind": "RECORD_HEARTED", "actorCount": 3, "actor": None,
+        "record": {"title": "Harbor Lights"}, "read": False}
+    # Never for the actor themself: the fans' inboxes are empty.
+    assert kinds(await inbox(api, fans[0])) == []
+
+
+async def test_a_remix_notifies_the_source_author_and_reads_unavailable_once_hidden(
+    api: Api,
+) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    remix = await api.create_record(bob, "Harbor Lights (dub)", publish=True,
+                                    sources=[song["id"]])
+    await api.create_record(ada, "My own remix", publish=True, sources=[song["id"]])
+    (node,) = (await inbox(api, ada))["notifications"]["nodes"]
+    assert {k: node[k] for k in ("kind", "actor", "record", "available")} == {
+        "kind": "RECORD_REMIXED", "actor": {"handle": "bob"},
+        "record": {"title": "Harbor Lights (dub)"}, "available": True}
+    # Bob takes the remix back to private: Ada's notification no longer shows it.
+    assert (await api.gql(UNPUBLISH, {"id": remix["id"]}, token=bob.token))[
+        "unpublishRecord"]["errors"] == []
+    (node,) = (await inbox(api, ada))["notifications"]["nodes"]
+    assert (node["record"], node["available"]) == (None, False)
+    with api.executor_only():
+        (same,) = (await inbox(api, ada))["notifications"]["nodes"]
+    assert same == node
+
+
+async def test_contributions_accepted_and_declined_tell_the_contributor(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    call = await opened(api, ada)
+    first = await api.create_record(bob, "Verses", publish=True)
+    second = await api.create_record(bob, "More verses", publish=True)
+    accepted = await offer(api, bob, need_of(call), first["id"])
+    declined = await offer(api, bob, need_of(call), second["id"])
+    await decide(api, ACCEPT, ada, accepted["contribution"]["id"])
+    await decide(api, DECLINE, ada, declined["contribution"]["id"], reason="Not this time.")
+    box = await inbox(api, bob)
+    assert [(n["kind"], n["record"]["title"], n["collaboration"]["title"], n["actor"])
+            for n in box["notifications"]["nodes"]] == [
+        ("CONTRIBUTION_DECLINED", "More verses", call["title"], {"handle": "ada"}),
+        ("CONTRIBUTION_ACCEPTED", "Verses", call["title"], {"handle": "ada"})]
+    assert kinds(await inbox(api, ada)) == []
+
+
+async def test_a_followed_collaboration_closing_within_a_day_is_told_once(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    call = await opened(api, ada)
+    follow = "mutation F($id: ID!) { follow(input: {collaborationId: $id}) { errors { code } } }"
+    assert (await api.gql(follow, {"id": call["id"]}, token=bob.token))["follow"]["errors"] == []
+    db = api.hub.db
+    async with db.transaction() as tx:
+        assert await sweep(tx) == 0  # a week away: nothing yet
+    await db.execute("update collaborations set deadline = now() + interval '3 hours'")
+    for expected in (1, 0):  # told once per deadline
+        async with db.transaction() as tx:
+            assert await sweep(tx) == expected
+    (node,) = (await inbox(api, bob))["notifications"]["nodes"]
+    assert (node["kind"], node["actor"], node["actorCount"], node["collaboration"]) == (
+        "FOLLOWED_COLLABORATION_CLOSING", None, 1, {"title": call["title"]})
+
+
+async def test_preferences_turn_a_kind_off(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    prefs = (await api.gql(PREFERENCES, token=ada.token))["viewer"]["notificationPreferences"]
+    assert {"kind": "RECORD_HEARTED", "inbox": True, "email": True} in prefs
+    changed = await api.gql(PREFER, {"input": {"kind": "RECORD_HEARTED", "inbox": False,
+                                               "email": False}}, token=ada.token)
+    assert changed["setNotificationPreference"] == {
+        "preference": {"kind": "RECORD_HEARTED", "inbox": False, "email": False}, "errors": []}
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    await api.gql(HEART, {"id": song["id"]}, token=bob.token)
+    await api.create_record(bob, "Dub", publish=True, sources=[song["id"]])
+    assert kinds(await inbox(api, ada)) == ["RECORD_REMIXED"]
+
+
+async def test_marking_read_own_ones_only(api: Api) -> None:
+    ada, bob, cy = (await api.sign_up("ada"), await api.sign_up("bob"),
+                    await api.sign_up("cyd"))
+    songs = [await api.create_record(ada, f"Song {i}", publish=True) for i in range(3)]
+    for song in songs:
+        await api.gql(HEART, {"id": song["id"]}, token=bob.token)
+    await api.gql(HEART, {"id": songs[0]["id"]}, token=ada.token)  # refused: her own
+    theirs = await api.create_record(cy, "Cy record", publish=True)
+    await api.gql(HEART, {"id": theirs["id"]}, token=bob.token)
+    box = await inbox(api, ada)
+    ids = [node["id"] for node in box["notifications"]["nodes"]]
+    assert (len(ids), box["unreadNotificationCount"]) == (3, 3)
+    cys = (await inbox(api, cy))["notifications"]["nodes"][0]["id"]
+    # Someone else's among them: refused, and nothing was marked.
+    refused = (await api.gql(MARK, {"input": {"ids": [ids[0], cys]}},
+                             token=ada.token))["markNotificationsRead"]
+    assert refused["marked"] is None
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("ids", "NOT_FOUND")]
+    assert (await inbox(api, ada))["unreadNotificationCount"] == 3
+    assert (await inbox(api, cy))["unreadNotificationCount"] == 1
+    marked = (await api.gql(MARK, {"input": {"ids": [ids[0]]}},
+                            token=ada.token))["markNotificationsRead"]
+    assert marked == {"marked": 1, "unreadCount": 2, "errors": [],
+                      "notifications": [{"id": ids[0], "read": True}]}
+    unread = await inbox(api, ada, unreadOnly=True)
+    assert [node["id"] for node in unread["notifications"]["nodes"]] == ids[1:]
+    assert unread["notifications"]["totalCount"] == 2
+    everything = (await api.gql(MARK, {"input": {"all": True}},
+                                token=ada.token))["markNotificationsRead"]
+    assert (everything["marked"], everything["unreadCount"]) == (2, 0)
+    # Another member's inbox is null, even by handle.
+    other = "query { member(handle: \"ada\") { notifications { totalCount } " \
+            "unreadNotificationCount } }"
+    assert (await api.gql(other, token=bob.token))["member"] == {
+        "notifications": None, "unreadNotificationCount": None}
+
+
+async def test_the_inbox_is_one_statement_flat_in_page_size(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    fans = [await api.sign_up(f"fan{i}") for i in range(3)]
+    songs = [await api.create_record(ada, f"Song {i}", publish=True) for i in range(8)]
+    for song in songs:
+        for fan in fans:
+            await api.gql(HEART, {"id": song["id"]}, token=fan.token)
+    counts = []
+    for first in (2, 8):
+        before = api.statements()
+        box = await inbox(api, ada, first=first)
+        counts.append(api.statements() - before)
+        assert len(box["notifications"]["nodes"]) == first
+    assert counts == [2, 2]  # the session's lookup, then the compiled page
+    page = await inbox(api, ada, first=5)
+    rest = await inbox(api, ada, first=5, after=page["notifications"]["pageInfo"]["endCursor"])
+    assert len(rest["notifications"]["nodes"]) == 3
+    assert not rest["notifications"]["pageInfo"]["hasNextPage"]
+
+
+async def test_notification_added_is_delivered_live_to_the_recipient_only(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    await caught_up(api)
+    mine, theirs = await connect(api, ada), await connect(api, bob)
+    try:
+        added = await subscribed(mine, ADDED)
+        not_mine = await subscribed(theirs, ADDED)
+        await api.gql(HEART, {"id": song["id"]}, token=bob.token)
+        event = data(await mine.next(added), "notificationAdded")
+        assert event["notification"] == {"kind": "RECORD_HEARTED", "actorCount": 1,
+                                         "record": {"title": "Harbor Lights"}}
+        await theirs.nothing_for(not_mine, 0.3)
+    finally:
+        await mine.close()
+        await theirs.close()
