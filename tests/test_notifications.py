@@ -154,7 +154,7 @@ async def test_a_followed_collaboration_closing_within_a_day_is_told_once(api: A
             assert await sweep(tx) == expected
     (node,) = (await inbox(api, bob))["notifications"]["nodes"]
     assert (node["kind"], node["actor"], node["actorCount"], node["collaboration"]) == (
-        "FOLLOWED_COLLABORATION_CLOSING", None, 1, {"title": call["title"]})
+        "FOLLOWED_COLLABORATION_CLOSING", None, 0, {"title": call["title"]})
 
 
 async def test_preferences_turn_a_kind_off(api: Api) -> None:

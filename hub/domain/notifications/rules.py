@@ -36,10 +36,16 @@ KINDS = (RECORD_REMIXED, RECORD_COMMENTED, MENTIONED, RECORD_HEARTED, CONTRIBUTI
 ANONYMOUS_ACTORS = frozenset({RECORD_HEARTED})
 
 # What a notification row carries wherever it is read.
+# ``actor_count``: a grouped notification's actors are rows of notification_actors (counted
+# over their primary key, so a heart updates no counter); another has its one actor, or none
+# (the hub's own notices).
 NOTIFICATIONS = Table("notifications", (
     "id", "recipient_id", "kind", "actor_id", "record_id", "collaboration_id",
-    "compilation_id", "actor_count", "created_at", "read_at",
-), {"read": "{t}.read_at is not null"})
+    "compilation_id", "group_key", "created_at", "read_at",
+), {"read": "{t}.read_at is not null",
+    "actor_count": "case when {t}.group_key is not null then (select count(*) from "
+                   "notification_actors {t}_a where {t}_a.notification_id = {t}.id)::int "
+                   "when {t}.actor_id is not null then 1 else 0 end"})
 
 # Over a member row ``{t}``: the one member who may read its notifications, themself.
 OWN = of_viewer("{t}.id = {viewer}")

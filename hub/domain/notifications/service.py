@@ -29,30 +29,28 @@ from hub.domain.notifications import rules
 
 ADDED = "notification.added"
 
+# One statement: the notifications (a grouped one grown, moved up and unread again, unless
+# this actor is already in it: a heart taken back and given again the same day is no news),
+# and the grouped ones' new actor.
 _WRITE = """
-insert into notifications (recipient_id, kind, actor_id, record_id, collaboration_id,
-                           compilation_id, group_key, actor_count)
-select r.id, $2, $3, $4, $5, $6, $7, (case when $7::text is null then 1 else 0 end)
-  from (select distinct unnest($1::bigint[]) as id) r
- where r.id is distinct from $3
-   and not exists (select 1 from notification_preferences p
-                    where p.member_id = r.id and p.kind = $2 and not p.inbox)
-on conflict (recipient_id, kind, group_key) where group_key is not null do update
-   set actor_id = excluded.actor_id, created_at = now(), read_at = null
- where not exists (select 1 from notification_actors a
-                    where a.notification_id = notifications.id and a.member_id = $3)
-returning id, recipient_id
-"""
-
-# A grouped notification's new actor, counted once (a heart taken back and given again the
-# same day is the same actor).
-_ADD_ACTOR = """
-with added as (
+with written as (
+    insert into notifications (recipient_id, kind, actor_id, record_id, collaboration_id,
+                               compilation_id, group_key)
+    select r.id, $2, $3, $4, $5, $6, $7
+      from (select distinct unnest($1::bigint[]) as id) r
+     where r.id is distinct from $3
+       and not exists (select 1 from notification_preferences p
+                        where p.member_id = r.id and p.kind = $2 and not p.inbox)
+    on conflict (recipient_id, kind, group_key) where group_key is not null do update
+       set actor_id = excluded.actor_id, created_at = now(), read_at = null
+     where not exists (select 1 from notification_actors a
+                        where a.notification_id = notifications.id and a.member_id = $3)
+    returning id, recipient_id),
+grouped as (
     insert into notification_actors (notification_id, member_id)
-    select unnest($1::bigint[]), $2 on conflict do nothing
-    returning notification_id)
-update notifications n set actor_count = n.actor_count + 1
-  from added where n.id = added.notification_id
+    select id, $3 from written where $7::text is not null and $3::bigint is not null
+    on conflict do nothing)
+select id, recipient_id from written
 """
 
 
@@ -73,8 +71,6 @@ async def notify(
         return []
     rows = await tx.fetch(_WRITE, recipients, kind, actor_id, record_id, collaboration_id,
                           compilation_id, group_key)
-    if group_key is not None and rows and actor_id is not None:
-        await tx.execute(_ADD_ACTOR, [row["id"] for row in rows], actor_id)
     actor = encode_id("Member", actor_id) if actor_id is not None else None
     return [Event(ADDED, encode_id("Notification", row["id"]), actor,
                   {"recipient": encode_id("Member", row["recipient_id"]), "kind": kind})

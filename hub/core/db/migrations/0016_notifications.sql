@@ -16,7 +16,6 @@ create table notifications (
     -- RECORD_HEARTED groups the hearts of one record per day: 'record:<id>:<day>'; null for
     -- kinds that are never grouped.
     group_key         text,
-    actor_count       int not null default 1,
     -- When it was written, or when its group last grew (the inbox is newest first by it).
     created_at        timestamptz not null default now(),
     read_at           timestamptz,
@@ -34,7 +33,8 @@ create index notifications_unread_idx on notifications (recipient_id, created_at
 create index notifications_unemailed_idx on notifications (recipient_id, id)
     where emailed_at is null;
 
--- The members behind a grouped notification ("12 members hearted …"), once each.
+-- The members behind a grouped notification ("12 members hearted …"), once each: its actor
+-- count is a count of these rows, so no counter is updated per heart.
 create table notification_actors (
     notification_id  bigint not null references notifications (id) on delete cascade,
     member_id        bigint not null references members (id),
