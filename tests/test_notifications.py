@@ -244,3 +244,60 @@ async def test_notification_added_is_delivered_live_to_the_recipient_only(api: A
     finally:
         await mine.close()
         await theirs.close()
+
+
+async def test_class_feedback_tells_the_learner(api: Api) -> None:
+    from tests.test_classes import FEEDBACK, SUBMIT, enrolled, published_class
+
+    maya = await api.sign_up("maya")
+    cls, lessons = await published_class(api, maya)
+    learner = await enrolled(api, "learner", cls["id"])
+    verse = await api.create_record(learner, "My verse", publish=True)
+    submitted = await api.gql(SUBMIT, {"lessonId": lessons[0]["id"], "recordId": verse["id"]},
+                              token=learner.token)
+    submission = submitted["submitToLesson"]["submission"]["id"]
+    await api.gql(FEEDBACK, {"submissionId": submission, "body": "Tighten bar two."},
+                  token=maya.token)
+    (node,) = (await inbox(api, learner))["notifications"]["nodes"]
+    assert (node["kind"], node["actor"], node["record"]) == (
+        "CLASS_FEEDBACK", {"handle": "maya"}, {"title": "My verse"})
+
+
+async def test_a_compilation_returned_tells_its_team_but_who_returned_it(api: Api) -> None:
+    from tests.compilations_api import ADD_EDITOR, RETURN, SUBMIT, add, create, step, story
+
+    eddie, erin = await api.sign_up("edna", "EDITOR"), await api.sign_up("ezra", "EDITOR")
+    writer = await api.sign_up("writer")
+    draft = await create(api, eddie, title="Harbor Drafts")
+    await add(api, eddie, draft, await story(api, writer, "Salt"))
+    await api.gql(ADD_EDITOR, {"input": {"compilationId": draft["id"], "memberId": erin.id}},
+                  token=eddie.token)
+    assert (await step(api, SUBMIT, eddie, draft["id"]))["errors"] == []
+    assert (await step(api, RETURN, erin, draft["id"], reason="Needs an ending."))[
+        "errors"] == []
+    (node,) = (await inbox(api, eddie))["notifications"]["nodes"]
+    assert (node["kind"], node["actor"], node["compilation"]) == (
+        "COMPILATION_RETURNED", {"handle": "ezra"}, {"title": "Harbor Drafts"})
+    assert kinds(await inbox(api, erin)) == []  # he returned it himself
+
+
+async def test_approval_and_payouts_tell_their_people(api: Api) -> None:
+    from tests.test_compilations import FINALIZE, PROPOSE, published_book
+
+    compilation, eddie, erin, ann, bob = await published_book(api)
+    assert kinds(await inbox(api, eddie))[0] == "COMPILATION_APPROVED"
+    data = await api.gql(PROPOSE, {"input": {"compilationId": compilation["id"],
+                                             "pool": {"amount": "99.99", "currency": "EUR"}}},
+                         token=eddie.token)
+    proposal = data["proposePayout"]["proposal"]["id"]
+    await api.hub.db.execute("update payout_proposals set window_closes_at = now() - "
+                             "interval '1 s'")
+    await api.gql(FINALIZE, {"id": proposal}, token=erin.token)
+    for member in (ann, bob):
+        box = await inbox(api, member)
+        assert [(n["kind"], n["compilation"]["title"]) for n in box["notifications"]["nodes"]
+                if n["kind"].startswith("PAYOUT")] == [
+            ("PAYOUT_FINALIZED", "Harbor Stories"), ("PAYOUT_PROPOSED", "Harbor Stories")]
+    # The proposer is credited too (editors' share) but is never told of their own proposal.
+    assert "PAYOUT_PROPOSED" not in kinds(await inbox(api, eddie))
+    assert "PAYOUT_FINALIZED" not in kinds(await inbox(api, erin))
