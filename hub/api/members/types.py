@@ -186,6 +186,11 @@ class Member(Node):
     ) -> list[notification_types.NotificationPreference] | None:
         return await notification_types.preferences_of(info.context, self.pk)
 
+    @strawberry.field(description=notification_types.EMAIL_DESCRIPTION,
+                      metadata=notification_types.EMAIL_NO_TWIN)
+    async def notification_email(self, info: Info) -> str | None:
+        return await notification_types.email_of(info.context, self.pk)
+
     @strawberry.field(description="The member's subscription; null unless you are this member "
                       "or an admin.")
     async def subscription(

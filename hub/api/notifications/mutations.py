@@ -15,7 +15,7 @@ from hub.api.notifications.types import Notification, NotificationKind, Notifica
 from hub.core.db import Executor
 from hub.core.errors import ErrorCode, InputProblem
 from hub.core.relay import input_pk
-from hub.domain.notifications import store
+from hub.domain.notifications import digest, store
 
 MAX_IDS = 100  # notifications marked by ids in one call (`all: true` has no limit)
 
@@ -105,6 +105,44 @@ async def set_preference(context: Context, input: SetNotificationPreferenceInput
     return await run_mutation(context, NotificationPreferencePayload, work)
 
 
+@strawberry.input(description="Where your daily email digest goes.")
+class SetNotificationEmailInput:
+    address: str | None = strawberry.field(
+        description="An email address (at most 254 characters, with an @); null stops the "
+        "digest and forgets the address. Giving one after unsubscribing subscribes again.")
+
+
+@strawberry.type(description="Your digest's address as it is now, or the errors that stopped "
+                 "the change.")
+class NotificationEmailPayload:
+    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION,
+                                               directives=sized_list(MAX_USER_ERRORS))
+    address: str | None = strawberry.field(
+        default=None, description="The address saved; null on errors or when you cleared it.")
+
+
+def _address(value: str) -> str:
+    address = value.strip()
+    local, at, domain = address.rpartition("@")
+    if (not at or not local or "." not in domain or len(address) > digest.MAX_ADDRESS
+            or any(c.isspace() or c in "<>,;\"" for c in address)):
+        raise InputProblem(ErrorCode.INVALID_INPUT, "address: give one email address, like "
+                           "ada@example.org.", "address")
+    return address
+
+
+async def set_email(context: Context, input: SetNotificationEmailInput,
+                    ) -> NotificationEmailPayload:
+    viewer = context.require_viewer()
+
+    async def work(tx: Executor) -> Outcome:
+        address = _address(input.address) if input.address is not None else None
+        await digest.set_address(tx, viewer, address)
+        return Outcome({"address": address})
+
+    return await run_mutation(context, NotificationEmailPayload, work)
+
+
 @strawberry.type
 class NotificationsMutation:
     @strawberry.mutation(description="Mark notifications of yours read: some by `ids`, or "
@@ -126,3 +164,13 @@ class NotificationsMutation:
             description="The kind and your choice.")],
     ) -> NotificationPreferencePayload:
         return await set_preference(info.context, input)
+
+    @strawberry.mutation(description="Give the address of your daily email digest (sent when "
+                         "the hub has a digest plugin, e.g. hub_email_digest), or clear it. "
+                         "Each email carries a one-click unsubscribe link.")
+    async def set_notification_email(
+        self, info: Info,
+        input: Annotated[SetNotificationEmailInput, strawberry.argument(
+            description="The address.")],
+    ) -> NotificationEmailPayload:
+        return await set_email(info.context, input)

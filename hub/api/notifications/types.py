@@ -23,7 +23,7 @@ from hub.api.relay import Connection, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
 from hub.core.relay import PageArgs, encode_id
 from hub.core.rules import Table
-from hub.domain.notifications import rules, store
+from hub.domain.notifications import digest, rules, store
 from hub.domain.notifications.loaders import NotificationByIdLoader, UnreadCountLoader
 
 if TYPE_CHECKING:
@@ -195,6 +195,18 @@ async def unread_count_of(context: Context, member_pk: int) -> int | None:
         return None
     row = await context.loader(UnreadCountLoader).load(member_pk)
     return int(row["unread_count"])
+
+
+EMAIL_DESCRIPTION = ("Where your daily email digest goes; null when you gave no address or "
+                     "unsubscribed (or unless you are this member).")
+EMAIL_NO_TWIN = no_twin("a member's own settings, read on the settings page only")
+
+
+async def email_of(context: Context, member_pk: int) -> str | None:
+    if context.viewer_id != member_pk:
+        return None
+    row = await digest.address_of(context.db, member_pk)
+    return None if row is None or row["unsubscribed_at"] is not None else str(row["address"])
 
 
 async def preferences_of(context: Context, member_pk: int) -> list[NotificationPreference] | None:
