@@ -311,7 +311,8 @@ async def _exercise(api: Api) -> World:
         """, maker_id, draft_compilation)
     await db.execute("insert into notification_actors (notification_id, member_id) "
                      "select n.id, m.id from notifications n, (select id from members "
-                     "where id <> $1 order by id limit 2) m where n.group_key is not null",
+                     "where id <> $1 order by id limit 2) m where n.group_key is not null "
+                     "and n.recipient_id = $1",
                      maker_id)
     assert draft_compilation is not None and len(compilations) > 1
     return World(api, maker, {

@@ -19,6 +19,7 @@ from hub.seed.collaborations import seed_collaborations
 from hub.seed.community import seed_community
 from hub.seed.compilations import seed_compilations
 from hub.seed.lineage import seed_lineage
+from hub.seed.notifications import seed_notifications
 from hub.seed.samples import sample_details
 
 DEMO_PASSWORD = "recordhub-demo"
@@ -110,7 +111,8 @@ async def seed_demo(
         compilations = (await seed_compilations(tx, db, plugins, settings, rng.randrange(2**32))
                         if settings else 0)
         community = await seed_community(tx, now, random.Random(seed))
+        notifications = await seed_notifications(tx)
     return {"members": len(member_ids), "records": records, "classes": classes,
             "remix_links": remix_links, "compilations": compilations,
             "collaborations": collaborations, "hearts": community["hearts"],
-            "follows": community["follows"]}
+            "follows": community["follows"], "notifications": notifications}

@@ -45,6 +45,7 @@ from hub.plugin_api import SampleCompilation, SampleRecord
 from hub.plugins import HubPlugins
 from hub.seed.demo import ADJECTIVES, DEMO_PASSWORD, FIRST, LAST, NOUNS, SKILLS
 from hub.seed.lineage import NOTES
+from hub.seed.notifications import seed_notifications
 from hub.seed.samples import offers_sample_compilations, sample_compilation, sample_details
 from hub.seed.scale_collaborations import load_collaborations
 from hub.seed.scale_community import load_community
@@ -375,6 +376,7 @@ async def seed_scale(
             collaborations = await load_collaborations(connection, records)
             report("collaborations", collaborations, collaborations)
             await load_community(connection)
+            await seed_notifications(connection)  # from the hearts, remixes and decisions
 
             for _, ddl in indexes:
                 await connection.execute(ddl)
