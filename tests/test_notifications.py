@@ -301,3 +301,27 @@ async def test_approval_and_payouts_tell_their_people(api: Api) -> None:
     # The proposer is credited too (editors' share) but is never told of their own proposal.
     assert "PAYOUT_PROPOSED" not in kinds(await inbox(api, eddie))
     assert "PAYOUT_FINALIZED" not in kinds(await inbox(api, erin))
+
+
+async def test_the_demo_inboxes_and_the_bench_inbox_are_compiled(api: Api) -> None:
+    """The demo community holds notifications of several kinds (hub/seed/notifications.py);
+    the bench's inbox operation reads the fullest one in one statement, as the executor
+    answers it."""
+    from hub.seed.demo import DEMO_PASSWORD, seed_demo
+    from tests.test_compiled import BENCH, both_ways
+
+    await seed_demo(api.hub.db, api.hub.plugins)
+    db = api.hub.db
+    assert await db.fetchval("select count(distinct kind) from notifications") >= 3
+    assert await db.fetchval("select count(*) from notifications where read_at is null") > 0
+    handle = await db.fetchval(
+        "select m.handle from notifications n join members m on m.id = n.recipient_id "
+        "group by m.handle order by count(*) desc, m.handle limit 1")
+    log_in = """mutation($input: LogInInput!) { logIn(input: $input) { token } }"""
+    token = (await api.gql(log_in, {"input": {"handle": handle, "password": DEMO_PASSWORD}}))[
+        "logIn"]["token"]
+    body, statements = await both_ways(api, BENCH["inbox"], token=token)
+    assert statements == 2  # the session's lookup, then the compiled inbox
+    viewer = body["data"]["viewer"]
+    assert len(viewer["notifications"]["nodes"]) == min(20, viewer["notifications"]["totalCount"])
+    assert viewer["unreadNotificationCount"] > 0
