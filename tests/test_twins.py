@@ -261,6 +261,9 @@ async def _exercise(api: Api) -> World:
         "select distinct on (status) record_id from contributions order by status, id")]
     collaborations = [encode_id("Collaboration", row["id"]) for row in await db.fetch(
         "select id from collaborations order by id")]
+    # The maker follows every collaboration: their calls join the maker's activity.
+    await db.execute("insert into collaboration_follows (member_id, collaboration_id) "
+                     "select $1, id from collaborations", maker_id)
     # The maker co-owns every collaboration but the draft: owners see why offers were declined.
     await db.execute("insert into collaboration_owners (collaboration_id, member_id) "
                      "select id, $1 from collaborations where status <> 'DRAFT'",
