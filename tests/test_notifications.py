@@ -123,6 +123,22 @@ async def test_a_remix_notifies_the_source_author_and_reads_unavailable_once_hid
     assert same == node
 
 
+async def test_add_source_on_a_published_record_notifies_but_a_drafts_waits(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    cover = await api.create_record(bob, "Cover", publish=True)
+    draft = await api.create_record(bob, "Sketch")
+    add = """mutation Add($input: AddSourceInput!) {
+               addSource(input: $input) { errors { code } } }"""
+    for remix in (cover, draft):
+        data = await api.gql(add, {"input": {"recordId": remix["id"], "sourceId": song["id"]}},
+                             token=bob.token)
+        assert data["addSource"]["errors"] == []
+    # The draft's sources stay private until it is published: one notification, the cover's.
+    assert [(n["kind"], n["record"]["title"]) for n in
+            (await inbox(api, ada))["notifications"]["nodes"]] == [("RECORD_REMIXED", "Cover")]
+
+
 async def test_contributions_accepted_and_declined_tell_the_contributor(api: Api) -> None:
     ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
     call = await opened(api, ada)

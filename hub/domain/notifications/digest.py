@@ -126,10 +126,11 @@ async def set_address(tx: Executor, member_id: int, address: str | None) -> None
     if address is None:
         await tx.execute("delete from notification_emails where member_id = $1", member_id)
         return
+    # The first digest goes at the next digest hour (not at once): as if one went just now.
     await tx.execute(
-        "insert into notification_emails (member_id, address) values ($1, $2) "
-        "on conflict (member_id) do update set address = excluded.address, "
-        "unsubscribed_at = null", member_id, address)
+        "insert into notification_emails (member_id, address, last_digest_at) "
+        "values ($1, $2, now()) on conflict (member_id) do update "
+        "set address = excluded.address, unsubscribed_at = null", member_id, address)
 
 
 async def address_of(ex: Executor, member_id: int) -> Any:
