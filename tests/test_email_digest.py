@@ -173,3 +173,28 @@ async def test_addresses_are_checked_and_without_smtp_nothing_is_marked_sent(
     assert await send_now(api) == Sent(delivered=0, undelivered=1)
     assert await api.hub.db.fetchval(
         "select count(*) from notifications where emailed_at is null") == 1
+
+
+async def test_operators_send_the_digest_now_from_the_command_line(
+    api: Api, smtp: Inbox, database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from hub.cli import main
+    from tests.hubprocess import plugin_list
+
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    await with_address(api, ada, "ada@example.org")
+    song = await api.create_record(ada, "Harbor Lights", publish=True)
+    await api.gql(HEART, {"id": song["id"]}, token=bob.token)
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("HUB_DATA_DIR", str(api.hub.settings.data_dir))  # the same secret
+    monkeypatch.setenv("HUB_PLUGINS", plugin_list())
+    result = await asyncio.to_thread(CliRunner().invoke, main, ["digest", "--send-now"],
+                                     catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "1 digest(s) delivered" in result.output
+    (message,) = smtp.to("ada@example.org")
+    # Its link is the hub's: it unsubscribes her.
+    url = message["List-Unsubscribe"].strip("<>")
+    assert (await api.client.post(url[url.index("/notifications/"):])).status == 200
