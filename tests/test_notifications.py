@@ -214,8 +214,11 @@ async def test_marking_read_own_ones_only(api: Api) -> None:
     unread = await inbox(api, ada, unreadOnly=True)
     assert [node["id"] for node in unread["notifications"]["nodes"]] == ids[1:]
     assert unread["notifications"]["totalCount"] == 2
+    before = api.statements()
     everything = (await api.gql(MARK, {"input": {"all": True}},
                                 token=ada.token))["markNotificationsRead"]
+    # The session; the shared rate limit; the update; the unread count.
+    assert api.statements() - before == 4
     assert (everything["marked"], everything["unreadCount"]) == (2, 0)
     # Another member's inbox is null, even by handle.
     other = "query { member(handle: \"ada\") { notifications { totalCount } " \
