@@ -82,6 +82,8 @@ class Operation:
     authenticated: bool = False
     # The limit builds the hub's exact JSON: the check compares their answers.
     same_as_limit: bool = False
+    # Signed in as the seeded member with the most notifications (not the bench's own).
+    as_inbox_member: bool = False
 
     def runs_on(self, server: str) -> bool:
         return server != "postgraphile" or self.postgraphile is not None
@@ -99,6 +101,12 @@ class Sample:
     token: str = ""
     root_pk: int = 0
     leaf_pk: int = 0
+    inbox_token: str = ""
+
+    def token_for(self, operation: Operation) -> str | None:
+        if operation.as_inbox_member:
+            return self.inbox_token
+        return self.token if operation.authenticated else None
 
 
 def _gid(type_name: str, pk: int) -> str:
@@ -162,12 +170,15 @@ OPERATIONS = [
     Operation("record_comments", BENCH / "operations/record_comments.graphql", None,
               lambda sample, server: [{"id": _gid("Record", pk)} for pk in sample.record_pks
                                       if pk % 2 == 0]),
+    Operation("inbox", BENCH / "operations/inbox.graphql", None,
+              lambda sample, server: [{}], as_inbox_member=True),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile",
                    "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls",
-                   "record_comments": "BenchRecordComments"}
+                   "record_comments": "BenchRecordComments",
+                   "inbox": "BenchInbox"}
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -396,6 +407,30 @@ async def bench_member(session: aiohttp.ClientSession, hub_url: str) -> str:
     return token
 
 
+async def inbox_member(session: aiohttp.ClientSession, hub_url: str, dsn: str) -> str:
+    """Log in as the seeded member with the most notifications (seeded members share the demo
+    password); returns a token."""
+    from hub.seed.demo import DEMO_PASSWORD
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        handle = await connection.fetchval(
+            "select m.handle from notifications n join members m on m.id = n.recipient_id "
+            "group by m.handle order by count(*) desc, m.handle limit 1")
+    finally:
+        await connection.close()
+    if handle is None:
+        raise RuntimeError("no notifications in the database: seed it again (recordhub seed)")
+    log_in = """mutation($input: LogInInput!) { logIn(input: $input) {
+                  token errors { code message } } }"""
+    _, raw = await post(session, hub_url, {"query": log_in, "variables": {"input": {
+        "handle": handle, "password": DEMO_PASSWORD}}})
+    token = (json.loads(raw).get("data") or {}).get("logIn", {}).get("token")
+    if not token:
+        raise RuntimeError(f"could not log in as {handle}: {raw[:500]!r}")
+    return str(token)
+
+
 async def check_answers(session: aiohttp.ClientSession, servers: dict[str, Server],
                         sample: Sample, operations: list[Operation]) -> dict[str, dict[str, int]]:
     """One request per operation (of those timed) and server; fails on any error. Returns
@@ -407,7 +442,7 @@ async def check_answers(session: aiohttp.ClientSession, servers: dict[str, Serve
             if not operation.runs_on(name):
                 continue
             variables = operation.variables(sample, name)[0]
-            token = sample.token if operation.authenticated else None
+            token = sample.token_for(operation)
             status, raw = await post(session, server.url, body(operation, name, variables), token)
             answer = json.loads(raw)
             if status != 200 or answer.get("errors") or not answer.get("data"):
@@ -541,8 +576,8 @@ async def count_statements(dsn: str, sample: Sample, compiled: bool) -> dict[str
     async with TestClient(TestServer(create_app(hub))) as client:
         for operation in OPERATIONS:
             payload = body(operation, "hub", operation.variables(sample, "hub")[0])
-            headers = {"Authorization": f"Bearer {sample.token}"} if operation.authenticated \
-                else {}
+            token = sample.token_for(operation)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
             before = hub.db.statements
             response = await client.post("/graphql", json=payload, headers=headers)
             answer = await response.json()
@@ -771,6 +806,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await wait_ready(session, server)
             if "hub" in servers:
                 sample.token = await bench_member(session, servers["hub"].url)
+                sample.inbox_token = await inbox_member(session, servers["hub"].url, dsn)
             else:
                 raise SystemExit("the hub must be among --servers (it signs the member up)")
             connection = await asyncpg.connect(dsn)
@@ -797,7 +833,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 for _ in range(args.rounds):
                     for name, server in on.items():
                         bodies = run_dir / f"{name}-{operation.name}.jsonl"
-                        token = sample.token if operation.authenticated else None
+                        token = sample.token_for(operation)
                         if args.warmup > 0:
                             wrk(server.url, bodies, args.warmup, args, token)
                         spy = profiler(server, run_dir / f"hub-{operation.name}.collapsed",

@@ -413,6 +413,41 @@ def set_role(handle: str, role: str) -> None:
         console.print(f"{row['handle']} is now {row['role']}")
 
     _run(go)
+@main.command()
+@click.option("--send-now", is_flag=True,
+              help="Send every member's unsent notifications now, whether or not they had a "
+                   "digest today (otherwise: only those due since HUB_DIGEST_HOUR).")
+def digest(send_now: bool) -> None:
+    """Send the notifications email digest (the hub_notify hook) to the members due one."""
+    import datetime as dt
+
+    from hub.core.db import Database
+    from hub.core.db.embedded import resolve_database_url
+    from hub.plugins import create_plugins
+    from hub.realtime.digest import HOOK, run
+
+    settings = _settings()
+    loaded = create_plugins(settings.disabled_plugins, only=settings.enabled_plugins)
+    if not loaded.implementers(HOOK):
+        raise click.ClickException("no enabled plugin implements hub_notify (e.g. "
+                                   "hub_email_digest): nothing would be sent")
+
+    async def go() -> None:
+        dsn = await resolve_database_url(settings.database_url, settings.data_dir)
+        db = await Database.connect(dsn, min_size=1, max_size=1)
+        try:
+            since = dt.datetime.now(dt.UTC) if send_now else None
+            sent = await run(db.pool, loaded, settings, since=since)
+        finally:
+            await db.close()
+        if sent is None:
+            raise click.ClickException("another hub instance is sending the digest now")
+        console.print(f"{sent.delivered} digest(s) delivered, {sent.undelivered} not "
+                      "delivered (kept for the next run)")
+
+    _run(go)
+
+
 @main.command("trusted-documents")
 @click.argument("operations", type=click.Path(exists=True, file_okay=False, path_type=Path),
                 default="schema/operations")

@@ -42,11 +42,11 @@ hook that raises stops the hub with the plugin's name in the message.
 
 The hooks are grouped by when the hub calls them: at start-up (declarations), when a record's
 details are written, when a file is attached, when a compilation is checked and published,
-after a change is committed (events), when a member enrolls (billing), and when demo data is
-seeded. The first-party plugins under ``plugins/`` (``hub_music``, ``hub_film``,
-``hub_writing``, ``hub_image``, ``hub_book``, ``hub_tv``, ``hub_webhooks``) use these hooks
-and nothing else; read them as worked examples. (One module, however long: it is the plugin
-author's reference, read top to bottom.)
+after a change is committed (events), when a notifications digest is due (``hub_notify``),
+when a member enrolls (billing), and when demo data is seeded. The first-party plugins under
+``plugins/`` (``hub_music``, ``hub_film``, ``hub_writing``, ``hub_image``, ``hub_book``,
+``hub_tv``, ``hub_webhooks``, ``hub_email_digest``) use these hooks and nothing else; read them
+as worked examples.
 
 (Over 400 lines: one hook per function with the docstring a plugin author reads, as
 pytest's and Datasette's hookspecs are; splitting it would split the reference.)
@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         BookPreview,
         CompilationSnapshot,
         Deliveries,
+        Digest,
         Event,
         ExtractedMedia,
         MediaType,
@@ -358,6 +359,35 @@ def hub_event(event: Event, deliveries: Deliveries) -> None:
         across restarts, and the idempotency key of each (endpoint, event) to send along.
     :returns: nothing (or an awaitable, which the dispatcher awaits: the event counts as
         accepted when it completes without raising).
+    """
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@hookspec
+def hub_notify(digest: Digest) -> bool | None:
+    """Deliver one member's digest of notifications (by email, a chat message…).
+
+    *Every implementation*: called by the daily digest run — at ``HUB_DIGEST_HOUR`` (UTC), by
+    whichever hub instance takes the run's lock first, or at once by ``recordhub digest
+    --send-now`` — once per member who gave an address (``setNotificationEmail``), has not
+    unsubscribed, has not had a digest since the last run's hour, and has notifications not
+    yet sent whose kinds they keep on for email (``setNotificationPreference``). Only what
+    the member may see is in it: a subject hidden since reads as no longer available.
+
+    The hub marks the digest's notifications sent only when some implementation returns
+    ``True``; otherwise (no plugin configured, ``None`` or ``False``, or an exception, which is
+    logged with the plugin's name) they are offered again at the next run. So delivery is at
+    least once: a crash between your send and the hub's mark sends the digest again.
+
+    :param digest: the :class:`hub.Digest`: the member's ``member_id``, ``handle``,
+        ``display_name`` and ``address``, the ``items`` (:class:`hub.DigestItem`: ``kind``,
+        ``text``, ``occurred_at``), newest first, ``more`` (how many were left out) and the
+        ``unsubscribe_url`` (one click, signed by the hub: show it and send it as
+        ``List-Unsubscribe``).
+    :returns: ``True`` when you delivered it; ``None`` (or ``False``) when you did not, e.g.
+        when your plugin is not configured (or an awaitable of either).
     """
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -390,6 +391,43 @@ class SampleCompilation:
     items: tuple[int, ...]
     settings: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One notification in a digest (``hub_notify``): ``kind`` is a ``NotificationKind`` name,
+    ``text`` a sentence for people ("3 members hearted Harbor Lights."), already limited to
+    what the recipient may see (a record no longer visible to them is "a record no longer
+    available"); ``occurred_at`` an aware datetime."""
+
+    kind: str
+    text: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One member's notifications not yet sent by email, newest first (``hub_notify``).
+
+    ``member_id`` is the member's global ID; ``address`` the email address they gave
+    (``setNotificationEmail``); ``items`` at most :data:`DIGEST_MAX_ITEMS` notifications, and
+    ``more`` how many others there are; ``unsubscribe_url`` a one-click link served by the hub
+    (GET shows a confirmation, POST — RFC 8058's ``List-Unsubscribe-Post`` — unsubscribes):
+    put it in the message and in its ``List-Unsubscribe`` header."""
+
+    member_id: str
+    handle: str
+    display_name: str
+    address: str
+    items: tuple[DigestItem, ...]
+    more: int
+    unsubscribe_url: str
+
+
+DIGEST_MAX_ITEMS = 50
 
 
 # --- events -------------------------------------------------------------------------------------

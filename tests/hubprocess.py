@@ -41,8 +41,8 @@ class HubProcess:
 # The plugin set the tests are written for: the first-party plugins, by name. Another plugin
 # installed in the same environment (a developer's own media type) must not change what the
 # tests see, so every test hub loads exactly these unless a test says otherwise.
-FIRST_PARTY_PLUGINS = ("hub_book", "hub_film", "hub_image", "hub_music", "hub_tv",
-                       "hub_webhooks", "hub_writing")
+FIRST_PARTY_PLUGINS = ("hub_book", "hub_email_digest", "hub_film", "hub_image", "hub_music",
+                       "hub_tv", "hub_webhooks", "hub_writing")
 
 
 def plugin_list(*extra: str) -> str:

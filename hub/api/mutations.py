@@ -19,6 +19,7 @@ from hub.core.db.pool import Executor
 from hub.core.errors import ErrorCode, InputProblem
 from hub.core.events import Event
 from hub.core.ratelimit import Limit
+from hub.domain.notifications.service import from_events
 from hub.realtime import outbox
 
 P = TypeVar("P")
@@ -48,7 +49,9 @@ async def run_mutation(
     try:
         async with context.db.transaction() as tx:
             outcome = await work(tx)
-            await outbox.write(tx, outcome.events)
+            # The notifications the change causes, in its transaction (and delivered with it).
+            notified = await from_events(tx, outcome.events)
+            await outbox.write(tx, [*outcome.events, *notified])
     except InputProblem as problem:
         current: dict[str, Any] = {}
         if on_conflict is not None and any(e.code is ErrorCode.CONFLICT for e in problem.errors):

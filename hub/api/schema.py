@@ -58,6 +58,8 @@ from hub.api.members.set_subscription import SubscriptionMutation
 from hub.api.members.types import Member
 from hub.api.multiplex import SharedEventExecution
 from hub.api.nodes import NodeQuery
+from hub.api.notifications.mutations import NotificationsMutation
+from hub.api.notifications.subscriptions import NotificationsSubscription
 from hub.api.operation import PreparedOperation
 from hub.api.realtime.subscriptions import RealtimeSubscription
 from hub.api.records.mutations import CreateRecordInput, RecordsMutation, UpdateRecordInput
@@ -76,8 +78,10 @@ CORE_MUTATIONS: tuple[type, ...] = (MembersMutation, RecordsMutation, LineageMut
                                     SubscriptionMutation, ClassesMutation, MediaMutation,
                                     CompilationsMutation, CollaborationsMutation,
                                     CollaborationImportsMutation, CollaborationCoverMutation,
-                                    CommunityMutation, ConversationsMutation, ModerationMutation)
-CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription)
+                                    CommunityMutation, ConversationsMutation, ModerationMutation,
+                                    NotificationsMutation)
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription, CollaborationsSubscription,
+                                         NotificationsSubscription)
 CORE_TYPES: tuple[type, ...] = (Member, Record, Class, Compilation, Collaboration, Comment,
                                 ErrorCode)
 # The compilation history's event kinds: implementations of an interface are listed here.

@@ -175,6 +175,11 @@ class Settings:
     cache_seconds: int = 60
     cache_entries: int = 10_000
     cache_bytes: int = 64 * 1024 * 1024
+    # Notifications' email digest (hub/realtime/digest.py, the hub_notify hook): the UTC hour
+    # it is sent at, and the hub's address as its readers reach it (the unsubscribe link);
+    # None: http://HUB_HOST:HUB_PORT.
+    digest_hour: int = 7
+    public_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -261,9 +266,17 @@ class Settings:
                 "HUB_VIEW_FLUSH_MS", env.get("HUB_VIEW_FLUSH_MS"), defaults.view_flush_ms,
                 10, 3_600_000,
             ),
+            digest_hour=_int("HUB_DIGEST_HOUR", env.get("HUB_DIGEST_HOUR"), defaults.digest_hour,
+                             0, 23),
+            public_url=_public_url(env.get("HUB_PUBLIC_URL")),
             **_realtime(env, defaults),
             **_cache(env, defaults),
         )._checked()
+
+    @property
+    def base_url(self) -> str:
+        """Where readers reach this hub (links in emails): ``HUB_PUBLIC_URL`` or host:port."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     def _checked(self) -> Settings:
         if self.pool_min_size > self.pool_max_size:
@@ -294,11 +307,24 @@ _KNOWN = frozenset({
     "HUB_DATABASE_REPLICA_URLS", "HUB_REPLICA_MAX_LAG_MS",
     "HUB_HEART_MIN_ACCOUNT_AGE_HOURS", "HUB_VIEW_FLUSH_MS",
     "HUB_CACHE_MAX_AGE", "HUB_CACHE_SECONDS", "HUB_CACHE_ENTRIES", "HUB_CACHE_BYTES",
+    "HUB_DIGEST_HOUR", "HUB_PUBLIC_URL",
+    # Read by the first-party hub_email_digest plugin (plugins/hub_email_digest).
+    "HUB_SMTP_HOST", "HUB_SMTP_PORT", "HUB_SMTP_FROM",
     # Read by the first-party hub_webhooks plugin (plugins/hub_webhooks).
     "HUB_WEBHOOK_URLS", "HUB_WEBHOOK_SECRET", "HUB_WEBHOOK_TIMEOUT_SECONDS",
     # Read by the test suite, not by the hub; listed so the hub does not reject it.
     "HUB_TEST_DATABASE_URL",
 })
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError("HUB_PUBLIC_URL: expected an http(s):// URL, e.g. "
+                          "https://hub.example.org")
+    return value
 
 
 def _database_url(value: str | None, name: str = "HUB_DATABASE_URL") -> str | None:

@@ -36,6 +36,7 @@ from hub.core.ratelimit import RateLimits
 from hub.core.tracing import tracer_from_env
 from hub.domain.community.views import ViewBuffer
 from hub.domain.media.upload import discard_uploads
+from hub.domain.notifications.digest import UNSUBSCRIBE_PATH
 from hub.http.cors import cors_middleware
 from hub.http.graphiql import add_graphiql_routes
 from hub.http.lineage_svg import lineage_svg_view
@@ -46,6 +47,7 @@ from hub.http.response_cache import ResponseCache
 from hub.http.serving import body_deadline
 from hub.http.studio import add_studio_routes
 from hub.http.trusted_documents import DocumentGate, load_manifest
+from hub.http.unsubscribe import unsubscribe_view
 from hub.http.upload_admission import UploadGate
 from hub.http.view import HubGraphQLView
 from hub.plugins import HubPlugins, create_plugins
@@ -184,6 +186,9 @@ def create_app(hub: Hub) -> web.Application:
     if metrics is not None:
         app.router.add_get("/metrics", metrics)
     app.router.add_get("/records/{id}/lineage.svg", lineage_svg_view(hub))
+    unsubscribe = unsubscribe_view(hub)
+    app.router.add_get(UNSUBSCRIBE_PATH, unsubscribe)
+    app.router.add_post(UNSUBSCRIBE_PATH, unsubscribe)
     add_media_routes(app, hub.settings, hub.db)
     add_publication_routes(app, hub.settings, hub.db)
     add_studio_routes(app)

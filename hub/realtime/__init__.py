@@ -29,4 +29,8 @@ Event kinds the subscriptions read, and the payloads they expect (the slices emi
 ``contribution.offered`` / ``.shortlisted`` / ``.accepted`` / ``.declined`` / ``.withdrawn``
     subject: the Contribution; payload ``{"collaboration": Collaboration ID, "contributor":
     Member ID, "record": Record ID, "status"}`` (hub/api/collaborations/subscriptions.py).
+``notification.added``
+    subject: the Notification; payload ``{"recipient": Member ID, "kind"}``: written with the
+    change that caused it (hub/domain/notifications/service.py), read by
+    ``notificationAdded`` (hub/api/notifications/subscriptions.py).
 """

@@ -29,7 +29,9 @@ from hub.core.events import Event
 from hub.plugins import HubPlugins, PluginFailure
 from hub.realtime import outbox
 from hub.realtime.deliveries import EventDeliveries
+from hub.realtime.digest import run_if_due
 from hub.realtime.listener import EventBus
+from hub.realtime.notices import sweep
 from hub.realtime.pruning import prune
 
 log = logging.getLogger("hub.realtime.dispatcher")
@@ -111,6 +113,18 @@ class Dispatcher:
             return
         if pruned is not None:
             log.info("pruned %s", pruned)
+        try:  # the scheduled notices share the schedule (hub/realtime/notices.py)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await sweep(connection)
+        except Exception as error:
+            log.warning("the notices' sweep failed (tried again next round): %r", error)
+        try:  # the email digest, from its hour on (hub/realtime/digest.py)
+            sent = await run_if_due(self._pool, self.plugins, self.settings)
+        except Exception as error:
+            log.warning("the notifications digest failed (tried again next round): %r", error)
+        else:
+            if sent is not None and (sent.delivered or sent.undelivered):
+                log.info("notification digests: %s", sent)
 
     async def _work(self, consumer: str) -> None:
         assert self._pool is not None

@@ -20,6 +20,7 @@ from hub.seed.community import seed_community
 from hub.seed.compilations import seed_compilations
 from hub.seed.conversations import seed_conversations
 from hub.seed.lineage import seed_lineage
+from hub.seed.notifications import seed_notifications
 from hub.seed.samples import sample_details
 
 DEMO_PASSWORD = "recordhub-demo"
@@ -112,7 +113,9 @@ async def seed_demo(
                         if settings else 0)
         community = await seed_community(tx, now, random.Random(seed))
         comments = await seed_conversations(tx, plugins, random.Random(seed))
+        notifications = await seed_notifications(tx)
     return {"members": len(member_ids), "records": records, "classes": classes,
             "remix_links": remix_links, "compilations": compilations,
             "collaborations": collaborations, "hearts": community["hearts"],
-            "follows": community["follows"], "comments": comments}
+            "follows": community["follows"], "comments": comments,
+            "notifications": notifications}

@@ -232,3 +232,47 @@ async def test_the_demo_community_hearts_and_follows(api: Api) -> None:
     assert ada["followerCount"] == ada["followers"]["totalCount"] > 0
     # The freshest records of the demo are hearted ones.
     assert all(node["heartCount"] > 0 for node in data["records"]["nodes"])
+
+
+CALLS = """
+query Calls($first: Int, $after: String) {
+  viewer {
+    activity(first: $first, after: $after) {
+      totalCount
+      edges { cursor node { kind actor { handle } record { title } collaboration { title } } }
+    }
+  }
+}
+"""
+
+
+async def test_activity_shows_the_calls_of_collaborations_and_members_you_follow(
+    api: Api,
+) -> None:
+    from tests.collaborations_api import create, opened
+
+    june, ada, bo = await api.sign_up("june"), await api.sign_up("ada"), await api.sign_up("bob")
+    followed_call = await opened(api, bo, title="Harbor song")  # ada follows the call itself
+    june_call = await opened(api, june, title="June's chorus")  # ada follows june
+    await create(api, june, title="June's draft")  # drafts never show
+    await opened(api, bo, title="Unfollowed")
+    await api.create_record(june, "Verses", publish=True)
+    follow = "mutation F($id: ID!) { follow(input: {collaborationId: $id}) { errors { code } } }"
+    await api.gql(follow, {"id": followed_call["id"]}, token=ada.token)
+    await api.gql(follow, {"id": june_call["id"]}, token=ada.token)  # and june: listed once
+    await _follow(api, ada, june)
+    activity = (await api.gql(CALLS, {"first": 10}, token=ada.token))["viewer"]["activity"]
+    nodes = [edge["node"] for edge in activity["edges"]]
+    assert activity["totalCount"] == 3
+    assert sorted(((n["kind"], n["actor"]["handle"], (n["record"] or {}).get("title"),
+                    (n["collaboration"] or {}).get("title")) for n in nodes), key=str) == sorted([
+        ("COLLABORATION_OPENED", "bob", None, "Harbor song"),
+        ("COLLABORATION_OPENED", "june", None, "June's chorus"),
+        ("RECORD_PUBLISHED", "june", "Verses", None)], key=str)
+    # Keyset pages over both kinds, newest first, the same compiled and executed.
+    page = (await api.gql(CALLS, {"first": 1, "after": activity["edges"][0]["cursor"]},
+                          token=ada.token))["viewer"]["activity"]
+    assert [edge["node"] for edge in page["edges"]] == nodes[1:2]
+    with api.executor_only():
+        executed = (await api.gql(CALLS, {"first": 10}, token=ada.token))["viewer"]["activity"]
+    assert executed == activity

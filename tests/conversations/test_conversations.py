@@ -348,6 +348,7 @@ async def test_a_comment_costs_a_fixed_number_of_statements(api: Api) -> None:
         counts.append(api.statements() - before)
     # The session; the rate limits (mutations and comments: one statement); the subject's
     # visibility; the mentions; the insert; the comment read back; the outbox (its lock and
-    # the event); then the payload's author and mentions, one batch, after the commit. An
-    # anchored comment reads the record's duration too.
-    assert counts == [9, 10]
+    # the event); the notifications it causes (the comment's subject and mentions read once,
+    # June's MENTIONED written in one statement); then the payload's author and mentions, one
+    # batch, after the commit. An anchored comment reads the record's details too.
+    assert counts == [11, 12]

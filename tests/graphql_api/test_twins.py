@@ -262,6 +262,9 @@ async def _exercise(api: Api) -> World:
         "select distinct on (status) record_id from contributions order by status, id")]
     collaborations = [encode_id("Collaboration", row["id"]) for row in await db.fetch(
         "select id from collaborations order by id")]
+    # The maker follows every collaboration: their calls join the maker's activity.
+    await db.execute("insert into collaboration_follows (member_id, collaboration_id) "
+                     "select $1, id from collaborations", maker_id)
     # The maker co-owns every collaboration but the draft: owners see why offers were declined.
     await db.execute("insert into collaboration_owners (collaboration_id, member_id) "
                      "select id, $1 from collaborations where status <> 'DRAFT'",
@@ -299,6 +302,37 @@ async def _exercise(api: Api) -> World:
                      maker_id)
     compilations = [encode_id("Compilation", row["id"]) for row in await db.fetch(
         "select id from compilations order by id")]
+    # The maker's inbox: a notification of each shape — one actor or a group of them (hearts:
+    # no actor shown), about a record, a collaboration or a compilation the maker may see, and
+    # about ones the maker may not (a deleted record, a draft collaboration, a draft
+    # compilation: unavailable), read and unread.
+    await db.execute("""
+        insert into notifications (recipient_id, kind, actor_id, record_id, collaboration_id,
+                                   compilation_id, group_key, read_at)
+        select $1, k.kind, (select min(id) from members where id <> $1), k.record_id,
+               k.collaboration_id, k.compilation_id, k.group_key, k.read_at
+          from (values
+            ('RECORD_REMIXED', (select min(id) from records where status = 'PUBLISHED'
+                                and deleted_at is null), null::bigint, null::bigint,
+             null::text, null::timestamptz),
+            ('RECORD_HEARTED', (select min(id) from records where author_id = $1
+                                and status = 'PUBLISHED'), null, null, 'record:day', now()),
+            ('RECORD_COMMENTED', (select min(id) from records where deleted_at is not null),
+             null, null, null, null),
+            ('CONTRIBUTION_ACCEPTED', null, (select min(id) from collaborations
+                                             where status = 'DRAFT'), null, null, null),
+            ('FOLLOWED_COLLABORATION_CLOSING', null, (select min(id) from collaborations
+                                                      where status = 'OPEN'), null, null, null),
+            ('PAYOUT_PROPOSED', null, null, (select min(id) from compilations
+                                             where status = 'PUBLISHED'), null, null),
+            ('COMPILATION_RETURNED', null, null, $2::bigint, null, null)
+          ) as k(kind, record_id, collaboration_id, compilation_id, group_key, read_at)
+        """, maker_id, draft_compilation)
+    await db.execute("insert into notification_actors (notification_id, member_id) "
+                     "select n.id, m.id from notifications n, (select id from members "
+                     "where id <> $1 order by id limit 2) m where n.group_key is not null "
+                     "and n.recipient_id = $1",
+                     maker_id)
     assert draft_compilation is not None and len(compilations) > 1
     await _conversations(db, maker_id, decode_id(community["remix"], "Record"),
                          decode_id(collaborations[0], "Collaboration"),

@@ -260,7 +260,13 @@ _ATTRIBUTES = {"HUB_DB_POOL_MIN": "pool_min_size", "HUB_DB_POOL_MAX": "pool_max_
                "HUB_PLUGINS": "enabled_plugins"}
 # Read by a plugin or by the suite, not by Settings: (default, where it is defined).
 _ELSEWHERE: dict[str, Any] = {"HUB_WEBHOOK_URLS": None, "HUB_WEBHOOK_SECRET": None,
-                              "HUB_TEST_DATABASE_URL": None}
+                              "HUB_TEST_DATABASE_URL": None, "HUB_SMTP_HOST": None}
+
+
+def _digest_default(name: str) -> Any:
+    from hub_email_digest import DEFAULT_FROM, DEFAULT_PORT
+
+    return {"HUB_SMTP_PORT": DEFAULT_PORT, "HUB_SMTP_FROM": DEFAULT_FROM}[name]
 
 
 def real_default(name: str) -> Any:
@@ -268,6 +274,8 @@ def real_default(name: str) -> Any:
         from hub_webhooks import DEFAULT_TIMEOUT_SECONDS
 
         return DEFAULT_TIMEOUT_SECONDS
+    if name in ("HUB_SMTP_PORT", "HUB_SMTP_FROM"):
+        return _digest_default(name)
     if name in _ELSEWHERE:
         return _ELSEWHERE[name]
     attribute = _ATTRIBUTES.get(name, name.removeprefix("HUB_").lower())

@@ -26,6 +26,8 @@ from hub.core.relay import input_pk
 from hub.domain.community import store
 from hub.domain.community.views import anonymous_viewer, member_viewer
 from hub.domain.media.urls import secret_key
+from hub.domain.notifications.rules import RECORD_HEARTED
+from hub.domain.notifications.service import heart_group, notify
 from hub.domain.records import store as records
 
 if TYPE_CHECKING:
@@ -83,8 +85,10 @@ class FollowPayload:
 # --- hearts -------------------------------------------------------------------------------------
 
 
-async def _heartable(tx: Executor, context: Context, global_id: str, viewer: int) -> int:
-    """The record's pk if ``viewer`` may heart it, else the payload error saying why."""
+async def _heartable(tx: Executor, context: Context, global_id: str, viewer: int,
+                     ) -> tuple[int, int]:
+    """The record's pk and author if ``viewer`` may heart it, else the payload error saying
+    why."""
     pk = input_pk(global_id, "Record", "recordId")
     row = await store.record_to_heart(tx, pk, viewer)
     if row is None or not row["_visible"]:
@@ -95,7 +99,7 @@ async def _heartable(tx: Executor, context: Context, global_id: str, viewer: int
     if not row["_published"]:
         # Visible but not published: only the author sees it, and that was refused above.
         raise InputProblem(ErrorCode.NOT_FOUND, "No such record.", "recordId")
-    return pk
+    return pk, row["author_id"]
 
 
 async def _record_of(tx: Executor, context: Context, pk: int) -> Record:
@@ -107,12 +111,16 @@ async def heart_record(context: Context, input: RecordRefInput, hearted: bool) -
     viewer = context.require_viewer()
 
     async def work(tx: Executor) -> Outcome:
-        pk = await _heartable(tx, context, input.record_id, viewer)
+        pk, author = await _heartable(tx, context, input.record_id, viewer)
+        events = []
         if hearted:
-            await store.add_heart(tx, pk, viewer)
+            if await store.add_heart(tx, pk, viewer):
+                # The author hears of it: grouped, one notification per record per day.
+                events = await notify(tx, [author], RECORD_HEARTED, actor_id=viewer,
+                                      record_id=pk, group_key=heart_group(pk))
         else:
             await store.remove_heart(tx, pk, viewer)
-        return Outcome({"record": await _record_of(tx, context, pk)})
+        return Outcome({"record": await _record_of(tx, context, pk)}, events)
 
     return await run_mutation(context, HeartPayload, work)
 

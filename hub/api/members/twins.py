@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.compiled.derive import RuleSql
+from hub.api.compiled.derive import Reference, RuleSql, ThisRow
 from hub.api.compiled.listing import ListingTwin
 from hub.api.compiled.plan import Bound, Builder, NotCompilable, Selection, Spec
 from hub.core.rules import Condition, Listing
+from hub.domain.collaborations import rules as collaborations
 from hub.domain.community import rules as community
 from hub.domain.conversations import rules as conversations
 from hub.domain.members import rules
@@ -69,3 +70,16 @@ class OwnListing(ListingTwin):
 
 
 ACTIVITY = OwnListing(community.ACTIVITY, community.OWN_ACTIVITY)
+
+
+class ActivityRecord(Spec):
+    """``Activity.record``: the row's record, null for a collaboration's call."""
+
+    def sql(self, selection: Selection, row: str, b: Builder) -> str:
+        return (f"(case when {row}.collaboration_id is null "
+                f"then {ThisRow().sql(selection, row, b)} end)")
+
+
+ACTIVITY_RECORD = ActivityRecord()
+# Activity only lists calls of collaborations past their draft: visible to everyone.
+ACTIVITY_COLLABORATION = Reference(collaborations.COLLABORATIONS, "collaboration_id")

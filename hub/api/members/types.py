@@ -7,6 +7,10 @@ Nothing about passwords or sessions is ever exposed. ``Member.subscription``,
 are private: shown to the member themself and to ADMINs, null for everyone else.
 ``Member.classesTeaching`` is public (drafts only for their instructors and ADMINs), see
 hub/classes/types.py.
+
+(Over 400 lines: ``Member`` gathers the fields other slices add to a member — records,
+classes, payouts, follows, activity, the inbox — as thin resolvers over their slices' rules;
+Strawberry needs a type's fields on one class.)
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ from hub.api.collaborations import twins as collaboration_twins
 from hub.api.collaborations.types import CollaborationRole
 from hub.api.compilations import review as compilation_review
 from hub.api.compilations import twins as compilation_twins
-from hub.api.compiled.derive import Reference, ThisRow, twin
+from hub.api.compiled.derive import Reference, twin
 from hub.api.federation import UNCAPPED_LIST_SIZE, priced_connection, sized_list
 from hub.api.members import twins
 from hub.api.members.subscription import MemberSubscription
 from hub.api.nodes import node_resolver
+from hub.api.notifications import twins as notification_twins
+from hub.api.notifications import types as notification_types
+from hub.api.notifications.types import Notification
 from hub.api.records import twins as record_twins
 from hub.api.relay import After, Before, Connection, First, Last, Node, connection_from_rows
 from hub.core.pages import CountKey, PageKey
@@ -167,15 +174,43 @@ class Member(Node):
         row = await info.context.loader(FollowsByMemberIdLoader).load(self.pk)
         return bool(row["viewer_follows"])
 
-    @strawberry.field(description="What happened among the members you follow: their newly "
-                      "published records and remixes, newest first. Null unless you are this "
-                      "member (read it as `viewer { activity }`).",
+    @strawberry.field(description="What happened among the members and collaborations you "
+                      "follow: newly published records and remixes of the members, calls opened "
+                      "by the collaborations (and by those the members own), newest first. Null "
+                      "unless you are this member (read it as `viewer { activity }`).",
                       directives=priced_connection(), metadata=twin(twins.ACTIVITY))
     async def activity(
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
     ) -> Connection[Activity] | None:
         return await activity_of(info.context, self.pk, PageArgs.of(first, after, last, before))
+
+    @strawberry.field(description=notification_types.INBOX_DESCRIPTION,
+                      directives=priced_connection(), metadata=twin(notification_twins.INBOX))
+    async def notifications(
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None, unread_only: notification_types.UnreadOnly = False,
+    ) -> Connection[Notification] | None:
+        return await notification_types.inbox_of(
+            info.context, self.pk, PageArgs.of(first, after, last, before), unread_only)
+
+    @strawberry.field(description=notification_types.UNREAD_DESCRIPTION,
+                      metadata=twin(notification_twins.UNREAD_COUNT))
+    async def unread_notification_count(self, info: Info) -> int | None:
+        return await notification_types.unread_count_of(info.context, self.pk)
+
+    @strawberry.field(description=notification_types.PREFERENCES_DESCRIPTION,
+                      metadata=notification_types.PREFERENCES_NO_TWIN,
+                      directives=sized_list(len(notification_types.NotificationKind)))
+    async def notification_preferences(
+        self, info: Info,
+    ) -> list[notification_types.NotificationPreference] | None:
+        return await notification_types.preferences_of(info.context, self.pk)
+
+    @strawberry.field(description=notification_types.EMAIL_DESCRIPTION,
+                      metadata=notification_types.EMAIL_NO_TWIN)
+    async def notification_email(self, info: Info) -> str | None:
+        return await notification_types.email_of(info.context, self.pk)
 
     @strawberry.field(description="The member's subscription; null unless you are this member "
                       "or an admin.")
@@ -315,37 +350,55 @@ class ActivityKind(enum.Enum):
     REMIX_PUBLISHED = strawberry.enum_value(
         "REMIX_PUBLISHED", description="A member you follow published a remix (a record with "
         "sources).")
+    COLLABORATION_OPENED = strawberry.enum_value(
+        "COLLABORATION_OPENED", description="A collaboration you follow, or one a member you "
+        "follow owns, opened its call (`collaboration`).")
 
 
-@strawberry.type(description="Something that happened among the members you follow.")
+@strawberry.type(description="Something that happened among the members and collaborations "
+                 "you follow.")
 class Activity:
     table: ClassVar[Table] = community.ACTIVITY_ROW  # kind and occurred_at, read from the row
 
     kind: ActivityKind = strawberry.field(description="What happened.")
     occurred_at: dt.datetime = strawberry.field(description="When it happened (a record's "
-                                                "first publication).")
+                                                "first publication, a call's opening).")
     actor_pk: strawberry.Private[int]
     row: strawberry.Private[Any]
 
-    @strawberry.field(description="The member who did it.",
-                      metadata=twin(Reference(MEMBERS, "author_id")))
+    @strawberry.field(description="The member who did it (a call's creator).",
+                      metadata=twin(Reference(MEMBERS, "actor_id")))
     async def actor(
         self, info: Info,
     ) -> Annotated[Member, strawberry.lazy("hub.api.members.types")]:
         member = await load_member(info.context, self.actor_pk)
-        assert member is not None  # records.author_id references members
+        assert member is not None  # records.author_id and collaborations.created_by reference members
         return member
 
-    @strawberry.field(description="The record published.", metadata=twin(ThisRow()))
-    def record(self, info: Info) -> Annotated[Record, strawberry.lazy("hub.api.records.types")]:
+    @strawberry.field(description="The record published; null for a collaboration's call.",
+                      metadata=twin(twins.ACTIVITY_RECORD))
+    def record(self, info: Info,
+               ) -> Annotated[Record, strawberry.lazy("hub.api.records.types")] | None:
         from hub.api.records.types import Record
 
+        if self.row["collaboration_id"] is not None:
+            return None
         return Record.from_row(self.row, info.context)
+
+    @strawberry.field(description="The collaboration whose call opened; null for a record.",
+                      metadata=twin(twins.ACTIVITY_COLLABORATION))
+    async def collaboration(
+        self, info: Info,
+    ) -> Annotated[Collaboration, strawberry.lazy("hub.api.collaborations.types")] | None:
+        from hub.api.collaborations.types import load_collaboration
+
+        pk = self.row["collaboration_id"]
+        return await load_collaboration(info.context, pk) if pk is not None else None
 
     @classmethod
     def from_row(cls, row: Any) -> Activity:
         return cls(kind=ActivityKind(row["kind"]), occurred_at=row["occurred_at"],
-                   actor_pk=row["author_id"], row=row)
+                   actor_pk=row["actor_id"], row=row)
 
 
 async def activity_of(context: Context, member_pk: int, page: PageArgs,

@@ -6,7 +6,8 @@ the viewer only); how many did is public (``Record.heartCount``), counted from t
 rows over their primary key — there is no counter row that every heart would update.
 
 Follows: who follows whom is public (``Member.followers``/``following``), as are the counts.
-A member's activity (the published records of the members they follow) is theirs alone.
+A member's activity (the published records of the members they follow, the calls of the
+collaborations they follow) is theirs alone.
 
 The discovery orderings (``FRESH``, ``UNDERSEEN``) are the records slice's, over the same
 tables: hub/domain/records/discovery.py.
@@ -61,19 +62,43 @@ VIEWER_FOLLOWS_COLLABORATION = of_viewer(
 # Over a member row ``{t}``: the one member who may read its activity, the member themself.
 OWN_ACTIVITY = of_viewer("{t}.id = {viewer}")
 
-# The activity of the parent member: the published records (remixes among them) of the
-# members they follow, newest publication first. A record is an activity once, when it is
-# first published; unpublishing or deleting it takes it out. Each row is a record, with
-# ``kind`` (the API's ActivityKind) and ``occurred_at``. Other kinds (a collaboration's call,
-# a comment) join this list as more sources of rows with the same two columns.
+# The activity of the parent member, newest first: the published records (remixes among
+# them) of the members they follow, and the calls opened by the collaborations they follow or
+# that the members they follow own. A record is an activity once, when it is first published
+# (unpublishing or deleting it takes it out); a call once, when it opened (a draft never
+# shows). Each row carries a record's columns (null for a call), ``collaboration_id`` (null
+# for a record), ``kind`` (the API's ActivityKind), ``occurred_at``, ``actor_id`` and
+# ``activity_key``, unique across both kinds (a record's id doubled, a call's doubled plus
+# one), which breaks ties in the keyset order. More sources (a comment) join as more branches
+# with the same columns.
 _REMIX = "exists (select 1 from record_sources {t}_s where {t}_s.remix_id = {t}.id)"
+_PUBLISHED = (records.PUBLISHED & ~records.DELETED
+              & Condition("{t}.published_at is not null")).sql("{t}_r")
+_RECORD_COLUMNS = ", ".join(f"{{t}}_r.{column}" for column in records.RECORDS.columns)
+_CALLED = ("select {t}_cf.member_id as follower_id, {t}_cf.collaboration_id "
+           "from collaboration_follows {t}_cf union "
+           "select {t}_mf.follower_id, {t}_o.collaboration_id from member_follows {t}_mf "
+           "join collaboration_owners {t}_o on {t}_o.member_id = {t}_mf.followed_id")
 ACTIVITY = Listing(
-    source="member_follows {t}_f join records {t} on {t}.author_id = {t}_f.followed_id",
-    columns=(records.COLUMNS + f", (case when {_REMIX} then 'REMIX_PUBLISHED' "
-             "else 'RECORD_PUBLISHED' end) as kind, {t}.published_at as occurred_at"),
-    where=records.PUBLISHED & ~records.DELETED & Condition("{t}.published_at is not null"),
-    parent="{t}_f.follower_id",
-    orderings={"NEWEST": Ordering((Key("{t}.published_at", "timestamptz"),
-                                   Key("{t}.id", "bigint")), True)})
+    source=(
+        f"(select {_RECORD_COLUMNS}, null::bigint as collaboration_id, "
+        f"(case when {_REMIX.replace('{t}.', '{t}_r.')} then 'REMIX_PUBLISHED' "
+        "else 'RECORD_PUBLISHED' end) as kind, {t}_r.published_at as occurred_at, "
+        "{t}_r.author_id as actor_id, {t}_r.id * 2 as activity_key, "
+        "{t}_f.follower_id as follower_id "
+        "from member_follows {t}_f join records {t}_r on {t}_r.author_id = {t}_f.followed_id "
+        f"where {_PUBLISHED} "
+        f"union all select {_RECORD_COLUMNS}, {{t}}_c.id, 'COLLABORATION_OPENED', "
+        "{t}_c.opened_at, {t}_c.created_by, {t}_c.id * 2 + 1, {t}_x.follower_id "
+        f"from ({_CALLED}) {{t}}_x join collaborations {{t}}_c "
+        "on {t}_c.id = {t}_x.collaboration_id "
+        # A call shows once it opened, in every later state but a draft.
+        "left join records {t}_r on false "
+        "where {t}_c.opened_at is not null and {t}_c.status <> 'DRAFT') {t}"),
+    columns=(records.COLUMNS + ", {t}.collaboration_id, {t}.kind, {t}.occurred_at, "
+             "{t}.actor_id, {t}.activity_key"),
+    where=EVERY_ROW, parent="{t}.follower_id",
+    orderings={"NEWEST": Ordering((Key("{t}.occurred_at", "timestamptz"),
+                                   Key("{t}.activity_key", "bigint")), True)})
 # What an activity row carries, as the API's Activity type reads it.
 ACTIVITY_ROW = Table("records", ("kind", "occurred_at"))

@@ -21,10 +21,11 @@ async def record_to_heart(ex: Executor, record_id: int, viewer: int) -> asyncpg.
         "from records r where r.id = $1 for share", record_id, viewer)
 
 
-async def add_heart(ex: Executor, record_id: int, member_id: int) -> None:
-    """Idempotent: a second heart by the same member is no change."""
-    await ex.execute("insert into hearts (record_id, member_id) values ($1, $2) "
-                     "on conflict do nothing", record_id, member_id)
+async def add_heart(ex: Executor, record_id: int, member_id: int) -> bool:
+    """Idempotent: a second heart by the same member is no change (returns False)."""
+    status = await ex.execute("insert into hearts (record_id, member_id) values ($1, $2) "
+                              "on conflict do nothing", record_id, member_id)
+    return status != "INSERT 0 0"
 
 
 async def remove_heart(ex: Executor, record_id: int, member_id: int) -> None:

@@ -10,6 +10,7 @@ import asyncpg
 from hub.domain.members import auth
 from hub.plugins import HubPlugins
 from hub.seed.demo import DEMO_PASSWORD
+from hub.seed.notifications import seed_notifications
 from hub.seed.scale.classes import load_classes
 from hub.seed.scale.collaborations import load_collaborations
 from hub.seed.scale.community import load_comments, load_community
@@ -92,6 +93,7 @@ async def seed_scale(
             report("collaborations", collaborations, collaborations)
             await load_community(connection)
             await load_comments(connection)
+            await seed_notifications(connection)  # from the hearts, remixes and decisions
 
             for _, ddl in indexes:
                 await connection.execute(ddl)
