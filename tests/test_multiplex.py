@@ -12,7 +12,7 @@ from hub.core.events import Event
 from hub.realtime import outbox
 from tests.api import Api, Member
 from tests.realtime_client import WsClient, eventually
-from tests.test_realtime import connect, data, publish
+from tests.test_realtime import caught_up, connect, data, publish
 
 REMIXES = """
 subscription Remixes($of: ID) {
@@ -124,3 +124,106 @@ async def test_subscribers_of_one_group_each_get_the_full_payload(api: Api) -> N
                          "remix": {"id": remix["id"], "title": "Echo",
                                    "author": {"handle": "ada"}},
                          "source": {"id": song["id"], "title": "Song"}}] * 3
+
+
+# --- recordPublished: every group's payload of an event from one statement ------------------
+
+PUBLISHED = """
+subscription { recordPublished { cursor record { id title viewerHearted author { handle } } } }
+"""
+HEART = "mutation($id: ID!) { heartRecord(input: {recordId: $id}) { errors { code } } }"
+UNPUBLISH = "mutation($id: ID!) { unpublishRecord(input: {id: $id}) { errors { code } } }"
+
+
+class Readers:
+    """Sockets subscribed to ``recordPublished``, by who holds them."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.sockets: list[tuple[WsClient, str, str]] = []
+
+    async def join(self, who: str, member: Member | None = None, sockets: int = 1) -> None:
+        for _ in range(sockets):
+            ws = await connect(self.api, member)
+            self.sockets.append((ws, await ws.subscribe(PUBLISHED), who))
+        realtime = self.api.hub.realtime
+        assert realtime is not None
+        await eventually(lambda: realtime.bus.subscriber_count == len(self.sockets))
+
+    async def next(self) -> dict[str, list[dict[str, Any]]]:
+        """The record of the next event each socket received, by who holds it."""
+        records: dict[str, list[dict[str, Any]]] = {}
+        for ws, op, who in self.sockets:
+            records.setdefault(who, []).append(data(await ws.next(op), "recordPublished")["record"])
+        return records
+
+    async def close(self) -> None:
+        for ws, _, _ in self.sockets:
+            await ws.close()
+
+
+async def announce(api: Api, *records: dict[str, Any]) -> None:
+    """``record.published`` events for ``records`` in one transaction, written straight to the
+    outbox: as if each had been published, whatever it is when the event is delivered."""
+    async with api.hub.db.transaction() as tx:
+        await outbox.write(tx, [Event("record.published", record["id"],
+                                      payload={"mediaType": "writing"}) for record in records])
+
+
+async def delivery_cost(api: Api, readers: Readers, record: dict[str, Any]) -> dict[str, int]:
+    """The SQL statements one event costs beyond writing it, and the batches it took."""
+    realtime = api.hub.realtime
+    assert realtime is not None
+    statements, batches = api.statements(), realtime.bus.batches.statements
+    await announce(api, record)
+    await readers.next()
+    return {"statements": api.statements() - statements,
+            "batches": realtime.bus.batches.statements - batches}
+
+
+async def test_one_statement_builds_an_event_for_50_subscribers_in_10_groups(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    song = await publish(api, ada, "Song")
+    readers = Readers(api)
+    try:
+        await readers.join("anonymous")
+        alone = await delivery_cost(api, readers, song)  # one group: the write and one statement
+        await readers.join("anonymous", sockets=4)
+        for n in range(9):  # nine members, five sockets each: ten groups with the anonymous one
+            await readers.join(f"reader{n}", await api.sign_up(f"reader{n}"), sockets=5)
+        crowd = await delivery_cost(api, readers, song)
+    finally:
+        await readers.close()
+    assert len(readers.sockets) == 50
+    assert alone == crowd == {"statements": alone["statements"], "batches": 1}
+
+
+async def test_one_batch_keeps_each_viewers_visibility(api: Api) -> None:
+    ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+    song = await publish(api, ada, "Song")
+    draft = await api.create_record(ada, "Draft")
+    withdrawn = await publish(api, ada, "Withdrawn")
+    await api.gql(UNPUBLISH, {"id": withdrawn["id"]}, token=ada.token)
+    await api.gql(HEART, {"id": song["id"]}, token=bob.token)
+    await caught_up(api)
+    readers = Readers(api)
+    try:
+        for who, member in (("ada", ada), ("bob", bob), ("anonymous", None)):
+            await readers.join(who, member, sockets=2)
+        realtime = api.hub.realtime
+        assert realtime is not None
+        batches = realtime.bus.batches.statements
+        # A draft (even to its author) and a record unpublished before its event is delivered
+        # are sent to nobody; the song reaches every group with what its viewer may see.
+        await announce(api, draft, withdrawn, song)
+        received = await readers.next()
+        for ws, op, _ in readers.sockets:
+            await ws.nothing_for(op, 0.1)
+        built = realtime.bus.batches.statements - batches
+    finally:
+        await readers.close()
+    song_as = {"id": song["id"], "title": "Song", "author": {"handle": "ada"}}
+    assert received == {"ada": [{**song_as, "viewerHearted": False}] * 2,
+                        "bob": [{**song_as, "viewerHearted": True}] * 2,
+                        "anonymous": [{**song_as, "viewerHearted": False}] * 2}
+    assert built == 3  # one statement per event, for the three groups together

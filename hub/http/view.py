@@ -311,7 +311,7 @@ class HubGraphQLView(GraphQLView):
             viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),
             request=request, response=response, rate_limits=self.hub.rate_limits,
             events=self.hub.realtime.bus if self.hub.realtime else None,
-            prepared=request.get(PREPARED), views=self.hub.views,
+            prepared=request.get(PREPARED), views=self.hub.views, compiled=self.hub.compiled,
         )
 
     def encode_json(self, data: object) -> bytes:

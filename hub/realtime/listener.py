@@ -22,6 +22,7 @@ import asyncpg
 from hub.core.db.pool import _init_connection
 from hub.core.events import Event
 from hub.realtime import outbox
+from hub.realtime.batches import Batched, Batches
 from hub.realtime.multiplex import SharedBuilds
 
 log = logging.getLogger("hub.realtime")
@@ -55,17 +56,23 @@ _VIEWER_CHANGED = object()
 class Subscriber:
     """One live subscription: a bounded queue of the events its filter accepts."""
 
+    __slots__ = ("accepts", "batch", "last_taken", "overflowed", "queue")
+
     def __init__(self, accepts: Accepts, size: int) -> None:
         self.accepts = accepts
         self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
         self.overflowed = False
         self.last_taken: int | None = None
+        # Set when its payloads are built in batches (hub/realtime/batches.py).
+        self.batch: Batched | None = None
 
-    def offer(self, event: Event) -> None:
+    def offer(self, event: Event) -> bool:
+        """Queue ``event`` if the subscription wants it; whether it was queued."""
         if self.overflowed or not self.accepts(event):
-            return
+            return False
         try:
             self.queue.put_nowait(event)
+            return True
         except asyncio.QueueFull:
             # Drop the backlog and leave one marker, so the consumer wakes up at once; it
             # may resume just before the first event it did not take.
@@ -76,6 +83,7 @@ class Subscriber:
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(_OVERFLOW)
+            return False
 
     def stop(self) -> None:
         """End the subscription because the hub stops (after what it has already queued)."""
@@ -110,13 +118,16 @@ class Subscriber:
 class EventBus:
     """The process's listener. :meth:`start` it once; :meth:`subscribe` per subscription."""
 
-    def __init__(self, dsn: str, *, queue_size: int = 256, poll_seconds: float = 5.0) -> None:
+    def __init__(self, dsn: str, *, queue_size: int = 256, poll_seconds: float = 5.0,
+                 batch_size: int = 100) -> None:
         self.dsn = dsn
         self.queue_size = queue_size
         self.poll_seconds = poll_seconds
         self.last_id = 0
         # Payloads built once per group of subscriptions (hub/realtime/multiplex.py).
         self.builds = SharedBuilds()
+        # Payloads built for many groups in one statement (hub/realtime/batches.py).
+        self.batches = Batches(batch_size)
         self._subscribers: set[Subscriber] = set()
         self._watchers: list[Callable[[Event], None]] = []
         self._wake = asyncio.Event()
@@ -229,7 +240,10 @@ class EventBus:
                 watcher(event)
             except Exception:  # a watcher's bug must not stop delivery to everyone else
                 log.exception("event watcher failed on event %s (%s)", event.id, event.kind)
+        accepted = []
         for subscriber in list(self._subscribers):
-            subscriber.offer(event)
-            if subscriber.overflowed:
+            if subscriber.offer(event):
+                accepted.append(subscriber)
+            elif subscriber.overflowed:
                 self._subscribers.discard(subscriber)
+        self.batches.prepare(event, accepted)

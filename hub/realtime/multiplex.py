@@ -24,6 +24,9 @@ from typing import Any
 KEPT = 4096
 # The attribute a shared payload carries: {document key: execution result (or its future)}.
 SHARED_RESULTS = "_hub_shared_results"
+# The attribute of a payload a batch built whole (hub/realtime/batches.py): the subscription's
+# ``data``, sent as it is.
+PREBUILT = "_hub_prebuilt"
 
 
 class SharedBuilds:

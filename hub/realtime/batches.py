@@ -1,0 +1,109 @@
+"""One SQL statement per batch of delivery groups: an event's payloads for every group of
+subscriptions, built together as soon as the listener reads the event.
+
+A subscription whose payload can be compiled (hub/api/live.py) joins the listener with a
+:class:`Batched`: what kind of statement builds its payload (``kind``: the subscription
+document's compiled statement), which group it belongs to now (``group()``: the document,
+its variables and the viewer; None while its viewer is being reloaded) and that group's
+arguments (``arguments()``: the viewer's id and the variables). When the listener offers an
+event, :meth:`Batches.prepare` groups the subscriptions that accepted it by kind and group,
+and starts one ``run(event, [arguments…])`` per :attr:`Batches.size` groups of a kind: one
+statement whose rows carry each group's arguments (``unnest … with ordinality``, as Hasura
+multiplexes live queries). A subscription taking the event awaits its group's answer
+(:meth:`Batches.result`); one that finds none (it lagged far behind, its viewer changed since
+the event was read) builds its own, as before.
+
+Visibility stays exact: the viewer's id is one of each group's arguments, and the statement
+reads the database after the event's commit, as the per-subscription path does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from hub.core.events import Event
+from hub.realtime.multiplex import retrieve
+
+# Events whose batched answers are kept: a subscription further behind builds its own.
+EVENTS_KEPT = 64
+
+Run = Callable[[Event, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Batched:
+    """How one subscription's payloads are built in batches (see the module)."""
+
+    kind: Hashable
+    group: Callable[[], Hashable | None]
+    arguments: Callable[[], Any]
+    run: Run
+
+
+class Member(Protocol):
+    batch: Batched | None
+
+
+class Batches:
+    """The batched answers of the latest events, by event id and group."""
+
+    def __init__(self, size: int = 100) -> None:
+        self.size = size
+        self.statements = 0  # batched statements run: tests and the bench read it
+        self._events: OrderedDict[int, dict[Hashable, tuple[asyncio.Future[Sequence[Any]], int]]]
+        self._events = OrderedDict()
+
+    def prepare(self, event: Event, accepted: Iterable[Member]) -> None:
+        """Start the statements building ``event``'s payloads for the groups of ``accepted``
+        (the subscriptions the listener just gave it)."""
+        if not event.id:
+            return
+        kinds: dict[Hashable, tuple[Batched, dict[Hashable, Any]]] = {}
+        for member in accepted:
+            batched = member.batch
+            if batched is None:
+                continue
+            group = batched.group()
+            if group is None:
+                continue
+            groups = kinds.setdefault(batched.kind, (batched, {}))[1]
+            if group not in groups:
+                groups[group] = batched.arguments()
+        if not kinds:
+            return
+        answers = self._events[event.id] = {}
+        while len(self._events) > EVENTS_KEPT:
+            self._events.popitem(last=False)
+        for batched, groups in kinds.values():
+            keys = list(groups)
+            for start in range(0, len(keys), self.size):
+                chunk = keys[start:start + self.size]
+                future = asyncio.ensure_future(
+                    self._run(batched.run, event, [groups[key] for key in chunk]))
+                future.add_done_callback(retrieve)
+                for index, key in enumerate(chunk):
+                    answers[key] = (future, index)
+
+    async def _run(self, run: Run, event: Event, arguments: Sequence[Any]) -> Sequence[Any]:
+        self.statements += 1
+        return await run(event, arguments)
+
+    async def result(self, event_id: int, group: Hashable | None) -> tuple[bool, Any]:
+        """``(True, payload)`` when a batch built ``group``'s payload of the event (None: not
+        to be sent), else ``(False, None)``: build it alone."""
+        entry = self._events.get(event_id, {}).get(group) if group is not None else None
+        if entry is None:
+            return False, None
+        future, index = entry
+        # Shielded: a subscriber that goes away does not cancel the batch of the others.
+        try:
+            answers = await asyncio.shield(future)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the subscription builds its own, and meets the error itself
+            return False, None
+        return True, answers[index]
