@@ -53,7 +53,6 @@ from hub.api.scalars import serialize_datetime
 from hub.api.streams import _cursor, viewer_class
 from hub.core.db import Database
 from hub.core.events import Event
-from hub.realtime.batches import Batched
 from hub.realtime.multiplex import PREBUILT
 from hub.realtime.sessions import socket_session
 
@@ -174,22 +173,40 @@ def _record_field(alias: str, selection_set: SelectionSetNode) -> FieldNode:
         selection_set=selection_set)
 
 
-def batched(context: Context, live: LivePlan, variables: dict[str, Any]) -> Batched:
-    """How this subscription's payloads are built with its group's (hub/realtime/batches.py)."""
-    variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS, default=repr)
+class LiveSubscription:
+    """How one subscription's payloads are built with its group's (hub/realtime/batches.py).
+    Slotted, and its variables' key shared with every subscription sending the same: a hub
+    holds one per subscription, thousands of them."""
 
-    def group() -> tuple[Any, ...] | None:
-        session = socket_session(context)
+    __slots__ = ("context", "live", "variables", "variables_key")
+
+    def __init__(self, context: Context, live: LivePlan, variables: dict[str, Any]) -> None:
+        self.context = context
+        self.live = live
+        self.variables = variables
+        key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS, default=repr).decode()
+        self.variables_key = _keys.setdefault(key, key)
+
+    @property
+    def kind(self) -> int:
+        return id(self.live)
+
+    def group(self) -> tuple[Any, ...] | None:
+        session = socket_session(self.context)
         if session is not None and (session.stale or session.ended is not None):
             return None  # the viewer is being read again: the subscription builds its own
-        return (id(live), variables_key, viewer_class(context))
+        return (id(self.live), self.variables_key, viewer_class(self.context))
 
-    async def run(event: Event, groups: Sequence[tuple[int | None, dict[str, Any]]],
+    def arguments(self) -> tuple[int | None, dict[str, Any]]:
+        return self.context.viewer_id, self.variables
+
+    async def run(self, event: Event, groups: Sequence[tuple[int | None, dict[str, Any]]],
                   ) -> list[Prebuilt | None]:
-        return await _run(context.db, live, event, groups)
+        return await _run(self.context.db, self.live, event, groups)
 
-    return Batched(kind=id(live), group=group,
-                   arguments=lambda: (context.viewer_id, variables), run=run)
+
+# Variables' keys, shared: most subscriptions send the same few.
+_keys: LRUCache[str, str] = LRUCache(4096)
 
 
 async def _run(db: Database, live: LivePlan, event: Event,

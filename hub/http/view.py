@@ -123,8 +123,11 @@ class HubGraphQLView(GraphQLView):
         self, request: web.Request, subprotocol: str | None,
     ) -> web.WebSocketResponse:
         # Protocol-level pings keep idle connections open through proxies and find dead peers.
+        # No permessage-deflate: browsers offer it, and each socket that takes it holds a zlib
+        # compressor and decompressor (hundreds of KB) for frames of a few hundred bytes.
         ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [],
-                                   heartbeat=self.hub.settings.ws_heartbeat_seconds)
+                                   heartbeat=self.hub.settings.ws_heartbeat_seconds,
+                                   compress=False)
         await ws.prepare(request)
         return ws
 

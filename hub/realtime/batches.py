@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hub.core.events import Event
@@ -34,14 +33,17 @@ EVENTS_KEPT = 64
 Run = Callable[[Event, Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
-class Batched:
+class Batched(Protocol):
     """How one subscription's payloads are built in batches (see the module)."""
 
-    kind: Hashable
-    group: Callable[[], Hashable | None]
-    arguments: Callable[[], Any]
-    run: Run
+    @property
+    def kind(self) -> Hashable: ...
+
+    def group(self) -> Hashable | None: ...
+
+    def arguments(self) -> Any: ...
+
+    def run(self, event: Event, arguments: Sequence[Any]) -> Awaitable[Sequence[Any]]: ...
 
 
 class Member(Protocol):

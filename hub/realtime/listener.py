@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 
 import asyncpg
@@ -54,56 +55,80 @@ _VIEWER_CHANGED = object()
 
 
 class Subscriber:
-    """One live subscription: a bounded queue of the events its filter accepts."""
+    """One live subscription: a bounded queue of the events its filter accepts.
 
-    __slots__ = ("accepts", "batch", "last_taken", "overflowed", "queue")
+    Idle, it holds no queue at all (asyncio.Queue costs four deques, ~3 KB, per subscription,
+    and a hub holds thousands): the deque exists while events wait, the future while the
+    consumer waits."""
+
+    __slots__ = ("_items", "_waiter", "accepts", "batch", "last_taken", "overflowed", "size")
 
     def __init__(self, accepts: Accepts, size: int) -> None:
         self.accepts = accepts
-        self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
+        self.size = size
+        self._items: deque[object] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
         self.last_taken: int | None = None
         # Set when its payloads are built in batches (hub/realtime/batches.py).
         self.batch: Batched | None = None
 
+    def _full(self) -> bool:
+        return self._items is not None and len(self._items) >= self.size
+
+    def _put(self, item: object) -> None:
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     def offer(self, event: Event) -> bool:
         """Queue ``event`` if the subscription wants it; whether it was queued."""
         if self.overflowed or not self.accepts(event):
             return False
-        try:
-            self.queue.put_nowait(event)
+        if not self._full():
+            self._put(event)
             return True
-        except asyncio.QueueFull:
-            # Drop the backlog and leave one marker, so the consumer wakes up at once; it
-            # may resume just before the first event it did not take.
-            self.overflowed = True
-            first = self.queue.get_nowait()
-            if self.last_taken is None and isinstance(first, Event) and first.id:
-                self.last_taken = first.id - 1
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(_OVERFLOW)
-            return False
+        # Drop the backlog and leave one marker, so the consumer wakes up at once; it may
+        # resume just before the first event it did not take.
+        assert self._items is not None
+        self.overflowed = True
+        first = self._items[0]
+        if self.last_taken is None and isinstance(first, Event) and first.id:
+            self.last_taken = first.id - 1
+        self._items.clear()
+        self._put(_OVERFLOW)
+        return False
 
     def stop(self) -> None:
         """End the subscription because the hub stops (after what it has already queued)."""
         if self.overflowed:
             return
         self.overflowed = True
-        while self.queue.full():
-            self.queue.get_nowait()
-        self.queue.put_nowait(_STOPPING)
+        while self._full():
+            assert self._items is not None
+            self._items.popleft()
+        self._put(_STOPPING)
 
     def viewer_changed(self) -> None:
         """Wake the consumer to check its viewer again. With a full queue it is awake
         anyway, and checks its viewer before each event it takes."""
-        if self.overflowed:
+        if self.overflowed or self._full():
             return
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(_VIEWER_CHANGED)
+        self._put(_VIEWER_CHANGED)
 
     async def next(self) -> Event:
-        item = await self.queue.get()
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None  # idle again: no deque held
         if item is _OVERFLOW:
             raise FellBehind(self.last_taken)
         if item is _STOPPING:

@@ -25,7 +25,7 @@ from strawberry.types import Info
 
 from hub.api.classes.types import Class, Submission, load_submission
 from hub.api.context import Context
-from hub.api.live import batched, live_plan
+from hub.api.live import LiveSubscription, live_plan
 from hub.api.nodes import has_node_resolver, resolve_node
 from hub.api.records.types import Record, RecordStatus, load_record
 from hub.api.streams import After, Allowed, _cursor, _not_found, event_stream
@@ -162,7 +162,7 @@ class RealtimeSubscription:
             context, frozenset({"record.published"}), after,
             lambda e: media_type is None or e.payload.get("mediaType") == media_type, render,
             group=("recordPublished", media_type),
-            batched=None if live is None else batched(context, live, info.variable_values))
+            batched=None if live is None else LiveSubscription(context, live, info.variable_values))
 
     @strawberry.subscription(description="New remixes of one record (`of`), or of any of your "
                              "records when `of` is omitted (sign in for that).")
