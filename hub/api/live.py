@@ -53,7 +53,7 @@ from hub.api.scalars import serialize_datetime
 from hub.api.streams import _cursor, viewer_class
 from hub.core.db import Database
 from hub.core.events import Event
-from hub.realtime.multiplex import PREBUILT
+from hub.realtime.multiplex import Prebuilt
 from hub.realtime.sessions import socket_session
 
 VARIABLE = "hubLiveRecord"
@@ -65,16 +65,6 @@ PLANS_KEPT = 256
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\$(\d+)(?:::([a-z_][a-z_0-9]*(?:\[\])?))?")
 
 _plans: LRUCache[tuple[int, bytes, str | None, str], LivePlan | None] = LRUCache(PLANS_KEPT)
-
-
-class Prebuilt:
-    """A payload built by a batch: the subscription's whole ``data``, shared by its group
-    (hub/api/multiplex.py returns it instead of executing the selection)."""
-
-    __slots__ = (PREBUILT,)
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        setattr(self, PREBUILT, data)
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,9 @@ from hub.core.events import Event
 from hub.core.relay import encode_id, try_decode_id
 from hub.realtime import outbox
 from hub.realtime.batches import Batched
+from hub.realtime.direct import DirectSend, direct_sender
 from hub.realtime.listener import FellBehind, Stopping, ViewerChanged
+from hub.realtime.multiplex import Prebuilt
 from hub.realtime.sessions import socket_session, viewer_is_current
 
 T = TypeVar("T")
@@ -96,17 +98,19 @@ async def event_stream(
     # Live first, so nothing committed during the replay is missed; duplicates are skipped.
     subscriber = bus.subscribe(lambda event: event.kind in kinds and accepts(event))
     subscriber.batch = batched
+    direct = direct_sender(context.response) if batched is not None else None
     session = socket_session(context)
     if session is not None:  # told when the socket's viewer changes or its session ends
         session.subscribers.add(subscriber)
     return _stream(context, kinds, after_id, accepts, render, subscriber, allowed, group,
-                   batched)
+                   batched, direct)
 
 
 async def _stream(
     context: Context, kinds: frozenset[str], after_id: int | None,
     accepts: Callable[[Event], bool], render: Render[T], subscriber: Any,
     allowed: Allowed | None, group: Hashable | None, batched: Batched | None,
+    direct: DirectSend | None,
 ) -> AsyncGenerator[T, None]:
     assert context.events is not None
     last = after_id or 0
@@ -137,7 +141,11 @@ async def _stream(
                 continue  # already sent by the replay
             last = event.id or last
             await _still_allowed(context, allowed)
-            if item := await _shared(context, event, render, group, batched):
+            item = await _shared(context, event, render, group, batched)
+            if direct is not None and isinstance(item, Prebuilt):
+                if not await direct.send(item):
+                    return  # completed by the client, or the socket closed
+            elif item:
                 yield item
     finally:
         context.events.unsubscribe(subscriber)
