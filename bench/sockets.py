@@ -3,8 +3,9 @@ per idle socket.
 
 For each size, two fresh ``recordhub serve`` processes share one PostgreSQL database; the
 subscribers' sockets are spread over both (graphql-transport-ws, one ``recordPublished``
-subscription each), opened from this one process (aiohttp, a reader coroutine per socket
-that only looks for ``occurredAt`` in each frame: the client must not be the bottleneck).
+subscription each), opened from this one process (bench/wsclient.py: an asyncio protocol per
+socket, no task, that only looks for ``occurredAt`` in each frame: the client must not be the
+bottleneck; its CPU is reported too).
 Then, in turn:
 
 * **idle**: the hubs' resident memory before and after the sockets opened (per socket, with
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import os
 import resource
 import sys
@@ -35,24 +35,24 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import aiohttp  # noqa: E402
 from events import CREATE, PUBLISH, SIGN_UP, fresh_database, percentile, resident_kb  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from wsclient import Subscriber  # noqa: E402
 
 from hub.core.db.embedded import start_embedded_server  # noqa: E402
 from tests.hubprocess import HubProcess, running_hub  # noqa: E402
 
-SUBSCRIPTION = ('{"id":"1","type":"subscribe","payload":{"query":"subscription { recordPublished '
-                '{ cursor occurredAt record { id title } } }"}}')
-INIT = '{"type":"connection_init","payload":{}}'
+SUBSCRIPTION = (b'{"id":"1","type":"subscribe","payload":{"query":"subscription { recordPublished '
+                b'{ cursor occurredAt record { id title } } }"}}')
+INIT = b'{"type":"connection_init","payload":{}}'
 OPEN_AT_ONCE = 200
-MARK = '"occurredAt":"'
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -70,40 +70,25 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Sockets:
-    """The subscribers: their sockets and the latencies of what they received."""
+    """The subscribers: their sockets (bench/wsclient.py) and the latencies they measured."""
 
     def __init__(self) -> None:
         self.latencies: list[float] = []
-        self.sockets: list[aiohttp.ClientWebSocketResponse] = []
-        self.readers: list[asyncio.Task[None]] = []
+        self.sockets: list[Subscriber] = []
         self.arrived = asyncio.Event()
         self.expected = 0
 
-    async def open(self, session: aiohttp.ClientSession, url: str) -> None:
-        ws = await session.ws_connect(url, protocols=["graphql-transport-ws"], autoping=True,
-                                      max_msg_size=1 << 20)
-        await ws.send_str(INIT)
-        ack = await ws.receive(timeout=60)
-        assert ack.type == aiohttp.WSMsgType.TEXT and "connection_ack" in ack.data, ack
-        await ws.send_str(SUBSCRIPTION)
-        self.sockets.append(ws)
-        self.readers.append(asyncio.create_task(self._read(ws)))
+    def _arrived(self, latency: float) -> None:
+        self.latencies.append(latency)
+        if len(self.latencies) >= self.expected:
+            self.arrived.set()
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        async for message in ws:
-            if message.type is not aiohttp.WSMsgType.TEXT:
-                break
-            text: str = message.data
-            at = text.find(MARK)
-            if at >= 0:
-                arrived = dt.datetime.now(dt.UTC)
-                start = at + len(MARK)
-                occurred = dt.datetime.fromisoformat(text[start:text.index('"', start)])
-                self.latencies.append((arrived - occurred).total_seconds() * 1000)
-                if len(self.latencies) >= self.expected:
-                    self.arrived.set()
-            elif '"ping"' in text:
-                await ws.send_str('{"type":"pong"}')
+    async def open(self, host: str, port: int) -> None:
+        loop = asyncio.get_running_loop()
+        _, subscriber = await loop.create_connection(
+            lambda: Subscriber(host, port, INIT, SUBSCRIPTION, self._arrived), host, port)
+        await asyncio.wait_for(subscriber.acked, 60)
+        self.sockets.append(subscriber)
 
     async def received(self, count: int, within: float) -> None:
         """Until ``count`` deliveries arrived, or ``within`` seconds passed."""
@@ -114,10 +99,9 @@ class Sockets:
                     self.arrived.clear()
                     await self.arrived.wait()
 
-    async def close(self) -> None:
-        for reader in self.readers:
-            reader.cancel()
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+    def close(self) -> None:
+        for subscriber in self.sockets:
+            subscriber.close()
 
 
 async def publish_steadily(hub: HubProcess, token: str, rate: float, seconds: float) -> int:
@@ -152,28 +136,30 @@ async def measure(args: argparse.Namespace, database_url: str, tmp: Path, size: 
         hubs = (a, b)
         before = sum(resident_kb(h.pid) for h in hubs)
         subscribers = Sockets()
-        connector = aiohttp.TCPConnector(limit=0)
-        async with aiohttp.ClientSession(connector=connector) as session:
-            urls = [f"{hubs[n % 2].base_url}/graphql" for n in range(size)]
-            for start in range(0, size, OPEN_AT_ONCE):
-                await asyncio.gather(*(subscribers.open(session, url)
-                                       for url in urls[start:start + OPEN_AT_ONCE]))
-            await asyncio.sleep(2 + size / 2000)  # the last subscriptions reach the listeners
-            per_socket = (sum(resident_kb(h.pid) for h in hubs) - before) / size
-            cpu = sum(cpu_seconds(h.pid) for h in hubs)
-            await asyncio.sleep(args.idle)
-            idle_cpu = (sum(cpu_seconds(h.pid) for h in hubs) - cpu) / args.idle
-            cpu, started = sum(cpu_seconds(h.pid) for h in hubs), time.perf_counter()
-            events = await publish_steadily(b, token, args.rate, args.seconds)
-            await subscribers.received(events * size, within=60)
-            elapsed = time.perf_counter() - started
-            busy_cpu = (sum(cpu_seconds(h.pid) for h in hubs) - cpu) / elapsed
-            await subscribers.close()
+        addresses = [urlsplit(h.base_url) for h in hubs]
+        for start in range(0, size, OPEN_AT_ONCE):
+            await asyncio.gather(*(
+                subscribers.open(addresses[n % 2].hostname or "", addresses[n % 2].port or 0)
+                for n in range(start, min(size, start + OPEN_AT_ONCE))))
+        await asyncio.sleep(2 + size / 2000)  # the last subscriptions reach the listeners
+        per_socket = (sum(resident_kb(h.pid) for h in hubs) - before) / size
+        cpu = sum(cpu_seconds(h.pid) for h in hubs)
+        await asyncio.sleep(args.idle)
+        idle_cpu = (sum(cpu_seconds(h.pid) for h in hubs) - cpu) / args.idle
+        cpu, started = sum(cpu_seconds(h.pid) for h in hubs), time.perf_counter()
+        client = time.process_time()
+        events = await publish_steadily(b, token, args.rate, args.seconds)
+        await subscribers.received(events * size, within=60)
+        elapsed = time.perf_counter() - started
+        busy_cpu = (sum(cpu_seconds(h.pid) for h in hubs) - cpu) / elapsed
+        client_cpu = (time.process_time() - client) / elapsed
+        subscribers.close()
     latencies = subscribers.latencies or [float("nan")]
     return {"size": size, "events": events, "deliveries": len(subscribers.latencies),
             "expected": events * size, "p50": percentile(latencies, 50),
             "p99": percentile(latencies, 99), "max": max(latencies),
             "per_socket_kb": per_socket, "idle_cpu": idle_cpu * 100, "busy_cpu": busy_cpu * 100,
+            "client_cpu": client_cpu * 100,
             "load": os.getloadavg()[0]}
 
 
@@ -181,13 +167,14 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     table = Table(title=f"recordPublished to N sockets on two hubs, {args.rate}/s for "
                   f"{args.seconds} s (CPU: both hubs, % of one core)")
     for column in ("subscribers", "events", "delivered", "p50 ms", "p99 ms", "max ms",
-                   "KB/idle socket", "idle CPU %", "CPU % publishing", "load 1 min"):
+                   "KB/idle socket", "idle CPU %", "CPU % publishing", "client CPU %",
+                   "load 1 min"):
         table.add_column(column, justify="right")
     for r in results:
         table.add_row(str(r["size"]), str(r["events"]), f"{r['deliveries']}/{r['expected']}",
                       f"{r['p50']:.0f}", f"{r['p99']:.0f}", f"{r['max']:.0f}",
                       f"{r['per_socket_kb']:.1f}", f"{r['idle_cpu']:.1f}",
-                      f"{r['busy_cpu']:.0f}", f"{r['load']:.1f}")
+                      f"{r['busy_cpu']:.0f}", f"{r['client_cpu']:.0f}", f"{r['load']:.1f}")
     Console(width=150).print(table)
 
 

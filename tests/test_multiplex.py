@@ -227,3 +227,21 @@ async def test_one_batch_keeps_each_viewers_visibility(api: Api) -> None:
                         "bob": [{**song_as, "viewerHearted": True}] * 2,
                         "anonymous": [{**song_as, "viewerHearted": False}] * 2}
     assert built == 3  # one statement per event, for the three groups together
+
+
+async def test_a_completed_subscription_is_sent_nothing_more_while_its_group_goes_on(api: Api,
+                                                                                   ) -> None:
+    ada = await api.sign_up("ada")
+    readers = Readers(api)
+    try:
+        await readers.join("anonymous", sockets=2)
+        (done, done_op, _), (going, going_op, _) = readers.sockets
+        await done.ws.send_json({"id": done_op, "type": "complete"})
+        realtime = api.hub.realtime
+        assert realtime is not None
+        await eventually(lambda: realtime.bus.subscriber_count == 1)
+        song = await publish(api, ada, "Song")
+        assert data(await going.next(going_op), "recordPublished")["record"]["id"] == song["id"]
+        await done.nothing_for(done_op, 0.2)
+    finally:
+        await readers.close()

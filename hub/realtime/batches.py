@@ -101,8 +101,11 @@ class Batches:
         if entry is None:
             return False, None
         future, index = entry
-        # Shielded: a subscriber that goes away does not cancel the batch of the others.
-        try:
+        if future.done():  # no shield needed, nor its cost
+            if future.cancelled() or future.exception() is not None:
+                return False, None  # the subscription builds its own, and meets the error
+            return True, future.result()[index]
+        try:  # shielded: a subscriber that goes away must not cancel the others' batch
             answers = await asyncio.shield(future)
         except asyncio.CancelledError:
             raise
