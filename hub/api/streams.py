@@ -98,7 +98,8 @@ async def event_stream(
     # Live first, so nothing committed during the replay is missed; duplicates are skipped.
     subscriber = bus.subscribe(lambda event: event.kind in kinds and accepts(event))
     subscriber.batch = batched
-    direct = direct_sender(context.response) if batched is not None else None
+    direct = direct_sender(context.response, context.request) if batched is not None else None
+    subscriber.direct = direct
     session = socket_session(context)
     if session is not None:  # told when the socket's viewer changes or its session ends
         session.subscribers.add(subscriber)

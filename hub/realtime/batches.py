@@ -20,12 +20,15 @@ reads the database after the event's commit, as the per-subscription path does.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+import logging
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, Protocol
 
 from hub.core.events import Event
 from hub.realtime.multiplex import retrieve
+
+log = logging.getLogger("hub.realtime")
 
 # Events whose batched answers are kept: a subscription further behind builds its own.
 EVENTS_KEPT = 64
@@ -48,6 +51,16 @@ class Batched(Protocol):
 
 class Member(Protocol):
     batch: Batched | None
+    pending: int
+
+    def built(self, event: Event, group: Hashable, payload: Any, failed: bool) -> bool: ...
+
+    def offer(self, event: Event) -> bool: ...
+
+    def give(self, event: Event) -> None: ...
+
+
+Answer = tuple[asyncio.Future[Sequence[Any]], int]
 
 
 class Batches:
@@ -56,28 +69,38 @@ class Batches:
     def __init__(self, size: int = 100) -> None:
         self.size = size
         self.statements = 0  # batched statements run: tests and the bench read it
-        self._events: OrderedDict[int, dict[Hashable, tuple[asyncio.Future[Sequence[Any]], int]]]
-        self._events = OrderedDict()
+        self.written = 0  # events a batch took for an idle subscription (written or not sent)
+        self._events: OrderedDict[int, dict[Hashable, Answer]] = OrderedDict()
+        # Events whose payloads batches write to idle sockets themselves, in event order:
+        # (event, [(subscription, its group)]).
+        self._writes: deque[tuple[Event, list[tuple[Member, Hashable]]]] = deque()
 
-    def prepare(self, event: Event, accepted: Iterable[Member]) -> None:
+    def prepare(self, event: Event, accepted: Iterable[Member],
+                direct: Iterable[Member] = ()) -> list[Member]:
         """Start the statements building ``event``'s payloads for the groups of ``accepted``
-        (the subscriptions the listener just gave it)."""
-        if not event.id:
-            return
+        (the subscriptions the listener just queued it for) and of ``direct`` (idle ones,
+        not queued: their payloads are written by the batch, hub/realtime/direct.py). The
+        ``direct`` ones no batch takes (a viewer being reloaded) are returned, to be queued."""
         kinds: dict[Hashable, tuple[Batched, dict[Hashable, Any]]] = {}
-        for member in accepted:
-            batched = member.batch
-            if batched is None:
-                continue
-            group = batched.group()
-            if group is None:
-                continue
-            groups = kinds.setdefault(batched.kind, (batched, {}))[1]
-            if group not in groups:
-                groups[group] = batched.arguments()
+        writes: list[tuple[Member, Hashable]] = []
+        refused: list[Member] = []
+        for queued, members in ((True, accepted), (False, direct)):
+            for member in members:
+                batched = member.batch
+                group = batched.group() if batched is not None and event.id else None
+                if batched is None or group is None:
+                    if not queued:
+                        refused.append(member)
+                    continue
+                groups = kinds.setdefault(batched.kind, (batched, {}))[1]
+                if group not in groups:
+                    groups[group] = batched.arguments()
+                if not queued:
+                    member.give(event)
+                    writes.append((member, group))
         if not kinds:
-            return
-        answers = self._events[event.id] = {}
+            return refused
+        answers = self._events[event.id or 0] = {}
         while len(self._events) > EVENTS_KEPT:
             self._events.popitem(last=False)
         for batched, groups in kinds.values():
@@ -89,6 +112,29 @@ class Batches:
                 future.add_done_callback(retrieve)
                 for index, key in enumerate(chunk):
                     answers[key] = (future, index)
+                if writes:
+                    future.add_done_callback(self._write)
+        if writes:
+            self._writes.append((event, writes))
+        return refused
+
+    def _write(self, _done: object = None) -> None:
+        """Write the payloads of the oldest events whose batches have all answered: in event
+        order, so a socket never gets a later event first."""
+        while self._writes:
+            event, writes = self._writes[0]
+            answers = self._events.get(event.id or 0, {})
+            if not all(answers[group][0].done() for _, group in writes if group in answers):
+                return
+            self._writes.popleft()
+            for member, group in writes:
+                future, index = answers.get(group, (None, 0))
+                failed = future is None or future.cancelled() or future.exception() is not None
+                payload = None if failed or future is None else future.result()[index]
+                try:
+                    self.written += member.built(event, group, payload, failed)
+                except Exception:  # one socket's failure must not stop the others' writes
+                    log.exception("writing event %s to a subscription failed", event.id)
 
     async def _run(self, run: Run, event: Event, arguments: Sequence[Any]) -> Sequence[Any]:
         self.statements += 1
