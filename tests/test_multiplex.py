@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.core.config import Settings
 from hub.core.events import Event
+from hub.plugins import HubPlugins
 from hub.realtime import outbox
 from tests.api import Api, Member
 from tests.realtime_client import WsClient, eventually
-from tests.test_realtime import caught_up, connect, data, publish
+from tests.test_realtime import caught_up, connect, data, hub_api, publish
 
 REMIXES = """
 subscription Remixes($of: ID) {
@@ -252,3 +254,20 @@ async def test_a_completed_subscription_is_sent_nothing_more_while_its_group_goe
         await done.nothing_for(done_op, 0.2)
     finally:
         await readers.close()
+
+
+async def test_more_groups_than_a_batch_holds_take_a_statement_per_batch(
+    settings: Settings, database_url: str, plugins: HubPlugins,
+) -> None:
+    # HUB_SUBSCRIPTION_BATCH_SIZE=2: three groups (anonymous, ada, bob) take two statements.
+    async with hub_api(settings, database_url, plugins, subscription_batch_size=2) as api:
+        ada, bob = await api.sign_up("ada"), await api.sign_up("bob")
+        song = await publish(api, ada, "Song")
+        readers = Readers(api)
+        try:
+            for who, member in (("ada", ada), ("bob", bob), ("anonymous", None)):
+                await readers.join(who, member)
+            cost = await delivery_cost(api, readers, song)
+        finally:
+            await readers.close()
+        assert cost["batches"] == 2 and cost["written"] == 3
