@@ -7,7 +7,10 @@ most one poll interval, and events from every hub instance arrive the same way.
 
 Fan-out never waits: each subscriber has a bounded queue and :meth:`Subscriber.offer` uses
 ``put_nowait``. A subscriber whose queue is full (a slow client) is cut off with
-:class:`FellBehind`, which tells it the cursor to resume from; nobody else notices.
+:class:`FellBehind`, which tells it the cursor to resume from; nobody else notices. An idle
+subscription whose payloads a batch builds (hub/realtime/batches.py) is not queued the event at
+all: the batch writes it to the socket when its statement answers, in event order
+(:meth:`Subscriber.built`), counting against the same bound meanwhile.
 """
 
 from __future__ import annotations
