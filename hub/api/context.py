@@ -24,6 +24,7 @@ from hub.core.rules import Listing
 from hub.plugins import HubPlugins
 
 if TYPE_CHECKING:
+    from hub.api.compiled import CompiledQueries
     from hub.api.operation import Prepared
     from hub.domain.community.views import ViewBuffer
     from hub.realtime.listener import EventBus
@@ -52,6 +53,8 @@ class Context:
     prepared: Prepared | None = None
     # This process's view buffer (recordViewed); None where no app runs (scripts, the seed).
     views: ViewBuffer | None = None
+    # The compiled path's plans (hub/api/compiled); None when compiled queries are off.
+    compiled: CompiledQueries | None = None
     _loaders: dict[Any, Any] = field(default_factory=dict)
     # Objects a list resolver loaded in bulk because the selection asked for them, so their
     # fields resolve synchronously (see hub/selection.py): {(type name, pk): object}.

@@ -15,16 +15,19 @@ import asyncio
 from typing import Any
 
 import orjson
-from graphql import print_ast
+from graphql import ExecutionResult, print_ast
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from hub.realtime.multiplex import SHARED_RESULTS, retrieve
+from hub.realtime.multiplex import PREBUILT, SHARED_RESULTS, retrieve
 
 
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
     """Executes shared subscription payloads once per document; everything else as usual."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:
+        prebuilt = getattr(self.root_value, PREBUILT, None)
+        if prebuilt is not None:  # the group's data, from a batched statement (hub/api/live.py)
+            return ExecutionResult(data=prebuilt, errors=None)
         results: dict[tuple[str, str], Any] | None = getattr(self.root_value, SHARED_RESULTS, None)
         if results is None:
             return super().execute_operation(serially)

@@ -18,7 +18,10 @@ from hub.core.errors import BadRequest, CodedError
 from hub.core.events import Event
 from hub.core.relay import encode_id, try_decode_id
 from hub.realtime import outbox
+from hub.realtime.batches import Batched
+from hub.realtime.direct import DirectSend, direct_sender
 from hub.realtime.listener import FellBehind, Stopping, ViewerChanged
+from hub.realtime.multiplex import Prebuilt
 from hub.realtime.sessions import socket_session, viewer_is_current
 
 T = TypeVar("T")
@@ -76,6 +79,7 @@ async def event_stream(
     context: Context, kinds: frozenset[str], after: str | None,
     accepts: Callable[[Event], bool], render: Render[T],
     allowed: Allowed | None = None, group: Hashable | None = None,
+    batched: Batched | None = None,
 ) -> AsyncGenerator[T, None]:
     """Validate ``after`` now (errors reach the client as a subscribe error), then stream.
     ``allowed`` raises when the viewer may not follow the stream: it is called again before
@@ -84,23 +88,30 @@ async def event_stream(
     ``group`` names what ``render`` depends on besides the viewer and the event — the field
     and its arguments, e.g. ``("recordPublished", media_type)``: live events are then rendered
     once per (group, viewer) and the payload shared (hub/realtime/multiplex.py). Without it,
-    every subscription renders its own."""
+    every subscription renders its own. ``batched``: live payloads are built by one statement
+    for many groups as the listener reads the event (hub/realtime/batches.py, hub/api/live.py),
+    ``render`` only where that batch has no answer for this subscription."""
     bus = context.events
     if bus is None:
         raise BadRequest("Subscriptions are served over WebSocket by a running hub.")
     after_id = await _check_cursor(context, after) if after else None
     # Live first, so nothing committed during the replay is missed; duplicates are skipped.
     subscriber = bus.subscribe(lambda event: event.kind in kinds and accepts(event))
+    subscriber.batch = batched
+    direct = direct_sender(context.response, context.request) if batched is not None else None
+    subscriber.direct = direct
     session = socket_session(context)
     if session is not None:  # told when the socket's viewer changes or its session ends
         session.subscribers.add(subscriber)
-    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed, group)
+    return _stream(context, kinds, after_id, accepts, render, subscriber, allowed, group,
+                   batched, direct)
 
 
 async def _stream(
     context: Context, kinds: frozenset[str], after_id: int | None,
     accepts: Callable[[Event], bool], render: Render[T], subscriber: Any,
-    allowed: Allowed | None, group: Hashable | None,
+    allowed: Allowed | None, group: Hashable | None, batched: Batched | None,
+    direct: DirectSend | None,
 ) -> AsyncGenerator[T, None]:
     assert context.events is not None
     last = after_id or 0
@@ -131,7 +142,11 @@ async def _stream(
                 continue  # already sent by the replay
             last = event.id or last
             await _still_allowed(context, allowed)
-            if item := await _shared(context, event, render, group):
+            item = await _shared(context, event, render, group, batched)
+            if direct is not None and isinstance(item, Prebuilt):
+                if not await direct.send(item):
+                    return  # completed by the client, or the socket closed
+            elif item:
                 yield item
     finally:
         context.events.unsubscribe(subscriber)
@@ -155,9 +170,15 @@ async def _rendered(context: Context, event: Event, render: Render[T]) -> T | No
 
 
 async def _shared(context: Context, event: Event, render: Render[T],
-                  group: Hashable | None) -> T | None:
-    """The payload of a live ``event``: rendered once for every subscription of ``group``
-    with this viewer, or by this subscription alone without a group."""
+                  group: Hashable | None, batched: Batched | None = None) -> T | None:
+    """The payload of a live ``event``: built by its batch (``batched``), else rendered once
+    for every subscription of ``group`` with this viewer, or by this subscription alone
+    without a group."""
+    if batched is not None and context.events is not None and event.id:
+        found, payload = await context.events.batches.result(event.id, batched.group())
+        if found:
+            built: T | None = payload  # a Prebuilt: the executor sends its data as it is
+            return built
     # Also when another subscription of the group renders: this context may execute the
     # group's selection (hub/api/multiplex.py), and must not answer from older loads.
     context.forget_loaded()

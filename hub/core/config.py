@@ -146,6 +146,8 @@ class Settings:
     ws_max_subscriptions: int = 50
     ws_queue_size: int = 256
     ws_heartbeat_seconds: int = 20
+    # Delivery groups whose payloads one SQL statement builds (hub/realtime/batches.py).
+    subscription_batch_size: int = 100
     event_poll_ms: int = 2000
     event_max_attempts: int = 8
     event_retry_base_ms: int = 500
@@ -443,6 +445,7 @@ _REALTIME_LIMITS: dict[str, tuple[str, int, int]] = {
     "ws_max_subscriptions": ("HUB_WS_MAX_SUBSCRIPTIONS", 1, 10_000),
     "ws_queue_size": ("HUB_WS_QUEUE_SIZE", 1, 100_000),
     "ws_heartbeat_seconds": ("HUB_WS_HEARTBEAT_SECONDS", 1, 3600),
+    "subscription_batch_size": ("HUB_SUBSCRIPTION_BATCH_SIZE", 1, 10_000),
     "event_poll_ms": ("HUB_EVENT_POLL_MS", 10, 600_000),
     "event_max_attempts": ("HUB_EVENT_MAX_ATTEMPTS", 1, 100),
     "event_retry_base_ms": ("HUB_EVENT_RETRY_BASE_MS", 1, 600_000),

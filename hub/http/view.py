@@ -129,8 +129,11 @@ class HubGraphQLView(GraphQLView):
         self, request: web.Request, subprotocol: str | None,
     ) -> web.WebSocketResponse:
         # Protocol-level pings keep idle connections open through proxies and find dead peers.
+        # No permessage-deflate: browsers offer it, and each socket that takes it holds a zlib
+        # compressor and decompressor (hundreds of KB) for frames of a few hundred bytes.
         ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [],
-                                   heartbeat=self.hub.settings.ws_heartbeat_seconds)
+                                   heartbeat=self.hub.settings.ws_heartbeat_seconds,
+                                   compress=False)
         await ws.prepare(request)
         return ws
 
@@ -337,7 +340,7 @@ class HubGraphQLView(GraphQLView):
             viewer_row=request.get(VIEWER), token_hash=request.get(TOKEN_HASH),
             request=request, response=response, rate_limits=self.hub.rate_limits,
             events=self.hub.realtime.bus if self.hub.realtime else None,
-            prepared=request.get(PREPARED), views=self.hub.views,
+            prepared=request.get(PREPARED), views=self.hub.views, compiled=self.hub.compiled,
         )
 
     def encode_json(self, data: object) -> bytes:

@@ -7,7 +7,10 @@ most one poll interval, and events from every hub instance arrive the same way.
 
 Fan-out never waits: each subscriber has a bounded queue and :meth:`Subscriber.offer` uses
 ``put_nowait``. A subscriber whose queue is full (a slow client) is cut off with
-:class:`FellBehind`, which tells it the cursor to resume from; nobody else notices.
+:class:`FellBehind`, which tells it the cursor to resume from; nobody else notices. An idle
+subscription whose payloads a batch builds (hub/realtime/batches.py) is not queued the event at
+all: the batch writes it to the socket when its statement answers, in event order
+(:meth:`Subscriber.built`), counting against the same bound meanwhile.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Hashable
 
 import asyncpg
 
 from hub.core.db.pool import _init_connection
 from hub.core.events import Event
 from hub.realtime import outbox
-from hub.realtime.multiplex import SharedBuilds
+from hub.realtime.batches import Batched, Batches
+from hub.realtime.direct import DirectSend
+from hub.realtime.multiplex import Prebuilt, SharedBuilds
 
 log = logging.getLogger("hub.realtime")
 
@@ -53,49 +59,146 @@ _VIEWER_CHANGED = object()
 
 
 class Subscriber:
-    """One live subscription: a bounded queue of the events its filter accepts."""
+    """One live subscription: a bounded queue of the events its filter accepts.
+
+    Idle, it holds no queue at all (asyncio.Queue costs four deques, ~3 KB, per subscription,
+    and a hub holds thousands): the deque exists while events wait, the future while the
+    consumer waits."""
+
+    __slots__ = ("_items", "_waiter", "accepts", "batch", "direct", "last_taken", "overflowed",
+                 "pending", "size", "unsent")
 
     def __init__(self, accepts: Accepts, size: int) -> None:
         self.accepts = accepts
-        self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
+        self.size = size
+        self._items: deque[object] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
         self.last_taken: int | None = None
+        # Set when its payloads are built in batches (hub/realtime/batches.py), and when the
+        # batch may write them to its socket itself (hub/realtime/direct.py).
+        self.batch: Batched | None = None
+        self.direct: DirectSend | None = None
+        self.pending = 0  # events given to a batch to write, not written yet
+        self.unsent: int | None = None  # the oldest of them (a resume point if cut off)
 
-    def offer(self, event: Event) -> None:
-        if self.overflowed or not self.accepts(event):
-            return
+    def idle(self) -> bool:
+        """Nothing queued, room for one more event and its consumer waiting for the next one:
+        a batch may write it itself, in order, without waking it."""
+        waiter = self._waiter
+        return (self._items is None and waiter is not None and not waiter.done()
+                and not self.overflowed and not self._full())
+
+    def give(self, event: Event) -> None:
+        """``event`` is left to a batch to write (:meth:`built` follows)."""
+        if not self.pending:
+            self.unsent = event.id
+        self.pending += 1
+
+    def built(self, event: Event, group: Hashable, payload: Prebuilt | None,
+              failed: bool) -> bool:
+        """The batch of ``event`` that this subscription waited on, in event order: write its
+        payload to the socket, or queue the event for the consumer to build (the batch
+        failed, the viewer changed meanwhile, something was queued ahead of it). Whether the
+        batch took it (written, or nothing to send)."""
+        self.pending = max(0, self.pending - 1)  # zeroed when cut off or stopped meanwhile
+        # Written in id order: whatever is still pending comes after this event.
+        self.unsent = (event.id or 0) + 1 if self.pending else None
         try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            # Drop the backlog and leave one marker, so the consumer wakes up at once; it
-            # may resume just before the first event it did not take.
-            self.overflowed = True
-            first = self.queue.get_nowait()
-            if self.last_taken is None and isinstance(first, Event) and first.id:
-                self.last_taken = first.id - 1
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(_OVERFLOW)
+            if self.overflowed or self.batch is None or self.direct is None:
+                return False
+            if failed or self._items is not None or self.batch.group() != group:
+                self.offer(event)
+                return False
+            if payload is not None and not self.direct.write(payload):
+                self.fall_behind(event)  # its socket does not drain: it alone is cut off
+                return False
+            self.last_taken = event.id
+            return True
+        finally:
+            if not self.pending and self._items:
+                self._wake()
+
+    def fall_behind(self, event: Event) -> None:
+        """Cut this subscription off (``SUBSCRIBER_TOO_SLOW``) before ``event``."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        self._resume_before(event)
+        if self._items is not None:
+            self._items.clear()
+        self._put(_OVERFLOW)
+
+    def _full(self) -> bool:
+        """As many events waiting (queued, or left to a batch) as the queue may hold."""
+        return (len(self._items) if self._items else 0) + self.pending >= self.size
+
+    def _resume_before(self, event: Event) -> None:
+        """Cut off at ``event``: without an event taken yet, resume before the first one not
+        taken (left to a batch, queued, or this one)."""
+        if self.last_taken is not None:
+            return
+        first = self._items[0] if self._items else None
+        first_id = self.unsent or (first.id if isinstance(first, Event) else None) or event.id
+        if first_id:
+            self.last_taken = first_id - 1
+
+    def _put(self, item: object) -> None:
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        if not self.pending:  # events a batch still writes come first
+            self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def offer(self, event: Event) -> bool:
+        """Queue ``event`` if the subscription wants it; whether it was queued."""
+        if self.overflowed or not self.accepts(event):
+            return False
+        if not self._full():
+            self._put(event)
+            return True
+        # Drop the backlog and leave one marker, so the consumer wakes up at once; it may
+        # resume just before the first event it did not take.
+        self.overflowed = True
+        self._resume_before(event)
+        if self._items is not None:
+            self._items.clear()
+        self.pending = 0  # what batches still hold for it is not written (built() checks)
+        self._put(_OVERFLOW)
+        return False
 
     def stop(self) -> None:
         """End the subscription because the hub stops (after what it has already queued)."""
         if self.overflowed:
             return
         self.overflowed = True
-        while self.queue.full():
-            self.queue.get_nowait()
-        self.queue.put_nowait(_STOPPING)
+        self.pending = 0  # what batches still hold for it is not written (built() checks)
+        while self._items and self._full():
+            self._items.popleft()
+        self._put(_STOPPING)
 
     def viewer_changed(self) -> None:
         """Wake the consumer to check its viewer again. With a full queue it is awake
         anyway, and checks its viewer before each event it takes."""
-        if self.overflowed:
+        if self.overflowed or self._full():
             return
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(_VIEWER_CHANGED)
+        self._put(_VIEWER_CHANGED)
 
     async def next(self) -> Event:
-        item = await self.queue.get()
+        while not self._items or self.pending:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None  # idle again: no deque held
         if item is _OVERFLOW:
             raise FellBehind(self.last_taken)
         if item is _STOPPING:
@@ -110,13 +213,16 @@ class Subscriber:
 class EventBus:
     """The process's listener. :meth:`start` it once; :meth:`subscribe` per subscription."""
 
-    def __init__(self, dsn: str, *, queue_size: int = 256, poll_seconds: float = 5.0) -> None:
+    def __init__(self, dsn: str, *, queue_size: int = 256, poll_seconds: float = 5.0,
+                 batch_size: int = 100) -> None:
         self.dsn = dsn
         self.queue_size = queue_size
         self.poll_seconds = poll_seconds
         self.last_id = 0
         # Payloads built once per group of subscriptions (hub/realtime/multiplex.py).
         self.builds = SharedBuilds()
+        # Payloads built for many groups in one statement (hub/realtime/batches.py).
+        self.batches = Batches(batch_size)
         self._subscribers: set[Subscriber] = set()
         self._watchers: list[Callable[[Event], None]] = []
         self._wake = asyncio.Event()
@@ -178,6 +284,11 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
+    @property
+    def idle_count(self) -> int:
+        """Subscriptions waiting for their next event (tests wait for them)."""
+        return sum(1 for subscriber in self._subscribers if subscriber.idle())
+
     async def wait_for_news(self, seconds: float) -> None:
         """Return when new events arrived (or after ``seconds``): wakes the dispatcher."""
         with contextlib.suppress(TimeoutError):
@@ -229,7 +340,14 @@ class EventBus:
                 watcher(event)
             except Exception:  # a watcher's bug must not stop delivery to everyone else
                 log.exception("event watcher failed on event %s (%s)", event.id, event.kind)
+        accepted, direct = [], []
         for subscriber in list(self._subscribers):
-            subscriber.offer(event)
-            if subscriber.overflowed:
+            if subscriber.direct is not None and subscriber.idle() \
+                    and subscriber.accepts(event) and not subscriber.overflowed:
+                direct.append(subscriber)  # the batch writes it (or queues it, failing that)
+            elif subscriber.offer(event):
+                accepted.append(subscriber)
+            elif subscriber.overflowed:
                 self._subscribers.discard(subscriber)
+        for refused in self.batches.prepare(event, accepted, direct):
+            refused.offer(event)  # no batch for it after all

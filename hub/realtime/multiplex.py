@@ -21,9 +21,33 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+import orjson
+
 KEPT = 4096
 # The attribute a shared payload carries: {document key: execution result (or its future)}.
 SHARED_RESULTS = "_hub_shared_results"
+# The attribute of a payload a batch built whole (hub/realtime/batches.py): the subscription's
+# ``data``, sent as it is.
+PREBUILT = "_hub_prebuilt"
+
+
+class Prebuilt:
+    """A payload a batch built whole (hub/realtime/batches.py, hub/api/live.py): the
+    subscription's ``data``, shared by its group — the executor returns it as it is
+    (hub/api/multiplex.py), or it is sent straight to the socket (hub/realtime/direct.py),
+    encoded once for the group."""
+
+    __slots__ = (PREBUILT, "_encoded")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        setattr(self, PREBUILT, data)
+        self._encoded: bytes | None = None
+
+    def payload(self) -> bytes:
+        """The ``payload`` of a graphql-transport-ws ``next`` message, as JSON."""
+        if self._encoded is None:
+            self._encoded = orjson.dumps({"data": getattr(self, PREBUILT)})
+        return self._encoded
 
 
 class SharedBuilds:

@@ -33,7 +33,8 @@ class Realtime:
 
     def __init__(self, db: Database, plugins: HubPlugins, settings: Settings) -> None:
         self.bus = EventBus(db.dsn, queue_size=settings.ws_queue_size,
-                            poll_seconds=settings.event_poll_ms / 1000)
+                            poll_seconds=settings.event_poll_ms / 1000,
+                            batch_size=settings.subscription_batch_size)
         self.dispatcher = Dispatcher(db.dsn, plugins, settings, self.bus)
         self.sockets = SocketSessions()
         self.bus.watch(self.sockets.on_event)

@@ -42,6 +42,7 @@ from hub.core.events import Event
 from hub.core.relay import encode_id
 from hub.domain.members import auth
 from hub.domain.members import store as member_store
+from hub.realtime.direct import CURRENT_OPERATION
 from hub.realtime.listener import Subscriber
 
 log = logging.getLogger("hub.realtime")
@@ -253,6 +254,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SocketContext, Any]):
     signed-in socket first reloads its viewer; a socket whose session ended runs nothing."""
 
     async def run_operation(self, operation: Any) -> None:
+        # The operation's own task: its subscription may send prebuilt frames itself.
+        CURRENT_OPERATION.set(operation)
         if await _still_signed_in(self.context):
             await super().run_operation(operation)
 

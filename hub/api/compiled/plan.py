@@ -253,10 +253,13 @@ class Plan:
 
     def bind(
         self, schema: GraphQLSchema, variables: dict[str, Any], viewer_id: int | None,
-        coerced: Any = None,
+        coerced: Any = None, fold_anonymous: bool = True,
     ) -> tuple[str, list[Any]]:
         """The statement and its parameters for one request. ``coerced``: the variables as
-        the front door coerced them (hub/api/limits.py:variable_values), when it did."""
+        the front door coerced them (hub/api/limits.py:variable_values), when it did.
+        ``fold_anonymous=False``: an anonymous viewer gets the signed-in text with a null
+        ``$1`` (the same answer), so one statement serves viewers of both kinds
+        (hub/api/live.py)."""
         if coerced is None:
             coerced = get_variable_values(
                 schema, self.operation.variable_definitions or (), variables
@@ -271,7 +274,7 @@ class Plan:
             ]
         except GraphQLError:
             raise NotCompilable("arguments") from None
-        anonymous = viewer_id is None
+        anonymous = viewer_id is None and fold_anonymous
         shape = (anonymous, *(arguments.shape for arguments in bound))
         statement = self.statements.get(shape)
         if statement is None:

@@ -25,6 +25,7 @@ from strawberry.types import Info
 
 from hub.api.classes.types import Class, Submission, load_submission
 from hub.api.context import Context
+from hub.api.live import LiveSubscription, live_plan
 from hub.api.nodes import has_node_resolver, resolve_node
 from hub.api.records.types import Record, RecordStatus, load_record
 from hub.api.streams import After, Allowed, _cursor, _not_found, event_stream
@@ -157,10 +158,13 @@ class RealtimeSubscription:
             return RecordPublishedEvent(cursor=_cursor(event.id or 0),
                                         occurred_at=event.occurred_at, record=record)
 
+        # Compiled (most documents): every group's payload of an event from one statement.
+        live = live_plan(info)
         return await event_stream(
             context, frozenset({"record.published"}), after,
             lambda e: media_type is None or e.payload.get("mediaType") == media_type, render,
-            group=("recordPublished", media_type))
+            group=("recordPublished", media_type),
+            batched=None if live is None else LiveSubscription(context, live, info.variable_values))
 
     @strawberry.subscription(description="New remixes of one record (`of`), or of any of your "
                              "records when `of` is omitted (sign in for that).")
