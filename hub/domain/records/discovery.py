@@ -91,9 +91,10 @@ REFRESH_MEANS_SECONDS = 3600
 SOURCE = "records {t} join record_discovery {t}_d on {t}_d.record_id = {t}.id"
 
 # Recompute the stored rows of some records (``$1``, ids) or, after the means changed, of all
-# (hub_discovery_refresh, migration 0021: the same counts as COUNTED_HEARTS and VIEWERS).
+# (hub_discovery_refresh and hub_discovery_refresh_all, migration 0021: the same counts as
+# COUNTED_HEARTS and VIEWERS).
 REFRESH_RECORDS = "select hub_discovery_refresh($1::bigint[])"
-REFRESH_ALL = "select hub_discovery_refresh(array(select id from records))"
+REFRESH_ALL = "select hub_discovery_refresh_all()"
 
 # FRESH from the counts, per read: the reference the stored key keeps the order of (tests
 # compare them; no request computes it).

@@ -69,6 +69,39 @@ begin
     return changed;
 end $$;
 
+-- Every record's row, from scratch, after the means changed (hourly) and after the seeds: the
+-- same values as hub_discovery_refresh, aggregated in one pass over hearts and record_views
+-- (a lookup per record costs far more at scale). The rows are locked in id order first, as
+-- hub_discovery_refresh locks them, so a flush or a heart meanwhile waits instead of
+-- deadlocking.
+create function hub_discovery_refresh_all() returns bigint language plpgsql as $$
+declare
+    changed bigint;
+begin
+    insert into record_discovery (record_id)
+        select r.id from records r order by r.id on conflict do nothing;
+    perform 1 from record_discovery d order by d.record_id for update;
+    update record_discovery d
+       set viewers = x.viewers, counted_hearts = x.hearts,
+           fresh_key = hub_fresh_key(x.hearts, x.viewers, x.mean, x.since)
+      from (select r.id, coalesce(r.published_at, r.created_at) as since,
+                   coalesce(h.n, 0) as hearts, coalesce(v.n, 0) as viewers,
+                   coalesce(mt.hearts::float8 / greatest(mt.viewers, mt.hearts, 1), 0) as mean
+              from records r
+              left join (select h.record_id, count(*) as n from hearts h
+                          where h.member_since <= now() - coalesce(nullif(current_setting(
+                                'hub.heart_min_account_age', true), ''), '72 hours')::interval
+                          group by h.record_id) h on h.record_id = r.id
+              left join (select v.record_id, count(distinct v.viewer) as n from record_views v
+                          group by v.record_id) v on v.record_id = r.id
+              left join media_type_means mt on mt.media_type = r.media_type) x
+     where d.record_id = x.id
+       and (d.viewers, d.counted_hearts, d.fresh_key) is distinct from
+           (x.viewers, x.hearts, hub_fresh_key(x.hearts, x.viewers, x.mean, x.since));
+    get diagnostics changed = row_count;
+    return changed;
+end $$;
+
 -- Every writer is covered (the API's heart mutation in its own transaction, the view
 -- buffer's flush, the seeds, a script): one recompute per statement, for the records it
 -- touched.
@@ -112,4 +145,4 @@ create trigger records_discovery_update after update of published_at, created_at
     execute function hub_discovery_of_record();
 
 -- The backfill.
-select hub_discovery_refresh(array(select id from records));
+select hub_discovery_refresh_all();
