@@ -158,11 +158,15 @@ OPERATIONS = [
               _collaboration_vars, same_as_limit=True),
     Operation("open_calls", COLLABORATIONS / "open_calls.graphql", None, _open_calls_vars,
               same_as_limit=True),
+    # The first page by FRESH (the stored discovery keys; PostGraphile has no such order).
+    Operation("fresh_feed", BENCH / "operations/fresh_feed.graphql", None,
+              lambda sample, server: [{"first": 20}], same_as_limit=True),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile",
-                   "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls"}
+                   "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls",
+                   "fresh_feed": "BenchFreshFeed"}
 
 
 # --- processes -----------------------------------------------------------------------------------
