@@ -90,10 +90,9 @@ REFRESH_MEANS_SECONDS = 3600
 # record_discovery row (every record has one) under the alias ``{t}_d``.
 SOURCE = "records {t} join record_discovery {t}_d on {t}_d.record_id = {t}.id"
 
-# Recompute the stored rows of some records (``$1``, ids) or, after the means changed, of all
-# (hub_discovery_refresh and hub_discovery_refresh_all, migration 0021: the same counts as
-# COUNTED_HEARTS and VIEWERS).
-REFRESH_RECORDS = "select hub_discovery_refresh($1::bigint[])"
+# Recompute every record's stored row, after the means changed (hub_discovery_refresh_all,
+# migration 0021: the same counts as COUNTED_HEARTS and VIEWERS; its triggers recompute the
+# rows of the records a write touches with hub_discovery_refresh).
 REFRESH_ALL = "select hub_discovery_refresh_all()"
 
 # FRESH from the counts, per read: the reference the stored key keeps the order of (tests

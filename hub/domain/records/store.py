@@ -73,8 +73,3 @@ async def refresh_means(ex: Executor, older_than_seconds: float) -> bool:
     await ex.execute(discovery.REFRESH_ALL)
     return True
 
-
-async def refresh_discovery(ex: Executor, record_ids: list[int]) -> None:
-    """Recompute the stored discovery values of these records now (the triggers of migration
-    0021 do after every write of hearts and views; this is for a script or a test)."""
-    await ex.execute(discovery.REFRESH_RECORDS, record_ids)
