@@ -74,6 +74,31 @@ from (select r.*, row_number() over (order by r.created_at desc, r.id desc) as n
 join members m on m.id = r.author_id
 """
 
+# The feed by FRESH: the hub's stored keys (record_discovery, migration 0018), walked by
+# their index; its cursors are the hub's, to the character (hub_b64url, migration 0007).
+FRESH_CURSOR = "hub_b64url('[' || {t}.fresh_key || ',' || {t}.id || ']')"
+FRESH_FEED = f"""
+select json_build_object('records', json_build_object(
+    'edges', coalesce(json_agg(json_build_object(
+        'cursor', {FRESH_CURSOR.format(t='r')},
+        'node', json_build_object(
+            'id', {gid('Record', 'r.id')}, 'title', r.title, 'mediaType', r.media_type,
+            'heartCount', (select count(*) from hearts h where h.record_id = r.id),
+            'author', json_build_object('handle', m.handle))
+    ) order by r.fresh_key desc, r.id desc) filter (where r.n <= $1), '[]'),
+    'pageInfo', json_build_object(
+        'hasNextPage', count(*) > $1,
+        'endCursor', (array_agg({FRESH_CURSOR.format(t='r')}
+                                order by r.fresh_key, r.id) filter (where r.n <= $1))[1]))
+)::text
+from (select r.*, d.fresh_key,
+             row_number() over (order by d.fresh_key desc, d.record_id desc) as n
+      from records r join record_discovery d on d.record_id = r.id
+      where r.status = 'PUBLISHED' and r.deleted_at is null
+      order by d.fresh_key desc, d.record_id desc limit $1 + 1) r
+join members m on m.id = r.author_id
+"""
+
 RECORD_PAGE = f"""
 with recursive walk(id, depth) as (
         select s.source_id, 1 from record_sources s where s.remix_id = $1
@@ -423,6 +448,7 @@ select json_build_object('record', (
 OPERATIONS = {
     "BenchFeed": (FEED, lambda v, _r: (min(int(v.get("first", 50)), 100),)),
     "Feed": (FEED, lambda v, _r: (min(int(v.get("first", 20)), 100),)),
+    "BenchFreshFeed": (FRESH_FEED, lambda v, _r: (min(int(v.get("first", 20)), 100),)),
     "BenchRecordPage": (RECORD_PAGE, lambda v, _r: (record_pk(v["id"]),)),
     "MemberPage": (MEMBER_PAGE, lambda v, _r: (v["handle"], min(int(v.get("first", 20)), 100))),
     "Search": (SEARCH, lambda v, _r: (v["text"], v.get("mediaType"),

@@ -172,13 +172,17 @@ OPERATIONS = [
                                       if pk % 2 == 0]),
     Operation("inbox", BENCH / "operations/inbox.graphql", None,
               lambda sample, server: [{}], as_inbox_member=True),
+    # The first page by FRESH (the stored discovery keys; PostGraphile has no such order).
+    Operation("fresh_feed", BENCH / "operations/fresh_feed.graphql", None,
+              lambda sample, server: [{"first": 20}], same_as_limit=True),
 ]
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile",
                    "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls",
                    "record_comments": "BenchRecordComments",
-                   "inbox": "BenchInbox"}
+                   "inbox": "BenchInbox",
+                   "fresh_feed": "BenchFreshFeed"}
 
 
 # --- processes -----------------------------------------------------------------------------------

@@ -47,6 +47,6 @@ async def seed_community(tx: Executor, now: dt.datetime, rng: random.Random) -> 
         "select m.id, c.id from members m cross join collaborations c "
         "where c.status <> 'DRAFT' and m.id % 3 = c.id % 3 on conflict do nothing returning 1) "
         "select count(*) from made")
-    await refresh_means(tx, 0)  # FRESH's means, for the data just made
+    await refresh_means(tx, 0)  # FRESH's means, then every record's stored values
     return {"hearts": len(hearts), "views": len(views), "follows": len(follows),
             "collaboration_follows": int(collaboration_follows)}

@@ -6,8 +6,12 @@ written to ``record_views`` in one ``INSERT … ON CONFLICT DO NOTHING`` per flu
 ``HUB_VIEW_FLUSH_MS``, when it holds :data:`MAX_PENDING` entries, and when the hub stops — so
 a viewer counted by another process, or earlier the same day, is not counted again.
 
-The same timer refreshes, hourly, the media types' means that ``orderBy: FRESH`` smooths
-toward (hub/domain/records/discovery.py): they read every heart and view, so no request does.
+The flush's statement also brings the flushed records' stored discovery values up to date
+(a trigger of migration 0018 recounts their viewers in the same transaction), so a view moves
+``orderBy: UNDERSEEN`` and ``FRESH`` from the flush that writes it. The same timer refreshes,
+hourly, the media types' means that ``orderBy: FRESH`` smooths toward, and then every record's
+stored values (hub/domain/records/discovery.py): they read every heart and view, so no
+request does.
 
 A viewer is a hash, never an address: of the member's id when signed in, else of the
 client's address and user agent, keyed with the hub's secret (the address cannot be read
@@ -115,7 +119,8 @@ class ViewBuffer:
                 await self._refresh_means()
 
     async def _refresh_means(self) -> None:
-        """The means of FRESH, kept by the same timer as the views they are made of."""
+        """The means of FRESH, kept by the same timer as the views they are made of (and with
+        them every record's stored discovery values)."""
         try:
             async with self.db.transaction() as tx:  # the write statement timeout
                 await refresh_means(tx, REFRESH_MEANS_SECONDS)

@@ -1,6 +1,6 @@
 """The discovery orderings of record lists, ``FRESH`` and ``UNDERSEEN``: formulas that do not
-reward a race for popularity, computed in SQL over the ``hearts`` and ``record_views`` tables
-(README, "Hearts, views and discovery", states them for people).
+reward a race for popularity, over the ``hearts`` and ``record_views`` tables (README,
+"Hearts, views and discovery", states them for people).
 
 FRESH — hearts per unique viewer, smoothed toward the media type's mean, decaying with age::
 
@@ -19,10 +19,23 @@ UNDERSEEN — the records few have seen first, in buckets of distinct viewers (0
 day (a hash of the record's id seeded with the date), so every record gets its turn at the
 top.
 
-Paging: both are keyset orders over the score (FRESH: the score × 10^15 as a bigint), then
-the id. The scores depend on the day (decay, rotation), not the time of day, so a cursor
-pages consistently through a day; a heart or view arriving between two pages can move a
-record across the cursor (seen twice, or not at all), as in any list ordered by live data.
+Stored, not computed per read: each record's V, H and FRESH's key are kept in its
+``record_discovery`` row (migration 0018), written by triggers in the transaction of every
+write of hearts (the heart mutation: a heart reorders FRESH at once) and of views (the view
+buffer's flush), and rewritten for every record when the means are refreshed (hourly, and
+after the seeds). A heart of an account younger than the minimum age therefore starts to
+count at the first refresh after the account reaches it (an hour at most later), not at that
+very moment. The key orders exactly as the score does, without a daily rewrite: on one day,
+``ln(score) = ln(ratio) + (ln 2 / HALF_LIFE_DAYS)·published_day − (ln 2 / HALF_LIFE_DAYS)·today``
+and the last term is the same for every row, so the stored key is the rest × 10^12 as a
+bigint (hub_fresh_key; a ratio of 0 is the smallest key). FRESH_SCORE below is the formula
+as first written, per read: tests check the stored key orders as it does.
+
+Paging: both are keyset orders over stored values, then the id. A FRESH page walks the
+index of the keys (one statement, as long whatever the page); its cursors stay valid across
+days, since the key does not depend on today. UNDERSEEN's turn depends on the day, so its
+cursors page consistently through a day. A heart or view arriving between two pages can move
+a record across the cursor (seen twice, or not at all), as in any list ordered by live data.
 """
 
 from __future__ import annotations
@@ -31,7 +44,6 @@ from hub.core.rules import Key, Ordering
 
 PRIOR_VIEWERS = 50
 HALF_LIFE_DAYS = 14
-SCALE = 10**15  # the score (at most 1) as a bigint sort key
 
 # The minimum account age of a counted heart: the hub sets ``hub.heart_min_account_age`` on
 # every connection (hub/core/db/pool.py, from HUB_HEART_MIN_ACCOUNT_AGE_HOURS); a connection
@@ -40,7 +52,8 @@ MIN_AGE = ("coalesce(nullif(current_setting('hub.heart_min_account_age', true), 
            "'72 hours')::interval")
 
 # Over a record row ``{t}``: its counted hearts (H; an index-only range over
-# hearts_counted_idx) and its distinct viewers (V).
+# hearts_counted_idx) and its distinct viewers (V), counted per read: the reference of the
+# stored values (hub_discovery_refresh counts the same), for tests.
 COUNTED_HEARTS = (f"(select count(*) from hearts {{t}}_hh where {{t}}_hh.record_id = {{t}}.id "
                   f"and {{t}}_hh.member_since <= now() - {MIN_AGE})")
 VIEWERS = ("(select count(distinct {t}_v.viewer) from record_views {t}_v "
@@ -73,17 +86,29 @@ REFRESH_MEANS = (
 )
 REFRESH_MEANS_SECONDS = 3600
 
+# What a record list reads the stored values through: its rows joined to their
+# record_discovery row (every record has one) under the alias ``{t}_d``.
+SOURCE = "records {t} join record_discovery {t}_d on {t}_d.record_id = {t}.id"
+
+# Recompute every record's stored row, after the means changed (hub_discovery_refresh_all,
+# migration 0018: the same counts as COUNTED_HEARTS and VIEWERS; its triggers recompute the
+# rows of the records a write touches with hub_discovery_refresh).
+REFRESH_ALL = "select hub_discovery_refresh_all()"
+
+# FRESH from the counts, per read: the reference the stored key keeps the order of (tests
+# compare them; no request computes it).
 FRESH_SCORE = (
     f"(({COUNTED_HEARTS} + {PRIOR_VIEWERS} * {_MEAN}) "
     f"/ (greatest({VIEWERS}, {COUNTED_HEARTS}) + {PRIOR_VIEWERS})::float8 "
     f"* power(0.5, {_AGE_DAYS}::float8 / {HALF_LIFE_DAYS}))"
 )
 # The number of binary digits of V, exact (a logarithm in floating point is not, at powers
-# of two): 0 → 0, 1 → 1, 2–3 → 2, 4–7 → 3…
-UNDERSEEN_BUCKET = f"length(ltrim({VIEWERS}::bit(64)::text, '0'))::bigint"
+# of two): 0 → 0, 1 → 1, 2–3 → 2, 4–7 → 3…; from the stored V.
+UNDERSEEN_BUCKET = "length(ltrim({t}_d.viewers::bit(64)::text, '0'))::bigint"
 DAILY_TURN = "hashint8extended({t}.id, (current_date - date '2000-01-01')::bigint)"
 
-FRESH = Ordering((Key(f"({FRESH_SCORE} * {SCALE})::bigint", "bigint"),
-                  Key("{t}.id", "bigint")), True)
+# The second key is the stored row's copy of the id, so that a keyset condition
+# (fresh_key, record_id) < (…) is a range of record_discovery_fresh_idx.
+FRESH = Ordering((Key("{t}_d.fresh_key", "bigint"), Key("{t}_d.record_id", "bigint")), True)
 UNDERSEEN = Ordering((Key(UNDERSEEN_BUCKET, "bigint"), Key(DAILY_TURN, "bigint"),
                       Key("{t}.id", "bigint")), False)

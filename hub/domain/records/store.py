@@ -62,7 +62,14 @@ async def update_record(
     )
 
 
-async def refresh_means(ex: Executor, older_than_seconds: float) -> None:
+async def refresh_means(ex: Executor, older_than_seconds: float) -> bool:
     """Recompute every media type's mean for FRESH (discovery.REFRESH_MEANS) if the stored
-    ones are older than ``older_than_seconds`` (0: now)."""
-    await ex.execute(discovery.REFRESH_MEANS, older_than_seconds)
+    ones are older than ``older_than_seconds`` (0: now), and then every record's stored
+    discovery values (the mean is in every FRESH key, and hearts of accounts that have
+    reached the minimum age since count from now on). Returns whether it recomputed."""
+    status = await ex.execute(discovery.REFRESH_MEANS, older_than_seconds)
+    if status.split()[-1] == "0":  # fresh enough (or nothing to average yet)
+        return False
+    await ex.execute(discovery.REFRESH_ALL)
+    return True
+

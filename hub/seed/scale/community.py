@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from hub.domain.records.discovery import REFRESH_MEANS
+from hub.domain.records.store import refresh_means
 
 HEARTS_PER_RECORD = 10
 VIEWERS_PER_RECORD = 20
@@ -36,7 +36,8 @@ async def load_community(connection: asyncpg.Connection) -> tuple[int, int]:
         f"insert into member_follows (follower_id, followed_id) select x.id, {_PICK} "
         f"from members x, {_MEMBERS}, generate_series(1, {FOLLOWS_PER_MEMBER}) k "
         f"where {_PICK} <> x.id on conflict do nothing")
-    await connection.execute(REFRESH_MEANS, 0)  # FRESH's means, for the data just made
+    # FRESH's means for the data just made, then every record's stored values with them.
+    await refresh_means(connection, 0)
     return int(hearts.split()[-1]), int(follows.split()[-1])
 
 
