@@ -46,7 +46,8 @@ async def measure(dsn: str, bodies: dict[str, list[dict[str, Any]]], requests: i
         from hub.config import Settings  # type: ignore[no-redef]
     settings = Settings.from_env({"HUB_DATABASE_URL": dsn, "HUB_ENV": "production",
                                   "HUB_SECRET_KEY": "bench-secret-key-bench-secret-key-0123",
-                                  "HUB_LOG_LEVEL": "WARNING"})
+                                  "HUB_LOG_LEVEL": "WARNING",
+                                  "HUB_DISABLED_PLUGINS": os.environ.get("HUB_DISABLED_PLUGINS", "")})
     hub = await create_hub(settings, run_migrations=False)
     results: dict[str, dict[str, float]] = {}
     async with TestClient(TestServer(create_app(hub))) as client:
@@ -74,7 +75,9 @@ def run_in(tree: Path | None, args: argparse.Namespace, bodies_file: Path,
            ) -> dict[str, dict[str, float]]:
     env = dict(os.environ)
     if tree is not None:
-        env["PYTHONPATH"] = f"{tree}{os.pathsep}{tree / 'plugins'}"
+        from bench.run import baseline_env
+
+        env.update(baseline_env(tree))
     done = subprocess.run(
         [sys.executable, str(Path(__file__)), "--database-url", args.database_url,
          "--requests", str(args.requests), "--child", str(bodies_file)],

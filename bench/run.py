@@ -233,6 +233,16 @@ def baseline_commit(ref: str) -> dict[str, str]:
     return {"ref": ref, "sha": sha, "subject": subject}
 
 
+def baseline_env(tree: Path) -> dict[str, str]:
+    """What a hub at an earlier commit runs with: its own modules first on ``PYTHONPATH``, and
+    the first-party plugins it does not have disabled (their entry points are the current
+    checkout's, installed in this interpreter, and import names the baseline lacks)."""
+    newer = sorted(p.name for p in (ROOT / "plugins").iterdir()
+                   if (p / "__init__.py").exists() and not (tree / "plugins" / p.name).exists())
+    return {"PYTHONPATH": f"{tree}{os.pathsep}{tree / 'plugins'}",
+            "HUB_DISABLED_PLUGINS": ",".join(newer)}
+
+
 def start_baseline(ref: str, env: dict[str, str], run_dir: Path) -> Server:
     """The hub at ``ref``, from a detached worktree in bench/.refs/<sha>, on the same database.
 
@@ -253,7 +263,7 @@ def start_baseline(ref: str, env: dict[str, str], run_dir: Path) -> Server:
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, cwd=tree,
-            env={**env, "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'plugins'}"})
+            env={**env, **baseline_env(tree)})
     return Server(BASELINE, port, process, log)
 
 
