@@ -25,6 +25,10 @@ class RecordFilter:
                                          "key; null: any media type.")
     author: strawberry.ID | None = strawberry.field(default=None, description="A member's "
                                                    "ID; null: any author.")
+    collaboration: strawberry.ID | None = strawberry.field(
+        default=None, description="A collaboration's ID: the records accepted as contributions "
+        "to it (not those offered, declined or withdrawn); none for a collaboration you may not "
+        "see. Null: any records, contributed or not.")
     tag: str | None = strawberry.field(default=None, description="Records carrying "
                                   "this tag; null: any tags.")
     search: str | None = strawberry.field(
@@ -36,7 +40,7 @@ class RecordFilter:
     def cleaned(self) -> Filters:
         """The given conditions as the feed's listing binds them (rules.FILTERS)."""
         given = {"media_type": self.media_type, "author": self.author, "tag": self.tag,
-                 "search": self.search}
+                 "search": self.search, "collaboration": self.collaboration}
         return tuple(sorted(rules.FEED.cleaned_filters(given).items()))
 
 

@@ -47,6 +47,10 @@ def _member_id(value: Any) -> int:
     return decode_id(value, "Member")
 
 
+def _collaboration_id(value: Any) -> int:
+    return decode_id(value, "Collaboration")
+
+
 def _tag(value: str) -> str | None:
     return value.strip().lower() or None
 
@@ -59,6 +63,15 @@ FILTERS = {
     "media_type": Filter("{t}.media_type = {p}", "text", lambda value: value or None),
     "author": Filter("{t}.author_id = {p}", "bigint", _member_id),
     "tag": Filter("{t}.tags @> array[{p}]::text[]", "text", _tag),
+    # Contributed to a collaboration: an ACCEPTED contribution (not one offered, declined or
+    # withdrawn). A collaboration still a DRAFT lists nothing: it is its owners' only, and it
+    # has no accepted contributions anyway (contributions are offered once it is open). The
+    # tables are named here, not imported: the collaborations slice builds on this one.
+    "collaboration": Filter(
+        "exists (select 1 from contributions {t}_kc join collaborations {t}_kk "
+        "on {t}_kk.id = {t}_kc.collaboration_id where {t}_kc.record_id = {t}.id "
+        "and {t}_kc.collaboration_id = {p} and {t}_kc.status = 'ACCEPTED' "
+        "and {t}_kk.status <> 'DRAFT')", "bigint", _collaboration_id),
     # A subquery: evaluated once, also in a generic plan (which would otherwise parse the
     # search text again for every candidate row).
     "search": Filter("{t}.search @@ (select websearch_to_tsquery('english', {p}))", "text",
