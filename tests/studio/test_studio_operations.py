@@ -15,9 +15,11 @@ from click.testing import CliRunner
 from graphql import parse, validate
 
 from hub.cli import main
+from hub.core.relay import encode_id
 from hub.http.studio import ASSETS, CONTENT_SECURITY_POLICY, bundle_operations
 from hub.http.trusted_documents import DocumentGate, build_manifest
 from hub.plugins import HubPlugins
+from hub.seed.demo import seed_demo
 from tests.api import Api
 from tests.compilations_api import ADD_ITEM, CREATE, story
 from tests.graphql_api.test_compiled import both_ways
@@ -96,6 +98,38 @@ async def test_the_studio_reads_are_compiled_and_answer_as_the_executor(api: Api
                               token=eddie.token)
     assert body["data"]["nodes"] == [{"id": record["id"], "title": "The harbor",
                                       "author": {"handle": "eddie"}}]
+
+
+async def test_the_finder_narrows_by_author_and_collaboration(api: Api) -> None:
+    # The finder's filters: a handle resolved to the member's ID (`author`), a collaboration
+    # from its select (`collaboration`); each found record with its credits.
+    await seed_demo(api.hub.db, api.hub.plugins)
+    editor = await api.sign_up("finder_ed", "EDITOR")
+    api.allow_cost(100_000)
+    operations = bundled()
+    body, statements = await both_ways(api, operations["StudioFinderFilters"], {},
+                                       token=editor.token)
+    assert statements <= 2
+    listed = body["data"]["collaborations"]["nodes"]
+    assert listed and "DRAFT" not in {c["status"] for c in listed}
+    body, _ = await both_ways(api, operations["StudioFinderMember"], {"handle": "ada"},
+                              token=editor.token)
+    ada = body["data"]["member"]["id"]
+    body, statements = await both_ways(api, operations["StudioFindRecords"], {"author": ada},
+                                       token=editor.token)
+    assert statements <= 2, statements
+    found = body["data"]["records"]["nodes"]
+    assert found and {r["author"]["handle"] for r in found} == {"ada"}
+    credited = [edge["author"]["handle"] for r in found for edge in r["sources"]["edges"]]
+    assert credited  # the demo's remixes credit their sources' authors
+    accepted = {encode_id("Record", row["record_id"]) for row in await api.hub.db.fetch(
+        "select c.record_id from contributions c join records r on r.id = c.record_id "
+        "where c.status = 'ACCEPTED' and r.status = 'PUBLISHED'")}
+    for collaboration in listed:
+        body, statements = await both_ways(api, operations["StudioFindRecords"], {
+            "collaboration": collaboration["id"]}, token=editor.token)
+        assert statements <= 2, statements
+        assert {r["id"] for r in body["data"]["records"]["nodes"]} <= accepted
 
 
 async def test_the_studio_page_is_served_with_its_policy(client: TestClient) -> None:
