@@ -160,6 +160,23 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     assert await picture.evaluate("image => image.naturalWidth") > 0
     await screen(page, "finder", full_page=False)
 
+    # By author: a handle, resolved to the member; each result credits its sources' authors.
+    author, source_author = await api.hub.db.fetchrow(
+        """select m.handle, sm.handle from records r join members m on m.id = r.author_id
+           join record_sources s on s.remix_id = r.id join records sr on sr.id = s.source_id
+           join members sm on sm.id = sr.author_id where r.title = $1 order by s.position
+           limit 1""", remix)
+    await page.get_by_label("Words").fill("")
+    await page.get_by_label("Author").fill(f"@{author}")
+    await page.get_by_role("button", name="Search").click()
+    await expect(card.locator(".credits")).to_contain_text(f"@{source_author}")
+    await expect(results.locator(".meta").filter(has_not_text=f"@{author})")).to_have_count(0)
+    await page.get_by_label("Author").fill("nobody-at-all")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.get_by_role("alert")).to_contain_text("@nobody-at-all")
+    await page.get_by_role("button", name="Dismiss").click()
+    await page.get_by_label("Author").fill("")
+
     # The builder: the third item moves up with Alt+ArrowUp, announced and persisted.
     await page.goto(f"{base}#/c/{quote(compilation_id, safe='')}")
     items = page.locator("ol.items > li")

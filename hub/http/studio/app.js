@@ -353,7 +353,8 @@ function Dashboard({ viewer }) {
 function Finder({ into }) {
   const heading = useFocusHeading("finder");
   const context = useQuery("StudioDashboard", {}, []);
-  const [form, setForm] = useState({ search: "", mediaType: "", tag: "" });
+  const filters = useQuery("StudioFinderFilters", {}, []);
+  const [form, setForm] = useState({ search: "", mediaType: "", tag: "", author: "", collaboration: "" });
   const [query, setQuery] = useState({});
   const results = useQuery("StudioFindRecords", query, [query]);
   const [notice, setNotice] = useState(null);
@@ -361,10 +362,28 @@ function Finder({ into }) {
     ? context.data.compilations.nodes.filter((c) => c.status === "DRAFT") : [];
   const [chosen, setChosen] = useState(into || "");
   const target = chosen || (drafts[0] && drafts[0].id) || "";
-  const submit = (event) => {
+  // The author is typed as a handle and sent as the member's ID: an unknown handle is said so
+  // rather than searched for (the filter would list nothing, which reads as "no records").
+  const submit = async (event) => {
     event.preventDefault();
+    const handle = form.author.trim().replace(/^@/, "");
+    let author = null;
+    if (handle) {
+      try {
+        const found = await gql("StudioFinderMember", { handle });
+        if (!found.member) {
+          setNotice({ kind: "error", text: `No member has the handle @${handle}.` });
+          return;
+        }
+        author = found.member.id;
+      } catch (e) {
+        setNotice({ kind: "error", text: e.message });
+        return;
+      }
+    }
     setQuery({
       search: form.search || null, mediaType: form.mediaType || null, tag: form.tag || null,
+      author, collaboration: form.collaboration || null,
     });
   };
   const add = async (record) => {
@@ -402,6 +421,14 @@ function Finder({ into }) {
         </select>
       </label>
       <label>Tag<input name="tag" value=${form.tag} onInput=${set("tag")} placeholder="sea" /></label>
+      <label>Author<input name="author" value=${form.author} onInput=${set("author")}
+        placeholder="@handle" autocomplete="off" /></label>
+      <label>Collaboration
+        <select name="collaboration" value=${form.collaboration} onChange=${set("collaboration")}>
+          <option value="">Any</option>
+          ${filters.data && filters.data.collaborations.nodes.map((c) => html`<option value=${c.id}>${c.title} (${c.status.toLowerCase()})</option>`)}
+        </select>
+      </label>
       <button class="btn primary" type="submit">Search</button>
     </form>
     <${Notice} notice=${notice} onClose=${() => setNotice(null)} />
@@ -412,6 +439,7 @@ function Finder({ into }) {
         <h3>${r.title}</h3>
         <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
           · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
+        <${Credits} record=${r} />
         <div>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
         ${r.sources.totalCount || r.remixCount ? html`<a class="lineage" target="_blank" rel="noopener"
             href=${`/records/${encodeURIComponent(r.id)}/lineage.svg`}>
@@ -424,6 +452,18 @@ function Finder({ into }) {
         </div>
       </li>`)}
     </ul>`;
+}
+
+// A result's credits: its author, then its direct sources' authors (a hidden source's author
+// is credited too), each once; "and more" when it has more sources than were read.
+function Credits({ record }) {
+  const seen = new Set([record.author.handle]);
+  const sources = record.sources.edges.map((e) => e.author)
+    .filter((a) => !seen.has(a.handle) && seen.add(a.handle));
+  const more = record.sources.totalCount > record.sources.edges.length;
+  return html`<p class="credits">Credits: ${record.author.displayName} (@${record.author.handle})${
+    sources.length ? html`; building on ${sources.map((a, i) => html`${i ? ", " : ""}${a.displayName} (@${a.handle})`)}` : ""}${
+    more ? " and more" : ""}</p>`;
 }
 
 // ---------------------------------------------------------------------------------------------
