@@ -920,7 +920,10 @@ const SETTING_FIELDS = {
     ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"]]],
   TvSettings: ["tv", [["episodeTitle", "Episode title", "text"],
     ["targetRuntimeSeconds", "Target runtime (s)", "number"],
-    ["toleranceSeconds", "Tolerance (s)", "number"]]],
+    ["toleranceSeconds", "Tolerance (s)", "number"],
+    // A select: the plugin refuses any other rate.
+    ["frameRate", "Frame rate (fps)", "number",
+      ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]]]],
 };
 
 function SettingsForm({ compilation, settings, onSave }) {
@@ -946,9 +949,14 @@ function SettingsForm({ compilation, settings, onSave }) {
     <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
     <label>Description<textarea rows="3" value=${description}
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
-    ${fields.map(([name, label, kind]) => html`<label>${label}<input name=${name}
-      inputmode=${kind === "number" ? "numeric" : null} value=${current(name)}
-      onInput=${(e) => setValues({ ...values, [name]: e.target.value })} /></label>`)}
+    ${fields.map(([name, label, kind, options]) => options
+      ? html`<label>${label}<select name=${name} value=${current(name)}
+          onChange=${(e) => setValues({ ...values, [name]: e.target.value })}>
+          ${options.map((option) => html`<option value=${option}>${option}</option>`)}
+        </select></label>`
+      : html`<label>${label}<input name=${name}
+          inputmode=${kind === "number" ? "numeric" : null} value=${current(name)}
+          onInput=${(e) => setValues({ ...values, [name]: e.target.value })} /></label>`)}
     <button class="btn" type="submit">Save settings</button>
   </form>`;
 }
