@@ -1,15 +1,32 @@
-"""Publishing-target settings the target checks itself: the TV cut's ``frameRate`` (a broadcast
-rate, written into the OTIO timeline, the EDL and the Final Cut Pro XML)."""
+"""Compilation target settings from the editorial studio: the TV cut's ``frameRate`` (a
+broadcast rate, written into the OTIO timeline, the EDL and the Final Cut Pro XML) and the
+book's ``coverRecord`` (one of its image items, the EPUB's cover)."""
 
 from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
 
 import opentimelineio as otio
 import pytest
 
 from hub.plugins import HubPlugins
 from tests.api import Api
-from tests.compilations.test_publishing import item, snapshot
-from tests.compilations_api import COMPILATION, CREATE, create, editors
+from tests.compilations.test_publishing import check_epub, download, item, snapshot
+from tests.compilations_api import (
+    COMPILATION,
+    CREATE,
+    PUBLISH,
+    add,
+    approved,
+    create,
+    editors,
+    step,
+    story,
+)
+from tests.media.test_media import attached
+from tests.media_files import png
 
 UPDATE = """
 mutation Update($input: UpdateCompilationInput!) {
@@ -17,6 +34,11 @@ mutation Update($input: UpdateCompilationInput!) {
     compilation { id settings { ... on TvSettings { frameRate toleranceSeconds } } }
     errors { field message code }
   }
+}"""
+
+UPDATE_BOOK = """
+mutation Update($input: UpdateCompilationInput!) {
+  updateCompilation(input: $input) { errors { field message code } }
 }"""
 
 
@@ -76,3 +98,44 @@ async def test_the_cut_is_written_at_its_frame_rate(
     if rate == 25.0:
         assert "<timebase>25</timebase>" in xml.read().decode()
         assert "00:00:00:00 00:01:10:00 00:00:00:00 00:01:10:00" in edl.read().decode()
+
+
+# --- the book's cover ---------------------------------------------------------------------------
+
+BOOK = """query One($id: ID!) { compilation(id: $id) {
+  settings { ... on BookSettings { coverRecord } } problems { code message } } }"""
+
+
+async def test_a_book_cover_is_one_of_its_image_items(api: Api, tmp_path: Path) -> None:
+    eddie, erin = await editors(api)
+    dana = await api.sign_up("dana")
+    harbor = await api.create_record(dana, "Harbor at dawn", publish=True,
+                                     details={"image": {"caption": "Boats"}})
+    await attached(api, dana, harbor["id"], "dawn.png", png(), "image/png")
+    tides = await story(api, dana, "Tides", text="The sea keeps its own counsel.")
+    # A record that is not one of the book's image items is a problem naming coverRecord.
+    book = await create(api, eddie, title="Harbor", settings={"book": {
+        "language": "en", "coverRecord": tides["id"]}})
+    await add(api, eddie, book, tides)
+    await add(api, eddie, book, harbor)
+    read = (await api.gql(BOOK, {"id": book["id"]}, token=eddie.token))["compilation"]
+    assert read["settings"] == {"coverRecord": tides["id"]}
+    assert read["problems"] == [{"code": "INVALID_SETTINGS", "message": f"coverRecord: "
+                                 f"{tides['id']!r} is not one of the book's image items with "
+                                 "a PNG, JPEG or GIF file."}]
+    changed = await api.gql(UPDATE_BOOK, {"input": {"id": book["id"], "settings": {"book": {
+        "language": "en", "coverRecord": harbor["id"]}}}}, token=eddie.token)
+    assert changed["updateCompilation"]["errors"] == []
+    read = (await api.gql(BOOK, {"id": book["id"]}, token=eddie.token))["compilation"]
+    assert read == {"settings": {"coverRecord": harbor["id"]}, "problems": []}
+    await approved(api, book, eddie, erin)
+    published = await step(api, PUBLISH, eddie, book["id"])
+    [file] = published["publication"]["files"]
+    data = await download(api, file["url"])
+    with zipfile.ZipFile(io.BytesIO(data)) as epub_file:
+        assert epub_file.read("EPUB/images/cover.png") == png()
+        opf = epub_file.read("EPUB/content.opf").decode()
+    assert '<meta name="cover" content="cover-img">' in opf
+    assert ('<item href="images/cover.png" id="cover-img" media-type="image/png" '
+            'properties="cover-image"/>') in opf
+    check_epub(data, tmp_path)

@@ -917,7 +917,9 @@ function ItemForm({ item, label, onSave, onCancel }) {
 // The target settings the form edits, by settings type: [input field, label, kind].
 const SETTING_FIELDS = {
   BookSettings: ["book", [["subtitle", "Subtitle", "text"], ["authorLine", "Author line", "text"],
-    ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"]]],
+    ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"],
+    // The record ID of one of the book's image items (a problem names it otherwise).
+    ["coverRecord", "Cover (image record ID)", "text"]]],
   TvSettings: ["tv", [["episodeTitle", "Episode title", "text"],
     ["targetRuntimeSeconds", "Target runtime (s)", "number"],
     ["toleranceSeconds", "Tolerance (s)", "number"],
