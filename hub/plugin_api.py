@@ -13,7 +13,7 @@ bottom.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -117,6 +117,10 @@ class PublishingTarget:
     ``CompilationSettings`` union, fields optional or defaulted) and ``settings_input_type`` a
     ``@strawberry.input``. ``accepted_media_types`` lists the record media-type keys the target
     can publish (empty: any); ``credit_roles`` the roles its credits name (e.g. ``"editor"``).
+    ``check_settings``, when given, is called with the settings JSON (keyed by the input
+    type's Python field names) before it is stored; it raises :class:`DetailsError` (``field``
+    named as the schema names it: ``frameRate``) for values the input type cannot refuse by
+    itself, which the client gets as ``INVALID_INPUT`` errors on ``settings.<key>.<field>``.
     ``plugin`` is filled in by the hub, as for :class:`MediaType`.
     """
 
@@ -127,6 +131,7 @@ class PublishingTarget:
     settings_input_type: type
     accepted_media_types: tuple[str, ...] = ()
     credit_roles: tuple[str, ...] = ()
+    check_settings: Callable[[dict[str, Any]], None] | None = None
     plugin: str = ""
 
 

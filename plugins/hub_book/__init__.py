@@ -28,7 +28,7 @@ from hub import (
     hookimpl,
 )
 
-from .epub import build_epub, preview, word_count
+from .epub import build_epub, cover_image, preview, word_count
 
 KEY = "book"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -45,6 +45,10 @@ class BookSettings:
     max_words: int | None = strawberry.field(
         default=None, description="The book is too long above this many words; null: no limit."
     )
+    cover_record: strawberry.ID | None = strawberry.field(
+        default=None, description="The image record whose picture is the book's cover: one of "
+        "the book's image items, with a PNG, JPEG or GIF file; null: no cover."
+    )
 
 
 @strawberry.input(description="Settings of a book (EPUB 3).")
@@ -57,6 +61,9 @@ class BookSettingsInput:
                                                    "omitted or null: `en`.")
     max_words: int | None = strawberry.field(default=strawberry.UNSET, description="Word "
                                                  "limit; omitted or null: no limit.")
+    cover_record: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The global ID of the cover's image record (one "
+        "of the book's image items); omitted or null: no cover.")
 
 
 @hookimpl
@@ -86,6 +93,10 @@ def hub_compilation_problems(compilation: CompilationSnapshot) -> list[Problem]:
     for item in writing:
         if not (item.details.get("text") or "").strip():
             problems.append(Problem("EMPTY_TEXT", f"{item.title!r} has no text.", item.id))
+    cover = settings.get("cover_record")
+    if cover is not None and cover_image(compilation, str(cover)) is None:
+        problems.append(Problem("INVALID_SETTINGS", f"coverRecord: {cover!r} is not one of the "
+                                "book's image items with a PNG, JPEG or GIF file."))
     words = sum(word_count(item.details.get("text") or "") for item in writing)
     limit = settings.get("max_words")
     if limit is not None and words > limit:

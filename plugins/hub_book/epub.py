@@ -9,7 +9,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from hub import BookPreview, CompilationSnapshot, ItemSnapshot, PreviewChapter
+from hub import BookPreview, CompilationSnapshot, ItemSnapshot, MediaFileSnapshot, PreviewChapter
 
 _WORD = re.compile(r"\b[\w'’-]+\b")
 # Core media types of EPUB 3: other images are left out of the book.
@@ -125,6 +125,16 @@ def preview(compilation: CompilationSnapshot, settings: dict[str, Any]) -> BookP
     return BookPreview(tuple(chapters))
 
 
+def cover_image(compilation: CompilationSnapshot, record_id: str) -> MediaFileSnapshot | None:
+    """The cover's file: the first PNG, JPEG or GIF of the public image item of
+    ``record_id``; None when the book has no such item. (The snapshot holds the items' files
+    only, so the cover is one of the book's image items.)"""
+    for item in compilation.items:
+        if item.record_id == record_id and item.media_type == "image" and item.available:
+            return next((m for m in item.media if m.mime_type in IMAGE_TYPES), None)
+    return None
+
+
 def build_epub(compilation: CompilationSnapshot, settings: dict[str, Any]) -> bytes:
     language = settings["language"]
     book = epub.EpubBook()
@@ -137,6 +147,12 @@ def build_epub(compilation: CompilationSnapshot, settings: dict[str, Any]) -> by
         creators.insert(0, (settings["author_line"], "aut"))
     for index, (name, role) in enumerate(creators):
         book.add_author(name, role=role, uid=f"creator{index}")
+    cover = cover_image(compilation, str(settings.get("cover_record") or ""))
+    if cover is not None and cover.data is not None:
+        # The image only (its manifest item is the cover-image, with the OPF's cover meta for
+        # EPUB 2 readers); the title page stays the first page.
+        book.set_cover(f"images/cover.{IMAGE_TYPES[cover.mime_type]}", cover.data,
+                       create_page=False)
     style = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css", content=STYLE)
     book.add_item(style)
     title = _title_page(compilation, settings)

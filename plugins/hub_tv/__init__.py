@@ -20,6 +20,7 @@ import strawberry
 from hub import (
     Artifact,
     CompilationSnapshot,
+    DetailsError,
     Problem,
     PublishingTarget,
     SampleCompilation,
@@ -28,10 +29,14 @@ from hub import (
     hookimpl,
 )
 
-from .cut import build_cut, preview, runtime_seconds
+from .cut import DEFAULT_RATE, build_cut, preview, runtime_seconds
 
 KEY = "tv"
 DEFAULT_TOLERANCE = 30
+# The broadcast and cinema rates editing programs and EDLs agree on; 29.97 and 59.94 are
+# timecoded drop-frame (OTIO's adapters do that from the rate).
+FRAME_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
+RATES_TEXT = ", ".join(f"{rate:g}" for rate in FRAME_RATES)
 
 
 @strawberry.type(description="Settings of a TV episode cut.")
@@ -43,6 +48,10 @@ class TvSettings:
     )
     tolerance_seconds: int = strawberry.field(
         default=DEFAULT_TOLERANCE, description="How far the runtime may be off the target."
+    )
+    frame_rate: float = strawberry.field(
+        default=DEFAULT_RATE, description="Frames per second of the timeline, the EDL and the "
+        f"Final Cut Pro XML: one of {RATES_TEXT}."
     )
 
 
@@ -57,6 +66,18 @@ class TvSettingsInput:
     tolerance_seconds: int | None = strawberry.field(
         default=strawberry.UNSET, description=f"Tolerance in seconds (default {DEFAULT_TOLERANCE})."
     )
+    frame_rate: float | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Frames per second, one of {RATES_TEXT}; omitted "
+        f"or null: {DEFAULT_RATE:g}."
+    )
+
+
+def check_settings(settings: dict[str, Any]) -> None:
+    """Refuses a frame rate that is not a broadcast rate (the input type takes any Float)."""
+    rate = settings.get("frame_rate")
+    if rate is not None and rate not in FRAME_RATES:
+        raise DetailsError(f"frameRate: {rate:g} is not a broadcast frame rate; use one of "
+                           f"{RATES_TEXT}.", "frameRate")
 
 
 @hookimpl
@@ -67,12 +88,13 @@ def hub_publishing_targets() -> list[PublishingTarget]:
         settings_type=TvSettings, settings_input_type=TvSettingsInput,
         accepted_media_types=("film", "music", "writing"),
         credit_roles=("editor", "director", "music", "writer", "source"),
+        check_settings=check_settings,
     )]
 
 
 def _settings(compilation: CompilationSnapshot) -> dict[str, Any]:
     settings = {k: v for k, v in compilation.settings.items() if v is not None}
-    return {"tolerance_seconds": DEFAULT_TOLERANCE, **settings}
+    return {"tolerance_seconds": DEFAULT_TOLERANCE, "frame_rate": DEFAULT_RATE, **settings}
 
 
 def _runtime_problems(runtime: int, settings: dict[str, Any]) -> list[Problem]:

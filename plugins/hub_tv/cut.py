@@ -15,7 +15,16 @@ from hub import (
     TimelinePreview,
 )
 
-RATE = 24.0
+DEFAULT_RATE = 24.0
+# The NTSC rates as they really are (OTIO's SMPTE timecode knows only these, drop-frame for
+# 29.97 and 59.94); the settings name them as editors do.
+NTSC = {23.976: 24000 / 1001, 29.97: 30000 / 1001, 59.94: 60000 / 1001}
+
+
+def frame_rate(settings: dict[str, Any]) -> float:
+    """The cut's frames per second, from the ``frame_rate`` setting."""
+    rate = float(settings.get("frame_rate") or DEFAULT_RATE)
+    return NTSC.get(rate, rate)
 
 
 def _seconds(item: ItemSnapshot) -> int:
@@ -27,10 +36,12 @@ def runtime_seconds(compilation: CompilationSnapshot) -> int:
     return sum(_seconds(item) for item in compilation.items if item.media_type == "film")
 
 
-def _range(start_seconds: float, seconds: float) -> otio.opentime.TimeRange:
+def _range(start_seconds: float, seconds: float, rate: float) -> otio.opentime.TimeRange:
+    # Whole frames: at 29.97 a second is not a whole number of frames, and an EDL's timecode
+    # names frames.
     return otio.opentime.TimeRange(
-        otio.opentime.RationalTime(start_seconds * RATE, RATE),
-        otio.opentime.RationalTime(seconds * RATE, RATE),
+        otio.opentime.RationalTime(round(start_seconds * rate), rate),
+        otio.opentime.RationalTime(round(seconds * rate), rate),
     )
 
 
@@ -49,16 +60,17 @@ def media_url(item: ItemSnapshot) -> str | None:
     return chosen[0].url if chosen else None
 
 
-def _clip(item: ItemSnapshot) -> otio.schema.Clip:
+def _clip(item: ItemSnapshot, rate: float) -> otio.schema.Clip:
     # The media's download URL, so an editing program opening the timeline finds the file; a
     # record without one is a missing reference (relinked by hand), never an opaque link.
     url = media_url(item)
+    available = _range(0, _seconds(item), rate)
     reference: otio.core.MediaReference = (
-        otio.schema.ExternalReference(target_url=url, available_range=_range(0, _seconds(item)))
-        if url else otio.schema.MissingReference(available_range=_range(0, _seconds(item))))
+        otio.schema.ExternalReference(target_url=url, available_range=available)
+        if url else otio.schema.MissingReference(available_range=available))
     reference.name = _reel(item)
     return otio.schema.Clip(
-        name=item.title, media_reference=reference, source_range=_range(0, _seconds(item)),
+        name=item.title, media_reference=reference, source_range=_range(0, _seconds(item), rate),
         metadata={"recordhub": {"record": item.record_id, "item": item.id,
                                 "author": item.author_handle},
                   "cmx_3600": {"reel": _reel(item)}},
@@ -67,19 +79,20 @@ def _clip(item: ItemSnapshot) -> otio.schema.Clip:
 
 def build_timeline(compilation: CompilationSnapshot, settings: dict[str, Any]) -> otio.schema.Timeline:
     timeline = otio.schema.Timeline(name=settings.get("episode_title") or compilation.title)
-    timeline.global_start_time = otio.opentime.RationalTime(0, RATE)
+    rate = frame_rate(settings)
+    timeline.global_start_time = otio.opentime.RationalTime(0, rate)
     video = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
     at = 0
     for item in compilation.items:
         if item.media_type == "film":
-            video.append(_clip(item))
+            video.append(_clip(item, rate))
             at += _seconds(item)
         elif item.media_type == "music":
-            audio.append(_clip(item))
+            audio.append(_clip(item, rate))
         elif item.media_type == "writing":
             video.markers.append(otio.schema.Marker(
-                name=item.title, marked_range=_range(at, 0),
+                name=item.title, marked_range=_range(at, 0, rate),
                 color=otio.schema.MarkerColor.GREEN,
                 metadata={"recordhub": {"record": item.record_id,
                                         "text": item.details.get("text") or ""}},

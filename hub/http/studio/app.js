@@ -957,10 +957,15 @@ function ItemForm({ item, label, onSave, onCancel }) {
 // The target settings the form edits, by settings type: [input field, label, kind].
 const SETTING_FIELDS = {
   BookSettings: ["book", [["subtitle", "Subtitle", "text"], ["authorLine", "Author line", "text"],
-    ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"]]],
+    ["language", "Language (BCP 47)", "text"], ["maxWords", "Word limit", "number"],
+    // The record ID of one of the book's image items (a problem names it otherwise).
+    ["coverRecord", "Cover (image record ID)", "text"]]],
   TvSettings: ["tv", [["episodeTitle", "Episode title", "text"],
     ["targetRuntimeSeconds", "Target runtime (s)", "number"],
-    ["toleranceSeconds", "Tolerance (s)", "number"]]],
+    ["toleranceSeconds", "Tolerance (s)", "number"],
+    // A select: the plugin refuses any other rate.
+    ["frameRate", "Frame rate (fps)", "number",
+      ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]]]],
 };
 
 function SettingsForm({ compilation, settings, onSave }) {
@@ -986,9 +991,14 @@ function SettingsForm({ compilation, settings, onSave }) {
     <label>Title<input required value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
     <label>Description<textarea rows="3" value=${description}
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
-    ${fields.map(([name, label, kind]) => html`<label>${label}<input name=${name}
-      inputmode=${kind === "number" ? "numeric" : null} value=${current(name)}
-      onInput=${(e) => setValues({ ...values, [name]: e.target.value })} /></label>`)}
+    ${fields.map(([name, label, kind, options]) => options
+      ? html`<label>${label}<select name=${name} value=${current(name)}
+          onChange=${(e) => setValues({ ...values, [name]: e.target.value })}>
+          ${options.map((option) => html`<option value=${option}>${option}</option>`)}
+        </select></label>`
+      : html`<label>${label}<input name=${name}
+          inputmode=${kind === "number" ? "numeric" : null} value=${current(name)}
+          onInput=${(e) => setValues({ ...values, [name]: e.target.value })} /></label>`)}
     <button class="btn" type="submit">Save settings</button>
   </form>`;
 }

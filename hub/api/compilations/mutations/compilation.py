@@ -24,7 +24,7 @@ from hub.api.errors import UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.mutations import Outcome, run_mutation
 from hub.core.db import Executor
-from hub.core.errors import ErrorCode, InputProblem
+from hub.core.errors import ErrorCode, InputProblem, Problem
 from hub.core.events import Event
 from hub.core.relay import decode_id, encode_id, input_pk
 from hub.core.validation import Problems, clean_text
@@ -35,6 +35,7 @@ from hub.domain.compilations.service import (
     MAX_WINDOW_DAYS,
     MIN_WINDOW_DAYS,
 )
+from hub.plugin_api import DetailsError
 
 
 @strawberry.input(description="A new compilation; it starts as a DRAFT with you as its editor.")
@@ -116,12 +117,13 @@ def _settings(context: Context, input: CreateCompilationInput) -> tuple[str, dic
     target = _target(context, input.target)
     if input.settings is None:
         return target, {}
-    return target, checked_settings(input.settings, target)
+    return target, checked_settings(context, input.settings, target)
 
 
-def checked_settings(settings_input: Any, target: str) -> dict[str, Any]:
+def checked_settings(context: Context, settings_input: Any, target: str) -> dict[str, Any]:
     """The settings JSON of a ``CompilationSettingsInput``: exactly one member, the target's
-    (its Strawberry input type has already checked the member's fields)."""
+    (its Strawberry input type has already checked the member's field types; the target's
+    ``check_settings`` checks their values)."""
     try:
         key, settings = chosen_settings(settings_input)
     except ValueError as error:
@@ -129,6 +131,16 @@ def checked_settings(settings_input: Any, target: str) -> dict[str, Any]:
     if key != target:
         raise InputProblem(ErrorCode.INVALID_INPUT, f"settings are for {key!r}, but the target "
                            f"is {target!r}.", "settings")
+    check = context.plugins.publishing_targets[target].check_settings
+    if check is not None:
+        try:
+            check(settings)
+        except DetailsError as error:
+            raise InputProblem.many([
+                Problem(field=f"settings.{target}" + (f".{p.field}" if p.field else ""),
+                        message=p.message, code=ErrorCode.INVALID_INPUT)
+                for p in error.problems
+            ]) from None
     return settings
 
 
@@ -212,7 +224,7 @@ def _changes(context: Context, row: Any, input: UpdateCompilationInput,
             if row["target"] not in context.plugins.publishing_targets:
                 raise InputProblem(ErrorCode.TARGET_NOT_ENABLED, f"The publishing target "
                                    f"{row['target']!r} is not enabled.", "settings")
-            changes["settings"] = checked_settings(input.settings, row["target"])
+            changes["settings"] = checked_settings(context, input.settings, row["target"])
     return {name: value for name, value in changes.items() if value != row[name]}
 
 
