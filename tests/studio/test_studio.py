@@ -16,6 +16,7 @@ saying why. The browser is never downloaded: Playwright drives /usr/bin/chromium
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -143,8 +144,9 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     await expect(page.get_by_text("Searching…")).to_have_count(0)
     await expect(results.first).to_contain_text("writing")
     titles = [await results.nth(n).locator("h3").inner_text() for n in range(3)]
-    for n in range(3):
-        await results.nth(n).get_by_role("button").click()
+    picked = [await results.nth(n).get_attribute("data-record") for n in range(3)]
+    for n, record in enumerate(picked):  # by record: the list may re-render between clicks
+        await page.locator(f'.result[data-record="{record}"]').get_by_role("button").click()
         await expect(page.get_by_role("status")).to_contain_text(f"(item {n + 1})")
 
     # A remix shows its lineage picture (the hub's SVG); an original says it is one.
@@ -193,14 +195,22 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
         stored = (await api.gql(COMPILATION, {"id": compilation_id}, token=eddie))["compilation"]
         return [n["record"]["title"] for n in stored["itemConnection"]["nodes"]]
 
-    assert await stored_order() == [titles[0], titles[2], titles[1]]
+    async def stored(expected: list[str]) -> None:
+        # The page announces a move as it sends it; the write lands a moment later.
+        for _ in range(50):
+            if await stored_order() == expected:
+                return
+            await asyncio.sleep(0.1)
+        assert await stored_order() == expected
+
+    await stored([titles[0], titles[2], titles[1]])
 
     # And by mouse: the first item dragged onto the last takes its place.
     await items.nth(0).drag_to(items.nth(2))
     await expect(items.nth(2)).to_contain_text(titles[0])
     await expect(page.locator("#announcer")).to_have_text(
         f"Moved “{titles[0]}” to position 3 of 3.")
-    assert await stored_order() == [titles[2], titles[1], titles[0]]
+    await stored([titles[2], titles[1], titles[0]])
 
     # A stale write: the last item is gone while this page still shows it. (Removed through
     # the API, compilationUpdated would tell the page at once; deleted behind the API's back,

@@ -126,6 +126,11 @@ const STATUS_LABEL = {
   ARCHIVED: "Archived",
 };
 
+// "1 source", "2 sources".
+function count(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function when(iso) {
   if (!iso) return "";
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -412,7 +417,7 @@ function Finder({ into }) {
       </label>
     </div>
     <form class="card row" role="search" onSubmit=${submit}>
-      <label class="grow">Words<input type="search" name="search" value=${form.search}
+      <label class="grow wide">Words<input type="search" name="search" value=${form.search}
         onInput=${set("search")} placeholder="harbor, lighthouse…" /></label>
       <label>Media type
         <select name="mediaType" value=${form.mediaType} onChange=${set("mediaType")}>
@@ -435,10 +440,10 @@ function Finder({ into }) {
     <p class="muted" aria-live="polite">${results.loading ? "Searching…"
       : results.data ? `${results.data.records.totalCount} records` : ""}</p>
     <ul class="results">
-      ${records.map((r) => html`<li key=${r.id} class="card result">
+      ${records.map((r) => html`<li key=${r.id} class="card result" data-record=${r.id}>
         <h3>${r.title}</h3>
         <div class="meta">${r.mediaType} · by ${r.author.displayName} (@${r.author.handle})
-          · ${r.sources.totalCount} sources · ${r.remixCount} remixes</div>
+          · ${count(r.sources.totalCount, "source")} · ${count(r.remixCount, "remix", "remixes")}</div>
         <${Credits} record=${r} />
         <div>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
         ${r.sources.totalCount || r.remixCount ? html`<a class="lineage" target="_blank" rel="noopener"
