@@ -143,9 +143,13 @@ async def test_an_editor_builds_reorders_and_publishes_a_book_in_the_browser(
     results = page.locator(".result")
     await expect(page.get_by_text("Searching…")).to_have_count(0)
     await expect(results.first).to_contain_text("writing")
-    titles = [await results.nth(n).locator("h3").inner_text() for n in range(3)]
-    picked = [await results.nth(n).get_attribute("data-record") for n in range(3)]
-    for n, record in enumerate(picked):  # by record: the list may re-render between clicks
+    # Every card a writing one: the filtered answer has replaced the first list.
+    await expect(results.locator(".meta").filter(has_not_text="writing")).to_have_count(0)
+    # Each card's record and title read together, at once: the list may re-render.
+    picked = await results.evaluate_all(
+        "cards => cards.slice(0, 3).map(c => [c.dataset.record, c.querySelector('h3').textContent])")
+    titles = [title for _, title in picked]
+    for n, (record, _) in enumerate(picked):
         await page.locator(f'.result[data-record="{record}"]').get_by_role("button").click()
         await expect(page.get_by_role("status")).to_contain_text(f"(item {n + 1})")
 
