@@ -84,7 +84,7 @@ def page_statement(
     narrowed = _filters(listing, filters, params)
     beyond = keyset(ordering, page, params)
     parent = "parent.id" if parents is not None else None
-    where = listing.from_where(ROW, viewer_p, parent, narrowed)
+    where = listing.from_where(ROW, viewer_p, parent, narrowed, ordering)
     if beyond:
         where += " and " + " and ".join(beyond)
     backward = not page.forward

@@ -128,6 +128,9 @@ class Ordering:
 
     keys: tuple[Key, ...]
     descending: bool
+    # What the keys read besides the listed rows: a join over ``{t}`` added to the FROM of a
+    # page in this order (and only then: a count or another order does not pay for it).
+    join: str = ""
 
     def order_by(self, t: str, *, backward: bool = False) -> str:
         """ORDER BY of the page (reversed for a backward page, ``last``/``before``)."""
@@ -227,15 +230,20 @@ class Listing:
         return next(iter(self.orderings))
 
     def from_where(self, t: str, viewer: SqlPart, parent: str | None,
-                   filters: Sequence[tuple[Filter, str]] = ()) -> str:
+                   filters: Sequence[tuple[Filter, str]] = (),
+                   ordering: Ordering | None = None) -> str:
         """``<source> where <conditions>``: the rows of the parent ``parent`` (an SQL
-        expression of its id) or of the root list, narrowed by ``(filter, placeholder)``s."""
+        expression of its id) or of the root list, narrowed by ``(filter, placeholder)``s,
+        with what ``ordering``'s keys read joined (a page's rows; a count passes none)."""
+        source = self.source.format(t=t)
+        if ordering is not None and ordering.join:
+            source += " " + ordering.join.format(t=t)
         conditions = [self.where.sql(t, viewer)]
         if self.parent is not None:
             assert parent is not None, "a child list needs its parent's id"
             conditions.append(f"{self.parent.format(t=t)} = {parent}")
         conditions.extend(f.sql(t, placeholder) for f, placeholder in filters)
-        return f"{self.source.format(t=t)} where {' and '.join(conditions)}"
+        return f"{source} where {' and '.join(conditions)}"
 
     def select(self, t: str, viewer: SqlPart) -> str:
         return self.columns.format(t=t, viewer=viewer)

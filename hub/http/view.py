@@ -22,7 +22,7 @@ from aiohttp import web
 from cross_web import AiohttpHTTPRequestAdapter, HTTPException
 from graphql import OperationDefinitionNode
 from strawberry.aiohttp.views import GraphQLView
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from hub.api.context import Context
 from hub.api.operation import Prepared
@@ -189,8 +189,10 @@ class HubGraphQLView(GraphQLView):
             raise done
         if done is not None:
             return done
-        await _refuse_scalar_body(request_adapter)
-        request_data = await super().parse_http_body(request_adapter)
+        request_data = await _plain_json_post(request_adapter.request)
+        if request_data is None:
+            await _refuse_scalar_body(request_adapter)
+            request_data = await super().parse_http_body(request_adapter)
         if not isinstance(request_data, list):
             _refuse_unfit_operation_name(request_data.operation_name)
         if self.hub.documents.active and not isinstance(request_data, list):
@@ -414,6 +416,46 @@ def _operation_name(request: web.Request) -> str | None:
         if isinstance(definition, OperationDefinitionNode) and definition.name is not None:
             return definition.name.value
     return None
+
+
+# A run of 19 digits, which orjson may read as a float (past 64 bits) where json.loads keeps
+# an int. Found by mapping every digit to "0" and everything else to " ": ten times faster
+# than a regular expression on a request body.
+_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+async def _plain_json_post(request: web.Request) -> GraphQLRequestData | None:
+    """The request of a JSON POST whose body is exactly one well-formed GraphQL request, read
+    with orjson; None for anything else, which Strawberry's general parser then reads (and
+    refuses in its words).
+
+    Most requests are this case, and the general parser costs more than the statement the
+    compiled path answers them with (media-type parsing, stream transports, the standard
+    library's JSON). Only bodies both parsers read alike take this path: orjson refuses
+    what json.loads would accept with another meaning (lone surrogates, NaN, a byte order
+    mark), and numbers past 64 bits, which orjson reads as floats, go the general way."""
+    if request.method != "POST" or not is_json_body(request.headers.get("Content-Type")):
+        return None
+    accept = request.headers.get("Accept", "")
+    if "multipart" in accept or "event-stream" in accept:  # a stream transport's protocol
+        return None
+    body = await request.read()
+    if _LONG_NUMBER in body.translate(_DIGITS):
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict:
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    name, extensions = data.get("operationName"), data.get("extensions")
+    if not (isinstance(query, str) and isinstance(variables, dict | None)
+            and isinstance(name, str | None) and isinstance(extensions, dict | None)):
+        return None
+    return GraphQLRequestData(query=query, variables=variables, operation_name=name,
+                              extensions=extensions, protocol="http")
 
 
 async def _refuse_scalar_body(request_adapter: Any) -> None:

@@ -78,7 +78,7 @@ class ListingTwin(Spec):
                    for name in filter_names]
         parent = f"{row}.id" if listing.parent is not None else None
         t = b.alias("r")
-        where = listing.from_where(t, b.VIEWER, parent, filters)
+        where = listing.from_where(t, b.VIEWER, parent, filters, ordering)
         if after:
             where += " and " + ordering.beyond(t, after, after=True)
         if before:

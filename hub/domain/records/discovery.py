@@ -86,9 +86,10 @@ REFRESH_MEANS = (
 )
 REFRESH_MEANS_SECONDS = 3600
 
-# What a record list reads the stored values through: its rows joined to their
-# record_discovery row (every record has one) under the alias ``{t}_d``.
-SOURCE = "records {t} join record_discovery {t}_d on {t}_d.record_id = {t}.id"
+# How a page in a discovery order reads the stored values: its rows joined to their
+# record_discovery row (every record has one) under the alias ``{t}_d``. Only those orders
+# join it (Ordering.join): a newest-first page or a count does not pay a lookup per row.
+JOIN = "join record_discovery {t}_d on {t}_d.record_id = {t}.id"
 
 # Recompute every record's stored row, after the means changed (hub_discovery_refresh_all,
 # migration 0018: the same counts as COUNTED_HEARTS and VIEWERS; its triggers recompute the
@@ -109,6 +110,7 @@ DAILY_TURN = "hashint8extended({t}.id, (current_date - date '2000-01-01')::bigin
 
 # The second key is the stored row's copy of the id, so that a keyset condition
 # (fresh_key, record_id) < (…) is a range of record_discovery_fresh_idx.
-FRESH = Ordering((Key("{t}_d.fresh_key", "bigint"), Key("{t}_d.record_id", "bigint")), True)
+FRESH = Ordering((Key("{t}_d.fresh_key", "bigint"), Key("{t}_d.record_id", "bigint")), True,
+                 join=JOIN)
 UNDERSEEN = Ordering((Key(UNDERSEEN_BUCKET, "bigint"), Key(DAILY_TURN, "bigint"),
-                      Key("{t}.id", "bigint")), False)
+                      Key("{t}.id", "bigint")), False, join=JOIN)

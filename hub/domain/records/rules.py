@@ -78,11 +78,10 @@ FILTERS = {
                      _search),
 }
 
-# Both lists read the discovery orderings' stored values (discovery.SOURCE: a join by primary
-# key, which the other orders pay a lookup per row of their page for).
-# The feed: published records only (your own drafts are on your member page).
-FEED = Listing(source=discovery.SOURCE, columns=COLUMNS, where=VISIBLE & PUBLISHED,
+# The feed: published records only (your own drafts are on your member page). A page in a
+# discovery order joins the stored values (discovery.JOIN, through its Ordering).
+FEED = Listing(source="records {t}", columns=COLUMNS, where=VISIBLE & PUBLISHED,
                orderings=ORDERINGS, filters=FILTERS)
 # A member's records: drafts too, when the viewer is that member.
-BY_AUTHOR = Listing(source=discovery.SOURCE, columns=COLUMNS, where=VISIBLE,
+BY_AUTHOR = Listing(source="records {t}", columns=COLUMNS, where=VISIBLE,
                     parent="{t}.author_id", orderings=ORDERINGS)
