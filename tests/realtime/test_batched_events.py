@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from hub.core.events import Event
-from hub.core.relay import encode_id
+from hub.core.relay import decode_id, encode_id
 from hub.realtime import outbox
 from tests.api import Api, Member
 from tests.classes.test_classes import SUBMIT, enrolled, published_class
@@ -289,9 +289,17 @@ async def test_submissions_reach_each_group_of_their_class_only_from_one_stateme
             received = await pairs.received({
                 "anonymous on verses": 1, "maya on verses": 1, "learner on verses": 1,
                 "noor on scripts": 1, "anonymous on scripts": 1})
-        assert batches(api) - before == 2 and len(statements) == 2
+            # Verses made a draft again: its submissions are its instructor's alone to see.
+            await api.hub.db.execute("update classes set status = 'DRAFT' where id = $1",
+                                     decode_id(verses["id"], "Class"))
+            first = received["maya on verses"][0]["lessonSubmissionAdded"]["submission"]["id"]
+            async with api.hub.db.transaction() as tx:
+                await outbox.write(tx, [Event("submission.created", first)])
+            again = await pairs.received({"maya on verses": 1})
+        assert batches(api) - before == 3 and len(statements) == 3
     finally:
         await pairs.close()
+    assert again["maya on verses"][0]["lessonSubmissionAdded"]["submission"]["id"] == first
     titles = {label: [(data["lessonSubmissionAdded"]["submission"]["record"]["title"],
                        data["lessonSubmissionAdded"]["submission"]["lesson"]["title"])
                       for data in payloads] for label, payloads in received.items()}
