@@ -1,15 +1,17 @@
 """Event delivery latency across hub instances, under load.
 
 Starts two ``recordhub serve`` processes on one PostgreSQL database. Subscribers on instance
-A hold ``recordPublished`` subscriptions (graphql-transport-ws); publishers on instance B
-create and publish records concurrently. Latency is measured per delivered (subscriber, event)
-pair, from the event's ``occurredAt`` (taken in the mutation, before its commit) to its
-arrival at the subscriber: commit, NOTIFY, the listener's read, the visibility check and the
-WebSocket send. Both hubs and the client share one clock (one machine).
+A hold ``recordPublished`` subscriptions (graphql-transport-ws), or ``remixCreated`` ones of
+one record (``--subscription``); publishers on instance B create and publish records
+concurrently (with ``remixCreated``, each a remix of that record). Latency is measured per
+delivered (subscriber, event) pair, from the event's ``occurredAt`` (taken in the mutation,
+before its commit) to its arrival at the subscriber: commit, NOTIFY, the listener's read, the
+visibility check and the WebSocket send. Both hubs and the client share one clock (one machine).
 
     python bench/events.py                 # embedded PostgreSQL in a temporary directory
     HUB_DATABASE_URL=postgresql://… python bench/events.py --records 500 --subscribers 50
     python bench/events.py --subscribers 100 --signed-in 10   # 10 viewers of their own
+    python bench/events.py --subscription remixCreated  # remixes of one record instead
 
 Bounded: defaults finish in well under a minute.
 """
@@ -40,11 +42,15 @@ from hub.core.db.migrate import migrate  # noqa: E402
 from tests.hubprocess import HubProcess, running_hub  # noqa: E402
 from tests.realtime_client import WsClient  # noqa: E402
 
-SUBSCRIPTION = "subscription { recordPublished { cursor occurredAt record { id } } }"
+SUBSCRIPTIONS = {
+    "recordPublished": "subscription { recordPublished { cursor occurredAt record { id } } }",
+    "remixCreated": "subscription($of: ID) { remixCreated(of: $of) { cursor occurredAt "
+                    "remix { id } source { id } } }",
+}
 SIGN_UP = """mutation($h: String!) { signUp(input: {handle: $h, displayName: $h,
   password: "correct horse battery"}) { token } }"""
-CREATE = """mutation($t: String!) { createRecord(input: {title: $t,
-  details: {writing: {form: POEM, text: "bench"}}}) { record { id } } }"""
+CREATE = """mutation($t: String!, $sources: [ID!]) { createRecord(input: {title: $t,
+  details: {writing: {form: POEM, text: "bench"}}, sources: $sources}) { record { id } } }"""
 CONNECT_AT_ONCE = 50
 PUBLISH = "mutation($id: ID!) { publishRecord(input: {id: $id}) { errors { code } } }"
 
@@ -61,9 +67,11 @@ async def fresh_database(admin_url: str) -> str:
     return url
 
 
-async def publisher(hub: HubProcess, token: str, count: int, prefix: str) -> None:
+async def publisher(hub: HubProcess, token: str, count: int, prefix: str,
+                    sources: list[str] | None = None) -> None:
     for n in range(count):
-        created = await hub.gql(CREATE, {"t": f"{prefix}-{n}"}, token=token)
+        created = await hub.gql(CREATE, {"t": f"{prefix}-{n}", "sources": sources or []},
+                                token=token)
         await hub.gql(PUBLISH, {"id": created["data"]["createRecord"]["record"]["id"]}, token=token)
 
 
@@ -79,11 +87,12 @@ async def connect_all(hub: HubProcess, tokens: list[str], count: int) -> list[Ws
     return clients
 
 
-async def collect(ws: WsClient, op: str, expected: int, latencies: list[float]) -> None:
+async def collect(ws: WsClient, op: str, field: str, expected: int,
+                  latencies: list[float]) -> None:
     for _ in range(expected):
         message = await ws.next(op, within=60)
         arrived = dt.datetime.now(dt.UTC)
-        occurred = dt.datetime.fromisoformat(message["payload"]["data"]["recordPublished"]["occurredAt"])
+        occurred = dt.datetime.fromisoformat(message["payload"]["data"][field]["occurredAt"])
         latencies.append((arrived - occurred).total_seconds() * 1000)
 
 
@@ -116,9 +125,18 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
         # group per viewer, hub/realtime/multiplex.py); the rest are anonymous (one group).
         viewers = [(await hub_b.gql(SIGN_UP, {"h": f"reader{n}"}))["data"]["signUp"]["token"]
                    for n in range(min(args.signed_in, args.subscribers))]
+        # remixCreated: remixes of one published record (each publish is one remix event).
+        sources: list[str] | None = None
+        variables: dict[str, Any] = {}
+        if args.subscription == "remixCreated":
+            source = await hub_b.gql(CREATE, {"t": "source", "sources": []}, token=tokens[0])
+            sources = [source["data"]["createRecord"]["record"]["id"]]
+            await hub_b.gql(PUBLISH, {"id": sources[0]}, token=tokens[0])
+            variables = {"of": sources[0]}
         memory_before = resident_kb(hub_a.pid)
         clients = await connect_all(hub_a, viewers, args.subscribers)
-        ops = [await client.subscribe(SUBSCRIPTION) for client in clients]
+        ops = [await client.subscribe(SUBSCRIPTIONS[args.subscription], variables)
+               for client in clients]
         await asyncio.sleep(0.5 + args.subscribers / 1000)
         # What the idle sockets and their subscriptions added to instance A (rough: the
         # allocator's noise is spread over them).
@@ -127,9 +145,9 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
         total = per_publisher * args.publishers
         latencies: list[float] = []
         started = time.perf_counter()
-        collectors = [asyncio.create_task(collect(c, op, total, latencies))
+        collectors = [asyncio.create_task(collect(c, op, args.subscription, total, latencies))
                       for c, op in zip(clients, ops, strict=True)]
-        await asyncio.gather(*(publisher(hub_b, token, per_publisher, f"p{n}")
+        await asyncio.gather(*(publisher(hub_b, token, per_publisher, f"p{n}", sources)
                                for n, token in enumerate(tokens)))
         await asyncio.gather(*collectors)
         elapsed = time.perf_counter() - started
@@ -142,7 +160,8 @@ async def run(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[st
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
-    table = Table(title="Event delivery latency, instance B (mutations) → instance A (subscribers)")
+    table = Table(title=f"{args.subscription} delivery latency, instance B (mutations) → "
+                  "instance A (subscribers)")
     for column in ("records", "publishers", "subscribers", "signed in", "deliveries", "events/s",
                    "p50 ms", "p99 ms", "max ms", "KB/socket on A"):
         table.add_column(column, justify="right")
@@ -161,6 +180,8 @@ async def main() -> None:
     parser.add_argument("--subscribers", type=int, default=20, help="subscribers on A")
     parser.add_argument("--signed-in", type=int, default=0,
                         help="how many of the subscribers sign in (each as its own member)")
+    parser.add_argument("--subscription", choices=sorted(SUBSCRIPTIONS), default="recordPublished",
+                        help="what the subscribers follow (remixCreated: remixes of one record)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="recordhub-bench-") as tmp:
         admin = os.environ.get("HUB_DATABASE_URL") or start_embedded_server(

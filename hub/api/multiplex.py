@@ -26,7 +26,7 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         prebuilt = getattr(self.root_value, PREBUILT, None)
-        if prebuilt is not None:  # the group's data, from a batched statement (hub/api/live.py)
+        if prebuilt is not None:  # the group's data, from a batched statement (hub/api/live/)
             return ExecutionResult(data=prebuilt, errors=None)
         results: dict[tuple[str, str], Any] | None = getattr(self.root_value, SHARED_RESULTS, None)
         if results is None:

@@ -26,6 +26,7 @@ from hub.api.relay import Node
 from hub.core.errors import BadRequest
 from hub.core.relay import parse_id
 from hub.core.rules import EVERY_ROW, Condition, Table
+from hub.domain.classes import rules as class_rules
 from hub.domain.compilations import rules as compilation_rules
 from hub.domain.members import rules as member_rules
 from hub.domain.records import rules as record_rules
@@ -65,6 +66,8 @@ NODE_SOURCES: dict[str, tuple[Table, Condition]] = {
     "Record": (record_rules.RECORDS, record_rules.VISIBLE),
     "Member": (member_rules.MEMBERS, EVERY_ROW),
     "Compilation": (compilation_rules.COMPILATIONS, compilation_rules.VISIBLE),
+    # Seen by whoever sees its class, as the executor's loader reads it (classes/store.py).
+    "Submission": (class_rules.SUBMISSIONS, class_rules.of_class(class_rules.VISIBLE)),
 }
 
 

@@ -89,7 +89,7 @@ async def event_stream(
     and its arguments, e.g. ``("recordPublished", media_type)``: live events are then rendered
     once per (group, viewer) and the payload shared (hub/realtime/multiplex.py). Without it,
     every subscription renders its own. ``batched``: live payloads are built by one statement
-    for many groups as the listener reads the event (hub/realtime/batches.py, hub/api/live.py),
+    for many groups as the listener reads the event (hub/realtime/batches.py, hub/api/live/),
     ``render`` only where that batch has no answer for this subscription."""
     bus = context.events
     if bus is None:

@@ -5,7 +5,7 @@
 * :mod:`hub.realtime.multiplex` builds each event's payload once per group of subscriptions
   (same field and arguments, same viewer), shared by all of them;
 * :mod:`hub.realtime.batches` builds the payloads of many groups in one statement as the
-  listener reads the event (compiled ``recordPublished``, hub/api/live.py), and
+  listener reads the event (compiled ``recordPublished``, ``remixCreated``…, hub/api/live/), and
   :mod:`hub.realtime.direct` writes them to idle subscribers' sockets without waking them;
 * :mod:`hub.realtime.dispatcher` delivers them to the ``hub_event`` hook, at least once;
 * :mod:`hub.realtime.subscriptions` is the GraphQL ``Subscription`` type.

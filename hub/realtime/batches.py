@@ -1,7 +1,7 @@
 """One SQL statement per batch of delivery groups: an event's payloads for every group of
 subscriptions, built together as soon as the listener reads the event.
 
-A subscription whose payload can be compiled (hub/api/live.py) joins the listener with a
+A subscription whose payload can be compiled (hub/api/live/) joins the listener with a
 :class:`Batched`: what kind of statement builds its payload (``kind``: the subscription
 document's compiled statement), which group it belongs to now (``group()``: the document,
 its variables and the viewer; None while its viewer is being reloaded) and that group's

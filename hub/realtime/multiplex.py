@@ -32,7 +32,7 @@ PREBUILT = "_hub_prebuilt"
 
 
 class Prebuilt:
-    """A payload a batch built whole (hub/realtime/batches.py, hub/api/live.py): the
+    """A payload a batch built whole (hub/realtime/batches.py, hub/api/live/): the
     subscription's ``data``, shared by its group — the executor returns it as it is
     (hub/api/multiplex.py), or it is sent straight to the socket (hub/realtime/direct.py),
     encoded once for the group."""

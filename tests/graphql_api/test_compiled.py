@@ -262,6 +262,43 @@ async def test_class_pages_are_compiled_for_every_viewer(
             assert statements == 2, slug
 
 
+SUBMISSION_BY_NODE = """
+query Submission($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on Submission {
+      createdAt learner { handle } record { title } lesson { title class { slug } }
+      feedback { totalCount nodes { body author { handle } } }
+    }
+  }
+}
+"""
+
+
+async def test_submissions_by_node_are_compiled_for_every_viewer(
+    api: Api, community: dict[str, Any],
+) -> None:
+    admin = await api.sign_up("boss", role="ADMIN")
+    # A draft class: its submissions are seen by its instructors and admins only.
+    await api.hub.db.execute(
+        "update classes set status = 'DRAFT' where id = (select min(class_id) from submissions)")
+    from hub.core.relay import encode_id
+
+    ids = [encode_id("Submission", row["id"])
+           for row in await api.hub.db.fetch("select id from submissions order by id")]
+    seen: dict[str, int] = {"anonymous": 0, "admin": 0}
+    for submission in ids:
+        body, statements = await both_ways(api, SUBMISSION_BY_NODE, {"id": submission})
+        assert statements == 1, body
+        seen["anonymous"] += body["data"]["node"] is not None
+        for member in (community["maker"], admin):
+            body, statements = await both_ways(api, SUBMISSION_BY_NODE, {"id": submission},
+                                               token=member.token)
+            assert statements == 2, body
+        seen["admin"] += body["data"]["node"] is not None
+    assert 0 < seen["anonymous"] < seen["admin"] == len(ids)
+
+
 async def test_an_anonymous_page_is_its_own_statement_with_the_viewer_as_a_constant(
     api: Api, community: dict[str, Any],
 ) -> None:

@@ -58,10 +58,11 @@ class Audience:
 
 async def one_round(api: Api, audience: Audience, bob: Member, n: int) -> dict[str, Any]:
     """An event about bob's draft remix, then bob publishes another: what everyone received,
-    and the SQL statements and payload builds the hub spent on it (writes included)."""
+    and the SQL statements, batches and payload builds the hub spent on it (writes included)."""
     realtime = api.hub.realtime
     assert realtime is not None
     statements, builds = api.statements(), realtime.bus.builds.builds
+    batches = realtime.bus.batches.statements
     draft = await api.create_record(bob, f"Draft {n}", sources=[audience.of])
     # As if bob had published it and unpublished it before the event was delivered: written
     # straight to the outbox, so the event certainly finds a draft.
@@ -73,6 +74,7 @@ async def one_round(api: Api, audience: Audience, bob: Member, n: int) -> dict[s
     # the draft. Bob, its author, may see his draft, and gets both.
     received = await audience.received({"bob": 2})
     return {"received": received, "statements": api.statements() - statements,
+            "batches": realtime.bus.batches.statements - batches,
             "builds": realtime.bus.builds.builds - builds}
 
 
@@ -102,8 +104,10 @@ async def test_one_event_costs_the_same_sql_for_5_or_30_anonymous_subscribers(ap
     assert many["received"] == {"ada": ["Cover 2"], "bob": ["Draft 2", "Cover 2"],
                                 "cyd": ["Cover 2"], "anonymous": ["Cover 2"] * 30}
     assert few["received"]["anonymous"] == ["Cover 1"] * 5
-    # Two events, each built once per viewer: anonymous, ada, bob, cy — however many sockets.
-    assert few["builds"] == many["builds"] == 2 * 4
+    # Two events, each built for every viewer (anonymous, ada, bob, cy) by one statement —
+    # however many sockets; nothing is built one group at a time.
+    assert few["batches"] == many["batches"] == 2
+    assert few["builds"] == many["builds"] == 0
     assert many["statements"] == few["statements"]
 
 

@@ -259,7 +259,7 @@ class Plan:
         the front door coerced them (hub/api/limits.py:variable_values), when it did.
         ``fold_anonymous=False``: an anonymous viewer gets the signed-in text with a null
         ``$1`` (the same answer), so one statement serves viewers of both kinds
-        (hub/api/live.py)."""
+        (hub/api/live/)."""
         if coerced is None:
             coerced = get_variable_values(
                 schema, self.operation.variable_definitions or (), variables

@@ -25,7 +25,7 @@ from strawberry.types import Info
 
 from hub.api.classes.types import Class, Submission, load_submission
 from hub.api.context import Context
-from hub.api.live import LiveSubscription, live_plan
+from hub.api.live import LiveField, Seen, Subject, live_subscription
 from hub.api.nodes import has_node_resolver, resolve_node
 from hub.api.records.types import Record, RecordStatus, load_record
 from hub.api.streams import After, Allowed, _cursor, _not_found, event_stream
@@ -124,6 +124,56 @@ def _source_of(event: Event) -> str:
     return str(event.payload.get("source") or event.subject)
 
 
+def _change(event: Event) -> CompilationChange:
+    return CompilationChange(event.payload.get("change", "STATUS_CHANGED"))
+
+
+# --- how each field's payloads compile (hub/api/live): what its render reads and checks ------
+
+RECORD_PUBLISHED = LiveField(
+    "RecordPublishedEvent",
+    {"record": Subject("record", lambda event: event.subject, probe="status")},
+    # Hidden or unpublished again by delivery time: not sent.
+    sends=lambda event, seen, _: (seen["record"] or {}).get("status") == "PUBLISHED")
+
+REMIX_CREATED = LiveField(
+    "RemixCreatedEvent",
+    {"remix": Subject("record", lambda event: event.payload.get("remix")),
+     "source": Subject("record", _source_of)},
+    # A draft remix, or a source hidden since: not sent.
+    sends=lambda event, seen, _: seen["remix"] is not None and seen["source"] is not None)
+
+
+def _compilation_values(event: Event) -> dict[str, Any]:
+    item = event.payload.get("item")
+    change = _change(event)
+    return {"compilationId": str(event.subject), "status": event.payload.get("status"),
+            "previousStatus": event.payload.get("previousStatus"), "change": change.name,
+            "itemId": str(item) if item else None, "version": event.payload.get("version"),
+            **({"compilation": None} if change is CompilationChange.DELETED else {})}
+
+
+COMPILATION_UPDATED = LiveField(
+    "CompilationUpdatedEvent",
+    {"compilation": Subject("node", lambda event: event.subject, on="Compilation")},
+    # After DELETED the compilation is null; before, one the viewer may not see is not sent.
+    sends=lambda event, seen, _: _change(event) is CompilationChange.DELETED
+    or seen["compilation"] is not None,
+    values=_compilation_values)
+
+
+def _of_class(event: Event, seen: Seen, class_pk: int) -> bool:
+    lesson = (seen["submission"] or {}).get("lesson") or {}
+    return try_decode_id(str((lesson.get("class") or {}).get("id")), "Class") == class_pk
+
+
+LESSON_SUBMISSION_ADDED = LiveField(
+    "LessonSubmissionAddedEvent",
+    {"submission": Subject("node", lambda event: event.subject, on="Submission",
+                           probe="lesson { class { id } }")},
+    sends=_of_class)  # a submission not visible, or of another class: not sent
+
+
 def _signed_in(context: Context) -> None:
     context.require_viewer()
 
@@ -159,12 +209,11 @@ class RealtimeSubscription:
                                         occurred_at=event.occurred_at, record=record)
 
         # Compiled (most documents): every group's payload of an event from one statement.
-        live = live_plan(info)
         return await event_stream(
             context, frozenset({"record.published"}), after,
             lambda e: media_type is None or e.payload.get("mediaType") == media_type, render,
             group=("recordPublished", media_type),
-            batched=None if live is None else LiveSubscription(context, live, info.variable_values))
+            batched=live_subscription(info, RECORD_PUBLISHED))
 
     @strawberry.subscription(description="New remixes of one record (`of`), or of any of your "
                              "records when `of` is omitted (sign in for that).")
@@ -198,7 +247,8 @@ class RealtimeSubscription:
 
         # Without `of`, the events are the viewer's own: the viewer is part of every group.
         return await event_stream(context, REMIX_KINDS, after, accepts, render, allowed,
-                                  group=("remixCreated", of))
+                                  group=("remixCreated", of),
+                                  batched=live_subscription(info, REMIX_CREATED, allowed=allowed))
 
     @strawberry.subscription(description="Changes of one compilation — status, title and "
                              "settings, items (added, moved, reweighted, removed), team — for "
@@ -218,7 +268,7 @@ class RealtimeSubscription:
             raise _not_found(f"id: no compilation {id!r} is visible to you.")
 
         async def render(ctx: Context, event: Event) -> CompilationUpdatedEvent | None:
-            change = CompilationChange(event.payload.get("change", "STATUS_CHANGED"))
+            change = _change(event)
             compilation = None
             if change is not CompilationChange.DELETED:
                 compilation = await resolve_node(ctx, event.subject) if checked else None
@@ -232,9 +282,12 @@ class RealtimeSubscription:
                 item_id=strawberry.ID(item) if item else None,
                 version=event.payload.get("version"), compilation=compilation)
 
+        # Compiled where the compilations slice checks what is visible (``checked``).
+        batched = live_subscription(info, COMPILATION_UPDATED, allowed=_editor) if checked \
+            else None
         return await event_stream(context, COMPILATION_KINDS, after,
                                   lambda e: e.subject == str(id), render, allowed=_editor,
-                                  group=("compilationUpdated", str(id)))
+                                  group=("compilationUpdated", str(id)), batched=batched)
 
     @strawberry.subscription(description="Submissions to the lessons of one class; the class "
                              "must be visible to you.")
@@ -261,5 +314,7 @@ class RealtimeSubscription:
             return LessonSubmissionAddedEvent(cursor=_cursor(event.id or 0),
                                               occurred_at=event.occurred_at, submission=submission)
 
-        return await event_stream(context, SUBMISSION_KINDS, after, accepts, render,
-                                  group=("lessonSubmissionAdded", class_pk))
+        return await event_stream(
+            context, SUBMISSION_KINDS, after, accepts, render,
+            group=("lessonSubmissionAdded", class_pk),
+            batched=live_subscription(info, LESSON_SUBMISSION_ADDED, arguments=class_pk))
