@@ -189,7 +189,8 @@ class HubGraphQLView(GraphQLView):
             raise done
         if done is not None:
             return done
-        request_data = await _plain_json_post(request_adapter.request)
+        request_data: GraphQLRequestData | list[GraphQLRequestData] | None = \
+            await _plain_json_post(request_adapter.request)
         if request_data is None:
             await _refuse_scalar_body(request_adapter)
             request_data = await super().parse_http_body(request_adapter)
