@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
+import pytest
+
+from hub.core.db import migrate as migrate_module
+from hub.core.db.migrate import available_migrations, migrate
 from hub.core.events import Event
 from hub.realtime import outbox
 from tests.api import Api
+from tests.project.test_db import fresh_database
 from tests.realtime.test_realtime import (
     RECORD_PUBLISHED,
     caught_up,
@@ -112,3 +118,26 @@ async def test_a_rolled_back_event_takes_no_id(api: Api) -> None:
         assert api.hub.realtime is not None
         return api.hub.realtime.bus.last_id == before + 1
     await eventually(listened)
+
+
+async def test_ids_go_on_from_the_last_one_handed_out_before_migration_0019(
+    pg_admin_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = await fresh_database(pg_admin_url, "hub_outbox_0019")
+    before = [m for m in available_migrations() if m.version < 19]
+    monkeypatch.setattr(migrate_module, "available_migrations", lambda: before)
+    await migrate(url)
+    connection = await asyncpg.connect(url)
+    try:
+        # Three events, then pruned: their cursors are out there, their rows are gone.
+        await connection.execute("insert into events (kind, subject) "
+                                 "select 'test.ping', 'old' from generate_series(1, 3)")
+        await connection.execute("delete from events")
+        monkeypatch.undo()
+        assert [m.version for m in await migrate(url)] == [
+            m.version for m in available_migrations() if m.version >= 19]
+        async with connection.transaction():
+            await outbox.write(connection, [Event("test.ping", "new")])
+        assert await connection.fetchval("select id from events") == 4
+    finally:
+        await connection.close()
