@@ -141,3 +141,8 @@ async def test_ids_go_on_from_the_last_one_handed_out_before_migration_0019(
         assert await connection.fetchval("select id from events") == 4
     finally:
         await connection.close()
+        admin = await asyncpg.connect(pg_admin_url)
+        try:
+            await admin.execute('drop database if exists "hub_outbox_0019" with (force)')
+        finally:
+            await admin.close()
