@@ -90,3 +90,24 @@ async def test_authors_selected_through_fragments_are_loaded_with_the_page(api: 
             api, "{ records(first: 12) { nodes { title } } }", {}
         )
     assert without_author == 1  # nothing preloaded when nothing asks for it
+
+
+UPDATE_PROFILE = """
+mutation BenchUpdateProfile($bio: String!) {
+  updateProfile(input: {bio: $bio}) { errors { field message code } member { id handle bio } }
+}
+"""
+
+
+async def test_a_profile_edit_is_four_statements_and_writes_its_event(api: Api) -> None:
+    ada = await api.sign_up("ada")
+    before = api.statements()
+    data = await api.gql(UPDATE_PROFILE, {"bio": "Sings."}, token=ada.token)
+    assert data["updateProfile"] == {"errors": [], "member": {
+        "id": ada.id, "handle": "ada", "bio": "Sings."}}
+    # The session; the member's mutation count (the shared rate limit); the update returning
+    # the member; the event in the outbox, one insert (its id comes at commit, from a trigger).
+    assert api.statements() - before == 4
+    event = await api.hub.db.fetchrow(
+        "select id, subject from events where kind = 'member.profile_updated'")
+    assert event is not None and event["subject"] == ada.id and event["id"] > 0

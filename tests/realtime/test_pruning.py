@@ -13,10 +13,13 @@ from tests.realtime_client import eventually
 
 # Rows of every pruned table, each once past its retention (with the defaults: events 7 days,
 # failures 30 days, deliveries 7 days, rate-limit windows 1 minute) and once recent.
-SEED = """
+SEED_EVENTS = """
 insert into events (kind, subject, payload, created_at) values
     ('record.created', 'old', '{}', now() - interval '8 days'),
-    ('record.created', 'recent', '{}', now() - interval '6 days');
+    ('record.created', 'recent', '{}', now() - interval '6 days')
+"""
+# After the events' commit: an event's id is given at its commit (hub/realtime/outbox.py).
+SEED = """
 insert into event_consumers (consumer, last_event_id)
     select 'hub_webhooks', max(id) from events;
 insert into event_failures (consumer, event_id, attempts, error, failed_at) values
@@ -43,6 +46,7 @@ async def seed(database_url: str) -> int:
     """The seed rows; returns the id of the old event."""
     connection = await asyncpg.connect(database_url)
     try:
+        await connection.execute(SEED_EVENTS)
         await connection.execute(SEED)
         return await connection.fetchval("select id from events where subject = 'old'")
     finally:

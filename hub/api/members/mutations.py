@@ -20,7 +20,7 @@ from hub.api.context import Context
 from hub.api.errors import ERRORS_DESCRIPTION, UserError
 from hub.api.federation import MAX_USER_ERRORS, sized_list
 from hub.api.members.types import Member, Role
-from hub.api.mutations import Outcome, run_mutation
+from hub.api.mutations import Outcome, announce, run_mutation
 from hub.core.db import Executor
 from hub.core.db.pool import WRITER
 from hub.core.errors import ErrorCode, Forbidden, InputProblem
@@ -202,11 +202,13 @@ async def update_profile(context: Context, input: UpdateProfileInput) -> MemberP
             skills = problems.check(clean_labels, input.skills, "skills", max_items=30,
                                     max_length=40)
         problems.raise_any()
-        row = await store.update_profile(tx, member_id, display_name, bio, skills)
         member = encode_id("Member", member_id)
-        # Public fields changed: subscribers, plugins and response caches hear of it.
-        return Outcome({"member": Member.from_row(row)},
-                       [Event("member.profile_updated", member, member)])
+        # Public fields change: subscribers, plugins and response caches hear of it. Written
+        # before the update, so the member's row is locked only from the update to the commit
+        # (edits of one member queue on that lock).
+        await announce(tx, [Event("member.profile_updated", member, member)])
+        row = await store.update_profile(tx, member_id, display_name, bio, skills)
+        return Outcome({"member": Member.from_row(row)})
 
     return await run_mutation(context, MemberPayload, work)
 
