@@ -14,7 +14,7 @@ legitimate write.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -141,6 +141,8 @@ class Database:
         self.counter = StatementCounter()
         # None: transactions keep the connection's timeout.
         self.write_timeout_ms = write_timeout_ms
+        self._begin = "begin" if write_timeout_ms is None else (
+            f"begin; set local statement_timeout = {int(write_timeout_ms)}")
         # Called after each transaction of this pool that wrote events commits, before the
         # code that opened it goes on (the response cache drops what the write made stale).
         self.on_events_committed: list[Callable[[], None]] = []
@@ -215,14 +217,19 @@ class Database:
         so a failed write leaves the database as it was."""
         self._note_wait()
         async with self.pool.acquire() as connection:
-            async with connection.transaction():
-                if self.write_timeout_ms is not None:
-                    # Part of opening the transaction (like BEGIN), so not counted as a statement.
-                    await connection.execute(
-                        f"set local statement_timeout = {int(self.write_timeout_ms)}"
-                    )
-                counted = _Counted(connection, self.counter)
+            # BEGIN and the write timeout in one round trip (a simple query may hold several
+            # statements; asyncpg's transaction() would send two). Opening and closing the
+            # transaction are not counted as the operation's statements.
+            await connection.execute(self._begin)
+            counted = _Counted(connection, self.counter)
+            try:
                 yield counted
+            except BaseException:
+                # If the connection cannot roll back, the pool's release rolls back or drops it.
+                with suppress(Exception):
+                    await connection.execute("rollback")
+                raise
+            await connection.execute("commit")
             writer = WRITER.get()
             if self.on_member_commit is not None and writer is not None:
                 # Only with replicas, and not counted: a deployment choice, not the operation's.
