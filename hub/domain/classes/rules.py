@@ -152,8 +152,10 @@ INSTRUCTORS = Listing(
 
 # --- lessons (conditions over a lesson row) -------------------------------------------------
 
-FIRST_OF_PREVIEW = Condition("{t}.position = 1 and exists (select 1 from classes {t}_fp where "
-                             "{t}_fp.id = {t}.class_id and {t}_fp.free_preview)")
+# The class's flag read by its key for each first lesson: an `exists` under the OR of
+# LESSON_READABLE is planned as a hashed scan of every free-preview class instead.
+FIRST_OF_PREVIEW = Condition("{t}.position = 1 and coalesce((select {t}_fp.free_preview from "
+                             "classes {t}_fp where {t}_fp.id = {t}.class_id), false)")
 LESSON_READABLE = of_class(READS_LESSONS) | FIRST_OF_PREVIEW
 COMPLETED = of_viewer("exists (select 1 from lesson_completions {t}_lc where {t}_lc.lesson_id = "
                       "{t}.id and {t}_lc.member_id = {viewer})")
