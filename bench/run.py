@@ -66,6 +66,9 @@ BASELINE = "before"  # the server name of ``--baseline REF``: the hub at an earl
 REFS = BENCH / ".refs"
 BENCH_HANDLE = "bench_mutator"
 BENCH_PASSWORD = "bench-mutator-password-1"
+# update_profiles: this many members (bench_mutator_0…), each request signed in as one of them
+# editing their own profile, so no two connections queue on one member's row or counter.
+MANY_MEMBERS = 64
 SEARCH_WORDS = ["harbor", "letters", "static", "orchard", "tides", "engines", "weather",
                 "rivers", "mirrors", "signals", "quiet", "golden", "midnight", "velvet",
                 "\"paper birds\"", "glass -summer", "hollow or restless"]
@@ -84,6 +87,9 @@ class Operation:
     same_as_limit: bool = False
     # Signed in as the seeded member with the most notifications (not the bench's own).
     as_inbox_member: bool = False
+    # Each body signed in as its own member (Sample.member_tokens, in turn): sent by wrk as
+    # "<token>\t<body>" lines (bench/wrk/graphql.lua's tokens mode).
+    many_members: bool = False
 
     def runs_on(self, server: str) -> bool:
         return server != "postgraphile" or self.postgraphile is not None
@@ -102,10 +108,16 @@ class Sample:
     root_pk: int = 0
     leaf_pk: int = 0
     inbox_token: str = ""
+    member_tokens: list[str] = dataclasses.field(default_factory=list)  # MANY_MEMBERS
+    member_pks: list[int] = dataclasses.field(default_factory=list)  # in the same order
 
     def token_for(self, operation: Operation) -> str | None:
+        """The token of a lone request (a many-members operation's first body is the first
+        member's)."""
         if operation.as_inbox_member:
             return self.inbox_token
+        if operation.many_members:
+            return self.member_tokens[0]
         return self.token if operation.authenticated else None
 
 
@@ -130,6 +142,17 @@ def _bio_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
     if server == "postgraphile":
         return [{**bio, "id": str(sample.member_pk)} for bio in bios]
     return bios
+
+
+def _many_bio_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
+    """Body ``n`` is member ``n % MANY_MEMBERS``'s (:func:`body_lines` pairs the tokens)."""
+    bodies = []
+    for n in range(2 * MANY_MEMBERS):
+        bio = {"bio": f"Benchmark bio number {n}: still making things."}
+        if server == "postgraphile":
+            bio["id"] = str(sample.member_pks[n % MANY_MEMBERS])
+        bodies.append(bio)
+    return bodies
 
 
 def _collaboration_vars(sample: Sample, server: str) -> list[dict[str, Any]]:
@@ -162,6 +185,10 @@ OPERATIONS = [
               lambda sample, server: [{"slug": slug} for slug in sample.class_slugs]),
     Operation("update_profile", BENCH / "operations/update_profile.graphql",
               BENCH / "postgraphile/update_profile.graphql", _bio_vars, authenticated=True),
+    # The same edit by 64 members at once, each their own (as real traffic is): no hot row.
+    Operation("update_profiles", BENCH / "operations/update_profile.graphql",
+              BENCH / "postgraphile/update_profile.graphql", _many_bio_vars,
+              many_members=True),
     Operation("collaboration_page", COLLABORATIONS / "collaboration_page.graphql", None,
               _collaboration_vars, same_as_limit=True),
     Operation("open_calls", COLLABORATIONS / "open_calls.graphql", None, _open_calls_vars,
@@ -179,6 +206,7 @@ OPERATIONS = [
 OPERATION_NAMES = {"feed": "BenchFeed", "record_page": "BenchRecordPage",
                    "member_page": "MemberPage", "search": "Search", "class_page": "ClassPage",
                    "update_profile": "BenchUpdateProfile",
+                   "update_profiles": "BenchUpdateProfile",
                    "collaboration_page": "CollaborationPage", "open_calls": "OpenCalls",
                    "record_comments": "BenchRecordComments",
                    "inbox": "BenchInbox",
@@ -404,21 +432,40 @@ async def post(session: aiohttp.ClientSession, url: str, payload: dict[str, Any]
 
 async def bench_member(session: aiohttp.ClientSession, hub_url: str) -> str:
     """Sign the benchmark's member up once (or log in on a later run); returns a token."""
+    return await sign_up_or_in(session, hub_url, BENCH_HANDLE)
+
+
+async def sign_up_or_in(session: aiohttp.ClientSession, hub_url: str, handle: str) -> str:
+    """Sign ``handle`` up (the benchmark's password), or log in when it exists; a token."""
     sign_up = """mutation($input: SignUpInput!) { signUp(input: $input) {
                    token errors { code message } } }"""
     log_in = """mutation($input: LogInInput!) { logIn(input: $input) {
                   token errors { code message } } }"""
     _, raw = await post(session, hub_url, {"query": sign_up, "variables": {"input": {
-        "handle": BENCH_HANDLE, "displayName": "Bench Mutator", "password": BENCH_PASSWORD}}})
+        "handle": handle, "displayName": "Bench Mutator", "password": BENCH_PASSWORD}}})
     token = (json.loads(raw).get("data") or {}).get("signUp", {}).get("token")
     if token:
         return token
     _, raw = await post(session, hub_url, {"query": log_in, "variables": {"input": {
-        "handle": BENCH_HANDLE, "password": BENCH_PASSWORD}}})
+        "handle": handle, "password": BENCH_PASSWORD}}})
     token = (json.loads(raw).get("data") or {}).get("logIn", {}).get("token")
     if not token:
-        raise RuntimeError(f"could not sign the benchmark member up or in: {raw[:500]!r}")
-    return token
+        raise RuntimeError(f"could not sign {handle} up or in: {raw[:500]!r}")
+    return str(token)
+
+
+async def many_members(session: aiohttp.ClientSession, hub_url: str, dsn: str,
+                       ) -> tuple[list[str], list[int]]:
+    """Sign the MANY_MEMBERS members up once (or log them in); their tokens and ids."""
+    tokens = [await sign_up_or_in(session, hub_url, f"{BENCH_HANDLE}_{n}")
+              for n in range(MANY_MEMBERS)]
+    connection = await asyncpg.connect(dsn)
+    try:
+        ids = {row["handle"]: row["id"] for row in await connection.fetch(
+            "select handle, id from members where handle like $1", f"{BENCH_HANDLE}\\_%")}
+    finally:
+        await connection.close()
+    return tokens, [ids[f"{BENCH_HANDLE}_{n}"] for n in range(MANY_MEMBERS)]
 
 
 async def inbox_member(session: aiohttp.ClientSession, hub_url: str, dsn: str) -> str:
@@ -501,6 +548,17 @@ def wrk(url: str, bodies: Path, seconds: int, args: argparse.Namespace,
     result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors",
                                                "non_2xx", "timeouts", "graphql_errors"))
     return result
+
+
+def body_lines(operation: Operation, server: str, sample: Sample) -> list[str]:
+    """The lines of one operation's bodies file for wrk: JSON bodies, each prefixed with its
+    member's token and a tab for a many-members operation (on PostGraphile too: the token is
+    ignored there, the member is the body's ``id``)."""
+    bodies = [json.dumps(body(operation, server, v)) for v in operation.variables(sample, server)]
+    if not operation.many_members:
+        return bodies
+    tokens = sample.member_tokens
+    return [f"{tokens[n % len(tokens)]}\t{line}" for n, line in enumerate(bodies)]
 
 
 CACHED_OPERATIONS = ("feed", "record_page")
@@ -783,6 +841,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_DATABASE_URL=dsn, HUB_DATA_DIR=str(args.data_dir), HUB_ENV="production",
                HUB_LOG_LEVEL="WARNING", HUB_MUTATIONS_PER_MINUTE="1000000",
+               HUB_LOGIN_ATTEMPTS_PER_MINUTE="1000",  # update_profiles logs 64 members in
                HUB_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
                HUB_METRICS_TOKEN=METRICS_TOKEN,
                HUB_COMPILED_QUERIES="false" if args.executor else "true")
@@ -821,6 +880,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if "hub" in servers:
                 sample.token = await bench_member(session, servers["hub"].url)
                 sample.inbox_token = await inbox_member(session, servers["hub"].url, dsn)
+                if any(op.many_members for op in operations_wanted):
+                    sample.member_tokens, sample.member_pks = await many_members(
+                        session, servers["hub"].url, dsn)
             else:
                 raise SystemExit("the hub must be among --servers (it signs the member up)")
             connection = await asyncpg.connect(dsn)
@@ -840,19 +902,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 on = {name: server for name, server in servers.items()
                       if operation.runs_on(name)}
                 for name in on:
-                    (run_dir / f"{name}-{operation.name}.jsonl").write_text("\n".join(
-                        json.dumps(body(operation, name, v))
-                        for v in operation.variables(sample, name)) + "\n")
+                    (run_dir / f"{name}-{operation.name}.jsonl").write_text(
+                        "\n".join(body_lines(operation, name, sample)) + "\n")
                 runs: dict[str, list[dict[str, Any]]] = {name: [] for name in on}
                 for _ in range(args.rounds):
                     for name, server in on.items():
                         bodies = run_dir / f"{name}-{operation.name}.jsonl"
-                        token = sample.token_for(operation)
+                        token, mode = sample.token_for(operation), "post"
+                        if operation.many_members:  # each line carries its member's token
+                            token, mode = None, "tokens"
                         if args.warmup > 0:
-                            wrk(server.url, bodies, args.warmup, args, token)
+                            wrk(server.url, bodies, args.warmup, args, token, mode)
                         spy = profiler(server, run_dir / f"hub-{operation.name}.collapsed",
                                        args) if args.profile and name == "hub" else None
-                        result = wrk(server.url, bodies, args.duration, args, token)
+                        result = wrk(server.url, bodies, args.duration, args, token, mode)
                         if spy is not None:
                             spy.wait(timeout=60)
                             result["profile"] = hot_spots(

@@ -4,7 +4,9 @@
 -- line (prefixed "BENCH ") that bench/run.py reads. The second argument is the mode:
 --   post (default): each line is a JSON body, POSTed;
 --   get: each line is a request path (/graphql?query=…&variables=…), sent as an anonymous GET
---        (the response-cache runs, --cache).
+--        (the response-cache runs, --cache);
+--   tokens: each line is "<session token>\t<JSON body>", POSTed with that token as its bearer
+--        (update_profiles: many members, each editing their own profile).
 --
 --   wrk -t2 -c16 -d10s --latency -s bench/wrk/graphql.lua http://127.0.0.1:8300/graphql -- bodies.jsonl
 --   wrk -t2 -c16 -d10s --latency -s bench/wrk/graphql.lua http://127.0.0.1:8300/graphql -- paths.txt get
@@ -17,10 +19,18 @@ end
 
 function init(args)
   lines = {}
+  tokens = {}
   for line in io.lines(args[1]) do
     if #line > 0 then lines[#lines + 1] = line end
   end
   gets = args[2] == "get"
+  if args[2] == "tokens" then
+    for i, line in ipairs(lines) do
+      local tab = string.find(line, "\t", 1, true)
+      tokens[i] = "Bearer " .. string.sub(line, 1, tab - 1)
+      lines[i] = string.sub(line, tab + 1)
+    end
+  end
   counter = math.random(#lines)
   graphql_errors = 0
   wrk.headers["Accept"] = "application/json"
@@ -37,6 +47,12 @@ function request()
   counter = counter % #lines + 1
   if gets then
     return wrk.format(nil, lines[counter])
+  end
+  if tokens[counter] then
+    local headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    headers["Authorization"] = tokens[counter]
+    return wrk.format(nil, nil, headers, lines[counter])
   end
   return wrk.format(nil, nil, nil, lines[counter])
 end
