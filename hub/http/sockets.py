@@ -6,7 +6,8 @@ subscriptions and no task per socket beyond aiohttp's own.
   operation: no execution context, no extension runner, no task. ``complete`` and the socket's
   close end it. Everything else is Strawberry's, unchanged; the per-connection limit and the
   duplicate-id rule count both kinds.
-* The ``connection_init`` deadline is a loop timer, not a task sleeping per socket.
+* The ``connection_init`` deadline is a loop timer, not a task sleeping per socket, and the
+  last message read is not kept while the socket waits for the next one.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ class HubTransportWSHandler(TransportWSHandler):
             self._cancel_deadline()
         await super().handle_connection_init(message)
 
+    async def handle_message(self, message: Any) -> None:
+        """Strawberry's dispatch; then the message's contents are let go. Strawberry's read
+        loop keeps the last message referenced until the next one arrives — for an idle
+        socket, its subscribe (the whole document) for hours — and what the message set up
+        holds what it needs (the operation its query, the context its connection params)."""
+        try:
+            await super().handle_message(message)
+        finally:
+            if isinstance(message, dict):
+                message.clear()
+
     # --- subscribe: light when it can be ---------------------------------------------------
 
     async def handle_subscribe(self, message: Any) -> None:
@@ -71,7 +83,7 @@ class HubTransportWSHandler(TransportWSHandler):
                 await self.websocket.close(code=4409, reason=reason)
                 return
             limit = self.max_subscriptions_per_connection
-            if limit is not None and self.light and len(self.operations) + len(self.light) >= limit:
+            if limit is not None and len(self.operations) + len(self.light) >= limit:
                 error = GraphQLError("Subscription limit reached")
                 await self.send_message({"id": message["id"], "type": "error",
                                          "payload": [error.formatted]})

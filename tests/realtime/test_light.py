@@ -11,13 +11,19 @@ the payloads matter, on one subscribed with compiled queries off (built by the e
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import aiohttp
+import pytest
+
+from hub.core.config import Settings
 from hub.core.events import Event
 from hub.http.sockets import HubTransportWSHandler
+from hub.plugins import HubPlugins
 from hub.realtime import outbox
 from hub.realtime.direct import HIGH_WATER
 from hub.realtime.light import LightSubscriber
@@ -29,10 +35,11 @@ from tests.realtime.test_realtime import (
     caught_up,
     connect,
     error_code,
+    hub_api,
     no_event_in,
     publish,
 )
-from tests.realtime_client import WsClient, eventually
+from tests.realtime_client import PROTOCOL, WsClient, eventually
 
 PUBLISHED = """
 subscription Published($mediaType: String) {
@@ -269,3 +276,44 @@ async def test_a_replay_goes_to_strawberry_and_still_works(api: Api) -> None:
     finally:
         await ws.close()
 
+
+
+async def test_a_socket_that_never_inits_is_closed_at_the_deadline(
+    api: Api, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The deadline is a loop timer now (no task per socket); the close is Strawberry's.
+    opened = HubTransportWSHandler.__init__
+
+    def impatient(self: HubTransportWSHandler, *args: Any, **kwargs: Any) -> None:
+        opened(self, *args, **kwargs)
+        self.connection_init_wait_timeout = dt.timedelta(seconds=0.2)
+
+    monkeypatch.setattr(HubTransportWSHandler, "__init__", impatient)
+    ws = await api.client.session.ws_connect(str(api.client.make_url("/graphql")),
+                                             protocols=[PROTOCOL])
+    try:
+        async with asyncio.timeout(10):
+            message = await ws.receive()
+        assert message.type == aiohttp.WSMsgType.CLOSE
+        assert (message.data, message.extra) == (4408, "Connection initialisation timeout")
+    finally:
+        await ws.close()
+
+
+async def test_the_subscription_cap_counts_light_and_strawberry_subscriptions(
+    settings: Settings, database_url: str, plugins: HubPlugins,
+) -> None:
+    async with hub_api(settings, database_url, plugins, ws_max_subscriptions=2) as api:
+        ws = await connect(api)
+        try:
+            await subscribe(api, ws, PUBLISHED)
+            with strawberry_path():
+                await subscribe(api, ws, PUBLISHED)
+            for light in (True, False):
+                HubTransportWSHandler.light_path = light
+                refused = await ws.next(await ws.subscribe(PUBLISHED))
+                assert refused["type"] == "error"
+                assert refused["payload"][0]["message"] == "Subscription limit reached"
+        finally:
+            HubTransportWSHandler.light_path = True
+            await ws.close()
