@@ -106,13 +106,17 @@ class MaskUnexpectedErrors(SchemaExtension):
         errors = result.errors if result is not None else None
         if result is None or not errors:
             return
-        tag_unexpected(errors)
         settings = getattr(self.execution_context.context, "settings", None)
-        production = settings is not None and settings.is_production
-        result.errors = [
-            _without_suggestion(_masked(error)) if production else _masked(error)
-            for error in errors
-        ]
+        result.errors = client_errors(errors, settings is not None and settings.is_production)
+
+
+def client_errors(errors: list[GraphQLError], production: bool) -> list[GraphQLError]:
+    """``errors`` as a client may see them: unexpected ones logged once and masked, and in
+    production no "Did you mean …?". Also what answers outside Strawberry's operation use
+    (the light subscriptions, hub/api/realtime/light.py)."""
+    tag_unexpected(errors)
+    return [_without_suggestion(_masked(error)) if production else _masked(error)
+            for error in errors]
 
 
 _SUGGESTION = re.compile(r" Did you mean .*\?$")

@@ -43,6 +43,19 @@ def _not_found(message: str) -> CodedError:
     return CodedError(message, code="NOT_FOUND")
 
 
+def cut_off(behind: FellBehind, last: int = 0) -> BadRequest:
+    """The error that ends a subscription the listener cut off: the hub stops
+    (``SERVER_RESTARTING``) or the client reads too slowly (``SUBSCRIBER_TOO_SLOW``), naming
+    the cursor to resume from (``last``: the last event it was sent, if the listener knows
+    an older one)."""
+    resume = _resume_hint(max(last, behind.last_id or 0))
+    if isinstance(behind, Stopping):
+        return BadRequest("This hub instance is restarting; reconnect and subscribe again "
+                          f"with {resume}.", code="SERVER_RESTARTING")
+    return BadRequest("This subscription fell behind (the client reads too slowly) and was "
+                      f"ended; subscribe again with {resume}.", code="SUBSCRIBER_TOO_SLOW")
+
+
 async def _replay(context: Context, kinds: frozenset[str], after: int) -> AsyncIterator[Event]:
     while True:
         rows = await context.db.fetch(
@@ -128,16 +141,8 @@ async def _stream(
             except ViewerChanged:
                 await _still_allowed(context, allowed)
                 continue
-            except Stopping as stopping:
-                raise BadRequest(
-                    "This hub instance is restarting; reconnect and subscribe again with "
-                    f"{_resume_hint(max(last, stopping.last_id or 0))}.",
-                    code="SERVER_RESTARTING") from None
-            except FellBehind as behind:
-                raise BadRequest(
-                    "This subscription fell behind (the client reads too slowly) and was "
-                    f"ended; subscribe again with {_resume_hint(max(last, behind.last_id or 0))}.",
-                    code="SUBSCRIBER_TOO_SLOW") from None
+            except FellBehind as behind:  # or Stopping
+                raise cut_off(behind, last) from None
             if (event.id or 0) <= last:
                 continue  # already sent by the replay
             last = event.id or last

@@ -38,9 +38,10 @@ from hub.http import graphiql
 from hub.http.compiled import compiled_answer, is_json_body, media_type
 from hub.http.cors import CorsPolicy
 from hub.http.response_cache import cache_key, entity_tag, matches
+from hub.http.sockets import HubTransportWSHandler
 from hub.http.trusted_documents import DocumentRefused
 from hub.realtime.service import TextWebSocketAdapter, authenticate_connection
-from hub.realtime.sessions import LegacyWSHandler, TransportWSHandler
+from hub.realtime.sessions import LegacyWSHandler
 
 if TYPE_CHECKING:
     from hub.http.app import Hub
@@ -96,7 +97,7 @@ class HubGraphQLView(GraphQLView):
     websocket_adapter_class = TextWebSocketAdapter
     # Both protocols check a signed-in socket's session before each operation.
     # (Strawberry types these attributes as handlers of a None context; ours carry the hub's.)
-    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = HubTransportWSHandler  # type: ignore[assignment]
     graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
 
     def __init__(self, hub: Hub) -> None:

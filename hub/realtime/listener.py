@@ -272,6 +272,11 @@ class EventBus:
         self._subscribers.add(subscriber)
         return subscriber
 
+    def add(self, subscriber: Subscriber) -> Subscriber:
+        """Register a subscriber built elsewhere (hub/realtime/light.py: one without a task)."""
+        self._subscribers.add(subscriber)
+        return subscriber
+
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import AsyncGenerator
+from json import JSONDecodeError
 from typing import Any
 
 import orjson
-from aiohttp import ClientConnectionResetError, web
+from aiohttp import ClientConnectionResetError, WSMessage, WSMsgType, web
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 
 from hub.core.config import Settings
 from hub.core.db import Database
@@ -53,6 +59,32 @@ class TextWebSocketAdapter(AiohttpWebSocketAdapter):
     """Sends every message as a *text* frame, as graphql-transport-ws requires. (The stock
     adapter sends bytes as binary frames, and the view's orjson encoder returns bytes: the
     graphql-ws browser client cannot read those.)"""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False,
+                        ) -> AsyncGenerator[object, None]:
+        """The stock adapter's loop, holding nothing while it waits: a socket is idle for
+        hours, and the last message it got (a subscribe: its whole document) would stay
+        referenced by this generator's frame all that time, for thousands of sockets."""
+        while True:
+            message: WSMessage | None = await self.ws.receive()
+            assert message is not None
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            if message.type == WSMsgType.BINARY:
+                raise NonTextMessageReceived
+            if message.type != WSMsgType.TEXT:
+                continue
+            text, message = message.data, None
+            try:
+                decoded: object = self.view.decode_json(text)
+            except JSONDecodeError as error:
+                if not ignore_parsing_errors:
+                    raise NonJsonMessageReceived from error
+                continue
+            finally:
+                text = None
+            yield decoded
+            decoded = None
 
     async def send_json(self, message: Any) -> None:
         try:

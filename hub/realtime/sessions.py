@@ -225,7 +225,7 @@ async def viewer_is_current(context: SocketContext) -> None:
         await session.current()
 
 
-async def _still_signed_in(context: SocketContext) -> bool:
+async def still_signed_in(context: SocketContext) -> bool:
     """Before an operation on a WebSocket: reload a signed-in viewer (False when its session
     is over; the socket is then being closed)."""
     session = socket_session(context)
@@ -256,7 +256,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SocketContext, Any]):
     async def run_operation(self, operation: Any) -> None:
         # The operation's own task: its subscription may send prebuilt frames itself.
         CURRENT_OPERATION.set(operation)
-        if await _still_signed_in(self.context):
+        if await still_signed_in(self.context):
             await super().run_operation(operation)
 
     async def handle(self) -> None:
@@ -272,7 +272,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[SocketContext, Any]):
     async def handle_async_results(self, operation_id: str, query: str,
                                    operation_name: str | None,
                                    variables: dict[str, object] | None) -> None:
-        if await _still_signed_in(self.context):
+        if await still_signed_in(self.context):
             await super().handle_async_results(operation_id, query, operation_name, variables)
         else:
             self.tasks.pop(operation_id, None)

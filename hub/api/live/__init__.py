@@ -25,10 +25,18 @@ from typing import Any
 
 import orjson
 from cachetools import LRUCache
+from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode
 from strawberry.types import Info
 
 from hub.api.context import Context
-from hub.api.live.plan import LiveField, LivePlan, Seen, Subject, compile_live
+from hub.api.live.plan import (
+    LiveField,
+    LivePlan,
+    Seen,
+    Subject,
+    SubscriptionField,
+    compile_live,
+)
 from hub.api.live.statements import Group, run
 from hub.api.streams import Allowed, viewer_class
 from hub.core.events import Event
@@ -36,7 +44,7 @@ from hub.realtime.multiplex import Prebuilt
 from hub.realtime.sessions import socket_session
 
 __all__ = ["LiveField", "LivePlan", "LiveSubscription", "Seen", "Subject", "live_plan",
-           "live_subscription"]
+           "live_plan_of", "live_subscription"]
 
 PLANS_KEPT = 256
 
@@ -46,18 +54,29 @@ _plans: LRUCache[tuple[int, int, bytes, str | None, str], LivePlan | None] = LRU
 def live_plan(info: Info, live: LiveField) -> LivePlan | None:
     """The compiled plan of this subscription; None when its payloads must be built field
     by field."""
-    context: Context = info.context
-    compiled = context.compiled
     raw = info._raw_info  # the document's nodes: Strawberry's Info hides them
-    operation = raw.operation
-    if compiled is None or operation.loc is None or len(raw.field_nodes) != 1:
+    if len(raw.field_nodes) != 1:
+        return None
+    return live_plan_of(info.context, live, raw.operation, raw.field_nodes[0], raw.fragments)
+
+
+def live_plan_of(context: Context, live: LiveField, operation: OperationDefinitionNode,
+                 node: FieldNode, fragments: dict[str, FragmentDefinitionNode],
+                 ) -> LivePlan | None:
+    """:func:`live_plan` from the document's nodes, without Strawberry's ``info``: the light
+    path (hub/api/realtime/light.py) plans a subscription before (instead of) executing it.
+    The same document gets the same plan either way (one cache, one key)."""
+    compiled = context.compiled
+    if compiled is None or operation.loc is None:
         return None
     body = operation.loc.source.body.encode("utf-8", "surrogatepass")
     name = operation.name.value if operation.name else None
-    key = (id(compiled), id(live), hashlib.sha256(body).digest(), name, str(raw.path.key))
+    response_key = node.alias.value if node.alias else node.name.value
+    key = (id(compiled), id(live), hashlib.sha256(body).digest(), name, response_key)
     if key in _plans:
         return _plans[key]
-    plan = _plans[key] = compile_live(live, compiled.schema, compiled.registry, raw)
+    selected = SubscriptionField([node], operation, fragments)
+    plan = _plans[key] = compile_live(live, compiled.schema, compiled.registry, selected)
     return plan
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from graphql import (
     ArgumentNode,
@@ -25,7 +25,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLObjectType,
-    GraphQLResolveInfo,
     GraphQLSchema,
     InlineFragmentNode,
     NamedTypeNode,
@@ -47,6 +46,29 @@ from hub.core.events import Event
 PROBE, SUBJECT, VARIABLE = "hubProbe_", "hubSubject_", "hubLive_"
 # The subjects' answers, by event field: what a probe read (None: missing or not visible).
 Seen = Mapping[str, Any]
+
+
+class Selected(Protocol):
+    """The subscription field being planned, in its document: graphql-core's resolve info
+    has these, and so does :class:`SubscriptionField` (planned before any execution)."""
+
+    @property
+    def field_nodes(self) -> list[FieldNode]: ...
+
+    @property
+    def operation(self) -> OperationDefinitionNode: ...
+
+    @property
+    def fragments(self) -> dict[str, FragmentDefinitionNode]: ...
+
+
+class SubscriptionField(NamedTuple):
+    """A stand-in for the resolve info of a subscription field not executed (the light path,
+    hub/api/realtime/light.py): what planning reads of it."""
+
+    field_nodes: list[FieldNode]
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
 
 
 @dataclass(frozen=True)
@@ -131,7 +153,7 @@ class LivePlan:
 
 
 def compile_live(live: LiveField, schema: GraphQLSchema, registry: Any,
-                 info: GraphQLResolveInfo) -> LivePlan | None:
+                 info: Selected) -> LivePlan | None:
     """The plan of the subscription ``info`` runs, or None when the executor builds its
     payloads (a fragment or directive on the event type, a field without a twin…)."""
     node = info.field_nodes[0]
@@ -172,7 +194,7 @@ def compile_live(live: LiveField, schema: GraphQLSchema, registry: Any,
                     tuple(event_fields))
 
 
-def _plan(schema: GraphQLSchema, registry: Any, info: GraphQLResolveInfo, live: LiveField,
+def _plan(schema: GraphQLSchema, registry: Any, info: Selected, live: LiveField,
           queried: list[FieldNode]) -> Plan | None:
     ids = tuple(VariableDefinitionNode(
         variable=VariableNode(name=NameNode(value=VARIABLE + name)), directives=(),
