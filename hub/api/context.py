@@ -34,7 +34,7 @@ log = logging.getLogger("hub.api.context")
 L = TypeVar("L")
 
 
-@dataclass
+@dataclass(slots=True)  # one per request, and one per open WebSocket for hours
 class Context:
     db: Database
     plugins: HubPlugins

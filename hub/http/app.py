@@ -44,7 +44,7 @@ from hub.http.media import add_media_routes
 from hub.http.metrics import lag_watcher, metrics_site, metrics_view, register_readings
 from hub.http.publications import add_publication_routes
 from hub.http.response_cache import ResponseCache
-from hub.http.serving import body_deadline
+from hub.http.serving import body_deadline, not_for_sockets
 from hub.http.studio import add_studio_routes
 from hub.http.trusted_documents import DocumentGate, load_manifest
 from hub.http.unsubscribe import unsubscribe_view
@@ -174,8 +174,9 @@ def create_app(hub: Hub) -> web.Application:
     """The aiohttp application serving ``hub``; closing the app closes the pool."""
     app = web.Application(
         client_max_size=hub.settings.security.max_body_bytes,
-        middlewares=[body_deadline(hub.settings.security.body_timeout_s),
-                     cors_middleware(hub.settings), discard_uploads],
+        middlewares=[not_for_sockets(body_deadline(hub.settings.security.body_timeout_s)),
+                     not_for_sockets(cors_middleware(hub.settings)),
+                     not_for_sockets(discard_uploads)],
     )
     app[HUB] = hub
     view = HubGraphQLView(hub)

@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from hub.core.config import Security
 
@@ -70,6 +71,10 @@ def _refusal(limit: int) -> bytes:
 class GuardedRequestHandler(web.RequestHandler):
     """aiohttp's protocol for one connection, counted against its address's cap."""
 
+    # aiohttp's handler is slotted: without slots here every connection (an idle WebSocket
+    # for hours) would carry an instance dict for these three.
+    __slots__ = ("_address", "_addresses", "_refused")
+
     def __init__(self, manager: web.Server, *, addresses: AddressCounter, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
         self._addresses = addresses
@@ -101,6 +106,29 @@ class GuardedRequestHandler(web.RequestHandler):
     def data_received(self, data: bytes) -> None:
         if not self._refused:
             super().data_received(data)
+
+
+def is_websocket_upgrade(request: web.BaseRequest) -> bool:
+    return request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+def not_for_sockets(middleware: Middleware) -> Middleware:
+    """``middleware``, except for WebSocket upgrades, which it lets through untouched.
+
+    The wrapper is a plain function that returns the handler's coroutine for aiohttp to
+    await: a middleware awaiting the handler itself would keep its frame (and what it
+    references) for as long as the socket is open, hours for an idle subscriber. The
+    middlewares wrapped are those with nothing to do for a socket: CORS (browsers do not apply
+    it to WebSockets; the view checks their Origin), request bodies (an upgrade has none) and
+    uploads."""
+
+    @web.middleware
+    def wrapped(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+        if is_websocket_upgrade(request):
+            return handler(request)
+        return middleware(request, handler)
+
+    return wrapped
 
 
 def body_deadline(seconds: float) -> Any:

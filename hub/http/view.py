@@ -38,6 +38,7 @@ from hub.http import graphiql
 from hub.http.compiled import compiled_answer, is_json_body, media_type
 from hub.http.cors import CorsPolicy
 from hub.http.response_cache import cache_key, entity_tag, matches
+from hub.http.serving import is_websocket_upgrade
 from hub.http.sockets import HubTransportWSHandler
 from hub.http.trusted_documents import DocumentRefused
 from hub.realtime.service import TextWebSocketAdapter, authenticate_connection
@@ -140,9 +141,15 @@ class HubGraphQLView(GraphQLView):
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         metrics = self.hub.metrics
-        if request.headers.get("Upgrade", "").lower() == "websocket":
-            with metrics.websockets.track_inprogress():  # for as long as the socket is open
-                return await self._answer(request)
+        if is_websocket_upgrade(request):
+            refusal = await self._refusal(request)
+            if refusal is not None:
+                return refusal
+            request[PATH] = "executor"
+            # Straight to Strawberry's handler: each coroutine between aiohttp and the socket's
+            # read loop keeps its frame for as long as the socket is open.
+            with metrics.websockets.track_inprogress():
+                return await super().__call__(request)
         started = time.perf_counter()
         if self.hub.tracer is None:
             response = await self._answer(request)
@@ -168,20 +175,52 @@ class HubGraphQLView(GraphQLView):
             return response
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:
-        refusal = csrf_refusal(request)
+        refusal = await self._refusal(request)
         if refusal is not None:
-            return _error_response(400, "CSRF_PREVENTED", refusal)
+            return refusal
         try:
             return await self._authenticated(request)
         except (DocumentRefused, BodyRefused) as refused:
             return _error_response(refused.status, refused.code, refused.message)
         except Exception as error:
-            # The session lookup runs before GraphQL does; an outage there is still a 503.
-            if not is_database_outage(error):
-                raise
-            log.warning("database unavailable: %r", error)
-            return _error_response(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE,
-                                   {"Retry-After": "2"})
+            return _unavailable(error)
+
+    async def _refusal(self, request: web.Request) -> web.StreamResponse | None:
+        """The answer refusing ``request`` before any GraphQL (a cross-site request, a token
+        that is not a session's, the database down for the session lookup); None once the
+        token's viewer is noted on the request (HTTP requests and WebSocket upgrades alike)."""
+        refusal = csrf_refusal(request)
+        if refusal is not None:
+            return _error_response(400, "CSRF_PREVENTED", refusal)
+        try:
+            return await self._note_viewer(request)
+        except Exception as error:
+            return _unavailable(error)
+
+    async def _note_viewer(self, request: web.Request) -> web.StreamResponse | None:
+        """Note the bearer token's member on the request (None: anonymous); a 401 when the
+        token is no session's."""
+        token = auth.bearer_token(request.headers.get("Authorization"))
+        request[TOKEN_HASH] = None
+        request[VIEWER] = None
+        # Whom this request writes for (read-your-writes with replicas, hub/core/db/replicas.py);
+        # set on every request: a keep-alive connection's requests may share one task.
+        WRITER.set(None)
+        if token is None:
+            return None
+        token_hash = auth.token_hash(token) if token else b""
+        row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
+        if row is None:
+            return _error_response(
+                401, "UNAUTHENTICATED",
+                "The token is invalid or has expired. Log in again, or send no "
+                "Authorization header to browse anonymously.",
+                {"WWW-Authenticate": 'Bearer realm="recordhub"'},
+            )
+        request[TOKEN_HASH] = token_hash
+        request[VIEWER] = row
+        WRITER.set(row["id"])
+        return None
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
         # Read once: the front door (_prepare) read this request's body already.
@@ -228,25 +267,7 @@ class HubGraphQLView(GraphQLView):
             raise BodyRefused(TOO_DEEP) from None
 
     async def _authenticated(self, request: web.Request) -> web.StreamResponse:
-        token = auth.bearer_token(request.headers.get("Authorization"))
-        request[TOKEN_HASH] = None
-        request[VIEWER] = None
-        # Whom this request writes for (read-your-writes with replicas, hub/core/db/replicas.py);
-        # set on every request: a keep-alive connection's requests may share one task.
-        WRITER.set(None)
-        if token is not None:
-            token_hash = auth.token_hash(token) if token else b""
-            row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
-            if row is None:
-                return _error_response(
-                    401, "UNAUTHENTICATED",
-                    "The token is invalid or has expired. Log in again, or send no "
-                    "Authorization header to browse anonymously.",
-                    {"WWW-Authenticate": 'Bearer realm="recordhub"'},
-                )
-            request[TOKEN_HASH] = token_hash
-            request[VIEWER] = row
-            WRITER.set(row["id"])
+        """Answer a request whose viewer is noted (:meth:`_refusal`)."""
         viewer: Any = request[VIEWER]  # an asyncpg row, or None
         if request.method == "POST" and request.content_type == "multipart/form-data":
             return await self._upload(request, viewer)
@@ -479,6 +500,15 @@ def _refuse_unfit_operation_name(name: Any) -> None:
 def _response_type(accept: str) -> str:
     """GraphQL over HTTP: the newer media type for clients that ask for it."""
     return GRAPHQL_RESPONSE_TYPE if GRAPHQL_RESPONSE_TYPE in accept else "application/json"
+
+
+def _unavailable(error: Exception) -> web.Response:
+    """The 503 of a database outage met before GraphQL ran (GraphQL reports its own); any
+    other error is raised again."""
+    if not is_database_outage(error):
+        raise error
+    log.warning("database unavailable: %r", error)
+    return _error_response(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE, {"Retry-After": "2"})
 
 
 def _error_response(
