@@ -32,6 +32,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from hub.core.config import Security
+from hub.http.collector import ShortPauses
 
 log = logging.getLogger("hub.http.serving")
 
@@ -174,6 +175,8 @@ async def serve(
     app = await make_app()
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
+    pauses = ShortPauses()  # hub/http/collector.py: a full collection stops every socket
+    pauses.start()
     loop = asyncio.get_running_loop()
     manager = runner.server
     assert manager is not None
@@ -192,3 +195,4 @@ async def serve(
     finally:
         server.close()
         await runner.cleanup()
+        pauses.stop()
