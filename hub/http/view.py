@@ -208,7 +208,8 @@ class HubGraphQLView(GraphQLView):
         WRITER.set(None)
         if token is None:
             return None
-        token_hash = auth.token_hash(token) if token else b""
+        token_hash = auth.token_hash(token)
+        # An empty token ("Bearer ") is no session's either.
         row = await member_store.member_by_session(self.hub.db, token_hash) if token else None
         if row is None:
             return _error_response(

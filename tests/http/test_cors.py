@@ -128,3 +128,18 @@ async def test_subscriptions_from_the_same_origins(make_client: MakeClient) -> N
         await client.ws_connect("/graphql", protocols=("graphql-transport-ws",),
                                 headers={"Origin": "https://evil.example"})
     assert refused.value.status == 403
+
+
+async def test_an_upgrade_is_refused_before_its_socket_opens(make_client: MakeClient) -> None:
+    # WebSocket upgrades skip the view's HTTP path (and the middlewares with nothing to do for
+    # a socket), so the view's refusals must still come first: a token that is no session's.
+    client = await make_client({})
+    for header in ("Bearer not-a-session", "Bearer "):
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/graphql", protocols=("graphql-transport-ws",),
+                                    headers={"Authorization": header})
+        assert refused.value.status == 401
+    socket = await client.ws_connect("/graphql", protocols=("graphql-transport-ws",))
+    await socket.send_json({"type": "connection_init"})
+    assert (await socket.receive_json())["type"] == "connection_ack"
+    await socket.close()

@@ -47,7 +47,7 @@ from hub.api.context import Context
 from hub.api.errors import client_errors
 from hub.api.live import LivePlan, LiveSubscription, live_plan_of
 from hub.api.operation import operations_of
-from hub.api.realtime.subscriptions import RECORD_PUBLISHED
+from hub.api.realtime.subscriptions import PUBLISHED_KINDS, RECORD_PUBLISHED, of_media_type
 from hub.api.streams import cut_off
 from hub.core.events import Event
 from hub.realtime.direct import DirectSend
@@ -59,7 +59,6 @@ from hub.realtime.sessions import socket_session, viewer_is_current
 log = logging.getLogger("hub.realtime")
 
 FIELD = "recordPublished"
-KIND = "record.published"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +128,11 @@ def _arguments(schema: GraphQLSchema, node: FieldNode,
 
 @functools.lru_cache(maxsize=64)
 def _accepts(media_type: str | None) -> Accepts:
-    """Which events a ``recordPublished(mediaType:)`` subscription takes: one function per
-    media type, shared by every light subscription (no closure per socket)."""
-    if media_type is None:
-        return lambda event: event.kind == KIND
-    return lambda event: event.kind == KIND and event.payload.get("mediaType") == media_type
+    """Which events a light subscription takes: the field's own filter
+    (:func:`~hub.api.realtime.subscriptions.of_media_type`) on its kinds, shared by every
+    light subscription of the media type."""
+    of_type = of_media_type(media_type)
+    return lambda event: event.kind in PUBLISHED_KINDS and of_type(event)
 
 
 class Owner(Protocol):

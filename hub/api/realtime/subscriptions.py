@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -41,6 +42,17 @@ COMPILATION_KINDS = frozenset({"compilation.status_changed", "compilation.change
 CompilationRef = Annotated["Compilation", strawberry.lazy("hub.api.compilations.types")]
 REMIX_KINDS = frozenset({"remix.created", "record.remixed"})
 SUBMISSION_KINDS = frozenset({"lesson.submission_added", "submission.created"})
+PUBLISHED_KINDS = frozenset({"record.published"})
+
+
+@functools.lru_cache(maxsize=64)
+def of_media_type(media_type: str | None) -> Callable[[Event], bool]:
+    """Whether a ``recordPublished(mediaType:)`` subscription takes a publication event: one
+    function per media type, shared by every subscription (Strawberry's and the light path's,
+    hub/api/realtime/light.py), no closure per socket."""
+    if media_type is None:
+        return lambda event: True
+    return lambda event: event.payload.get("mediaType") == media_type
 
 
 # --- event types ----------------------------------------------------------------------------
@@ -210,8 +222,7 @@ class RealtimeSubscription:
 
         # Compiled (most documents): every group's payload of an event from one statement.
         return await event_stream(
-            context, frozenset({"record.published"}), after,
-            lambda e: media_type is None or e.payload.get("mediaType") == media_type, render,
+            context, PUBLISHED_KINDS, after, of_media_type(media_type), render,
             group=("recordPublished", media_type),
             batched=live_subscription(info, RECORD_PUBLISHED))
 
