@@ -14,8 +14,9 @@ legitimate write.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar
+from types import TracebackType
 from typing import Any, Protocol
 
 import asyncpg
@@ -64,26 +65,64 @@ class StatementCounter:
         # An OpenTelemetry tracer (hub/core/tracing.py) when traces are exported: one span per
         # statement. None (the default) costs one attribute test per statement.
         self.tracer: Any = None
+        self._timeouts = _Timeouts(self)
 
-    @contextmanager
-    def sent(self, query: str) -> Iterator[None]:
+    def sent(self, query: str) -> AbstractContextManager[None]:
         """Count one statement around its round trip, and its timeout if it has one."""
         self.count += 1
         if self.tracer is None:
-            try:
-                yield
-            except asyncpg.QueryCanceledError:
-                self.timeouts += 1
-                raise
-            return
-        with self.tracer.start_as_current_span(
-                "db.statement", kind=_CLIENT_KIND,
-                attributes={"db.system": "postgresql", "db.statement": query[:2000]}):
-            try:
-                yield
-            except asyncpg.QueryCanceledError:
-                self.timeouts += 1
-                raise
+            return self._timeouts  # no object made per statement: most statements come here
+        return self._traced(query)
+
+    @contextmanager
+    def _traced(self, query: str) -> Iterator[None]:
+        span = self.tracer.start_as_current_span(
+            "db.statement", kind=_CLIENT_KIND,
+            attributes={"db.system": "postgresql", "db.statement": query[:2000]})
+        with span, self._timeouts:
+            yield
+
+
+class _Timeouts:
+    """Counts the statements PostgreSQL cancels (``statement_timeout``) as they leave. One per
+    counter, entered by every statement at once: it keeps no state of its own."""
+
+    __slots__ = ("counter",)
+
+    def __init__(self, counter: StatementCounter) -> None:
+        self.counter = counter
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is not None and issubclass(kind, asyncpg.QueryCanceledError):
+            self.counter.timeouts += 1
+
+
+class _Checkouts:
+    """The pool's connections out through one :class:`Database` (statements and transactions)
+    as they come and go; a checkout beyond the pool's maximum waits for a connection, and is
+    counted (``StatementCounter.waits``). Counted here rather than asked of asyncpg, whose
+    idle and size counts walk every connection on each call. Statements sent straight to
+    ``Database.pool`` (the replicas' position checks) are not seen."""
+
+    __slots__ = ("counter", "maximum", "out")
+
+    def __init__(self, counter: StatementCounter, maximum: int) -> None:
+        self.counter = counter
+        self.maximum = maximum
+        self.out = 0
+
+    def __enter__(self) -> None:
+        self.out += 1
+        if self.out > self.maximum:
+            self.counter.waits += 1
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.out -= 1
 
 
 class _Counted:
@@ -139,6 +178,7 @@ class Database:
         self.pool = pool
         self.dsn = dsn
         self.counter = StatementCounter()
+        self._checkouts = _Checkouts(self.counter, pool.get_max_size())
         # None: transactions keep the connection's timeout.
         self.write_timeout_ms = write_timeout_ms
         self._begin = "begin" if write_timeout_ms is None else (
@@ -182,62 +222,54 @@ class Database:
         return self.counter.count
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        self._note_wait()
-        with self.counter.sent(query):
+        with self._checkouts, self.counter.sent(query):
             return await self.pool.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        self._note_wait()
-        with self.counter.sent(query):
+        with self._checkouts, self.counter.sent(query):
             return await self.pool.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        self._note_wait()
-        with self.counter.sent(query):
+        with self._checkouts, self.counter.sent(query):
             return await self.pool.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        self._note_wait()
-        with self.counter.sent(query):
+        with self._checkouts, self.counter.sent(query):
             return await self.pool.execute(query, *args)
 
     async def executemany(self, query: str, args: Sequence[Sequence[Any]]) -> None:
-        self._note_wait()
-        with self.counter.sent(query):
+        with self._checkouts, self.counter.sent(query):
             await self.pool.executemany(query, args)
-
-    def _note_wait(self) -> None:
-        # Every connection is out and the pool may not open another: this acquisition waits.
-        if self.pool.get_idle_size() == 0 and self.pool.get_size() >= self.pool.get_max_size():
-            self.counter.waits += 1
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Counted]:
         """A connection inside a transaction: committed on exit, rolled back on any error,
         so a failed write leaves the database as it was."""
-        self._note_wait()
-        async with self.pool.acquire() as connection:
-            # BEGIN and the write timeout in one round trip (a simple query may hold several
-            # statements; asyncpg's transaction() would send two). Opening and closing the
-            # transaction are not counted as the operation's statements.
-            await connection.execute(self._begin)
-            counted = _Counted(connection, self.counter)
-            try:
-                yield counted
-            except BaseException:
-                # If the connection cannot roll back, the pool's release rolls back or drops it.
-                with suppress(Exception):
-                    await connection.execute("rollback")
-                raise
-            await connection.execute("commit")
-            writer = WRITER.get()
-            if self.on_member_commit is not None and writer is not None:
-                # Only with replicas, and not counted: a deployment choice, not the operation's.
+        with self._checkouts:
+            async with self.pool.acquire() as connection:
+                # BEGIN and the write timeout in one round trip (a simple query may hold
+                # several statements; asyncpg's transaction() would send two). Opening and
+                # closing the transaction are not counted as the operation's statements.
+                await connection.execute(self._begin)
+                counted = _Counted(connection, self.counter)
                 try:
-                    position = await connection.fetchval("select pg_current_wal_lsn()::text")
-                except Exception:  # the write committed: it must still answer as such
-                    position = UNKNOWN_POSITION
-                self.on_member_commit(writer, position)
+                    yield counted
+                except BaseException:
+                    # If the connection cannot roll back, the pool's release rolls back or
+                    # drops it.
+                    with suppress(Exception):
+                        await connection.execute("rollback")
+                    raise
+                await connection.execute("commit")
+                writer = WRITER.get()
+                if self.on_member_commit is not None and writer is not None:
+                    # Only with replicas, and not counted: a deployment choice, not the
+                    # operation's.
+                    try:
+                        position = await connection.fetchval("select pg_current_wal_lsn()::text")
+                    except Exception:  # the write committed: it must still answer as such
+                        position = UNKNOWN_POSITION
+                    self.on_member_commit(writer, position)
         # Committed (an error would have left the block with the rollback).
         if counted.wrote_events:
             for callback in self.on_events_committed:
