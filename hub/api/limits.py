@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -239,17 +239,14 @@ def coerced_variables(
     return get_variable_values(schema, (), {})
 
 
-def variable_values(
-    schema: GraphQLSchema, document: Any, variables: dict[str, Any] | None,
-    operation_name: str | None,
+def coerce_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any] | None,
 ) -> Any:
     """The request's variables coerced as execution will coerce them (defaults applied):
-    graphql-core's ``CoercedVariableValues``; None when there is no single operation to run
-    or the variables do not coerce (execution then refuses them). Coerced once per request:
-    the limits and the compiled path's binding both read this."""
-    operation = _chosen_operation(document, operation_name)
-    if operation is None or not isinstance(variables or {}, dict):
-        return None
+    graphql-core's ``CoercedVariableValues``; None when they do not coerce (execution then
+    refuses them). Coerced once per request (hub/api/operation.py remembers the coercions of
+    short scalar values): the limits and the compiled path's binding both read this, and
+    neither changes it."""
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     return None if isinstance(coerced, list) else coerced
 
@@ -259,11 +256,16 @@ def measure(
     operation_name: str | None, coerced: Any = None,
 ) -> Measures | None:
     """The measures of the operation that will run, or None if it cannot be determined
-    (validation then reports the problem). ``coerced``: the request's
-    :func:`variable_values`, when the caller has them."""
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
-    operation = _chosen_operation(document, operation_name)
+    (validation then reports the problem). ``coerced``: the request's coerced variables
+    (:func:`coerce_variables`), when the caller has them. Measures remembered for the
+    document are shared: read them, never change them."""
+    remembered = _measured.get(document)
+    if coerced is not None and remembered is not None and remembered.schema is schema \
+            and remembered.operation_name == operation_name:
+        known = remembered.by_values.get(remembered.key(coerced))
+        if known is not None:
+            return known
+    operation = chosen_operation(document, operation_name)
     if operation is None:
         return None
     root = schema.get_root_type(operation.operation)
@@ -271,12 +273,8 @@ def measure(
         return None
     if coerced is None:
         coerced = coerced_variables(schema, operation, variables)
-    remembered = _measured.get(document)
-    if remembered is not None and remembered.schema is schema \
-            and remembered.operation_name == operation_name:
-        known = remembered.by_values.get(remembered.key(coerced))
-        if known is not None:
-            return replace(known)
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
     walker = _Walker(schema, fragments, coerced)
     walker.measures.directives += len(operation.directives or ())
     walker.walk(operation.selection_set, root, 1, 1)
@@ -288,7 +286,7 @@ def measure(
                 or remembered.operation_name != operation_name:
             remembered = _measured[document] = _Measured(
                 schema, operation_name, tuple(sorted(walker.variables_read)))
-        remembered.by_values[remembered.key(coerced)] = replace(walker.measures)
+        remembered.by_values[remembered.key(coerced)] = walker.measures
     return walker.measures
 
 
@@ -315,7 +313,9 @@ MEASURES_PER_DOCUMENT = 16
 _measured: IdentityCache[_Measured] = IdentityCache()
 
 
-def _chosen_operation(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:
+def chosen_operation(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:
+    """The operation of ``document`` that ``operation_name`` runs; None when there is no single
+    one (validation words the problem)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations
               if operation_name is None or (o.name and o.name.value == operation_name)]
@@ -364,7 +364,7 @@ def _introspection_key(
     operation_name: str | None, measures: Measures,
 ) -> tuple[str, str | None, bytes] | None:
     """The cache key of a pure introspection operation without aliases, else None."""
-    operation = _chosen_operation(document, operation_name)
+    operation = chosen_operation(document, operation_name)
     if query is None or operation is None or measures.aliases or not measures.introspection:
         return None
     fragments = {d.name.value: d for d in document.definitions

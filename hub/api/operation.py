@@ -8,11 +8,17 @@ and the verdicts from the request's context instead of parsing and validating ag
 that do not come through the front door (WebSocket messages, tests executing the schema) are
 prepared by the same extension, with the same function.
 
+What the text of an operation settles whatever its variables is kept with its parsed document
+(:class:`_Document`, one cache entry per text): validation's verdict, which operation runs for
+each operation name, its variables' coercion for the small scalar values a page is usually sent
+with, and what other layers derive from the text (``Prepared.derived``: the compiled plan). A
+repeated request is then a few dictionary lookups before its statement.
+
 The order is the executor's: a document that does not parse (or has more than MAX_TOKENS
 tokens) stops there; an operation beyond a limit is refused before validation; a valid one is
 refused when one of its strings cannot be text. :class:`Operations` counts the parses,
-validations and limit checks it does (``counts``), so a test can see that a request is prepared
-once.
+validations, limit checks and coercions it does (``counts``), so a test can see that a request
+is prepared once.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     parse,
     specified_rules,
 )
@@ -41,16 +48,21 @@ from hub.api.limits import (
     _introspection_key,
     _introspection_results,
     check,
+    chosen_operation,
+    coerce_variables,
     measure,
-    variable_values,
 )
 from hub.api.text_check import unfit_text_error
 from hub.core.config import Security
 from hub.core.errors import CodedError
 
-# Documents and validation verdicts kept per schema, by the document's text.
+# Documents (with their verdicts, coercions and derived plans) kept per schema, by their text.
 CACHE_SIZE = 512
 VALIDATION_RULES = tuple(specified_rules)
+# Coercions remembered per operation (of variables that are all short scalars: see _scalar_key).
+COERCIONS_PER_OPERATION = 64
+LONGEST_REMEMBERED_STRING = 256
+_MISSING = object()
 
 
 @dataclass
@@ -60,6 +72,7 @@ class Counts:
     parsed: int = 0
     validated: int = 0
     measured: int = 0
+    coerced: int = 0
 
 
 @dataclass
@@ -73,13 +86,18 @@ class Prepared:
     variables: dict[str, Any] | None
     document: DocumentNode | None = None
     measures: Measures | None = None
-    # The variables coerced as execution coerces them (hub/api/limits.py:variable_values);
-    # None when they do not coerce. Read by the limits and the compiled path's binding.
+    # The variables coerced as execution coerces them (hub/api/limits.py:coerce_variables);
+    # None when they do not coerce. Read by the limits and the compiled path's binding, and
+    # shared with other requests that sent the same values: never changed.
     variable_values: Any = None
     # Raised before validation (a parse error, a limit, introspection switched off).
     raised: GraphQLError | CodedError | None = None
     # Validation's verdict: its errors, or the unfit-text error, or [] (the operation may run).
     errors: list[GraphQLError] = field(default_factory=list)
+    # What other layers derive from this operation's text alone, keyed by who derived it (the
+    # compiled path's plan, hub/api/compiled): shared by every request with the same text and
+    # operation name, and dropped with the parsed document.
+    derived: weakref.WeakKeyDictionary[Any, Any] | None = None
 
     @property
     def runnable(self) -> bool:
@@ -93,14 +111,53 @@ class Prepared:
                 and (variables is self.variables or variables == self.variables))
 
 
+@dataclass
+class _Chosen:
+    """One operation name asked of a document: the operation that runs (None when there is no
+    single one: validation words it), the coercions of its variables remembered, and what is
+    derived from it (``Prepared.derived``)."""
+
+    operation: OperationDefinitionNode | None
+    coercions: LRUCache[tuple[Any, ...], Any] = field(
+        default_factory=lambda: LRUCache(maxsize=COERCIONS_PER_OPERATION))
+    derived: weakref.WeakKeyDictionary[Any, Any] = field(
+        default_factory=weakref.WeakKeyDictionary)
+
+
+@dataclass
+class _Document:
+    """A parsed document and what its text settles: validation's verdict (None until
+    validated) and, per operation name that names one of its operations, a :class:`_Chosen`."""
+
+    document: DocumentNode
+    verdict: list[GraphQLError] | None = None
+    chosen: dict[str | None, _Chosen] = field(default_factory=dict)
+
+    def choose(self, operation_name: str | None) -> _Chosen:
+        # (A name that is no string, `{"operationName": {}}`, picks nothing; the executor
+        # words it.)
+        if not isinstance(operation_name, str | None):
+            return _Chosen(None)
+        known = self.chosen.get(operation_name)
+        if known is None:
+            known = _Chosen(chosen_operation(self.document, operation_name))
+            # Kept only for a name that picks an operation: other names cannot grow the entry.
+            if known.operation is not None:
+                self.chosen[operation_name] = known
+        return known
+
+
 class Operations:
-    """The preparations of one schema: its parse and validation caches, and the counts."""
+    """The preparations of one schema: its documents cache, and the counts."""
 
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
         self.counts = Counts()
-        self._documents: LRUCache[str, DocumentNode] = LRUCache(maxsize=CACHE_SIZE)
-        self._verdicts: LRUCache[str, list[GraphQLError]] = LRUCache(maxsize=CACHE_SIZE)
+        self._documents: LRUCache[str, _Document] = LRUCache(maxsize=CACHE_SIZE)
+
+    def __len__(self) -> int:
+        """How many documents are kept."""
+        return len(self._documents)
 
     def prepare(self, query: str, operation_name: str | None, variables: dict[str, Any] | None,
                 security: Security | None) -> Prepared:
@@ -108,12 +165,14 @@ class Operations:
         operation; the verdicts are on the returned :class:`Prepared`."""
         prepared = Prepared(query, operation_name, variables)
         try:
-            prepared.document = self._parse(query)
+            known = self._parse(query)
         except GraphQLError as error:
             prepared.raised = error
             return prepared
-        prepared.variable_values = variable_values(self.schema, prepared.document, variables,
-                                                   operation_name)
+        prepared.document = known.document
+        chosen = known.choose(operation_name)
+        prepared.derived = chosen.derived
+        prepared.variable_values = self._coerced(chosen, variables)
         if security is not None:
             self.counts.measured += 1
             prepared.measures = measure(self.schema, prepared.document, variables, operation_name,
@@ -127,27 +186,58 @@ class Operations:
                 except CodedError as error:
                     prepared.raised = error
                     return prepared
-        prepared.errors = self._validate(query, prepared.document)
+        prepared.errors = self._validate(known)
         if not prepared.errors:
             unfit = unfit_text_error(prepared.document, operation_name, variables)
             if unfit is not None:
                 prepared.errors = [unfit]
         return prepared
 
-    def _parse(self, query: str) -> DocumentNode:
-        document = self._documents.get(query)
-        if document is None:
+    def _parse(self, query: str) -> _Document:
+        known = self._documents.get(query)
+        if known is None:
             self.counts.parsed += 1
-            document = self._documents[query] = parse(query, max_tokens=MAX_TOKENS)
-        return document
+            known = self._documents[query] = _Document(parse(query, max_tokens=MAX_TOKENS))
+        return known
 
-    def _validate(self, query: str, document: DocumentNode) -> list[GraphQLError]:
-        verdict = self._verdicts.get(query)
-        if verdict is None:
+    def _validate(self, known: _Document) -> list[GraphQLError]:
+        if known.verdict is None:
             self.counts.validated += 1
-            verdict = self._verdicts[query] = validate_document(self.schema, document,
-                                                                VALIDATION_RULES)
-        return verdict
+            known.verdict = validate_document(self.schema, known.document, VALIDATION_RULES)
+        return known.verdict
+
+    def _coerced(self, chosen: _Chosen, variables: dict[str, Any] | None) -> Any:
+        """The variables coerced (hub/api/limits.py:coerce_variables), remembered for the
+        short scalar values most requests send: coercion is a pure function of the operation
+        and the values, and costs more than the rest of a repeated request's preparation."""
+        if chosen.operation is None or not isinstance(variables or {}, dict):
+            return None
+        key = _scalar_key(variables)
+        if key is not None:
+            remembered = chosen.coercions.get(key, _MISSING)
+            if remembered is not _MISSING:
+                return remembered
+        self.counts.coerced += 1
+        coerced = coerce_variables(self.schema, chosen.operation, variables)
+        if key is not None:
+            chosen.coercions[key] = coerced
+        return coerced
+
+
+def _scalar_key(variables: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """A key for variables that are all short strings, integers, booleans or nulls (each with
+    its type: ``1`` and ``true`` coerce differently); None for any other value."""
+    if not variables:
+        return ()
+    key = []
+    for name, value in variables.items():
+        kind = type(value)
+        # (Floats are left out: 0.0 and -0.0 are one key but two values.)
+        if not (value is None or kind is int or kind is bool
+                or (kind is str and len(value) <= LONGEST_REMEMBERED_STRING)):
+            return None
+        key.append((name, kind, value))
+    return tuple(key)
 
 
 _operations: weakref.WeakKeyDictionary[GraphQLSchema, Operations] = weakref.WeakKeyDictionary()

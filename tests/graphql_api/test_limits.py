@@ -24,7 +24,6 @@ from graphql import (
     get_named_type,
 )
 
-from hub.api.compiled import PLAN_CACHE_SIZE
 from hub.api.compiled.plan import STATEMENTS_PER_PLAN
 from hub.api.limits import (
     INTROSPECTION_CACHE_SIZE,
@@ -32,6 +31,7 @@ from hub.api.limits import (
     list_size,
     returns_list,
 )
+from hub.api.operation import CACHE_SIZE
 from hub.api.schema import build_schema
 from hub.core.config import Settings
 from hub.core.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS
@@ -298,12 +298,22 @@ async def test_compiled_statements_per_plan_are_bounded(api: Api) -> None:
 
 
 async def test_compiled_plans_are_bounded(api: Api) -> None:
+    # A plan is kept with its parsed document (hub/api/operation.py): as many as documents.
     assert api.hub.compiled is not None
-    for i in range(PLAN_CACHE_SIZE + 20):
-        response = await api.client.get("/graphql", params={"query": f"{{ a{i}: __typename }}"},
+    queries = [f"{{ bounded{i}: __typename }}" for i in range(CACHE_SIZE + 20)]
+    for query in queries:
+        response = await api.client.get("/graphql", params={"query": query},
                                         headers={"GraphQL-Require-Preflight": "1"})
         assert response.status == 200
-    assert len(api.hub.compiled._plans) == PLAN_CACHE_SIZE
+    kept = [chosen.derived for document in api.hub.operations._documents.values()
+            for chosen in document.chosen.values()]
+    assert len(api.hub.operations) == CACHE_SIZE
+    assert sum(api.hub.compiled in derived for derived in kept) <= CACHE_SIZE
+    parsed = api.hub.operations.counts.parsed
+    assert api.hub.compiled.plan(queries[-1], None) is not None
+    assert api.hub.operations.counts.parsed == parsed  # still kept, with its plan
+    assert api.hub.compiled.plan(queries[0], None) is not None
+    assert api.hub.operations.counts.parsed == parsed + 1  # dropped, with its plan
 
 
 async def test_automatic_persisted_queries_are_bounded_by_size(make_api: MakeApi) -> None:

@@ -82,3 +82,40 @@ async def test_a_get_request_goes_through_the_same_door(api: Api) -> None:
 
     assert response.status == 200 and await response.json() == {"data": {"node": None}}
     assert work_since(before, api) == {"parsed": 1, "measured": 1, "validated": 1}
+
+
+async def test_the_same_short_variables_are_coerced_once(api: Api) -> None:
+    query = fresh("query ($first: Int, $search: String) "
+                  "{ records(first: $first, filter: {search: $search}) { totalCount } }")
+    await api.gql(query, {"first": 2, "search": "tide"})
+    before = dataclasses.replace(api.hub.operations.counts)
+
+    assert await api.gql(query, {"first": 2, "search": "tide"}) == {"records": {"totalCount": 0}}
+    assert await api.gql(query, {"first": 3, "search": "tide"}) == {"records": {"totalCount": 0}}
+
+    # Coercion is a pure function of the operation and the values: the repeat costs none.
+    assert api.hub.operations.counts.coerced - before.coerced == 1
+
+
+async def test_a_remembered_coercion_answers_only_the_same_values_of_the_same_types(
+    api: Api,
+) -> None:
+    query = fresh("query ($first: Int) { records(first: $first) { totalCount } }")
+    assert await api.gql(query, {"first": 1}) == {"records": {"totalCount": 0}}
+
+    # `true` equals `1` in Python; in GraphQL it is no Int, and a cache must not say otherwise.
+    errors = await api.errors(query, {"first": True})
+
+    assert "Int cannot represent non-integer value: True" in errors[0]["message"], errors
+
+
+async def test_object_and_list_variables_are_coerced_every_time(api: Api) -> None:
+    query = fresh("query ($filter: RecordFilter) { records(first: 1, filter: $filter) "
+                  "{ totalCount } }")
+    await api.gql(query, {"filter": {"search": "tide"}})
+    before = dataclasses.replace(api.hub.operations.counts)
+
+    await api.gql(query, {"filter": {"search": "tide"}})
+
+    # Not remembered: their values are not keys (and may be large).
+    assert api.hub.operations.counts.coerced - before.coerced == 1

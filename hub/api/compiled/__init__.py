@@ -13,11 +13,9 @@ reference: tests/graphql_api/test_compiled.py runs every operation both ways and
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
-from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLSchema
 
 from hub.api.compiled.derive import Report
@@ -25,23 +23,19 @@ from hub.api.compiled.plan import NotCompilable, Plan, compile_operation
 from hub.api.operation import Prepared, operations_of
 
 log = logging.getLogger("hub.api.compiled")
-
-# Plans kept, least recently used dropped first; keyed by the document's hash, so a document
-# padded with a megabyte of comments costs 32 bytes of key, not a megabyte.
-PLAN_CACHE_SIZE = 512
-
+_UNPLANNED: Any = object()
 
 class CompiledQueries:
-    """The plans of one schema, cached by document text and operation name. ``report`` is
-    every field's twin (hub/api/twins.py)."""
+    """The plans of one schema. ``report`` is every field's twin (hub/api/twins.py).
+
+    A plan is kept with the parsed document it was made from (``Prepared.derived``,
+    hub/api/operation.py), so plans are as many as the documents the front door keeps, and a
+    request finds its plan without hashing its text again."""
 
     def __init__(self, schema: GraphQLSchema, report: Report) -> None:
         self.schema = schema
         self.report = report
         self.registry = self.report.registry
-        self._plans: LRUCache[tuple[bytes, str | None], Plan | None] = LRUCache(
-            maxsize=PLAN_CACHE_SIZE
-        )
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The plan of this operation, or None when the ordinary executor must answer (for
@@ -53,11 +47,12 @@ class CompiledQueries:
         of it is done again here), or None when the ordinary executor must answer."""
         if not prepared.runnable or prepared.document is None:
             return None  # the executor words the refusal
-        key = (hashlib.sha256(prepared.query.encode("utf-8", "surrogatepass")).digest(),
-               prepared.operation_name)
-        if key in self._plans:
-            return self._plans[key]  # a lookup marks it recently used
-        plan = self._plans[key] = self._compile(prepared.document, prepared.operation_name)
+        kept = prepared.derived
+        if kept is None:
+            return self._compile(prepared.document, prepared.operation_name)
+        plan: Plan | None = kept.get(self, _UNPLANNED)
+        if plan is _UNPLANNED:
+            plan = kept[self] = self._compile(prepared.document, prepared.operation_name)
         return plan
 
     def _compile(self, document: DocumentNode, operation_name: str | None) -> Plan | None:

@@ -256,7 +256,7 @@ class Plan:
         coerced: Any = None, fold_anonymous: bool = True,
     ) -> tuple[str, list[Any]]:
         """The statement and its parameters for one request. ``coerced``: the variables as
-        the front door coerced them (hub/api/limits.py:variable_values), when it did.
+        the front door coerced them (hub/api/limits.py:coerce_variables), when it did.
         ``fold_anonymous=False``: an anonymous viewer gets the signed-in text with a null
         ``$1`` (the same answer), so one statement serves viewers of both kinds
         (hub/api/live/)."""
