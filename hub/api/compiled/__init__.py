@@ -23,7 +23,8 @@ from hub.api.compiled.plan import NotCompilable, Plan, compile_operation
 from hub.api.operation import Prepared, operations_of
 
 log = logging.getLogger("hub.api.compiled")
-_UNPLANNED: Any = object()
+_UNPLANNED: Any = object()  # no plan made yet (None is a plan's absence: not compilable)
+
 
 class CompiledQueries:
     """The plans of one schema. ``report`` is every field's twin (hub/api/twins.py).
