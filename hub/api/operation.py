@@ -188,7 +188,7 @@ class Operations:
                     return prepared
         prepared.errors = self._validate(known)
         if not prepared.errors:
-            unfit = unfit_text_error(prepared.document, operation_name, variables)
+            unfit = unfit_text_error(prepared.document, chosen.operation, variables)
             if unfit is not None:
                 prepared.errors = [unfit]
         return prepared

@@ -24,7 +24,6 @@ from graphql import (
     StringValueNode,
     ValueNode,
     VariableNode,
-    get_operation_ast,
 )
 
 from hub.core.errors import CodedError, ErrorCode
@@ -38,14 +37,16 @@ def dotted(path: Path) -> str:
 
 
 def unfit_text_error(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None,
+    document: DocumentNode, operation: OperationDefinitionNode | None,
+    variables: dict[str, Any] | None,
 ) -> CodedError | None:
     """An ``INVALID_INPUT`` error for the first string of this request that cannot be text
-    (in the chosen operation's arguments and variable defaults, its fragments, or the
-    variables sent), or None. Walks without recursion: a value may be nested deeply."""
-    operation = get_operation_ast(document, operation_name)
+    (in ``operation``'s arguments and variable defaults, the document's fragments, or the
+    variables sent), or None. ``operation``: the one the request runs (None when there is no
+    single one: validation words the problem). Walks without recursion: a value may be nested
+    deeply."""
     if operation is None:
-        return None  # validation words the problem
+        return None
     literals = _literals_of(document, operation)
     if literals.unfit is not None:
         return _argument_error(*literals.unfit)
