@@ -5,9 +5,9 @@ exactly what the type's own query would (a draft stays invisible to everyone but
 
 Compiled: ``node`` and ``nodes`` have twins (:class:`NodeById`, :class:`NodesByIds`) for the
 types whose visibility is declared as SQL (:data:`NODE_SOURCES`: the row's table and the
-slice's one visibility rule). An ID of another type (a class, whose visibility depends on
-enrollments and instructors; a payout proposal…), or a selection the type's twins cannot
-answer, goes to the executor.
+slice's one visibility rule). An ID of another type (a lesson, an enrollment or a comment,
+whose visibility is decided by their parent's; a payout proposal…), or a selection the type's
+twins cannot answer, goes to the executor.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ NODE_SOURCES: dict[str, tuple[Table, Condition]] = {
     "Record": (record_rules.RECORDS, record_rules.VISIBLE),
     "Member": (member_rules.MEMBERS, EVERY_ROW),
     "Compilation": (compilation_rules.COMPILATIONS, compilation_rules.VISIBLE),
+    "Class": (class_rules.CLASSES, class_rules.VISIBLE),
     # Seen by whoever sees its class, as the executor's loader reads it (classes/store.py).
     "Submission": (class_rules.SUBMISSIONS, class_rules.of_class(class_rules.VISIBLE)),
 }

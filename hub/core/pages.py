@@ -21,6 +21,7 @@ from hub.core.relay import PageArgs
 from hub.core.rules import Filter, Listing, Ordering
 
 ROW = "r"  # the alias of the listed rows in the executor's statements
+PARENT_ROW = "parent_row"  # … and of the parent's row, where an order reads it
 
 
 class Params:
@@ -77,7 +78,7 @@ def page_statement(
 ) -> tuple[str, list[Any]]:
     """The statement of one page per parent (or of the root list when ``parents`` is None),
     in the page's order, ``page.limit + 1`` rows at most per parent."""
-    ordering = listing.orderings[order]
+    ordering = listing.ordering(order, PARENT_ROW if parents is not None else None)
     params = Params()
     parent_ids = params.add(list(parents), "bigint[]") if parents is not None else None
     viewer_p = params.when_used(viewer, "bigint")
@@ -93,7 +94,10 @@ def page_statement(
             f"order by {ordering.order_by(ROW, backward=backward)} limit {page.limit + 1}")
     if parent_ids is None:
         return rows, params.values
-    return (f"select p.* from unnest({parent_ids}) as parent(id) "
+    # The parent's row, for an order that reads it: once per parent, not per listed row.
+    parent_row = (f"join {listing.parent_table} {PARENT_ROW} on {PARENT_ROW}.id = parent.id "
+                  if listing.parent_table else "")
+    return (f"select p.* from unnest({parent_ids}) as parent(id) {parent_row}"
             f"cross join lateral ({rows}) p"), params.values
 
 

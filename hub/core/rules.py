@@ -17,7 +17,7 @@ every value is a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from hub.core.relay import FOREIGN_CURSOR, InvalidCursor, cursor_value, decode_cursor, encode_cursor
@@ -216,6 +216,12 @@ class Listing:
     ``{t}`` equal to the parent's id), None for a list at the root of the API; ``where``
     holds for every row listed, the viewer's rule included; ``orderings`` and ``filters`` are
     what the API offers, keyed by their API names.
+
+    An order's keys may read the parent object's own row as ``{parent}`` (a class's
+    ``created_by`` to list its creator first) when ``parent_table`` names its table. The
+    parent's row is then read where it already is, never joined per listed row: a compiled
+    twin names the outer row it is nested in, the executor's batch joins ``parent_table`` once
+    per parent (:meth:`ordering`).
     """
 
     source: str
@@ -224,10 +230,24 @@ class Listing:
     orderings: Mapping[str, Ordering]
     parent: str | None = None
     filters: Mapping[str, Filter] = field(default_factory=dict)
+    parent_table: str | None = None
 
     @property
     def default_order(self) -> str:
         return next(iter(self.orderings))
+
+    def ordering(self, name: str, parent_row: str | None) -> Ordering:
+        """The order ``name`` as SQL renders it, its keys reading the parent's row from the
+        alias ``parent_row`` (a listing without ``parent_table`` needs none). An order whose
+        keys read ``{parent}`` cannot be rendered from :attr:`orderings` directly (``format``
+        finds no ``parent``): only its cursors, which are built from the rows, can."""
+        ordering = self.orderings[name]
+        if self.parent_table is None:
+            return ordering
+        assert parent_row is not None, "an order reading its parent's row needs that row"
+        keys = tuple(replace(key, expression=key.expression.replace("{parent}", parent_row))
+                     for key in ordering.keys)
+        return replace(ordering, keys=keys)
 
     def from_where(self, t: str, viewer: SqlPart, parent: str | None,
                    filters: Sequence[tuple[Filter, str]] = (),

@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from tests.api import Api, Member
+from tests.graphql_api.test_compiled import both_ways
 
 FILM = {"film": {"durationSeconds": 90, "role": "SHORT"}}
 
@@ -297,6 +298,49 @@ async def test_co_instructors_and_admins_may_edit(api: Api) -> None:
     # The draft does not show on jonah's page to anyone else.
     hidden = await api.gql("""{ member(handle: "jonah") { classesTeaching { nodes { title } } } }""")
     assert hidden == {"member": {"classesTeaching": {"nodes": []}}}
+
+
+REMOVE_INSTRUCTOR = """
+mutation Remove($classId: ID!, $memberId: ID!) {
+  removeInstructor(input: {classId: $classId, memberId: $memberId}) { errors { code } }
+}
+"""
+
+
+async def test_the_creator_is_listed_first_even_after_rejoining(api: Api) -> None:
+    maya = await api.sign_up("maya")
+    jonah = await api.sign_up("jonah")
+    lee = await api.sign_up("lee")
+    cls, _ = await published_class(api, maya)
+    for member in (jonah, lee):
+        await api.gql(ADD_INSTRUCTOR, {"classId": cls["id"], "memberId": member.id},
+                      token=maya.token)
+    gone = await api.gql(REMOVE_INSTRUCTOR, {"classId": cls["id"], "memberId": maya.id},
+                         token=jonah.token)
+    assert gone["removeInstructor"]["errors"] == []
+    # The order reads the class's creator from the class's row, wherever the class is: by slug,
+    # by ID, and nested in another list (the compiled path and the executor alike).
+    query = """query($slug: String!, $id: ID!) {
+      class(slug: $slug) { instructors { handle } }
+      node(id: $id) { ... on Class { instructors { handle } } }
+      member(handle: "lee") { classesTeaching { nodes { instructors { handle } } } }
+    }"""
+    variables = {"slug": cls["slug"], "id": cls["id"]}
+
+    async def instructors() -> list[list[str]]:
+        body, statements = await both_ways(api, query, variables)
+        assert statements == 1  # the compiled path answered
+        data = body["data"]
+        lists = [data["class"]["instructors"], data["node"]["instructors"],
+                 data["member"]["classesTeaching"]["nodes"][0]["instructors"]]
+        return [[who["handle"] for who in listed] for listed in lists]
+
+    assert await instructors() == [["jonah", "lee"]] * 3
+    back = await api.gql(ADD_INSTRUCTOR, {"classId": cls["id"], "memberId": maya.id},
+                         token=lee.token)
+    assert back["addInstructor"]["class"]["instructors"] == [
+        {"handle": "maya"}, {"handle": "jonah"}, {"handle": "lee"}]
+    assert await instructors() == [["maya", "jonah", "lee"]] * 3
 
 
 async def test_classes_filter_and_search(api: Api) -> None:

@@ -299,6 +299,39 @@ async def test_submissions_by_node_are_compiled_for_every_viewer(
     assert 0 < seen["anonymous"] < seen["admin"] == len(ids)
 
 
+CLASSES_BY_NODE = """
+query Classes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename id
+    ... on Class { slug status instructors { handle } lessons { title locked } viewerEnrollment { id } }
+  }
+}
+"""
+
+
+async def test_classes_by_node_are_compiled_for_every_viewer(
+    api: Api, community: dict[str, Any],
+) -> None:
+    admin = await api.sign_up("boss", role="ADMIN")
+    stranger = await api.sign_up("stranger")
+    # A draft: seen by its instructors and admins only.
+    await api.hub.db.execute("update classes set status = 'DRAFT' where id = (select min(id) "
+                             "from classes)")
+    from hub.core.relay import encode_id
+
+    ids = [encode_id("Class", row["id"])
+           for row in await api.hub.db.fetch("select id from classes order by id")]
+    seen = {}
+    for who, token, statements_expected in (("anonymous", None, 1),
+                                            ("stranger", stranger.token, 2),
+                                            ("admin", admin.token, 2)):
+        body, statements = await both_ways(api, CLASSES_BY_NODE, {"ids": ids}, token=token)
+        assert statements == statements_expected, body
+        seen[who] = sum(node is not None for node in body["data"]["nodes"])
+    assert seen["anonymous"] == seen["stranger"] == len(ids) - 1
+    assert seen["admin"] == len(ids)
+
+
 async def test_an_anonymous_page_is_its_own_statement_with_the_viewer_as_a_constant(
     api: Api, community: dict[str, Any],
 ) -> None:
@@ -451,7 +484,7 @@ async def test_a_filter_by_author_answers_as_the_executor(
     (OPERATIONS["record_page"], {"id": None}),
     (OPERATIONS["record_page"], {}),
     ("query { record(id: \"UmVjb3JkOjE\") { ancestors(maxDepth: 51) { depth } } }", None),
-    # Outside the twins: backward pages, TITLE order, directives, fields with resolvers only.
+    # Compiled (backward pages, TITLE order) and not (directives, fields without twins).
     ("query { records(last: 2) { edges { node { id } } } }", None),
     ("query { records(orderBy: TITLE, first: 2) { edges { node { title } } } }", None),
     ("query ($f: Boolean!) { records(first: 2) { edges { node { id title @include(if: $f) } } } }",

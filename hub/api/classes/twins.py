@@ -77,7 +77,7 @@ class AllOf(Spec):
 
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
         listing = self.listing
-        ordering = listing.orderings[listing.default_order]
+        ordering = listing.ordering(listing.default_order, row)
         t, o = b.alias("r"), b.alias("o")
         rows = (f"select {listing.select(t, b.VIEWER)}, {ordering.select_keys(t)} "
                 f"from {listing.from_where(t, b.VIEWER, f'{row}.id')} "

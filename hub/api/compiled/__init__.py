@@ -1,14 +1,15 @@
 """Compiled queries: read-only operations answered by one SQL statement.
 
 graphql-core executes a response field by field, a few microseconds each; a feed page has
-thousands of fields. When every field an operation selects has an SQL twin (declared by the
-slice that owns it, in ``hub/<slice>/compiled.py``), :class:`CompiledQueries` turns the
-operation into one statement that builds the whole ``data`` object in PostgreSQL, and the
-HTTP front door (hub/http/view.py, hub/http/compiled.py) returns it as it comes. It plans from
-the document the front door prepared (hub/api/operation.py): nothing is parsed or validated
-here. Everything else — and any request
-whose arguments the resolvers would refuse — goes through the ordinary executor, which is the
-reference: tests/graphql_api/test_compiled.py runs every operation both ways and compares the answers.
+thousands of fields. When every field an operation selects has an SQL twin (derived from the
+type's table, or declared by the slice that owns the field in ``hub/api/<slice>/twins.py``),
+:class:`CompiledQueries` turns the operation into one statement that builds the whole ``data``
+object in PostgreSQL, and the HTTP front door (hub/http/view.py, hub/http/compiled.py)
+returns it as it comes. It plans from the document the front door prepared
+(hub/api/operation.py): nothing is parsed or validated here. Everything else — and any
+request whose arguments the resolvers would refuse — goes through the ordinary executor,
+which is the reference: tests/graphql_api/test_compiled.py runs every operation both ways
+and compares the answers.
 """
 
 from __future__ import annotations

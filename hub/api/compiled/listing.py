@@ -67,7 +67,7 @@ class ListingTwin(Spec):
     def sql(self, selection: Selection, row: str, b: Builder) -> str:
         listing = self.listing
         order, forward, limit, has_after, has_before, filter_names = b.bound(selection).parts()
-        ordering = listing.orderings[order]
+        ordering = listing.ordering(order, row)
         values = iter(range(len(b.bound(selection).values)))
         after = [b.param(selection, next(values), kind) for kind in ordering.casts] \
             if has_after else []

@@ -139,12 +139,13 @@ ALL_CLASSES = Listing(source="classes {t}", columns=CLASS_COLUMNS, where=VISIBLE
 TAUGHT_BY = Listing(source="class_instructors {t}_ti join classes {t} on {t}.id = {t}_ti.class_id",
                     columns=CLASS_COLUMNS, where=VISIBLE, parent="{t}_ti.member_id",
                     orderings=CLASS_ORDERINGS)
-# Class.instructors: the creator first, then in the order they joined.
+# Class.instructors: the creator first, then in the order they joined. The creator is read
+# from the class's own row ({parent}), which the page already has.
 INSTRUCTORS = Listing(
-    source=("class_instructors {t}_i join members {t} on {t}.id = {t}_i.member_id "
-            "join classes {t}_c on {t}_c.id = {t}_i.class_id"),
+    source="class_instructors {t}_i join members {t} on {t}.id = {t}_i.member_id",
     columns=MEMBERS.select("{t}"), where=EVERY_ROW, parent="{t}_i.class_id",
-    orderings={"CREATOR_FIRST": Ordering((Key("({t}_i.member_id <> {t}_c.created_by)::int",
+    parent_table="classes",
+    orderings={"CREATOR_FIRST": Ordering((Key("({t}_i.member_id <> {parent}.created_by)::int",
                                               "bigint"),
                                           Key("{t}_i.added_at", "timestamptz"),
                                           Key("{t}_i.member_id", "bigint")), False)},
