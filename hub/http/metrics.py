@@ -37,7 +37,7 @@ def register_readings(hub: Hub) -> None:
     metrics.gauge("hub_db_pool_connections", "Connections the pool holds now (busy or idle).",
                   lambda: db.pool.get_size())
     metrics.gauge("hub_db_pool_idle", "Connections of the pool idle now.",
-                  lambda: db.pool.get_idle_size())
+                  lambda: db.idle_connections)
     metrics.gauge("hub_db_pool_max", "The most connections the pool may hold (HUB_DB_POOL_MAX).",
                   lambda: db.pool.get_max_size())
     metrics.counter("hub_db_pool_waits", "Statements and transactions that found every "
