@@ -232,6 +232,10 @@ class Listing:
     filters: Mapping[str, Filter] = field(default_factory=dict)
     parent_table: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.parent_table is not None and self.parent is None:
+            raise ValueError("a listing that reads its parent's row needs a parent")
+
     @property
     def default_order(self) -> str:
         return next(iter(self.orderings))

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from hub.core.relay import decode_id, encode_id
 from hub.seed.demo import seed_demo
 from tests.api import Api, Member
 from tests.paths import ROOT
@@ -137,8 +138,6 @@ async def build_community(api: Api) -> dict[str, Any]:
     assert deleted["deleteRecord"]["errors"] == []
     ids = [row["id"] for row in await api.hub.db.fetch(
         "select id from records where status = 'PUBLISHED' order by id limit 40")]
-    from hub.core.relay import encode_id
-
     return {"maker": maker, "remix": remix["id"], "draft": draft["id"],
             "published": [encode_id("Record", pk) for pk in ids]}
 
@@ -206,8 +205,6 @@ async def test_the_lineage_panel_is_compiled_and_answers_as_the_executor(
                select s.remix_id, up.depth + 1 from up join record_sources s on s.source_id = up.id
                where up.depth < 6)
            select distinct id from up order by id desc limit 8""")
-    from hub.core.relay import encode_id
-
     records = [community["remix"], *(encode_id("Record", row["id"]) for row in deepest)]
     for record_id in records:
         for token in (None, maker.token):
@@ -282,8 +279,6 @@ async def test_submissions_by_node_are_compiled_for_every_viewer(
     # A draft class: its submissions are seen by its instructors and admins only.
     await api.hub.db.execute(
         "update classes set status = 'DRAFT' where id = (select min(class_id) from submissions)")
-    from hub.core.relay import encode_id
-
     ids = [encode_id("Submission", row["id"])
            for row in await api.hub.db.fetch("select id from submissions order by id")]
     seen: dict[str, int] = {"anonymous": 0, "admin": 0}
@@ -317,11 +312,9 @@ async def test_classes_by_node_are_compiled_for_every_viewer(
     # A draft: seen by its instructors and admins only.
     await api.hub.db.execute("update classes set status = 'DRAFT' where id = (select min(id) "
                              "from classes)")
-    from hub.core.relay import encode_id
-
     ids = [encode_id("Class", row["id"])
            for row in await api.hub.db.fetch("select id from classes order by id")]
-    seen = {}
+    seen: dict[str, int] = {}
     for who, token, statements_expected in (("anonymous", None, 1),
                                             ("stranger", stranger.token, 2),
                                             ("admin", admin.token, 2)):
@@ -521,8 +514,6 @@ async def test_stored_details_are_read_as_the_plugin_type_reads_them(
     maker: Member = community["maker"]
     record = await api.create_record(maker, "Odd details", publish=True,
                                       details={"writing": {"form": "POEM", "text": "one two"}})
-    from hub.core.relay import decode_id
-
     await api.hub.db.execute(
         """update records set details = '{"form": "LIMERICK", "legacy": 1}' where id = $1""",
         decode_id(record["id"], "Record"),
@@ -761,8 +752,6 @@ async def test_stored_values_are_serialized_as_their_graphql_types_on_both_paths
 ) -> None:
     """Details written behind the hub's back: the compiled path serializes a value exactly as
     graphql-core does, or quietly leaves the request to the executor."""
-    from hub.core.relay import decode_id
-
     maker = await api.sign_up("maker")
     record = await api.create_record(maker, "Stored", publish=True,
                                       details={media_type: CREATED[media_type]})

@@ -325,8 +325,7 @@ class Database:
             except BaseException:
                 await self.pool.release(connection)
                 raise
-            if not self._kept.keep(connection):
-                await self.pool.release(connection)
+            await self._kept.give_back(connection)
             return result
 
     @asynccontextmanager
